@@ -1,0 +1,1 @@
+"""Authoring tools: everything that is generated from `solutions/` (stubs, and later exports)."""

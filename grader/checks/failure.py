@@ -1,0 +1,58 @@
+"""The structured result of a failed check: what was expected, what was found, why, what to try."""
+
+from __future__ import annotations
+
+
+class CheckFailure(AssertionError):
+    """A check failed in a way the learner can act on.
+
+    `summary` is one sentence in the learner's terms ("Dense layer 2 has 100,352 parameters");
+    `expected` and `got` are the two values compared, `why` the rule or formula behind the expectation,
+    and `hint` what to try. Only `summary` is required. `str()` gives the message shown to learners.
+    """
+
+    def __init__(
+        self,
+        summary: str,
+        *,
+        expected: object = None,
+        got: object = None,
+        why: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.summary = summary
+        self.expected = expected
+        self.got = got
+        self.why = why
+        self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        lines = [self.summary]
+        if self.expected is not None or self.got is not None:
+            lines.append(f"  expected: {self.expected}")
+            lines.append(f"  got:      {self.got}")
+        if self.why:
+            lines.append(f"  why:      {self.why}")
+        if self.hint:
+            lines.append(f"  hint:     {self.hint}")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "summary": self.summary,
+            "expected": None if self.expected is None else str(self.expected),
+            "got": None if self.got is None else str(self.got),
+            "why": self.why,
+            "hint": self.hint,
+        }
+
+
+class NotImplementedYet(CheckFailure):
+    """The learner's function still raises NotImplementedError (an untouched stub)."""
+
+
+def fmt_int(n: int | float) -> str:
+    """`100480` → `100,480`: parameter counts read the way the lessons print them."""
+    return f"{int(n):,}"

@@ -1,0 +1,148 @@
+"""Keras-3-safe introspection of learner models.
+
+Keras 3 removed `layer.output_shape`, subclassed models have no weights until they are called, and a
+learner's model may override `count_params` or `summary`. Everything here is computed from what the
+model *does* (symbolic calls on KerasTensors, the shapes of its variables), never from what it reports
+about itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import prod
+
+import keras
+import numpy as np
+
+from grader.checks.failure import CheckFailure
+
+Shape = tuple[int | None, ...]
+
+
+def expect_model(obj: object, label: str) -> keras.Model:
+    """`obj` if it is a Keras model; otherwise a CheckFailure saying what `label` returned instead."""
+    if isinstance(obj, keras.Model):
+        return obj
+    if obj is None:
+        raise CheckFailure(
+            f"`{label}` returned None",
+            expected="a keras.Model",
+            got="None",
+            hint="did you forget `return model` at the end of the function?",
+        )
+    if isinstance(obj, keras.layers.Layer):
+        raise CheckFailure(
+            f"`{label}` returned a single layer ({type(obj).__name__}), not a model",
+            expected="a keras.Model (keras.Sequential([...]) or keras.Model(inputs, outputs))",
+            got=type(obj).__name__,
+            hint="wrap the layers in keras.Sequential([...]) or keras.Model(inputs, outputs)",
+        )
+    raise CheckFailure(
+        f"`{label}` returned a {type(obj).__name__}, not a Keras model",
+        expected="a keras.Model",
+        got=f"{type(obj).__module__}.{type(obj).__name__}",
+        hint="build the model with keras (or tf.keras) and return it",
+    )
+
+
+def ensure_built(model: keras.Model, input_shape: Shape, notes: list[str] | None = None) -> keras.Model:
+    """Build `model` by calling it on a zero batch if it has no weights yet; say so in `notes`."""
+    if model.built and model.weights:
+        return model
+    batch = np.zeros((1, *input_shape), dtype="float32")
+    try:
+        model(batch, training=False)
+    except CheckFailure:
+        raise
+    except Exception as error:  # noqa: BLE001 - learner code runs inside the call
+        raise CheckFailure(
+            f"the model could not be called on a batch of shape {batch.shape}",
+            why=f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}",
+            hint="check the input shape the model expects and the shapes inside call()",
+        ) from None
+    if notes is not None:
+        notes.append(
+            f"the model had no weights yet; the grader built it by calling it on a batch of shape "
+            f"{batch.shape}"
+        )
+    return model
+
+
+def variables_of(obj: keras.layers.Layer) -> list[keras.Variable]:
+    """The distinct variables of a layer or model (a shared layer's variables appear once)."""
+    seen: dict[int, keras.Variable] = {}
+    for variable in keras.layers.Layer.weights.fget(obj):  # the real property, not an override
+        seen.setdefault(id(variable), variable)
+    return list(seen.values())
+
+
+def count_params(obj: keras.layers.Layer) -> int:
+    """Number of scalars in `obj`'s distinct variables — computed from shapes, not `count_params()`."""
+    return int(sum(prod(v.shape) for v in variables_of(obj)))
+
+
+def layers_of(model: keras.Model) -> list[keras.layers.Layer]:
+    """The model's layers without InputLayer (Keras 3 Sequential already omits it)."""
+    return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+
+
+def layer_output_shapes(model: keras.Model, input_shape: Shape) -> list[tuple[keras.layers.Layer, Shape]]:
+    """Each layer of a single-path model with the shape it outputs for a `(None, *input_shape)` input.
+
+    Computed by passing a symbolic KerasTensor through the layers in order, which works for Sequential
+    models whether or not they were built with an Input (Keras 3 has no `layer.output_shape`).
+    """
+    tensor = keras.KerasTensor((None, *input_shape), dtype="float32")
+    result = []
+    for layer in layers_of(model):
+        try:
+            tensor = layer(tensor)
+        except Exception as error:  # noqa: BLE001
+            raise CheckFailure(
+                f"layer {layer.name!r} ({type(layer).__name__}) cannot take the output of the layer "
+                f"before it, of shape {_fmt_shape(tensor.shape)}",
+                why=f"{type(error).__name__}: {str(error).strip().splitlines()[0]}",
+                hint="check each layer's expected input shape",
+            ) from None
+        result.append((layer, tuple(tensor.shape)))
+    return result
+
+
+def model_output_shape(model: keras.Model, input_shape: Shape) -> Shape:
+    """The output shape of `model` for a `(None, *input_shape)` input, by a symbolic call."""
+    tensor = keras.KerasTensor((None, *input_shape), dtype="float32")
+    try:
+        out = model(tensor)
+    except Exception as error:  # noqa: BLE001
+        raise CheckFailure(
+            f"the model cannot take an input of shape {_fmt_shape((None, *input_shape))}",
+            why=f"{type(error).__name__}: {str(error).strip().splitlines()[0]}",
+            hint="does the model's Input shape match the exercise?",
+        ) from None
+    if isinstance(out, (list, tuple, dict)):
+        raise CheckFailure(
+            "the model returns several outputs; this exercise expects one",
+            got=f"{type(out).__name__} of {len(out)}",
+        )
+    return tuple(out.shape)
+
+
+def activation_name(layer: keras.layers.Layer) -> str:
+    """The name of a layer's activation function (`linear` when it has none)."""
+    activation = getattr(layer, "activation", None)
+    if activation is None:
+        return "linear"
+    return getattr(activation, "__name__", type(activation).__name__)
+
+
+def predict_numpy(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Inference outputs of `model` on `x` as a numpy array, batch by batch, without progress output."""
+    outputs = [np.asarray(model(x[i : i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
+    return np.concatenate(outputs) if outputs else np.zeros((0,))
+
+
+def _fmt_shape(shape: Sequence[int | None]) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+fmt_shape = _fmt_shape

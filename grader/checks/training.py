@@ -1,0 +1,117 @@
+"""Training and evaluation for checks: the grader calls `fit`, within a time budget, reproducibly."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from grader import progress
+from grader.checks.failure import CheckFailure
+from grader.checks.introspect import predict_numpy
+from grader.checks.submission import Submission
+
+ALLOWED_FIT_KEYS = {"epochs", "batch_size", "shuffle", "validation_split", "class_weight"}
+
+
+def validate_recipe(recipe: object, label: str, max_epochs: int) -> dict:
+    """The learner's fit recipe as a dict, or a CheckFailure naming what is wrong with it."""
+    if not isinstance(recipe, dict):
+        raise CheckFailure(
+            f"`{label}` returned a {type(recipe).__name__}; expected a dict of fit arguments",
+            expected='{"epochs": 10, "batch_size": 32}', got=repr(recipe)[:80],
+        )
+    unknown = set(recipe) - ALLOWED_FIT_KEYS
+    if unknown:
+        raise CheckFailure(
+            f"`{label}` sets {sorted(unknown)}, which the grader controls or fit does not take",
+            expected=f"only keys among {sorted(ALLOWED_FIT_KEYS)}", got=sorted(recipe),
+            hint="the grader passes the data, callbacks and verbosity itself",
+        )
+    for key, low, high in (("epochs", 1, max_epochs), ("batch_size", 1, 4096)):
+        value = recipe.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+            raise CheckFailure(
+                f"the recipe's {key} must be an integer from {low} to {high:,}",
+                expected=f"{low} ≤ {key} ≤ {high:,}", got=repr(value),
+                hint=f"for example {{'epochs': 10, 'batch_size': 32}}; at most {max_epochs} epochs",
+            )
+    return dict(recipe)
+
+
+@dataclass
+class TrainingRun:
+    epochs_run: int
+    seconds: float
+
+
+class _BudgetAndProgress(keras.callbacks.Callback):
+    def __init__(self, budget_s: float, epochs: int, label: str) -> None:
+        super().__init__()
+        self.budget_s, self.epochs, self.label = budget_s, epochs, label
+        self.started = time.perf_counter()
+        self.epochs_run = 0
+        self.over_budget = False
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.epochs_run = epoch + 1
+        progress.report(self.label, self.epochs_run, self.epochs)
+        if time.perf_counter() - self.started > self.budget_s:
+            self.over_budget = True
+            self.model.stop_training = True
+
+
+def fit_within_budget(model: keras.Model, submission: Submission, x: np.ndarray, y: np.ndarray,
+                      recipe: dict, budget_s: float, label: str = "training") -> TrainingRun:
+    """`model.fit(x, y, **recipe)` with the grader's callbacks; CheckFailure past `budget_s` seconds."""
+    callback = _BudgetAndProgress(budget_s, int(recipe["epochs"]), label)
+    started = time.perf_counter()
+    progress.report(label, 0, int(recipe["epochs"]))
+    submission.invoke(model.fit, "model.fit(...) with your compile settings and recipe", x, y,
+                      verbose=0, callbacks=[callback], **recipe)
+    seconds = time.perf_counter() - started
+    if callback.over_budget:
+        raise CheckFailure(
+            f"training did not finish within the time budget of {budget_s:g} s "
+            f"(stopped after {callback.epochs_run} of {recipe['epochs']} epochs, {seconds:.1f} s)",
+            hint="use fewer epochs, a larger batch size, or a smaller model",
+        )
+    return TrainingRun(callback.epochs_run, seconds)
+
+
+def held_out_accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of held-out images whose argmax prediction equals the label."""
+    outputs = predict_numpy(model, x)
+    if outputs.ndim != 2 or outputs.shape[1] != 10:
+        raise CheckFailure(f"the model's predictions have shape {outputs.shape}; expected (n, 10)")
+    if not np.all(np.isfinite(outputs)):
+        raise CheckFailure(
+            "the model's predictions contain NaN or infinite values after training",
+            hint="a learning rate that is too high makes training diverge",
+        )
+    return float(np.mean(np.argmax(outputs, axis=-1) == y))
+
+
+def expect_accuracy(accuracy: float, threshold: float, dataset_name: str, n_images: int,
+                    epochs: int) -> None:
+    if accuracy < threshold:
+        raise CheckFailure(
+            f"accuracy {accuracy:.3f} on the held-out split ({dataset_name}, {n_images:,} images) is "
+            f"below the threshold {threshold:.2f} after {epochs} epochs",
+            expected=f"≥ {threshold:.2f}", got=f"{accuracy:.3f}",
+            hint="train for more epochs, check the loss uses from_logits=True for a logits model, "
+            "or lower the learning rate",
+        )
+
+
+def seed_everything(seed: int) -> None:
+    """One seed for Python, numpy and TensorFlow, and deterministic TensorFlow ops."""
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    try:
+        tf.config.experimental.enable_op_determinism()
+    except Exception:  # noqa: BLE001 - already enabled
+        pass

@@ -1,0 +1,1 @@
+"""Public checks: learners see their source and messages."""

@@ -1,0 +1,83 @@
+"""Exercise 5 — Compile and fit: the grader trains the lesson-4 model with your settings."""
+
+import keras
+import numpy as np
+import pytest
+
+from grader.checks import CheckFailure
+from grader.checks.training import (
+    expect_accuracy, fit_within_budget, held_out_accuracy, seed_everything, validate_recipe,
+)
+from grader.manifest import load_course
+
+pytestmark = pytest.mark.exercise("05")
+
+
+def _reference_model() -> keras.Model:
+    """The lesson-4 model, built by the grader so that this exercise grades only compile and fit."""
+    return keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(),
+                             keras.layers.Dense(128, activation="relu"), keras.layers.Dense(10)])
+
+
+@pytest.fixture
+def compiled(submission):
+    seed_everything(load_course().seed)
+    model = _reference_model()
+    submission.call("compile_model", model)
+    if not getattr(model, "compiled", False) or model.optimizer is None:
+        raise CheckFailure(
+            "compile_model(model) did not compile the model",
+            hint="call model.compile(optimizer=..., loss=..., metrics=[...]) inside compile_model",
+        )
+    return model
+
+
+def test_recipe_is_valid(submission, exercise):
+    validate_recipe(submission.call("training_recipe"), "training_recipe()", int(exercise.extra["max_epochs"]))
+
+
+def test_compile_sets_optimizer(compiled):
+    if not isinstance(compiled.optimizer, keras.optimizers.Optimizer):
+        raise CheckFailure("the model has no Keras optimizer after compile_model(model)",
+                           got=type(compiled.optimizer).__name__, hint='optimizer="adam" works well')
+
+
+def _loss_value(model, y_true, logits):
+    loss = model.loss
+    if loss is None:
+        raise CheckFailure("compile_model(model) set no loss", hint="loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)")
+    fn = keras.losses.get(loss) if isinstance(loss, (str, dict)) else loss
+    try:
+        return float(np.mean(np.asarray(fn(y_true, logits))))
+    except Exception as error:  # noqa: BLE001
+        raise CheckFailure(
+            f"the loss cannot compare integer labels with the model's 10 logits ({type(error).__name__})",
+            why="the labels are integers 0–9, not one-hot vectors",
+            hint="use SparseCategoricalCrossentropy (the Sparse variant takes integer labels)",
+        ) from None
+
+
+def test_loss_treats_outputs_as_logits(compiled):
+    y_true = np.array([0, 3, 9])
+    logits = np.array([[4.0, -1.0, 0.5, 2.0, 0, 0, 0, 0, 0, -2.0],
+                       [0.1, 0.2, 0.3, -3.0, 1, 2, 0, 0, 0, 0],
+                       [-5.0, 5.0, 0, 0, 0, 0, 0, 0, 0, 1.0]], dtype="float32")
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    expected = float(np.mean(-(shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)))[np.arange(3), y_true]))
+    got = _loss_value(compiled, y_true, logits)
+    if not np.isclose(got, expected, atol=1e-3):
+        raise CheckFailure(
+            "the loss treats the model's outputs as probabilities, but the model outputs logits",
+            expected=f"cross-entropy of softmax(logits) = {expected:.4f}", got=f"{got:.4f}",
+            why="Dense(10) without activation outputs logits; from_logits=True makes the loss apply softmax",
+            hint="loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+        )
+
+
+def test_held_out_accuracy_reaches_threshold(submission, compiled, exercise, dataset):
+    recipe = validate_recipe(submission.call("training_recipe"), "training_recipe()",
+                             int(exercise.extra["max_epochs"]))
+    run = fit_within_budget(compiled, submission, dataset.x_train, dataset.y_train, recipe,
+                            exercise.time_budget_s, label=f"training on {dataset.name}")
+    accuracy = held_out_accuracy(compiled, dataset.x_test, dataset.y_test)
+    expect_accuracy(accuracy, exercise.threshold(dataset.name), dataset.name, len(dataset.x_test), run.epochs_run)

@@ -1,0 +1,123 @@
+"""The course manifest (`grader/course.toml`): the single source of what the course contains.
+
+Everything that needs to know which exercises exist, where their files and lessons live, how many
+points each check is worth, which thresholds apply and how long a check may take reads it from here.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MANIFEST_PATH = PACKAGE_DIR / "course.toml"
+PUBLIC_CHECKS_DIR = PACKAGE_DIR / "checks_public"
+HIDDEN_CHECKS_DIR = PACKAGE_DIR / "checks_hidden"
+
+
+class UnknownExercise(LookupError):
+    """Raised when an exercise id, number or name matches no exercise in the manifest."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise as the manifest describes it."""
+
+    id: str
+    slug: str
+    title: str
+    lesson: str
+    time_budget_s: float
+    hint: str
+    points: dict[str, float]
+    thresholds: dict[str, float] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def number(self) -> int:
+        return int(self.id)
+
+    @property
+    def filename(self) -> str:
+        """The file name shared by the stub, the solution and a submission: `04_sequential.py`."""
+        return f"{self.id}_{self.slug.replace('-', '_')}.py"
+
+    @property
+    def page(self) -> str:
+        """The site path of the generated exercise page, relative to `docs/`."""
+        return f"exercises/{self.id}-{self.slug}.md"
+
+    @property
+    def public_checks(self) -> Path:
+        return PUBLIC_CHECKS_DIR / f"test_{self.filename}"
+
+    @property
+    def hidden_checks(self) -> Path:
+        return HIDDEN_CHECKS_DIR / f"test_{self.filename}"
+
+    @property
+    def max_points(self) -> float:
+        return float(sum(self.points.values()))
+
+    def threshold(self, dataset: str) -> float:
+        """The accuracy threshold that applies on `dataset` (``"mnist"`` or ``"digits"``)."""
+        try:
+            return float(self.thresholds[dataset])
+        except KeyError:
+            raise KeyError(f"exercise {self.id} has no threshold for dataset {dataset!r}") from None
+
+
+@dataclass(frozen=True)
+class Course:
+    title: str
+    seed: int
+    datasets: dict[str, dict[str, Any]]
+    exercises: tuple[Exercise, ...]
+
+    def find(self, key: str | int) -> Exercise:
+        """Resolve `4`, `"04"`, `"4"`, `"sequential"` or `"04_sequential"` to an exercise."""
+        text = str(key).strip().lower().removesuffix(".py")
+        for exercise in self.exercises:
+            names = {exercise.id, str(exercise.number), exercise.slug, exercise.filename[:-3]}
+            if text in names:
+                return exercise
+        known = ", ".join(f"{e.number} ({e.slug})" for e in self.exercises)
+        raise UnknownExercise(f"no exercise called {key!r}; the exercises are {known}")
+
+    def by_filename(self, filename: str) -> Exercise | None:
+        return next((e for e in self.exercises if e.filename == filename), None)
+
+
+_EXERCISE_KEYS = {"id", "slug", "title", "lesson", "time_budget_s", "hint", "points", "thresholds"}
+
+
+@cache
+def load_course(path: Path = MANIFEST_PATH) -> Course:
+    """Read and validate the manifest; raise ValueError naming the exercise and field on bad data."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    exercises = []
+    for raw in data.get("exercise", []):
+        missing = {"id", "slug", "title", "lesson", "points"} - raw.keys()
+        if missing:
+            raise ValueError(f"{path.name}: exercise {raw.get('id', '?')} lacks {sorted(missing)}")
+        exercises.append(
+            Exercise(
+                id=str(raw["id"]),
+                slug=raw["slug"],
+                title=raw["title"],
+                lesson=raw["lesson"],
+                time_budget_s=float(raw.get("time_budget_s", 30)),
+                hint=raw.get("hint", "").strip(),
+                points={k: float(v) for k, v in raw["points"].items()},
+                thresholds=dict(raw.get("thresholds", {})),
+                extra={k: v for k, v in raw.items() if k not in _EXERCISE_KEYS},
+            )
+        )
+    ids = [e.id for e in exercises]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{path.name}: duplicate exercise ids in {ids}")
+    course = data["course"]
+    return Course(course["title"], int(course["seed"]), data.get("datasets", {}), tuple(exercises))
