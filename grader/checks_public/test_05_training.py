@@ -74,10 +74,13 @@ def test_loss_treats_outputs_as_logits(compiled):
         )
 
 
-def test_held_out_accuracy_reaches_threshold(submission, compiled, exercise, dataset):
+def test_held_out_accuracy_reaches_threshold(submission, compiled, exercise, dataset, notes):
     recipe = validate_recipe(submission.call("training_recipe"), "training_recipe()",
                              int(exercise.extra["max_epochs"]))
     run = fit_within_budget(compiled, submission, dataset.x_train, dataset.y_train, recipe,
                             exercise.time_budget_s, label=f"training on {dataset.name}")
     accuracy = held_out_accuracy(compiled, dataset.x_test, dataset.y_test)
+    threshold = exercise.threshold(dataset.name)
+    notes.append(f"held-out accuracy {accuracy:.3f} (threshold {threshold:.2f}) after {run.epochs_run} epochs, "
+                 f"{run.seconds:.1f} s of training")
     expect_accuracy(accuracy, exercise.threshold(dataset.name), dataset.name, len(dataset.x_test), run.epochs_run)

@@ -1,0 +1,1 @@
+"""Learner commands (list, check, hint, reset, watch) as plain Python; `grader.cli` wraps them."""

@@ -1,0 +1,87 @@
+"""What the learner commands do, callable from Python: check, list, hint, reset, watch."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from grader.authoring.stubs import make_stub
+from grader.manifest import PACKAGE_DIR, Exercise, load_course
+from grader.progress_store import load_progress, record, status_of
+from grader.runner import ExerciseResult, resolve_submission, run_checks
+
+PRISTINE_STUBS = PACKAGE_DIR / "pristine_stubs"  # written into learner releases, where solutions/ is absent
+
+
+def check(keys: list[str] | None, path: Path | None, root: Path, include_hidden: bool = False,
+          on_result: Callable[[ExerciseResult], None] | None = None) -> list[ExerciseResult]:
+    """Run the checks of the given exercises (all when `keys` is empty) and record progress."""
+    course = load_course()
+    exercises = [course.find(k) for k in keys] if keys else list(course.exercises)
+    results = []
+    for exercise in exercises:
+        result = run_checks(exercise, resolve_submission(exercise, path), include_hidden=include_hidden)
+        record(root, [result])
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def progress_rows(path: Path | None, root: Path) -> list[dict]:
+    """One row per exercise with its last recorded status ('passed', 'failing 3/10', 'not checked')."""
+    state = load_progress(root)
+    rows = []
+    for exercise in load_course().exercises:
+        file = resolve_submission(exercise, path)
+        entry = status_of(state, file) if file.exists() else None
+        if not file.exists():
+            status = "missing"
+        elif entry is None:
+            status = "not checked"
+        else:
+            status = "passed" if entry["passed"] else f"failing {entry['points']:g}/{entry['max_points']:g}"
+            if entry["stale"]:
+                status += " (changed since)"
+        rows.append({"number": exercise.number, "id": exercise.id, "slug": exercise.slug,
+                     "title": exercise.title, "file": _relative(file, root), "lesson": exercise.lesson,
+                     "status": status})
+    return rows
+
+
+def pristine_stub(exercise: Exercise, root: Path) -> str:
+    """The untouched stub: generated from solutions/ when present, else the copy shipped in a release."""
+    solution = root / "solutions" / exercise.filename
+    if solution.is_file():
+        return make_stub(solution.read_text(encoding="utf-8"), solution.name)
+    shipped = PRISTINE_STUBS / exercise.filename
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
+    raise FileNotFoundError(f"no pristine copy of {exercise.filename} (neither solutions/ nor {shipped})")
+
+
+def reset(exercise: Exercise, path: Path | None, root: Path) -> tuple[Path, Path | None]:
+    """Restore the stub; the learner's previous file is kept in .course/backup/ (never lost)."""
+    target = resolve_submission(exercise, path)
+    backup = None
+    if target.exists():
+        backup_dir = root / ".course" / "backup"
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        backup = backup_dir / f"{target.stem}.{time.strftime('%Y%m%d-%H%M%S')}.py"
+        shutil.copy2(target, backup)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(pristine_stub(exercise, root), encoding="utf-8")
+    return target, backup
+
+
+def exercise_for_file(path: Path) -> Exercise | None:
+    return load_course().by_filename(Path(path).name)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

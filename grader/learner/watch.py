@@ -1,0 +1,47 @@
+"""`course watch`: re-check an exercise whenever its file is saved.
+
+TensorFlow is imported once, when watching starts; each re-check then only reloads the learner's
+file and runs its checks (well under the 1.5 s budget for the quick exercises).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from grader.learner.commands import check, progress_rows
+from grader.learner.render import render_result, training_progress
+from grader.manifest import Exercise, load_course
+
+
+def first_unfinished(folder: Path, root: Path) -> Exercise:
+    course = load_course()
+    for row in progress_rows(folder, root):
+        if not row["status"].startswith("passed"):
+            return course.find(row["id"])
+    return course.exercises[-1]
+
+
+def watch_exercises(folder: Path, exercise: Exercise | None, console: Console) -> None:
+    from watchfiles import watch
+
+    import grader.checks  # noqa: F401 - pay the TensorFlow import once, before the first save
+
+    root = Path.cwd()
+    course = load_course()
+    current = exercise or first_unfinished(folder, root)
+
+    def run(ex: Exercise) -> None:
+        console.clear()
+        with training_progress(console):
+            check([ex.id], folder, root, on_result=lambda r: render_result(console, r))
+        console.print(f"[dim]watching {folder} — save {ex.filename} to re-check, Ctrl-C to stop[/dim]")
+
+    run(current)
+    for changes in watch(folder, debounce=150, step=50):
+        changed = {Path(p).name for _, p in changes}
+        touched = [e for e in course.exercises if e.filename in changed]
+        if touched:
+            current = touched[0]
+            run(current)

@@ -1,0 +1,113 @@
+"""Run one exercise's checks on one submission file, in this process, and return structured results.
+
+This is the Python API behind `course check` and `course watch` (and what batch grading runs inside
+each isolated worker). It drives pytest with the course plugin, silently: learners see only the
+rendered results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.manifest import Exercise, load_course
+from grader.pytest_plugin import RESULTS_KEY, CheckResult
+
+
+@dataclass
+class ExerciseResult:
+    """All checks of one exercise on one file."""
+
+    exercise: str
+    slug: str
+    title: str
+    path: str
+    checks: list[CheckResult]
+    seconds: float
+    dataset: dict[str, Any] | None = None
+    error: str | None = None  # the run itself could not happen (e.g. collection failed)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def points(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    @property
+    def max_points(self) -> float:
+        return sum(c.max_points for c in self.checks)
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and bool(self.checks) and all(c.outcome == "passed" for c in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(points=self.points, max_points=self.max_points, passed=self.passed)
+        return data
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.results: list[CheckResult] = []
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.results = list(session.config.stash[RESULTS_KEY])
+
+
+def check_files(exercise: Exercise, include_hidden: bool) -> list[Path]:
+    files = [exercise.public_checks]
+    if include_hidden and exercise.hidden_checks.is_file():
+        files.append(exercise.hidden_checks)
+    return files
+
+
+def run_checks(exercise: Exercise, path: Path, *, include_hidden: bool = False) -> ExerciseResult:
+    """Run `exercise`'s checks (public, plus hidden if asked) against the learner file `path`."""
+    import keras
+
+    from grader.datasets import chosen_dataset_name
+
+    path = Path(path).resolve()
+    keras.backend.clear_session()
+    collector = _Collector()
+    args = [
+        "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:randomly",
+        "-c", os.devnull, "--rootdir", str(Path(__file__).parent),
+        "--submission", str(path), "-W", "ignore",
+        *map(str, check_files(exercise, include_hidden)),
+    ]
+    started = time.perf_counter()
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        code = pytest.main(args, plugins=[collector])
+    seconds = round(time.perf_counter() - started, 3)
+    error = None
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not collector.results:
+        error = f"the checks could not run (pytest exit {int(code)}): {sink.getvalue().strip()[-500:]}"
+    dataset = None
+    if exercise.thresholds:  # exercises with accuracy thresholds train on the pinned data
+        from grader.datasets import load_dataset
+
+        dataset = load_dataset(chosen_dataset_name()).summary
+    notes = sorted({note for check in collector.results for note in check.notes})
+    return ExerciseResult(exercise.id, exercise.slug, exercise.title, str(path), collector.results, seconds,
+                          dataset, error, notes)
+
+
+def resolve_submission(exercise: Exercise, path: Path | None) -> Path:
+    """The learner file for `exercise`: `path` itself if it is a file, else `path/<filename>`."""
+    base = Path(path) if path else Path.cwd() / "exercises"
+    return base if base.suffix in {".py", ".ipynb"} else base / exercise.filename
+
+
+def run_many(keys: list[str] | None, path: Path | None, include_hidden: bool = False) -> list[ExerciseResult]:
+    course = load_course()
+    exercises = [course.find(k) for k in keys] if keys else list(course.exercises)
+    return [run_checks(e, resolve_submission(e, path), include_hidden=include_hidden) for e in exercises]
