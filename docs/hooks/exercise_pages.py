@@ -1,0 +1,77 @@
+"""mkdocs hook: one page per exercise, generated from the course manifest and the stub files.
+
+Authors add an exercise to grader/course.toml and solutions/; this hook gives it a page under
+`exercises/` (statement, stub, checks and points, the command to check it, the hint) and a nav entry.
+Lessons link to these pages; tests check that every exercise is linked from exactly one lesson.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.structure.files import File
+
+from grader.manifest import load_course
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def on_config(config):
+    course = load_course()
+    entries = [{f"{e.number}. {e.title}": e.page} for e in course.exercises
+               if (Path(config["docs_dir"]) / e.lesson).is_file()]
+    nav = [item for item in (config.get("nav") or []) if "Exercises" not in item]
+    config["nav"] = [*nav, {"Exercises": entries}]
+    return config
+
+
+def exercise_page(exercise) -> str:
+    stub = (ROOT / "exercises" / exercise.filename).read_text(encoding="utf-8")
+    checks = "\n".join(
+        f"| `{name.removeprefix('test_').replace('_', ' ')}` | {points:g} |" for name, points in exercise.points.items()
+    )
+    thresholds = ""
+    if exercise.thresholds:
+        rows = "\n".join(f"| {name} | ≥ {value:.2f} |" for name, value in exercise.thresholds.items())
+        thresholds = f"\n### Accuracy thresholds\n\n| dataset | held-out accuracy |\n|---|---|\n{rows}\n"
+    hint = "\n".join("    " + line for line in exercise.hint.splitlines())
+    return f"""# Exercise {exercise.number} — {exercise.title}
+
+Lesson: [lesson {exercise.number}](../{exercise.lesson})
+
+Open `exercises/{exercise.filename}`, replace each `raise NotImplementedError` with your code, then check it:
+
+```bash
+course check {exercise.number}
+```
+
+`course watch {exercise.number}` re-checks it every time you save; `course hint {exercise.number}` prints the hint
+below; `course reset {exercise.number}` restores the stub (your version is kept in `.course/backup/`).
+
+## The stub
+
+```python title="exercises/{exercise.filename}"
+{stub.rstrip()}
+```
+
+## What the grader checks
+
+Public checks run on your machine; the instructor's grader adds hidden checks. Points per check:
+
+| check | points |
+|---|---|
+{checks}
+{thresholds}
+Time budget: {exercise.time_budget_s:g} s.
+
+??? tip "Hint"
+{hint}
+"""
+
+
+def on_files(files, config):
+    for exercise in load_course().exercises:
+        if not (Path(config["docs_dir"]) / exercise.lesson).is_file():
+            continue  # an exercise whose lesson is not written yet gets no page
+        files.append(File.generated(config, exercise.page, content=exercise_page(exercise)))
+    return files

@@ -1,0 +1,50 @@
+"""Accept any correct answer, reject typical wrong ones with a message that points at the mistake.
+
+Each file under tests/variants/<NN>/ is an independently written submission of exercise NN:
+`correct_*.py` must pass every check (hidden ones too); `wrong_*.py` must lose points, and its
+docstring's `expect: TEXT` names text that must appear in a failure message.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import expected_fragment, variant_files
+
+from grader.manifest import load_course
+from grader.runner import run_checks
+
+FILES = variant_files()
+
+
+def _exercise(path):
+    return load_course().find(path.parent.name)
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if p.name.startswith("correct_")],
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_correct_variant_passes(path):
+    result = run_checks(_exercise(path), path, include_hidden=True)
+    assert result.error is None, result.error
+    assert result.passed, {c.name: c.message for c in result.checks if c.outcome != "passed"}
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if p.name.startswith("wrong_")],
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_wrong_variant_fails_with_a_pointed_message(path):
+    fragment = expected_fragment(path)
+    assert fragment, f"{path.name} lacks an 'expect:' line in its docstring"
+    result = run_checks(_exercise(path), path, include_hidden=True)
+    assert result.error is None, result.error
+    failed = [c for c in result.checks if c.outcome == "failed"]
+    assert failed, f"{path.name} passed every check"
+    assert result.points < result.max_points
+    messages = "\n".join(c.message for c in failed)
+    assert fragment in messages, f"no failure message mentions {fragment!r}:\n{messages}"
+    assert "Traceback" not in messages
+
+
+def test_every_exercise_has_three_correct_and_three_wrong_variants():
+    for exercise in load_course().exercises:
+        names = [p.name for p in FILES if p.parent.name == exercise.id]
+        assert sum(n.startswith("correct_") for n in names) >= 3, exercise.id
+        assert sum(n.startswith("wrong_") for n in names) >= 3, exercise.id

@@ -1,0 +1,8 @@
+"""expect: Dense layer 2 has 100,352 parameters; expected 100,480 = 784 inputs × 128 units + 128 biases"""
+import keras
+
+
+def build_model():
+    return keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(),
+                             keras.layers.Dense(128, activation="relu", use_bias=False),
+                             keras.layers.Dense(10)])

@@ -1,0 +1,7 @@
+"""expect: expected (None, 128)"""
+import keras
+
+
+def build_model():
+    return keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(),
+                             keras.layers.Dense(64, activation="relu"), keras.layers.Dense(10)])
