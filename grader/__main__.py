@@ -1,0 +1,5 @@
+"""`python -m grader` is `course`."""
+
+from grader.cli import main
+
+main()

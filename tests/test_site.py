@@ -1,0 +1,128 @@
+"""The lesson site: builds with --strict, links every exercise once, and works in a real browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from grader.manifest import load_course
+
+pytestmark = pytest.mark.xdist_group("site")
+EXERCISE_LINK = re.compile(r"\]\(\.\./(exercises/[0-9]{2}-[a-z-]+\.md)\)")
+
+
+@pytest.fixture(scope="module")
+def built_site(root, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+                          cwd=root, capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+def _lesson_links(root: Path) -> dict[str, list[str]]:
+    return {str(p.relative_to(root / "docs")): EXERCISE_LINK.findall(p.read_text(encoding="utf-8"))
+            for p in sorted((root / "docs" / "lessons").glob("*.md"))}
+
+
+def test_every_lesson_links_to_its_own_exercise_only(root):
+    links = _lesson_links(root)
+    for exercise in load_course().exercises:
+        assert exercise.lesson in links, f"exercise {exercise.id}'s lesson {exercise.lesson} does not exist"
+        assert set(links[exercise.lesson]) == {exercise.page}, (exercise.lesson, links[exercise.lesson])
+
+
+def test_every_exercise_is_linked_from_exactly_one_lesson(root):
+    links = _lesson_links(root)
+    for exercise in load_course().exercises:
+        linking = [lesson for lesson, targets in links.items() if exercise.page in targets]
+        assert linking == [exercise.lesson], (exercise.id, linking)
+        assert (root / "exercises" / exercise.filename).is_file()
+
+
+def test_lessons_state_the_corrected_facts(root):
+    text = {p.name[:2]: p.read_text(encoding="utf-8") for p in (root / "docs" / "lessons").glob("*.md")}
+    assert "101,770" in text["04"] and "100,480" in text["04"] and "1,290" in text["04"]
+    assert "from_logits=True" in text["03"] and "from_logits=True" in text["05"]
+    assert "keras.Input(shape=(28, 28))" in text["04"]
+    assert "(batch, 5, 4)" in text["02"] or "(None, 5, 4)" in text["02"]
+    assert re.search(r"max\(0, ?x\)", text["03"])
+
+
+def test_site_builds_strictly_with_a_page_per_exercise(built_site):
+    for exercise in load_course().exercises:
+        page = built_site / exercise.page.replace(".md", ".html")
+        assert page.is_file(), page
+        html = page.read_text(encoding="utf-8")
+        assert f"course check {exercise.number}" in html
+        assert "raise NotImplementedError" in html  # the stub is shown
+        assert "BEGIN SOLUTION" not in html
+
+
+@pytest.fixture(scope="module")
+def served_site(built_site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("Debian's chromium is not installed; `make test` installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("exercise", load_course().exercises, ids=lambda e: e.lesson)
+def test_lesson_page_in_browser_links_to_its_exercise(browser, served_site, exercise, tmp_path_factory):
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{served_site}/{exercise.lesson.replace('.md', '.html')}")
+    assert page.locator("h1").first.inner_text().strip()
+    link = page.locator(f'article a[href$="{exercise.page.replace(".md", ".html")}"]').first
+    assert link.count() == 1, f"no link to {exercise.page} on {exercise.lesson}"
+    shots = tmp_path_factory.mktemp("screenshots")
+    page.screenshot(path=str(shots / f"lesson-{exercise.id}.png"), full_page=False)
+    link.click()
+    page.wait_for_load_state()
+    assert page.url.endswith(exercise.page.replace(".md", ".html"))
+    assert f"Exercise {exercise.number}" in page.locator("h1").first.inner_text()
+    assert page.get_by_text(f"course check {exercise.number}").first.is_visible()
+    page.screenshot(path=str(shots / f"exercise-{exercise.id}.png"))
+    assert not errors, errors
+    page.close()
+
+
+def test_site_search_finds_a_lesson(browser, served_site):
+    page = browser.new_page()
+    page.goto(f"{served_site}/index.html")
+    page.keyboard.press("/")  # material's search shortcut
+    page.locator("input.md-search__input").fill("logits")
+    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    assert page.locator(".md-search-result__item").count() > 0
+    page.close()
