@@ -133,6 +133,13 @@ def stubs(check_only: Annotated[bool, typer.Option("--check", help="only report 
         console.print(f"wrote {written.relative_to(root)}")
 
 
+from grader.batch.commands import register as _register_batch  # noqa: E402
+from grader.exports.commands import register as _register_exports  # noqa: E402
+
+_register_exports(app)
+_register_batch(app)
+
+
 def main() -> None:
     try:
         app()

@@ -13,16 +13,20 @@ Markers:
                   learner-facing feedback shows only "hidden check N: passed/failed"
 
 Fixtures: `exercise` (the manifest entry), `submission` (the learner's module, loaded once per
-module), `dataset` (the pinned data), `notes` (learner-facing notes gathered while checking).
+module — or the one set with `injected_submission`), `dataset` (the pinned data), `notes`
+(learner-facing notes gathered while checking).
 
 A failing check raises CheckFailure; its message replaces pytest's traceback in the report.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,11 +110,31 @@ def exercise(request: pytest.FixtureRequest) -> Exercise:
     return found or load_course().find(marker.args[0])
 
 
+_INJECTED_SUBMISSION: ContextVar[Any] = ContextVar("course_injected_submission", default=None)
+
+
+@contextlib.contextmanager
+def injected_submission(submission: Any) -> Iterator[None]:
+    """Within the block, checks of `submission.exercise_id` get `submission` instead of loading a file.
+
+    This is how code that already holds the learner's objects (a notebook kernel's namespace, see
+    grader.notebook) runs the same checks in-process; `--submission` is ignored for that exercise.
+    """
+    token = _INJECTED_SUBMISSION.set(submission)
+    try:
+        yield
+    finally:
+        _INJECTED_SUBMISSION.reset(token)
+
+
 @pytest.fixture(scope="module")
 def submission(request: pytest.FixtureRequest, exercise: Exercise):
     """The learner's exercise module; a CheckFailure (for every check) if it cannot be loaded."""
     from grader.checks.submission import load_submission
 
+    injected = _INJECTED_SUBMISSION.get()
+    if injected is not None and injected.exercise_id == exercise.id:
+        return injected
     return load_submission(submission_path(request.config, exercise), exercise.id)
 
 
@@ -188,3 +212,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     write_json_atomic(Path(path), {"checks": results})
 
 
+
+
+@pytest.fixture(autouse=True)
+def _seeded(request: pytest.FixtureRequest):
+    """Every check starts from the course seed, so its inputs (and a replay of them) are identical."""
+    if _exercise_of(request.node) is not None:
+        import keras
+
+        keras.utils.set_random_seed(load_course().seed)
+    yield

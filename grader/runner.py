@@ -7,6 +7,7 @@ rendered results.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import os
@@ -68,20 +69,43 @@ def check_files(exercise: Exercise, include_hidden: bool) -> list[Path]:
     return files
 
 
-def run_checks(exercise: Exercise, path: Path, *, include_hidden: bool = False) -> ExerciseResult:
-    """Run `exercise`'s checks (public, plus hidden if asked) against the learner file `path`."""
+def check_names(check_file: Path) -> list[str]:
+    """The names of the checks (top-level `test_*` functions) a check file defines, in file order."""
+    if not Path(check_file).is_file():
+        return []
+    tree = ast.parse(Path(check_file).read_text(encoding="utf-8"), str(check_file))
+    return [node.name for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test")]
+
+
+def _targets(exercise: Exercise, include_hidden: bool, only: str | None) -> list[str]:
+    if only is None:
+        return [str(f) for f in check_files(exercise, include_hidden)]
+    targets = [f"{f}::{only}" for f in check_files(exercise, True) if only in check_names(f)]
+    if not targets:
+        raise LookupError(f"exercise {exercise.id} has no check called {only!r}")
+    return targets
+
+
+def run_checks(exercise: Exercise, path: Path, *, include_hidden: bool = False,
+               only: str | None = None) -> ExerciseResult:
+    """Run `exercise`'s checks (public, plus hidden if asked) against the learner file `path`.
+
+    `only` names a single check (public or hidden) to run instead; LookupError if there is none.
+    """
     import keras
 
     from grader.datasets import chosen_dataset_name
 
     path = Path(path).resolve()
+    targets = _targets(exercise, include_hidden, only)
     keras.backend.clear_session()
     collector = _Collector()
     args = [
         "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:randomly",
         "-c", os.devnull, "--rootdir", str(Path(__file__).parent),
         "--submission", str(path), "-W", "ignore",
-        *map(str, check_files(exercise, include_hidden)),
+        *targets,
     ]
     started = time.perf_counter()
     sink = io.StringIO()

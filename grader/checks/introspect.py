@@ -47,7 +47,7 @@ def expect_model(obj: object, label: str) -> keras.Model:
 
 def ensure_built(model: keras.Model, input_shape: Shape, notes: list[str] | None = None) -> keras.Model:
     """Build `model` by calling it on a zero batch if it has no weights yet; say so in `notes`."""
-    if model.built and model.weights:
+    if model.built:
         return model
     batch = np.zeros((1, *input_shape), dtype="float32")
     try:
@@ -57,7 +57,7 @@ def ensure_built(model: keras.Model, input_shape: Shape, notes: list[str] | None
     except Exception as error:  # noqa: BLE001 - learner code runs inside the call
         raise CheckFailure(
             f"the model could not be called on a batch of shape {batch.shape}",
-            why=f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}",
+            why=f"{type(error).__name__}: {keras_error_text(error)}",
             hint="check the input shape the model expects and the shapes inside call()",
         ) from None
     if notes is not None:
@@ -66,6 +66,13 @@ def ensure_built(model: keras.Model, input_shape: Shape, notes: list[str] | None
             f"{batch.shape}"
         )
     return model
+
+
+def keras_error_text(error: BaseException, max_lines: int = 3) -> str:
+    """The informative lines of a Keras error (it often starts with 'Exception encountered when…')."""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    useful = [line for line in lines if not line.startswith(("Exception encountered", "Arguments received", "•"))]
+    return " ".join((useful or lines or [type(error).__name__])[:max_lines])
 
 
 def variables_of(obj: keras.layers.Layer) -> list[keras.Variable]:
@@ -101,7 +108,7 @@ def layer_output_shapes(model: keras.Model, input_shape: Shape) -> list[tuple[ke
             raise CheckFailure(
                 f"layer {layer.name!r} ({type(layer).__name__}) cannot take the output of the layer "
                 f"before it, of shape {_fmt_shape(tensor.shape)}",
-                why=f"{type(error).__name__}: {str(error).strip().splitlines()[0]}",
+                why=f"{type(error).__name__}: {keras_error_text(error)}",
                 hint="check each layer's expected input shape",
             ) from None
         result.append((layer, tuple(tensor.shape)))
@@ -116,7 +123,7 @@ def model_output_shape(model: keras.Model, input_shape: Shape) -> Shape:
     except Exception as error:  # noqa: BLE001
         raise CheckFailure(
             f"the model cannot take an input of shape {_fmt_shape((None, *input_shape))}",
-            why=f"{type(error).__name__}: {str(error).strip().splitlines()[0]}",
+            why=f"{type(error).__name__}: {keras_error_text(error)}",
             hint="does the model's Input shape match the exercise?",
         ) from None
     if isinstance(out, (list, tuple, dict)):
@@ -136,8 +143,20 @@ def activation_name(layer: keras.layers.Layer) -> str:
 
 
 def predict_numpy(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Inference outputs of `model` on `x` as a numpy array, batch by batch, without progress output."""
-    outputs = [np.asarray(model(x[i : i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
+    """Inference outputs of `model` on `x` as a numpy array, batch by batch, without progress output.
+
+    A model that cannot take `x` becomes a CheckFailure naming the shapes, not a traceback.
+    """
+    try:
+        outputs = [np.asarray(model(x[i : i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
+    except CheckFailure:
+        raise
+    except Exception as error:  # noqa: BLE001 - the learner's model runs here
+        raise CheckFailure(
+            f"the model cannot take an input of shape {_fmt_shape((None, *x.shape[1:]))}",
+            why=f"{type(error).__name__}: {keras_error_text(error)}",
+            hint="does the model's Input shape match the exercise?",
+        ) from None
     return np.concatenate(outputs) if outputs else np.zeros((0,))
 
 

@@ -85,17 +85,18 @@ class Submission:
 
 
 def load_submission(path: Path, exercise_id: str) -> Submission:
-    """Import the learner's file at `path` as a fresh module (never cached in sys.modules)."""
+    """Import the learner's file at `path` as a fresh module (never cached in sys.modules).
+
+    A `.ipynb` file is a notebook: its code cells, without the grader's own check cells, are the
+    module's source (see grader.exports.notebooks.notebook_to_source).
+    """
     path = Path(path)
     if not path.is_file():
         raise CheckFailure(
             f"no file {path}",
             hint="submit the exercise under the same file name as the stub in exercises/",
         )
-    try:
-        source = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise CheckFailure(f"{path.name} is not UTF-8 text", hint="save the file as UTF-8") from None
+    source = _notebook_source(path) if path.suffix == ".ipynb" else _text(path)
     try:
         code = compile(source, str(path), "exec")
     except SyntaxError as error:
@@ -125,6 +126,30 @@ def load_submission(path: Path, exercise_id: str) -> Submission:
         ) from None
     sys.modules.pop(name, None)
     return submission
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CheckFailure(f"{path.name} is not UTF-8 text", hint="save the file as UTF-8") from None
+
+
+def _notebook_source(path: Path) -> str:
+    """A notebook's code cells as Python source, registered with linecache so errors can quote it."""
+    from grader.exports.notebooks import NotebookError, notebook_to_source
+
+    try:
+        source = notebook_to_source(path)
+    except NotebookError as error:
+        raise CheckFailure(
+            str(error),
+            hint="open it in Jupyter and save it again, or delete it and run `course notebooks` to "
+            "rebuild it from your exercise file",
+        ) from None
+    # mtime None: linecache keeps the entry, so tracebacks show the notebook's code, not its JSON
+    linecache.cache[str(path)] = (len(source), None, source.splitlines(keepends=True), str(path))
+    return source
 
 
 def _first_lines(text: str) -> str:

@@ -29,6 +29,13 @@ def compiled(submission):
             "compile_model(model) did not compile the model",
             hint="call model.compile(optimizer=..., loss=..., metrics=[...]) inside compile_model",
         )
+    weights = getattr(model, "loss_weights", None)
+    if isinstance(weights, (list, tuple)) and any(isinstance(w, str) for w in weights):
+        raise CheckFailure(
+            f"compile received loss_weights={list(weights)!r}",
+            why="in Keras 3 the third positional argument of compile() is loss_weights, not metrics",
+            hint='pass metrics by keyword: model.compile(optimizer=..., loss=..., metrics=["accuracy"])',
+        )
     return model
 
 
@@ -46,6 +53,8 @@ def _loss_value(model, y_true, logits):
     loss = model.loss
     if loss is None:
         raise CheckFailure("compile_model(model) set no loss", hint="loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)")
+    if isinstance(loss, (list, tuple)) and len(loss) == 1:
+        loss = loss[0]  # Keras accepts a one-element list for a single-output model
     fn = keras.losses.get(loss) if isinstance(loss, (str, dict)) else loss
     try:
         return float(np.mean(np.asarray(fn(y_true, logits))))

@@ -1,7 +1,5 @@
-"""expect: the model could not be called on a batch of shape (1, 28, 28)
+"""expect: the model cannot take an input of shape
 Reads input_shape as the full batch shape (keras.Input(batch_shape=...)), so the first axis is lost.
-Check gap: for (28, 28) the "why" line shows only Keras's generic first line
-("Exception encountered when calling Functional.call().") and never reaches the (None, 784) message.
 """
 import math
 

@@ -1,0 +1,1 @@
+"""Instructor batch grading: isolated workers, gradebook, feedback, Gradescope export, release."""

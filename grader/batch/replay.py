@@ -1,0 +1,200 @@
+"""Record and replay: grade a submission without running the checks in the submission's process.
+
+1. Discovery (trusted): run every check, public and hidden, against the reference solution through a
+   `RecordingSubmission`; it notes each call the checks make into the learner's module — the
+   function's name and its arguments — as `Probe`s.
+2. Probing (untrusted, sandboxed): the student's file is loaded and each probe is called; only the
+   return values leave the process (`grader.batch.values`: JSON + npz, models as configs).
+3. Verification (trusted): the same checks run again against a `ReplaySubmission` that answers each
+   call with the student's recorded value. The checks, the hidden checks' source, the held-out labels
+   and the scoring never enter the student's process; faking a return value is the same as returning
+   it. Exercises whose checks use the learner's classes directly (not just function calls) are not
+   replayable; `Discovery.replayable` says so and batch grading runs their checks in the sandbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.batch.values import NotTransferable, apply_compile_config, decode, encode
+from grader.checks.failure import CheckFailure, NotImplementedYet
+from grader.checks.submission import Submission
+
+
+@dataclass(frozen=True)
+class ModelArg:
+    """A grader-built Keras model passed to a learner function (e.g. `compile_model(model)`)."""
+
+    config: str
+    weights: tuple
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    args: tuple
+    kwargs: tuple  # sorted (key, value) pairs
+
+    @property
+    def key(self) -> str:
+        return probe_key(self.name, self.args, dict(self.kwargs))
+
+
+def _freeze(value: Any) -> Any:
+    import keras
+
+    if isinstance(value, keras.Model):
+        return ModelArg(value.to_json(), tuple(np.asarray(w) for w in value.get_weights()))
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _freeze(v) for k, v in value.items()}
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    import keras
+
+    if isinstance(value, ModelArg):
+        model = keras.models.model_from_json(value.config)
+        if value.weights:
+            model.set_weights(list(value.weights))
+        return model
+    if isinstance(value, (list, tuple)):
+        return type(value)(_thaw(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _thaw(v) for k, v in value.items()}
+    return value
+
+
+def _key_part(value: Any) -> Any:
+    import keras
+
+    if isinstance(value, (ModelArg, keras.Model)):
+        return "<model>"
+    if isinstance(value, np.ndarray):
+        return ("nd", str(value.dtype), value.shape, hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest())
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_key_part(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((k, _key_part(v)) for k, v in value.items())))
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return value
+
+
+def probe_key(name: str, args: tuple, kwargs: dict) -> str:
+    return hashlib.sha256(repr((name, _key_part(args), _key_part(kwargs))).encode()).hexdigest()
+
+
+class RecordingSubmission(Submission):
+    """A real submission that notes every call the checks make into it."""
+
+    def __init__(self, inner: Submission, probes: dict[str, Probe], flags: dict[str, bool]) -> None:
+        super().__init__(inner.path, inner.exercise_id, inner.module)
+        self.probes, self.flags = probes, flags
+        self._in_call = False
+
+    def get(self, name: str, kind: str = "function") -> Any:
+        if not self._in_call:
+            self.flags["direct_access"] = True  # the checks use the object itself: not replayable
+        return super().get(name, kind)
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        probe = Probe(name, _freeze(args), tuple(sorted(_freeze(kwargs).items())))
+        self.probes.setdefault(probe.key, probe)
+        self._in_call = True
+        try:
+            return super().call(name, *args, **kwargs)
+        finally:
+            self._in_call = False
+
+
+def run_probes(submission: Submission, probes: list[Probe]) -> tuple[dict, list[np.ndarray]]:
+    """Call each probe on the (untrusted) submission; the results as a header and arrays to send."""
+    import keras
+
+    arrays: list[np.ndarray] = []
+    results = {}
+    for probe in probes:
+        args, kwargs = _thaw(probe.args), _thaw(dict(probe.kwargs))
+        models = [a for a in (*args, *kwargs.values()) if isinstance(a, keras.Model)]
+        try:
+            value = submission.call(probe.name, *args, **kwargs)
+            entry = {"value": encode(value, arrays),
+                     "compiled": [encode_compile(m) for m in models]}
+        except CheckFailure as failure:
+            entry = {"failure": failure.as_dict(), "not_implemented": isinstance(failure, NotImplementedYet)}
+        except NotTransferable as error:
+            entry = {"failure": {"summary": f"`{probe.name}()` returned {error}, which the batch grader cannot "
+                                            "take back from your process", "hint": "return plain Keras models "
+                                            "(Sequential or functional) and numbers or numpy arrays"}}
+        except RecursionError:
+            entry = {"failure": {"summary": f"`{probe.name}()` returned a value nested too deeply"}}
+        results[probe.key] = entry
+    return {"results": results, "notes": list(submission.notes)}, arrays
+
+
+def encode_compile(model) -> str | None:
+    from grader.batch.values import _compile_config
+
+    return _compile_config(model)
+
+
+@dataclass
+class ReplaySubmission(Submission):
+    """Answers the checks' calls with the values the student's process returned."""
+
+    path: Path
+    exercise_id: str
+    header: dict
+    arrays: list
+    notes: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.module = None
+        self.notes = list(self.header.get("notes", []))[:20]
+
+    def get(self, name: str, kind: str = "function") -> Any:
+        return lambda *args, **kwargs: self.call(name, *args, **kwargs)
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        entry = self.header["results"].get(probe_key(name, args, kwargs))
+        if entry is None:
+            raise CheckFailure(
+                f"this check called `{name}()` in a way the grader did not record for your submission",
+                hint="this happens when an earlier answer differs from the expected one; fix the other "
+                "failures first",
+            )
+        if "failure" in entry:
+            failure = {k: v for k, v in entry["failure"].items() if k in {"summary", "expected", "got", "why", "hint"}}
+            cls = NotImplementedYet if entry.get("not_implemented") else CheckFailure
+            raise cls(str(failure.pop("summary", "your function failed")), **failure)
+        try:
+            value = decode(entry["value"], self.arrays)
+            models = [a for a in (*args, *kwargs.values()) if hasattr(a, "compile_from_config")]
+            for model, config in zip(models, entry.get("compiled", [])):
+                if config:
+                    apply_compile_config(model, config)
+        except NotTransferable as error:
+            raise CheckFailure(f"`{name}()` returned {error}, which the grader cannot rebuild",
+                               hint="use Keras' own layers, losses and optimizers") from None
+        except (ValueError, TypeError, KeyError) as error:
+            raise CheckFailure(f"the value `{name}()` returned could not be rebuilt by the grader ({error})") from None
+        return value
+
+
+def save_discovery(path: Path, data: dict) -> None:
+    path.write_bytes(pickle.dumps(data))
+
+
+def load_discovery(path: Path) -> dict:
+    return pickle.loads(path.read_bytes())  # written by the grader itself, never by a student

@@ -1,0 +1,98 @@
+"""Same weights, same function: copying weights between models and proving variables are shared.
+
+Two models compute the same function only if they agree on the same weights. These helpers move
+weights by the variables' shapes (never through a model's own `get_weights`/`set_weights`, which a
+learner's class may override), find variables by shape, and test what depends on what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import keras
+import numpy as np
+
+from grader.checks.failure import CheckFailure
+from grader.checks.introspect import Shape, fmt_shape, variables_of
+
+
+def variable_shapes(obj: keras.layers.Layer) -> list[Shape]:
+    """The shapes of `obj`'s distinct variables, in the order Keras lists them."""
+    return [tuple(v.shape) for v in variables_of(obj)]
+
+
+def variables_with_shape(obj: keras.layers.Layer, shape: Shape) -> list[keras.Variable]:
+    """The distinct variables of `obj` whose shape is `shape` (two copies of a layer give two)."""
+    return [v for v in variables_of(obj) if tuple(v.shape) == tuple(shape)]
+
+
+def matched_variables(source: keras.layers.Layer, target: keras.layers.Layer, *, source_label: str,
+                      target_label: str) -> list[tuple[keras.Variable, keras.Variable]]:
+    """Pairs (source variable, target variable) that correspond.
+
+    In order when both list the same shapes in the same order; otherwise by shape, when every shape
+    occurs once in each (then the order does not matter). A CheckFailure says which shapes differ.
+    """
+    src, dst = variables_of(source), variables_of(target)
+    src_shapes, dst_shapes = [tuple(v.shape) for v in src], [tuple(v.shape) for v in dst]
+    if src_shapes == dst_shapes:
+        return list(zip(src, dst, strict=True))
+    if sorted(src_shapes) == sorted(dst_shapes) and len(set(src_shapes)) == len(src_shapes):
+        by_shape = {tuple(v.shape): v for v in dst}
+        return [(v, by_shape[tuple(v.shape)]) for v in src]
+    raise CheckFailure(
+        f"{target_label} and {source_label} do not have the same weights, so one cannot receive the "
+        "other's",
+        expected=f"{source_label}: {_shapes(src_shapes)}", got=f"{target_label}: {_shapes(dst_shapes)}",
+        why="the same architecture has the same kernels and biases, of the same shapes",
+        hint="compare the layer sizes, activations and use_bias of the two models",
+    )
+
+
+def copy_weights(source: keras.layers.Layer, target: keras.layers.Layer, *, source_label: str,
+                 target_label: str) -> None:
+    """Give `target` the values of `source`'s weights (see `matched_variables` for the matching)."""
+    for src, dst in matched_variables(source, target, source_label=source_label, target_label=target_label):
+        dst.assign(np.asarray(src))
+
+
+def assign_random(obj: keras.layers.Layer, seed: int, scale: float = 0.3) -> list[np.ndarray]:
+    """Set every variable of `obj` to seeded random values (biases too, so they matter); return them."""
+    rng = np.random.default_rng(seed)
+    values = []
+    for variable in variables_of(obj):
+        value = rng.normal(scale=scale, size=tuple(variable.shape)).astype("float32")
+        variable.assign(value)
+        values.append(value)
+    return values
+
+
+def depends_on(fn: Callable[[Sequence[np.ndarray]], np.ndarray], inputs: Sequence[np.ndarray], which: int,
+               *, seed: int = 0, atol: float = 1e-6) -> bool:
+    """Whether `fn(inputs)` changes when input number `which` is replaced by different random values."""
+    before = np.asarray(fn(inputs))
+    changed = list(inputs)
+    rng = np.random.default_rng(seed)
+    changed[which] = rng.uniform(size=np.shape(inputs[which])).astype("float32")
+    after = np.asarray(fn(changed))
+    return not np.allclose(before, after, atol=atol)
+
+
+class temporarily_assigned:  # noqa: N801 - used as a context manager, reads like one
+    """`with temporarily_assigned(variable, value):` — the variable holds `value` inside the block and
+    its original value again afterwards, whatever happens inside."""
+
+    def __init__(self, variable: keras.Variable, value: np.ndarray) -> None:
+        self.variable, self.value = variable, value
+
+    def __enter__(self) -> keras.Variable:
+        self.saved = np.asarray(self.variable)
+        self.variable.assign(self.value)
+        return self.variable
+
+    def __exit__(self, *exc: object) -> None:
+        self.variable.assign(self.saved)
+
+
+def _shapes(shapes: Sequence[Shape]) -> str:
+    return "[" + ", ".join(fmt_shape(s) for s in shapes) + "]" if shapes else "no weights"

@@ -1,0 +1,119 @@
+"""Exercise 6 — The functional API: the lesson-4 model written functionally, and a two-input model."""
+
+import keras
+import numpy as np
+import pytest
+
+from grader.checks import (
+    CheckFailure, api_of, count_params, depends_on, ensure_built, expect_api, expect_equal_shape,
+    expect_model, expect_named_shapes, expect_param_count, fmt_int, fmt_shape, model_output_shape,
+    named_inputs, named_outputs, single_output, structured_inputs,
+)
+
+pytestmark = pytest.mark.exercise("06")
+
+IMAGE, EXTRA = (28, 28), (8,)
+FUNCTIONAL_HINT = (
+    "inputs = keras.Input(shape=(28, 28)); x = layers.Flatten()(inputs); …; "
+    "return keras.Model(inputs, outputs)"
+)
+
+
+@pytest.fixture
+def functional(submission, notes):
+    model = expect_model(submission.call("build_functional_model"), "build_functional_model()")
+    return ensure_built(model, IMAGE, notes)
+
+
+@pytest.fixture
+def two_input(submission):
+    model = expect_model(submission.call("build_two_input_model"), "build_two_input_model()")
+    expect_api(model, "functional", "build_two_input_model()",
+               hint="a model with two inputs needs keras.Model(inputs=[image, extra], outputs=logits)")
+    return model
+
+
+def feed(model: keras.Model, image: np.ndarray, extra: np.ndarray) -> object:
+    """The two arrays arranged like the model's inputs, matched by name or else by shape."""
+    def pick(tensor):
+        if tensor.name == "image" or (tensor.name != "extra" and tuple(tensor.shape[1:]) == IMAGE):
+            return image
+        return extra
+
+    return structured_inputs(model, pick)
+
+
+def dense_summary(model: keras.Model) -> str:
+    """'Dense layers found: 'dense' 784 → 64 (50,240), …' from the kernels' shapes."""
+    parts = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense) and layer.built:
+            n_in, units = (tuple(layer.kernel.shape) + (None, None))[:2]
+            parts.append(f"{layer.name!r} {n_in} → {units} ({fmt_int(count_params(layer))})")
+    return "Dense layers found: " + (", ".join(parts) or "none")
+
+
+def test_functional_model_uses_the_functional_api(submission):
+    model = expect_model(submission.call("build_functional_model"), "build_functional_model()")
+    expect_api(model, "functional", "build_functional_model()", hint=FUNCTIONAL_HINT)
+
+
+def test_functional_model_output_shape(functional):
+    if api_of(functional) == "functional":
+        inputs = named_inputs(functional)
+        shapes = list(inputs.values())
+        if shapes != [(None, *IMAGE)]:
+            raise CheckFailure(
+                f"the model's inputs have shapes {[fmt_shape(s) for s in shapes]}; expected one input "
+                f"of shape {fmt_shape((None, *IMAGE))}",
+                why="keras.Input(shape=(28, 28)) excludes the batch axis; Keras adds None for it",
+                hint="keras.Input(shape=(28, 28))",
+            )
+    expect_equal_shape("the model's output", model_output_shape(functional, IMAGE), (None, 10),
+                       why="Dense(10) outputs one logit per digit class",
+                       hint="finish with layers.Dense(10) (no activation)")
+
+
+def test_functional_model_parameter_count(functional):
+    expect_param_count("the model", count_params(functional), 101_770,
+                       formula="(784·128 + 128) + (128·10 + 10) = 100,480 + 1,290",
+                       hint=f"{dense_summary(functional)}; expected Dense(128) with 100,480 and Dense(10) with 1,290")
+
+
+def test_two_input_model_inputs_are_named(two_input):
+    expect_named_shapes("inputs", named_inputs(two_input), {"image": (None, *IMAGE), "extra": (None, *EXTRA)},
+                        hint='keras.Input(shape=(28, 28), name="image") and keras.Input(shape=(8,), name="extra")')
+
+
+def test_two_input_model_output_is_named_logits(two_input):
+    expect_named_shapes("outputs", named_outputs(two_input), {"logits": (None, 10)},
+                        hint='the last layer: layers.Dense(10, name="logits")(merged)')
+
+
+def test_two_input_model_parameter_count(two_input):
+    expect_param_count("the two-input model", count_params(two_input), 51_194,
+                       formula="(784·64 + 64) + (8·16 + 16) + (80·10 + 10) = 50,240 + 144 + 810",
+                       hint=f"{dense_summary(two_input)}; expected image Dense 784 → 64, extra Dense 8 → 16, "
+                       "then Dense 80 → 10")
+
+
+def test_both_inputs_influence_the_output(submission, two_input):
+    rng = np.random.default_rng(6)
+    image = rng.uniform(size=(16, *IMAGE)).astype("float32")
+    extra = rng.uniform(size=(16, *EXTRA)).astype("float32")
+
+    def run(arrays):
+        outputs = submission.invoke(two_input, "build_two_input_model()(inputs)", feed(two_input, *arrays),
+                                    training=False)
+        return np.asarray(single_output(outputs))
+
+    for position, name in enumerate(("image", "extra")):
+        if not depends_on(run, [image, extra], position, seed=position):
+            raise CheckFailure(
+                f"changing the {name!r} input does not change the output",
+                expected="the logits depend on both 'image' and 'extra'",
+                got=f"the same logits whatever {name!r} holds",
+                why="Concatenate joins both branches, so the last Dense sees all 80 features",
+                hint=f"check that the {name!r} branch reaches the Concatenate and that the Concatenate "
+                "reaches the output",
+            )

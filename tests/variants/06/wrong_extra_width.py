@@ -1,0 +1,16 @@
+"""expect: the two-input model has 52,106 parameters; expected 51,194"""
+import keras
+from keras import layers
+
+
+def build_functional_model():
+    inputs = keras.Input(shape=(28, 28))
+    return keras.Model(inputs, layers.Dense(10)(layers.Dense(128, activation="relu")(layers.Flatten()(inputs))))
+
+
+def build_two_input_model():
+    image = keras.Input(shape=(28, 28), name="image")
+    extra = keras.Input(shape=(8,), name="extra")
+    a = layers.Dense(64, activation="relu")(layers.Flatten()(image))
+    b = layers.Dense(64, activation="relu")(extra)  # 64 extra features instead of 16
+    return keras.Model([image, extra], layers.Dense(10, name="logits")(layers.Concatenate()([a, b])))

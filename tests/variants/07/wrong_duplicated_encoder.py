@@ -1,0 +1,28 @@
+"""expect: that is two encoders: create the encoder layer once"""
+import keras
+from keras import layers
+
+
+def build_residual_mlp():
+    inputs = keras.Input(shape=(784,))
+    x = layers.Dense(64, activation="relu")(inputs)
+    h = layers.Dense(64)(layers.Dense(64, activation="relu")(x))
+    return keras.Model(inputs, layers.Dense(10)(layers.ReLU()(layers.Add()([x, h]))))
+
+
+def build_two_headed_model():
+    image = keras.Input(shape=(28, 28), name="image")
+    trunk = layers.Dense(64, activation="relu")(layers.Flatten()(image))
+    return keras.Model(image, {"digit": layers.Dense(10, name="digit")(trunk),
+                               "parity": layers.Dense(1, name="parity")(trunk)})
+
+
+def _encoder(x):  # a new Dense every call: two encoders, not one
+    return layers.Dense(32, activation="relu")(layers.Flatten()(x))
+
+
+def build_siamese_model():
+    left = keras.Input(shape=(28, 28), name="left")
+    right = keras.Input(shape=(28, 28), name="right")
+    merged = layers.Concatenate()([_encoder(left), _encoder(right)])
+    return keras.Model([left, right], layers.Dense(1, name="same")(merged))
