@@ -70,7 +70,7 @@ def check_(ids: Annotated[Optional[list[str]], typer.Argument(help="exercise num
            path: PathOption = None, as_json: JsonOption = False,
            hidden: Annotated[bool, typer.Option("--hidden", help="also run hidden checks (course staff)")] = False) -> None:
     """Run the checks of one exercise (or all); exit 0 only when every check passes."""
-    if path is not None and path.suffix == ".py" and not ids:
+    if path is not None and path.suffix in {".py", ".ipynb"} and not ids:
         from grader.learner.commands import exercise_for_file
 
         exercise = exercise_for_file(path)

@@ -29,7 +29,7 @@ def compiled(submission):
             "compile_model(model) did not compile the model",
             hint="call model.compile(optimizer=..., loss=..., metrics=[...]) inside compile_model",
         )
-    weights = getattr(model, "loss_weights", None)
+    weights = model.get_compile_config().get("loss_weights") if hasattr(model, "get_compile_config") else None
     if isinstance(weights, (list, tuple)) and any(isinstance(w, str) for w in weights):
         raise CheckFailure(
             f"compile received loss_weights={list(weights)!r}",

@@ -77,7 +77,8 @@ def reset(exercise: Exercise, path: Path | None, root: Path) -> tuple[Path, Path
 
 
 def exercise_for_file(path: Path) -> Exercise | None:
-    return load_course().by_filename(Path(path).name)
+    """The exercise a file answers, by its name: `04_sequential.py` or its notebook `04_sequential.ipynb`."""
+    return load_course().by_filename(Path(path).with_suffix(".py").name)
 
 
 def _relative(path: Path, root: Path) -> str:

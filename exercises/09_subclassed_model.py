@@ -1,0 +1,29 @@
+"""Exercise 9 — A Model of your own.
+
+Lesson: "Subclassing Model". Check your work with `course check 9`.
+
+Write `MLPClassifier`, a subclass of `keras.Model`: create the layers once in `__init__`, wire them in
+`call`, and pass the `training` flag to `Dropout` so that the model is random while it trains and
+deterministic when it predicts.
+"""
+
+import keras
+from keras import layers
+
+
+class MLPClassifier(keras.Model):
+    """Flatten → Dense(hidden_units, relu) → Dropout(dropout_rate) → Dense(num_classes) logits.
+
+    With the defaults, on (28, 28) input: 784·128 + 128 = 100,480 and 128·10 + 10 = 1,290, so
+    101,770 parameters once built (Dropout has none).
+    """
+
+    def __init__(self, hidden_units=128, dropout_rate=0.5, num_classes=10, **kwargs):
+        """Store the arguments and create the four layers (Flatten, Dense, Dropout, Dense)."""
+        # YOUR CODE HERE
+        raise NotImplementedError
+
+    def call(self, inputs, training=None):
+        """The forward pass; `training` switches Dropout on (True) or off (False/None)."""
+        # YOUR CODE HERE
+        raise NotImplementedError
