@@ -7,7 +7,6 @@ rendered results.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import io
 import os
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from grader.checkfiles import check_names
 from grader.manifest import Exercise, load_course
 from grader.pytest_plugin import RESULTS_KEY, CheckResult
 
@@ -67,15 +67,6 @@ def check_files(exercise: Exercise, include_hidden: bool) -> list[Path]:
     if include_hidden and exercise.hidden_checks.is_file():
         files.append(exercise.hidden_checks)
     return files
-
-
-def check_names(check_file: Path) -> list[str]:
-    """The names of the checks (top-level `test_*` functions) a check file defines, in file order."""
-    if not Path(check_file).is_file():
-        return []
-    tree = ast.parse(Path(check_file).read_text(encoding="utf-8"), str(check_file))
-    return [node.name for node in tree.body
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test")]
 
 
 def _targets(exercise: Exercise, include_hidden: bool, only: str | None) -> list[str]:

@@ -2,8 +2,82 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+from rich.console import Console
 
 
 def register(app: typer.Typer) -> None:
     """Add `course grade`, `course release` and `course gradescope ...` to `app`."""
+
+    @app.command("grade")
+    def grade(
+        submissions: Annotated[list[Path], typer.Argument(help="folders/archives of submissions, or nbgrader's submitted/ tree")],
+        out: Annotated[Path, typer.Option("--out", "-o", help="where the gradebook and feedback go")],
+        workers: Annotated[int, typer.Option("--workers", "-w", help="students graded at once")] = max(1, os.cpu_count() or 1),
+        memory_mb: Annotated[int, typer.Option("--memory-mb", help="memory limit per submission process")] = 2048,
+        exercise: Annotated[Optional[list[str]], typer.Option("--exercise", "-e", help="grade only these exercises")] = None,
+        force: Annotated[bool, typer.Option("--force", help="re-grade students that already have results")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="JSON lines of progress, then a summary")] = False,
+    ) -> None:
+        """Grade a whole class: isolated, limited, resumable; writes grades.csv/json, feedback, Gradescope files."""
+        from grader.batch.grade import GradeOptions, grade_class
+        from grader.batch.intake import count_students
+        from grader.manifest import load_course
+
+        console = Console(stderr=True, highlight=False)
+        missing = [str(p) for p in submissions if not p.exists()]
+        if missing:
+            console.print(f"[red]no such folder or archive: {', '.join(missing)}[/red]")
+            raise typer.Exit(2)
+        course = load_course()
+        try:
+            chosen = [course.find(e).id for e in exercise] if exercise else None
+        except LookupError as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(2) from None
+        total = count_students(submissions, list(course.exercises))
+        progress = _progress(console, total, as_json)
+        options = GradeOptions(out=out, workers=workers, memory_mb=memory_mb, exercises=chosen, force=force,
+                               on_progress=progress.update)
+        with progress:
+            records = grade_class(submissions, options)
+        if as_json:
+            print(json.dumps({"students": len(records), "out": str(out),
+                              "totals": {r["student"]: r["total"] for r in records}}))
+        else:
+            Console(highlight=False).print(f"graded {len(records)} students → {out}/grades.csv, grades.json, "
+                                           "feedback/, gradescope/")
+
+
+class _progress:
+    """A rich progress bar with counts and ETA, or JSON lines for machines."""
+
+    def __init__(self, console: Console, total: int, as_json: bool) -> None:
+        self.as_json, self.total = as_json, total
+        if not as_json:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"),
+                                TimeRemainingColumn(), TextColumn("{task.fields[last]}"), console=console)
+            self.task = self.bar.add_task("grading", total=total, last="")
+
+    def __enter__(self):
+        if not self.as_json:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if not self.as_json:
+            self.bar.__exit__(*exc)
+
+    def update(self, event: str, record: dict) -> None:
+        if self.as_json:
+            print(json.dumps({"event": event, "student": record["student"], "total": record["total"],
+                              "max_total": record["max_total"]}), flush=True)
+        else:
+            self.bar.update(self.task, advance=1, last=f"{record['student']}: {record['total']:g}/{record['max_total']:g}")

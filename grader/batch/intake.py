@@ -117,7 +117,7 @@ def discover(paths: list[Path], exercises: list[Exercise], scratch: Path) -> lis
     """Every student's submission under `paths`, sorted by student id; duplicates are reported."""
     students: dict[str, StudentSubmission] = {}
     for path in map(Path, paths):
-        for student, source in _layout(path, exercises):
+        for student, source in student_sources(path, exercises):
             if student in students:
                 students[student].problems.append(f"also submitted as {source}; that copy was ignored")
                 continue
@@ -125,7 +125,13 @@ def discover(paths: list[Path], exercises: list[Exercise], scratch: Path) -> lis
     return [students[s] for s in sorted(students)]
 
 
-def _layout(path: Path, exercises: list[Exercise]) -> list[tuple[str, Path]]:
+def count_students(paths: list[Path], exercises: list[Exercise]) -> int:
+    """How many distinct students `discover` will find (without extracting anything)."""
+    return len({student for path in paths for student, _ in student_sources(Path(path), exercises)})
+
+
+def student_sources(path: Path, exercises: list[Exercise]) -> list[tuple[str, Path]]:
+    """(student id, folder or archive) pairs under `path`, by the layouts in the module docstring."""
     names = {e.filename for e in exercises} | {e.filename.removesuffix(".py") + ".ipynb" for e in exercises}
     if path.is_file() and path.suffix.lower() == ".zip":
         return [(path.stem, path)]

@@ -1,0 +1,236 @@
+"""`course grade`: grade a class — discovery, one isolated process per submitted exercise, trusted
+verification, and a resumable per-student result file.
+
+Results are written atomically to `OUT/students/<student>.json` as each student finishes. A run that
+is killed (even with SIGKILL) and started again skips students whose result matches their current
+files and the grader's fingerprint, so the final gradebook equals that of an uninterrupted run;
+grading one student again replaces only that student's file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.batch.intake import MAX_SOURCE_BYTES, StudentSubmission, discover
+from grader.batch.pool import run_job
+from grader.batch.sandbox import Limits
+from grader.manifest import PACKAGE_DIR, Course, load_course
+from grader.results import write_json_atomic
+
+ROOT = PACKAGE_DIR.parent
+STARTUP_MARGIN_S = 20.0  # loading the file and building models, beyond the exercise's own budget
+
+
+@dataclass
+class GradeOptions:
+    out: Path
+    workers: int = max(1, os.cpu_count() or 1)
+    memory_mb: int = 2048
+    exercises: list[str] | None = None
+    solutions: Path = ROOT / "solutions"
+    force: bool = False
+    on_progress: Callable[[str, dict], None] | None = None
+    extra_hide: list[Path] = field(default_factory=list)
+
+
+def grader_fingerprint(course: Course) -> str:
+    """Changes whenever anything that decides a grade changes: manifest, checks, solutions."""
+    digest = hashlib.sha256()
+    for path in sorted([*PACKAGE_DIR.rglob("*.py"), PACKAGE_DIR / "course.toml"]):
+        if "__pycache__" not in path.parts:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def submission_fingerprint(student: StudentSubmission) -> str:
+    digest = hashlib.sha256()
+    for exercise_id in sorted(student.files):
+        digest.update(exercise_id.encode() + b"\0" + student.files[exercise_id].read_bytes()[:MAX_SOURCE_BYTES + 1])
+    digest.update(json.dumps(student.problems).encode())
+    return digest.hexdigest()[:16]
+
+
+def load_probes(options: GradeOptions, fingerprint: str) -> dict:
+    """The probes of every exercise, discovered once per grader version and cached in OUT/.work."""
+    from grader.batch.replay import load_discovery, save_discovery
+    from grader.batch.worker import discover_probes
+
+    cache = options.out / ".work" / f"probes-{fingerprint}.pkl"
+    if cache.is_file():
+        return load_discovery(cache)
+    outcome = run_job(discover_probes, str(options.solutions), wall_s=900)
+    if outcome.reply is None:
+        raise RuntimeError(f"discovering the checks' probes failed: {outcome.status} {outcome.detail}")
+    import pickle
+
+    discovered = pickle.loads(outcome.reply)  # from the grader's own trusted process
+    not_passing = [e for e, d in discovered.items() if not d["reference_passed"]]
+    if not_passing:
+        raise RuntimeError(f"the reference solutions fail their own checks for exercises {not_passing}")
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    save_discovery(cache, discovered)
+    return discovered
+
+
+def hidden_paths(options: GradeOptions, inputs: list[Path]) -> list[Path]:
+    """What a submission's process must not see."""
+    paths = [options.solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", ROOT / ".git", ROOT / "exercises",
+             options.out.resolve(), *[p.resolve() for p in inputs], *options.extra_hide]
+    home = Path.home()
+    if home != Path("/") and not str(ROOT).startswith(str(home) + os.sep):
+        paths.append(home)  # the instructor's own files (keys, tokens) are no business of a submission
+    return [p for p in paths if p.exists()]
+
+
+def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any]]:
+    """Grade every student found under `inputs`; return the student records of this run."""
+    from grader.batch.gradebook import write_gradebook
+
+    course = load_course()
+    exercises = [course.find(e) for e in options.exercises] if options.exercises else list(course.exercises)
+    out = options.out.resolve()
+    (out / "students").mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="course-grade-"))  # scratch and extracted archives, outside OUT
+    os.chmod(work, 0o711)
+    students = discover(inputs, exercises, work)
+    fingerprint = grader_fingerprint(course)
+    todo, records = [], []
+    for student in students:
+        existing = _load_record(out, student.student)
+        if (not options.force and existing and existing.get("grader") == fingerprint
+                and existing.get("submission") == submission_fingerprint(student)
+                and existing.get("exercise_ids") == [e.id for e in exercises]):
+            records.append(existing)
+            _notify(options, "skipped", existing)
+        else:
+            todo.append(student)
+    if todo:
+        probes = load_probes(options, fingerprint)
+        hide = [*hidden_paths(options, inputs), work / "extracted"]
+        slots = list(range(options.workers))
+        lock = threading.Lock()
+
+        def run(student: StudentSubmission) -> dict[str, Any]:
+            with lock:
+                slot = slots.pop()
+            try:
+                record = grade_student(student, exercises, probes, options, hide, slot, work)
+            finally:
+                with lock:
+                    slots.append(slot)
+            record.update(grader=fingerprint, submission=submission_fingerprint(student),
+                          exercise_ids=[e.id for e in exercises])
+            write_json_atomic(out / "students" / f"{student.student}.json", record)
+            return record
+
+        with ThreadPoolExecutor(max_workers=options.workers) as pool:
+            futures = [pool.submit(run, s) for s in todo]
+            for future in as_completed(futures):
+                record = future.result()
+                records.append(record)
+                _notify(options, "graded", record)
+    write_gradebook(out, course)
+    shutil.rmtree(work, ignore_errors=True)
+    return sorted(records, key=lambda r: r["student"])
+
+
+def _notify(options: GradeOptions, event: str, record: dict) -> None:
+    if options.on_progress:
+        options.on_progress(event, record)
+
+
+def _load_record(out: Path, student: str) -> dict | None:
+    try:
+        return json.loads((out / "students" / f"{student}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _source_of(path: Path) -> bytes:
+    if path.stat().st_size > MAX_SOURCE_BYTES:
+        raise ValueError(f"the file is larger than {MAX_SOURCE_BYTES:,} bytes")
+    if path.suffix == ".ipynb":
+        from grader.exports.notebooks import notebook_to_source
+
+        return notebook_to_source(path).encode("utf-8")
+    return path.read_bytes()
+
+
+def grade_student(student: StudentSubmission, exercises, probes: dict, options: GradeOptions, hide: list[Path],
+                  slot: int, work: Path) -> dict[str, Any]:
+    """Probe each exercise in its own confined process, then verify all of them in a trusted one."""
+    from grader.batch.values import unpack
+    from grader.batch.worker import ProbeJob, VerifyJob, probe_submission, verify_student
+
+    started = time.perf_counter()
+    entries: dict[str, tuple] = {}
+    timings: dict[str, float] = {}
+    for exercise in exercises:
+        path = student.files.get(exercise.id)
+        if path is None:
+            entries[exercise.id] = ("outcome", "not submitted", "not submitted")
+            continue
+        try:
+            source = _source_of(path)
+        except (OSError, ValueError) as error:
+            entries[exercise.id] = ("outcome", "unreadable", f"the submitted file could not be read: {error}")
+            continue
+        discovered = probes[exercise.id]
+        scratch = work / "scratch" / f"slot{slot}"
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True, mode=0o700)
+        wall = exercise.time_budget_s + STARTUP_MARGIN_S
+        job = ProbeJob(student.student, exercise.id, exercise.filename, source, discovered["replayable"],
+                       discovered["probes"], Limits(wall_s=wall, memory_mb=options.memory_mb), str(scratch),
+                       [str(p) for p in hide], slot)
+        outcome = run_job(probe_submission, job, wall_s=wall, slot=slot)
+        shutil.rmtree(scratch, ignore_errors=True)
+        timings[exercise.id] = round(outcome.seconds, 3)
+        if outcome.reply is None:
+            entries[exercise.id] = ("outcome", outcome.status, outcome.detail)
+            continue
+        try:
+            header, arrays = unpack(outcome.reply)
+        except (ValueError, KeyError, OSError) as error:
+            entries[exercise.id] = ("outcome", "bad reply", f"the submission's process sent an unreadable reply ({error})")
+            continue
+        entries[exercise.id] = ("replay", header, arrays) if discovered["replayable"] else ("report", header)
+    verify_wall = sum(e.time_budget_s for e in exercises) + 120
+    outcome = run_job(verify_student, VerifyJob(student.student, entries), wall_s=verify_wall)
+    verified = json.loads(outcome.reply) if outcome.reply else {}
+    record_exercises = {}
+    for exercise in exercises:
+        entry = entries[exercise.id]
+        result = verified.get(exercise.id)
+        if result is None:
+            from grader.batch.worker import _all_failed
+
+            result = {"status": "grader error", "checks": _all_failed(
+                exercise, f"the grader could not verify this exercise ({outcome.status}: {outcome.detail})")}
+        status = result["status"] if entry[0] != "outcome" else entry[1]
+        reason = entry[2] if entry[0] == "outcome" else result.get("reason")
+        points = sum(c["points"] for c in result["checks"])
+        record_exercises[exercise.id] = {
+            "slug": exercise.slug, "title": exercise.title, "status": status if status != "ok" else "graded",
+            "reason": reason, "points": points, "max_points": exercise.max_points, "checks": result["checks"],
+            "isolation": result.get("isolation"), "seconds": timings.get(exercise.id),
+        }
+    total = sum(e["points"] for e in record_exercises.values())
+    return {
+        "student": student.student, "source": str(student.source), "problems": student.problems,
+        "exercises": record_exercises, "total": total,
+        "max_total": sum(e.max_points for e in exercises),
+        "status": "graded" if not student.problems else "graded with problems",
+        "seconds": round(time.perf_counter() - started, 3),
+    }

@@ -1,0 +1,177 @@
+"""The processes of batch grading, each started from a forkserver that has TensorFlow preloaded.
+
+- `probe_submission` (untrusted): confined by grader.batch.sandbox; loads one student's exercise
+  file and either answers the recorded probes (replayable exercises) or runs the exercise's checks
+  itself (exercises whose checks need the learner's classes). It reports through a pipe, as bytes in
+  the format of grader.batch.values — never pickle.
+- `verify_student` (trusted): rebuilds each replayable exercise's answers and runs the public and
+  hidden checks against them; the only place grades are computed.
+- `discover_probes` (trusted): runs the checks on the reference solutions to learn the probes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.batch.sandbox import Limits, confine
+
+
+@dataclass
+class ProbeJob:
+    student: str
+    exercise_id: str
+    filename: str
+    source: bytes
+    replayable: bool
+    probes: list = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+    scratch: str = ""
+    hide: list = field(default_factory=list)
+    slot: int = 0
+
+
+def probe_submission(job: ProbeJob, conn) -> None:
+    """Entry point of the submission's own process. Never returns normally (os._exit)."""
+    code = 0
+    try:
+        scratch = Path(job.scratch)
+        confinement = confine(job.limits, scratch, [Path(p) for p in job.hide], job.slot)
+        path = scratch / job.filename
+        path.write_bytes(job.source)
+        conn.send_bytes(_answer(job, path, confinement))
+    except BaseException:  # noqa: BLE001 - whatever happens, the parent classifies the silence
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _answer(job: ProbeJob, path: Path, confinement) -> bytes:
+    from grader.batch.values import pack
+    from grader.checks.failure import CheckFailure
+    from grader.checks.submission import load_submission
+
+    meta = {"isolation": {"namespaces": confinement.namespaces, "network_isolated": confinement.network_isolated,
+                          "uid": confinement.unprivileged_uid, "hidden_paths": len(confinement.hidden),
+                          "problems": confinement.problems}}
+    if not job.replayable:
+        from grader.manifest import load_course
+        from grader.runner import run_checks
+
+        result = run_checks(load_course().find(job.exercise_id), path, include_hidden=True)
+        checks = [{"name": c.name, "outcome": c.outcome, "message": c.message, "details": c.details,
+                   "notes": c.notes} for c in result.checks]
+        return pack({**meta, "checks": checks, "error": result.error}, [])
+    try:
+        submission = load_submission(path, job.exercise_id)
+    except CheckFailure as failure:
+        return pack({**meta, "load_failure": failure.as_dict()}, [])
+    from grader.batch.replay import run_probes
+
+    header, arrays = run_probes(submission, job.probes)
+    return pack({**meta, **header}, arrays)
+
+
+@dataclass
+class VerifyJob:
+    student: str
+    exercises: dict  # exercise id -> ("replay", header, arrays) | ("report", header) | ("outcome", text)
+    memory_mb: int = 4096
+
+
+def verify_student(job: VerifyJob, conn) -> None:
+    """Trusted: compute every check's outcome for one student; send a JSON list of results."""
+    import resource
+
+    from grader.batch.sandbox import _vm_size_bytes
+
+    memory = _vm_size_bytes() + job.memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # a hostile model config costs this student only
+    results = {}
+    for exercise_id, entry in job.exercises.items():
+        results[exercise_id] = _verify_exercise(exercise_id, entry)
+    conn.send_bytes(json.dumps(results).encode())
+    conn.close()
+
+
+def _verify_exercise(exercise_id: str, entry: tuple) -> dict[str, Any]:
+    from grader.batch.replay import ReplaySubmission
+    from grader.checks.failure import CheckFailure
+    from grader.manifest import load_course
+    from grader.pytest_plugin import injected_submission
+    from grader.runner import run_checks
+
+    exercise = load_course().find(exercise_id)
+    kind = entry[0]
+    if kind == "replay":
+        header, arrays = entry[1], entry[2]
+        if "load_failure" in header:
+            failure = {k: v for k, v in header["load_failure"].items() if k in {"summary", "expected", "got", "why", "hint"}}
+            return {"status": "ok", "checks": _all_failed(exercise, CheckFailure(str(failure.pop("summary", "")), **failure).message)}
+        replay = ReplaySubmission(Path(exercise.filename), exercise.id, header, arrays)
+        with injected_submission(replay):
+            result = run_checks(exercise, Path(exercise.filename), include_hidden=True)
+        if result.error:
+            return {"status": "grader error", "reason": result.error, "checks": _all_failed(exercise, result.error)}
+        return {"status": "ok", "checks": [_check_dict(c) for c in result.checks],
+                "isolation": header.get("isolation")}
+    if kind == "report":  # checks that ran in the sandbox: trust only well-formed outcomes of known checks
+        header = entry[1]
+        known = set(exercise.points)
+        checks = []
+        reported = {c.get("name"): c for c in header.get("checks", []) if isinstance(c, dict)}
+        for name, points in exercise.points.items():
+            c = reported.get(name)
+            passed = isinstance(c, dict) and c.get("outcome") == "passed"
+            message = "" if passed else str((c or {}).get("message") or "the check did not report")[:4000]
+            checks.append({"name": name, "outcome": "passed" if passed else "failed", "points": points if passed else 0.0,
+                           "max_points": points, "hidden": _is_hidden(exercise, name), "message": message,
+                           "notes": [str(n)[:500] for n in (c or {}).get("notes", [])][:10]})
+        del known
+        return {"status": "ok", "checks": checks, "isolation": header.get("isolation")}
+    return {"status": entry[1], "checks": _all_failed(exercise, entry[2])}
+
+
+def _is_hidden(exercise, name: str) -> bool:
+    path = exercise.hidden_checks
+    return path.is_file() and f"def {name}(" in path.read_text(encoding="utf-8")
+
+
+def _check_dict(check) -> dict[str, Any]:
+    return {"name": check.name, "outcome": check.outcome, "points": check.points, "max_points": check.max_points,
+            "hidden": check.hidden, "message": check.message, "notes": check.notes}
+
+
+def _all_failed(exercise, message: str) -> list[dict[str, Any]]:
+    return [{"name": name, "outcome": "failed", "points": 0.0, "max_points": points,
+             "hidden": _is_hidden(exercise, name), "message": message, "notes": []}
+            for name, points in exercise.points.items()]
+
+
+def discover_probes(solutions_dir: str, conn) -> None:
+    """Trusted: record the calls every check makes into each reference solution."""
+    from grader.batch.replay import RecordingSubmission
+    from grader.checks.submission import load_submission
+    from grader.manifest import load_course
+    from grader.pytest_plugin import injected_submission
+    from grader.runner import run_checks
+
+    discovered = {}
+    for exercise in load_course().exercises:
+        path = Path(solutions_dir) / exercise.filename
+        probes, flags = {}, {}
+        recording = RecordingSubmission(load_submission(path, exercise.id), probes, flags)
+        with injected_submission(recording):
+            result = run_checks(exercise, path, include_hidden=True)
+        discovered[exercise.id] = {
+            "probes": list(probes.values()),
+            "replayable": not flags.get("direct_access") and result.passed,
+            "reference_passed": result.passed,
+        }
+    import pickle
+
+    conn.send_bytes(pickle.dumps(discovered))
+    conn.close()
