@@ -14,6 +14,10 @@ nbgrader gives a graded cell 0 points for any error output *or any stderr output
 runs, stderr — Python's and the process's file descriptor 2, where TensorFlow's C++ logging goes —
 is discarded, warnings are ignored and logging is off. Only the check's verdict reaches the cell.
 
+Importing this module freezes the objects alive so far (TensorFlow's and Keras's, which it imports)
+out of the garbage collector's reach: every check ends in full collections (pytest and Keras each
+ask for one), and walking TensorFlow's object graph would cost ~0.4 s each time, per check.
+
 `check` does nothing when `namespace` is not a notebook's (`__name__ != "__main__"`) or when a check
 is already running: a check cell that jupytext copied into the exercise's `.py` is then harmless
 when the grader imports that file.
@@ -22,6 +26,7 @@ when the grader imports that file.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import logging
 import os
@@ -32,8 +37,11 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
+from grader.checkfiles import check_names
 from grader.checks.submission import Submission
 from grader.manifest import Exercise, load_course
+
+gc.freeze()  # see the module docstring: TensorFlow is imported by now, and lives as long as the kernel
 
 HIDDEN_MESSAGE = "a hidden check failed; its details stay private (its code is not part of your notebook)"
 _running: ContextVar[bool] = ContextVar("course_notebook_check_running", default=False)
@@ -63,8 +71,6 @@ def check(exercise_id: str | int, check_name: str, namespace: Mapping[str, Any])
     exercise = load_course().find(exercise_id)
     if check_name not in exercise.points:
         raise LookupError(f"exercise {exercise.id} has no check called {check_name!r} in grader/course.toml")
-    from grader.runner import check_names
-
     hidden = check_name in check_names(exercise.hidden_checks)
     result = _run(exercise, namespace, only=check_name)
     points = exercise.points[check_name]

@@ -2,7 +2,8 @@
 
 Options:
     --submission PATH      a folder holding exercise files named as in exercises/ (default: the
-                           `exercises/` folder under the current directory), or one file
+                           `exercises/` folder under the current directory), or one file (.py, or
+                           a notebook .ipynb)
     --course-results FILE  write every check's outcome, points and message as JSON
 
 Markers:
@@ -22,7 +23,6 @@ A failing check raises CheckFailure; its message replaces pytest's traceback in 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from collections.abc import Iterator
@@ -98,7 +98,7 @@ def submission_path(config: pytest.Config, exercise: Exercise) -> Path:
     """Where the learner's file for `exercise` is, given `--submission`."""
     option = config.getoption("submission") or os.environ.get("COURSE_SUBMISSION")
     base = Path(option) if option else Path.cwd() / "exercises"
-    return base if base.suffix == ".py" else base / exercise.filename
+    return base if base.suffix in {".py", ".ipynb"} else base / exercise.filename
 
 
 @pytest.fixture(scope="module")
@@ -114,13 +114,14 @@ _INJECTED_SUBMISSION: ContextVar[Any] = ContextVar("course_injected_submission",
 
 
 @contextlib.contextmanager
-def injected_submission(submission: Any) -> Iterator[None]:
-    """Within the block, checks of `submission.exercise_id` get `submission` instead of loading a file.
+def injected_submission(*submissions: Any) -> Iterator[None]:
+    """Within the block, checks of each `submission.exercise_id` get that submission instead of a file.
 
     This is how code that already holds the learner's objects (a notebook kernel's namespace, see
-    grader.notebook) runs the same checks in-process; `--submission` is ignored for that exercise.
+    grader.notebook; recorded answers, see grader.batch.replay) runs the same checks in-process;
+    `--submission` is ignored for those exercises.
     """
-    token = _INJECTED_SUBMISSION.set(submission)
+    token = _INJECTED_SUBMISSION.set({s.exercise_id: s for s in submissions})
     try:
         yield
     finally:
@@ -132,8 +133,8 @@ def submission(request: pytest.FixtureRequest, exercise: Exercise):
     """The learner's exercise module; a CheckFailure (for every check) if it cannot be loaded."""
     from grader.checks.submission import load_submission
 
-    injected = _INJECTED_SUBMISSION.get()
-    if injected is not None and injected.exercise_id == exercise.id:
+    injected = (_INJECTED_SUBMISSION.get() or {}).get(exercise.id)
+    if injected is not None:
         return injected
     return load_submission(submission_path(request.config, exercise), exercise.id)
 

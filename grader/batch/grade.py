@@ -29,7 +29,7 @@ from grader.manifest import PACKAGE_DIR, Course, load_course
 from grader.results import write_json_atomic
 
 ROOT = PACKAGE_DIR.parent
-STARTUP_MARGIN_S = 20.0  # loading the file and building models, beyond the exercise's own budget
+STARTUP_MARGIN_S = 10.0  # loading the file and building models, beyond the exercise's own budget
 
 
 @dataclass
@@ -61,15 +61,15 @@ def submission_fingerprint(student: StudentSubmission) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_probes(options: GradeOptions, fingerprint: str) -> dict:
-    """The probes of every exercise, discovered once per grader version and cached in OUT/.work."""
+def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str]) -> dict:
+    """The probes of the exercises, discovered once per grader version and cached in OUT/.work."""
     from grader.batch.replay import load_discovery, save_discovery
     from grader.batch.worker import discover_probes
 
-    cache = options.out / ".work" / f"probes-{fingerprint}.pkl"
+    cache = options.out / ".work" / f"probes-{fingerprint}-{'-'.join(exercise_ids)}.pkl"
     if cache.is_file():
         return load_discovery(cache)
-    outcome = run_job(discover_probes, str(options.solutions), wall_s=900)
+    outcome = run_job(discover_probes, (str(options.solutions), exercise_ids), wall_s=900)
     if outcome.reply is None:
         raise RuntimeError(f"discovering the checks' probes failed: {outcome.status} {outcome.detail}")
     import pickle
@@ -116,7 +116,7 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
         else:
             todo.append(student)
     if todo:
-        probes = load_probes(options, fingerprint)
+        probes = load_probes(options, fingerprint, [e.id for e in exercises])
         hide = [*hidden_paths(options, inputs), work / "extracted"]
         slots = list(range(options.workers))
         lock = threading.Lock()
@@ -167,15 +167,29 @@ def _source_of(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def _entry(task, outcome, unpack) -> tuple:
+    if outcome.reply is None:
+        return ("outcome", outcome.status, outcome.detail)
+    try:
+        header, arrays = unpack(outcome.reply)
+    except (ValueError, KeyError, OSError) as error:
+        return ("outcome", "bad reply", f"the submission's process sent an unreadable reply ({error})")
+    if header.get("exercise") != task.exercise_id:
+        return ("outcome", "bad reply", "the submission's process answered for another exercise")
+    return ("replay", header, arrays) if task.replayable else ("report", header)
+
+
 def grade_student(student: StudentSubmission, exercises, probes: dict, options: GradeOptions, hide: list[Path],
                   slot: int, work: Path) -> dict[str, Any]:
     """Probe each exercise in its own confined process, then verify all of them in a trusted one."""
+    from grader.batch.pool import run_process
     from grader.batch.values import unpack
-    from grader.batch.worker import ProbeJob, VerifyJob, probe_submission, verify_student
+    from grader.batch.worker import ProbeJob, ProbeTask, VerifyJob, probe_submission, verify_student
 
     started = time.perf_counter()
     entries: dict[str, tuple] = {}
     timings: dict[str, float] = {}
+    tasks: list[ProbeTask] = []
     for exercise in exercises:
         path = student.files.get(exercise.id)
         if path is None:
@@ -187,25 +201,20 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
             entries[exercise.id] = ("outcome", "unreadable", f"the submitted file could not be read: {error}")
             continue
         discovered = probes[exercise.id]
-        scratch = work / "scratch" / f"slot{slot}"
+        tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["replayable"], discovered["probes"],
+                               exercise.time_budget_s + STARTUP_MARGIN_S))
+    scratch = work / "scratch" / f"slot{slot}"
+    while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
-        wall = exercise.time_budget_s + STARTUP_MARGIN_S
-        job = ProbeJob(student.student, exercise.id, exercise.filename, source, discovered["replayable"],
-                       discovered["probes"], Limits(wall_s=wall, memory_mb=options.memory_mb), str(scratch),
-                       [str(p) for p in hide], slot)
-        outcome = run_job(probe_submission, job, wall_s=wall, slot=slot)
-        shutil.rmtree(scratch, ignore_errors=True)
-        timings[exercise.id] = round(outcome.seconds, 3)
-        if outcome.reply is None:
-            entries[exercise.id] = ("outcome", outcome.status, outcome.detail)
-            continue
-        try:
-            header, arrays = unpack(outcome.reply)
-        except (ValueError, KeyError, OSError) as error:
-            entries[exercise.id] = ("outcome", "bad reply", f"the submission's process sent an unreadable reply ({error})")
-            continue
-        entries[exercise.id] = ("replay", header, arrays) if discovered["replayable"] else ("report", header)
+        limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
+        job = ProbeJob(student.student, tasks, limits, str(scratch), [str(p) for p in hide], slot)
+        outcomes = run_process(probe_submission, job, [t.wall_s for t in tasks], slot=slot)
+        for task, outcome in zip(tasks, outcomes):
+            timings[task.exercise_id] = round(outcome.seconds, 3)
+            entries[task.exercise_id] = _entry(task, outcome, unpack)
+        tasks = tasks[len(outcomes):]
+    shutil.rmtree(scratch, ignore_errors=True)
     verify_wall = sum(e.time_budget_s for e in exercises) + 120
     outcome = run_job(verify_student, VerifyJob(student.student, entries), wall_s=verify_wall)
     verified = json.loads(outcome.reply) if outcome.reply else {}
@@ -225,6 +234,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
             "slug": exercise.slug, "title": exercise.title, "status": status if status != "ok" else "graded",
             "reason": reason, "points": points, "max_points": exercise.max_points, "checks": result["checks"],
             "isolation": result.get("isolation"), "seconds": timings.get(exercise.id),
+            "check_seconds": result.get("check_seconds"),
         }
     total = sum(e["points"] for e in record_exercises.values())
     return {

@@ -53,22 +53,40 @@ class JobOutcome:
 
 def run_job(target, job, wall_s: float, slot: int | None = None) -> JobOutcome:
     """Run `target(job, conn)` in a fresh forked process; wait at most `wall_s`; kill what is left."""
+    return run_process(target, job, [wall_s], slot)[0]
+
+
+def run_process(target, job, waits: list[float], slot: int | None = None) -> list[JobOutcome]:
+    """Run `target(job, conn)`, which sends one reply per entry of `waits`, each within its time.
+
+    Returns one outcome per reply received; if the process fails to send one in time (or dies),
+    the last outcome says how, and the process (with anything it forked) is killed.
+    """
     ctx = context()
     receiver, sender = ctx.Pipe(duplex=False)
     process = ctx.Process(target=target, args=(job, sender), daemon=True)
     started = time.perf_counter()
     process.start()
     sender.close()
-    reply, status, detail = None, "ok", ""
-    try:
-        if receiver.poll(wall_s):
+    outcomes: list[JobOutcome] = []
+    failure: tuple[str, str] | None = None
+    for wall_s in waits:
+        began = time.perf_counter()
+        answered = receiver.poll(wall_s)  # True on a message, and on EOF when the process ended
+        if not answered:
+            failure = ("timed out", f"stopped after the {wall_s:g} s time limit (an endless loop?)")
+            break
+        try:
             reply = receiver.recv_bytes(MAX_REPLY_BYTES)
-    except EOFError:
-        pass
-    except OSError as error:
-        status, detail = "reply too large", f"the process sent more than {MAX_REPLY_BYTES:,} bytes ({error})"
-    timed_out = reply is None and status == "ok" and process.is_alive()
-    process.join(timeout=0.0 if timed_out else 5.0)
+        except EOFError:
+            failure = ("ended", "")
+            break
+        except OSError as error:
+            failure = ("reply too large", f"the process sent more than {MAX_REPLY_BYTES:,} bytes ({error})")
+            break
+        outcomes.append(JobOutcome(reply, "ok", "", time.perf_counter() - began))
+        began = time.perf_counter()
+    process.join(timeout=0.0 if failure and failure[0] == "timed out" else 5.0)
     if process.is_alive():
         _kill_group(process.pid)
         process.join(5.0)
@@ -77,22 +95,26 @@ def run_job(target, job, wall_s: float, slot: int | None = None) -> JobOutcome:
     else:
         _kill_group(process.pid)
     receiver.close()
-    seconds = time.perf_counter() - started
-    if reply is not None or status != "ok":
-        return JobOutcome(reply, status, detail, seconds)
-    code = process.exitcode
-    if timed_out:
-        return JobOutcome(None, "timed out", f"stopped after the {wall_s:g} s time limit (an endless loop?)", seconds)
+    if failure is None:
+        return outcomes
+    status, detail = failure
+    seconds = time.perf_counter() - started - sum(o.seconds for o in outcomes)
+    if status == "ended":
+        status, detail = _classify_exit(process.exitcode)
+    outcomes.append(JobOutcome(None, status, detail, seconds))
+    return outcomes
+
+
+def _classify_exit(code: int | None) -> tuple[str, str]:
     if code is not None and code < 0:
         name = signal.Signals(-code).name
         if -code == signal.SIGKILL:
-            return JobOutcome(None, "killed", "killed (SIGKILL): the memory limit, or a signal from the code", seconds)
+            return "killed", "killed (SIGKILL): the memory limit, or a signal from the code"
         if -code in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL, signal.SIGFPE):
-            return JobOutcome(None, "crashed", f"the process crashed ({name})", seconds)
-        return JobOutcome(None, "killed", f"the process was ended by {name}", seconds)
-    return JobOutcome(None, "exited early",
-                      f"the process exited (status {code}) before reporting — sys.exit() or os._exit() in the "
-                      "submission ends the grader's run", seconds)
+            return "crashed", f"the process crashed ({name})"
+        return "killed", f"the process was ended by {name}"
+    return ("exited early", f"the process exited (status {code}) before reporting — sys.exit() or os._exit() in "
+            "the submission ends the grader's run")
 
 
 def _kill_group(pid: int) -> None:

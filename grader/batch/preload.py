@@ -13,3 +13,41 @@ import grader.runner  # noqa: F401,E402
 from grader.quiet import quiet_keras  # noqa: E402
 
 quiet_keras()
+
+# multiprocessing re-runs the parent's main module in each child (as __mp_main__): when that is the
+# `course` command, its imports must already be here.
+import grader.cli  # noqa: F401,E402
+
+# pytest and the check modules too: each verification then starts warm.
+import pytest  # noqa: F401,E402
+
+from grader.manifest import load_course  # noqa: E402
+
+for _exercise in load_course().exercises:
+    for _path in (_exercise.public_checks, _exercise.hidden_checks):
+        if _path.is_file():
+            __import__(f"grader.{_path.parent.name}.{_path.stem}")
+
+# The pinned data set, resampled once for every graded process.
+from grader.datasets import chosen_dataset_name, load_dataset  # noqa: E402
+
+load_dataset(chosen_dataset_name())
+
+
+# Warm pytest's own lazy imports and collection with a session that collects every check and runs
+# none (no TensorFlow op runs here: the forkserver must stay free of TensorFlow's thread pools).
+import contextlib as _contextlib  # noqa: E402
+import io as _io  # noqa: E402
+import os as _os  # noqa: E402
+
+_targets = [str(p) for e in load_course().exercises for p in (e.public_checks, e.hidden_checks) if p.is_file()]
+with _contextlib.redirect_stdout(_io.StringIO()), _contextlib.redirect_stderr(_io.StringIO()):
+    pytest.main(["-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
+                 "-p", "no:threadexception", "-c", _os.devnull, "--collect-only", "-q", *_targets])
+
+# Everything imported so far lives as long as the process: keep it out of the garbage collector's
+# scans (a full collection over TensorFlow's objects costs ~0.2 s) and out of copy-on-write faults.
+import gc  # noqa: E402
+
+gc.collect()
+gc.freeze()

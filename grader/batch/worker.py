@@ -21,13 +21,23 @@ from grader.batch.sandbox import Limits, confine
 
 
 @dataclass
-class ProbeJob:
-    student: str
+class ProbeTask:
+    """One exercise of one student, to answer in the student's process."""
+
     exercise_id: str
     filename: str
     source: bytes
     replayable: bool
-    probes: list = field(default_factory=list)
+    probes: list
+    wall_s: float
+
+
+@dataclass
+class ProbeJob:
+    """A student's exercises, answered one after the other in one confined process."""
+
+    student: str
+    tasks: list[ProbeTask]
     limits: Limits = field(default_factory=Limits)
     scratch: str = ""
     hide: list = field(default_factory=list)
@@ -35,26 +45,28 @@ class ProbeJob:
 
 
 def probe_submission(job: ProbeJob, conn) -> None:
-    """Entry point of the submission's own process. Never returns normally (os._exit)."""
+    """Entry point of the submission's own process: one reply per task. Never returns (os._exit)."""
     code = 0
     try:
         scratch = Path(job.scratch)
         confinement = confine(job.limits, scratch, [Path(p) for p in job.hide], job.slot)
-        path = scratch / job.filename
-        path.write_bytes(job.source)
-        conn.send_bytes(_answer(job, path, confinement))
+        for task in job.tasks:
+            path = scratch / task.filename
+            path.write_bytes(task.source)
+            conn.send_bytes(_answer(task, path, confinement))
     except BaseException:  # noqa: BLE001 - whatever happens, the parent classifies the silence
         code = 70
     finally:
         os._exit(code)
 
 
-def _answer(job: ProbeJob, path: Path, confinement) -> bytes:
+def _answer(job: ProbeTask, path: Path, confinement) -> bytes:
     from grader.batch.values import pack
     from grader.checks.failure import CheckFailure
     from grader.checks.submission import load_submission
 
-    meta = {"isolation": {"namespaces": confinement.namespaces, "network_isolated": confinement.network_isolated,
+    meta = {"exercise": job.exercise_id,
+            "isolation": {"namespaces": confinement.namespaces, "network_isolated": confinement.network_isolated,
                           "uid": confinement.unprivileged_uid, "hidden_paths": len(confinement.hidden),
                           "problems": confinement.problems}}
     if not job.replayable:
@@ -90,11 +102,44 @@ def verify_student(job: VerifyJob, conn) -> None:
 
     memory = _vm_size_bytes() + job.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # a hostile model config costs this student only
-    results = {}
+    replays = {e: entry for e, entry in job.exercises.items() if entry[0] == "replay"}
+    results = _verify_replays(replays)
     for exercise_id, entry in job.exercises.items():
-        results[exercise_id] = _verify_exercise(exercise_id, entry)
+        if exercise_id not in results:
+            results[exercise_id] = _verify_exercise(exercise_id, entry)
     conn.send_bytes(json.dumps(results).encode())
     conn.close()
+    os._exit(0)  # skip interpreter teardown (TensorFlow's is slow); everything is sent
+
+
+def _verify_replays(replays: dict[str, tuple]) -> dict[str, dict[str, Any]]:
+    """All replayable exercises of a student, checked in one pytest session."""
+    from grader.batch.replay import ReplaySubmission
+    from grader.manifest import load_course
+    from grader.pytest_plugin import injected_submission
+    from grader.runner import run_checks_together
+
+    course = load_course()
+    results, submissions, exercises = {}, [], []
+    for exercise_id, (_, header, arrays) in replays.items():
+        exercise = course.find(exercise_id)
+        if "load_failure" in header:
+            results[exercise_id] = _verify_exercise(exercise_id, ("replay", header, arrays))
+            continue
+        submissions.append(ReplaySubmission(Path(exercise.filename), exercise.id, header, arrays))
+        exercises.append(exercise)
+    if exercises:
+        with injected_submission(*submissions):
+            checked = run_checks_together(exercises, include_hidden=True)
+        for exercise, result, submission in zip(exercises, checked, submissions):
+            if result.error:
+                results[exercise.id] = {"status": "grader error", "reason": result.error,
+                                        "checks": _all_failed(exercise, result.error)}
+            else:
+                results[exercise.id] = {"status": "ok", "checks": [_check_dict(c) for c in result.checks],
+                                        "isolation": submission.header.get("isolation"),
+                                        "check_seconds": round(sum(c.duration_s for c in result.checks), 3)}
+    return results
 
 
 def _verify_exercise(exercise_id: str, entry: tuple) -> dict[str, Any]:
@@ -110,17 +155,18 @@ def _verify_exercise(exercise_id: str, entry: tuple) -> dict[str, Any]:
         header, arrays = entry[1], entry[2]
         if "load_failure" in header:
             failure = {k: v for k, v in header["load_failure"].items() if k in {"summary", "expected", "got", "why", "hint"}}
-            return {"status": "ok", "checks": _all_failed(exercise, CheckFailure(str(failure.pop("summary", "")), **failure).message)}
+            return {"status": "ok", "checks": _all_failed(exercise, CheckFailure(str(failure.pop("summary", "")), **failure).message),
+                    "isolation": header.get("isolation")}
         replay = ReplaySubmission(Path(exercise.filename), exercise.id, header, arrays)
         with injected_submission(replay):
             result = run_checks(exercise, Path(exercise.filename), include_hidden=True)
         if result.error:
             return {"status": "grader error", "reason": result.error, "checks": _all_failed(exercise, result.error)}
         return {"status": "ok", "checks": [_check_dict(c) for c in result.checks],
-                "isolation": header.get("isolation")}
+                "isolation": header.get("isolation"),
+                "check_seconds": round(sum(c.duration_s for c in result.checks), 3)}
     if kind == "report":  # checks that ran in the sandbox: trust only well-formed outcomes of known checks
         header = entry[1]
-        known = set(exercise.points)
         checks = []
         reported = {c.get("name"): c for c in header.get("checks", []) if isinstance(c, dict)}
         for name, points in exercise.points.items():
@@ -130,7 +176,6 @@ def _verify_exercise(exercise_id: str, entry: tuple) -> dict[str, Any]:
             checks.append({"name": name, "outcome": "passed" if passed else "failed", "points": points if passed else 0.0,
                            "max_points": points, "hidden": _is_hidden(exercise, name), "message": message,
                            "notes": [str(n)[:500] for n in (c or {}).get("notes", [])][:10]})
-        del known
         return {"status": "ok", "checks": checks, "isolation": header.get("isolation")}
     return {"status": entry[1], "checks": _all_failed(exercise, entry[2])}
 
@@ -151,16 +196,17 @@ def _all_failed(exercise, message: str) -> list[dict[str, Any]]:
             for name, points in exercise.points.items()]
 
 
-def discover_probes(solutions_dir: str, conn) -> None:
-    """Trusted: record the calls every check makes into each reference solution."""
+def discover_probes(job: tuple[str, list[str]], conn) -> None:
+    """Trusted: record the calls every check of the given exercises makes into the reference solutions."""
     from grader.batch.replay import RecordingSubmission
     from grader.checks.submission import load_submission
     from grader.manifest import load_course
     from grader.pytest_plugin import injected_submission
     from grader.runner import run_checks
 
+    solutions_dir, exercise_ids = job
     discovered = {}
-    for exercise in load_course().exercises:
+    for exercise in (load_course().find(e) for e in exercise_ids):
         path = Path(solutions_dir) / exercise.filename
         probes, flags = {}, {}
         recording = RecordingSubmission(load_submission(path, exercise.id), probes, flags)

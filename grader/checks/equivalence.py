@@ -16,11 +16,6 @@ from grader.checks.failure import CheckFailure
 from grader.checks.introspect import Shape, fmt_shape, variables_of
 
 
-def variable_shapes(obj: keras.layers.Layer) -> list[Shape]:
-    """The shapes of `obj`'s distinct variables, in the order Keras lists them."""
-    return [tuple(v.shape) for v in variables_of(obj)]
-
-
 def variables_with_shape(obj: keras.layers.Layer, shape: Shape) -> list[keras.Variable]:
     """The distinct variables of `obj` whose shape is `shape` (two copies of a layer give two)."""
     return [v for v in variables_of(obj) if tuple(v.shape) == tuple(shape)]

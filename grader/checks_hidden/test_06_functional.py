@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from grader.checks import (
-    CheckFailure, assign_random, copy_weights, ensure_built, expect_model, predict_numpy, single_output,
+    CheckFailure,
+    assign_random,
+    copy_weights,
+    ensure_built,
+    expect_model,
+    predict_numpy,
+    single_output,
     variables_with_shape,
 )
 

@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 
 from grader.checks import (
-    CheckFailure, copy_weights, expect_model, predict_numpy, temporarily_assigned, variables_with_shape,
+    CheckFailure,
+    copy_weights,
+    expect_model,
+    predict_numpy,
+    temporarily_assigned,
+    variables_with_shape,
 )
 
 pytestmark = pytest.mark.exercise("07")

@@ -5,9 +5,23 @@ import numpy as np
 import pytest
 
 from grader.checks import (
-    CheckFailure, api_of, count_params, depends_on, ensure_built, expect_api, expect_equal_shape,
-    expect_model, expect_named_shapes, expect_param_count, fmt_int, fmt_shape, model_output_shape,
-    named_inputs, named_outputs, single_output, structured_inputs,
+    CheckFailure,
+    api_of,
+    count_params,
+    depends_on,
+    ensure_built,
+    expect_api,
+    expect_equal_shape,
+    expect_model,
+    expect_named_shapes,
+    expect_param_count,
+    fmt_int,
+    fmt_shape,
+    model_output_shape,
+    named_inputs,
+    named_outputs,
+    single_output,
+    structured_inputs,
 )
 
 pytestmark = pytest.mark.exercise("06")

@@ -5,9 +5,21 @@ import numpy as np
 import pytest
 
 from grader.checks import (
-    CheckFailure, count_params, expect_api, expect_equal_shape, expect_model, expect_named_shapes,
-    expect_param_count, layers_of_kind, model_output_shape, named_inputs, named_outputs,
-    skip_connections, structured_inputs, temporarily_assigned, variables_with_shape,
+    CheckFailure,
+    count_params,
+    expect_api,
+    expect_equal_shape,
+    expect_model,
+    expect_named_shapes,
+    expect_param_count,
+    layers_of_kind,
+    model_output_shape,
+    named_inputs,
+    named_outputs,
+    skip_connections,
+    structured_inputs,
+    temporarily_assigned,
+    variables_with_shape,
 )
 
 pytestmark = pytest.mark.exercise("07")

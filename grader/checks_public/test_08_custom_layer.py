@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from grader.checks import (
-    CheckFailure, copy_weights, count_params, expect_array, expect_close, expect_param_count, variables_of,
+    CheckFailure,
+    copy_weights,
+    count_params,
+    expect_array,
+    expect_close,
+    expect_param_count,
+    variables_of,
 )
 
 pytestmark = pytest.mark.exercise("08")
@@ -60,15 +66,16 @@ def expect_matches_dense(submission, cls, x, units, activation, use_bias, seed, 
 
 
 def test_rejects_non_positive_units(submission, my_dense):
-    for units in (-3, 0):
-        def construct(units=units):
-            try:
-                my_dense(units)
-            except ValueError as error:
-                return error
-            return None
+    def construct(units):
+        """The ValueError MyDense(units) raises, or None if it accepts the value."""
+        try:
+            my_dense(units)
+        except ValueError as error:
+            return error
+        return None
 
-        error = submission.invoke(construct, f"MyDense({units})")
+    for units in (-3, 0):
+        error = submission.invoke(construct, f"MyDense({units})", units)
         if error is None:
             raise CheckFailure(
                 f"MyDense({units}) was accepted; expected a ValueError",

@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 
 from grader.checks import (
-    CheckFailure, api_of, count_params, ensure_built, expect_equal_shape, expect_param_count,
+    CheckFailure,
+    api_of,
+    count_params,
+    ensure_built,
+    expect_equal_shape,
+    expect_param_count,
     model_output_shape,
 )
 from grader.manifest import load_course

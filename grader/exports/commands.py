@@ -10,7 +10,7 @@ grader.exports.notebooks.write_learner_notebooks.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -36,7 +36,7 @@ def _chosen_exercises(keys: list[str] | None):
         raise typer.Exit(2) from None
 
 
-ExercisesOption = Annotated[Optional[list[str]], typer.Option(
+ExercisesOption = Annotated[list[str] | None, typer.Option(
     "--exercises", "-e", help="only these exercises, e.g. 1,4,5 (default: all in the manifest)")]
 
 
@@ -71,12 +71,14 @@ def notebooks(path: Annotated[Path, typer.Option("--path", "-p", help="where to 
         raise typer.Exit(2)
     done = write_learner_notebooks(exercises_dir, path, _chosen_exercises(exercises))
     for item in done:
-        if item.action == "skipped":
-            console.print(f"skipped {item.path} ({item.reason})")
+        if item.action == "failed":
+            err.print(f"[red]{item.path}: {item.reason}[/red]")
         else:
-            console.print(f"{item.action} {item.path}")
+            console.print(f"{item.action} {item.path}" + (f" ({item.reason})" if item.reason else ""))
     console.print("Edit either file; `jupytext --sync NOTEBOOK` (or `course notebooks` again) copies your "
                   "latest edits to the other. Check a notebook with `course check --path NOTEBOOK`.")
+    if any(item.action == "failed" for item in done):
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,8 +17,9 @@ Each notebook, in order:
   3. the solution cell: the solution file verbatim, `### BEGIN SOLUTION`/`### END SOLUTION` included,
      so `nbgrader generate_assignment` turns it into exactly the stub in `exercises/`;
   4. one read-only graded cell per check in the manifest's `[exercise.points]`, worth those points,
-     calling `check(id, name, globals())`; a hidden check's call sits between
-     `### BEGIN HIDDEN TESTS`/`### END HIDDEN TESTS`.
+     calling `check(id, name, globals())`, its grade id the check's name; a hidden check's call sits
+     between `### BEGIN HIDDEN TESTS`/`### END HIDDEN TESTS` and its grade id is `hidden_check_N`,
+     because nbgrader's feedback shows grade ids.
 
 Cells carry nbgrader's current metadata (schema_version 3) and stable ids derived from their grade
 ids, so exporting twice writes identical files. The test cells call the same checks as `course
@@ -35,9 +36,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from grader.checkfiles import check_names
 from grader.exports.notebooks import KERNELSPEC, notebook_name
 from grader.manifest import Course, Exercise, load_course
-from grader.runner import check_names
 
 DEFAULT_ASSIGNMENT = "keras-course"
 SCHEMA_VERSION = 3
@@ -88,11 +89,16 @@ def source_notebook(exercise: Exercise, solution: str, docs_dir: Path | None = N
         _cell(new_code_cell(SETUP_SOURCE), "setup", locked=True),
         _cell(new_code_cell(solution.rstrip("\n")), "answer", solution=True),
     ]
+    hidden_number = 0
     for name, points in exercise.points.items():
         if name not in public and name not in hidden:
             raise ExportError(f"exercise {exercise.id}: check {name} of grader/course.toml is defined in neither "
                               f"{exercise.public_checks.name} of checks_public/ nor of checks_hidden/")
-        cells.append(_cell(new_code_cell(test_source(exercise, name, hidden=name in hidden)), name,
+        grade_id = name
+        if name in hidden:  # feedback shows grade ids: a hidden check's name stays private too
+            hidden_number += 1
+            grade_id = f"hidden_check_{hidden_number}"
+        cells.append(_cell(new_code_cell(test_source(exercise, name, hidden=name in hidden)), grade_id,
                            locked=True, points=points))
     notebook = new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC),
                                                    "language_info": {"name": "python"}})

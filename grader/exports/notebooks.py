@@ -131,7 +131,8 @@ def learner_notebook(script: Path, formats: str) -> nbformat.NotebookNode:
 
 @dataclass(frozen=True)
 class NotebookWritten:
-    """What `write_learner_notebooks` did for one exercise: 'created', 'synced' or 'skipped'."""
+    """What `write_learner_notebooks` did for one exercise: 'created', 'synced', 'skipped' (no script
+    and no notebook) or 'failed' (the pair could not be synced; `reason` says why)."""
 
     exercise: str
     path: Path
@@ -145,7 +146,8 @@ def write_learner_notebooks(exercises_dir: Path, notebooks_dir: Path,
 
     A missing notebook is created from the script, with the script's modification time so that
     neither file counts as edited. An existing pair is synchronised the way `jupytext --sync` does
-    it (the newer file's inputs win), so running this again never loses the learner's work.
+    it (the newer file's inputs win), so running this again never loses the learner's work. A pair
+    that cannot be synced (e.g. a notebook that is not valid JSON) is reported and left alone.
     """
     import jupytext
     from jupytext.cli import jupytext as jupytext_cli
@@ -157,7 +159,12 @@ def write_learner_notebooks(exercises_dir: Path, notebooks_dir: Path,
     for exercise in exercises if exercises is not None else load_course().exercises:
         script, target = exercises_dir / exercise.filename, notebooks_dir / notebook_name(exercise)
         if target.is_file():
-            jupytext_cli(["--sync", "--quiet", str(target)])
+            try:
+                jupytext_cli(["--sync", "--quiet", str(target)])
+            except Exception as error:  # noqa: BLE001 - a broken notebook must not stop the others
+                reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                done.append(NotebookWritten(exercise.id, target, "failed", f"cannot sync it: {reason}"))
+                continue
             done.append(NotebookWritten(exercise.id, target, "synced"))
         elif script.is_file():
             jupytext.write(learner_notebook(script, formats), target, fmt="ipynb")

@@ -12,6 +12,6 @@ def build_two_input_model():
     image = keras.Input(shape=(28, 28), name="image")
     extra = keras.Input(shape=(8,), name="extra")
     a = layers.Dense(64, activation="relu")(layers.Flatten()(image))
-    b = layers.Dense(16, activation="relu")(extra)
+    b = layers.Dense(16, activation="relu")(extra)  # noqa: F841
     merged = layers.Concatenate()([a, layers.Dense(16, activation="relu")(a)])  # b is never used
     return keras.Model([image, extra], layers.Dense(10, name="logits")(merged))

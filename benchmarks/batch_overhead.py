@@ -1,0 +1,125 @@
+"""Benchmark: batch grading overhead and speed-up, measured side by side in one run.
+
+A class of 30 generated submissions of exercises 1–5 (reference solutions, stubs and the correct and
+wrong variants from tests/variants, cycled) is graded three ways on the same machine:
+
+1. `course grade` (forkserver with TensorFlow preloaded, sandboxed probes, trusted verification);
+2. one fresh `pytest` process per submission running the same public and hidden checks (what a
+   plain pytest-based autograder does) — the baseline until 3. is available;
+3. `nbgrader autograde` on the same submissions as notebooks (`course nbgrader export`), if nbgrader
+   and the export are installed.
+
+Reported: the median per-submission overhead of `course grade` beyond the exercises' own compute
+(the time its checks took inside verification), and the ratios of the baselines' wall time to
+`course grade`'s. Run: `make bench` (or `python benchmarks/batch_overhead.py --students 30`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXERCISES = ["01", "02", "03", "04", "05"]
+
+
+def make_class(target: Path, students: int) -> Path:
+    """`students` folders, each with one answer per exercise, cycling through the known answers."""
+    from grader.manifest import load_course
+
+    course = load_course()
+    pools = {}
+    for exercise_id in EXERCISES:
+        exercise = course.find(exercise_id)
+        pools[exercise_id] = [ROOT / "solutions" / exercise.filename, ROOT / "exercises" / exercise.filename,
+                              *sorted((ROOT / "tests" / "variants" / exercise_id).glob("*.py"))]
+    for i in range(students):
+        folder = target / f"student{i:03d}"
+        folder.mkdir(parents=True)
+        for exercise_id, pool in pools.items():
+            shutil.copy(pool[i % len(pool)], folder / course.find(exercise_id).filename)
+    return target
+
+
+def time_course_grade(submissions: Path, out: Path, workers: int) -> tuple[float, list[float]]:
+    env = {**os.environ, "COURSE_DATASET": "digits"}
+    args = [sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out", str(out), "--json",
+            "--workers", str(workers), *sum((["-e", e] for e in EXERCISES), [])]
+    started = time.perf_counter()
+    subprocess.run(args, check=True, env=env, capture_output=True)
+    wall = time.perf_counter() - started
+    overheads = []
+    for record in json.loads((out / "grades.json").read_text())["students"]:
+        compute = sum(e.get("check_seconds") or 0.0 for e in record["exercises"].values())
+        overheads.append(record["seconds"] - compute)
+    return wall, overheads
+
+
+def time_pytest_per_submission(submissions: Path, workers: int) -> float:
+    """One fresh pytest process per submission (public + hidden checks), `workers` at a time."""
+    from grader.manifest import load_course
+
+    course = load_course()
+    files = []
+    for exercise_id in EXERCISES:
+        exercise = course.find(exercise_id)
+        files += [str(exercise.public_checks), str(exercise.hidden_checks)]
+    env = {**os.environ, "COURSE_DATASET": "digits"}
+    started = time.perf_counter()
+    pending = [p for p in sorted(submissions.iterdir()) if p.is_dir()]
+    running: list[subprocess.Popen] = []
+    while pending or running:
+        while pending and len(running) < workers:
+            folder = pending.pop(0)
+            running.append(subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                                             "--submission", str(folder), *files], env=env, cwd=ROOT,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        running[0].wait()
+        running = [p for p in running if p.poll() is None]
+    return time.perf_counter() - started
+
+
+def time_nbgrader(submissions: Path, work: Path) -> float | None:
+    """`nbgrader autograde` of the same submissions as notebooks, or None if unavailable."""
+    try:
+        from grader.exports.nbgrader_bench import autograde_wall_time
+    except ImportError:
+        return None
+    return autograde_wall_time(submissions, work, EXERCISES)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    os.environ["COURSE_DATASET"] = "digits"
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
+        work = Path(tmp)
+        submissions = make_class(work / "class", args.students)
+        wall, overheads = time_course_grade(submissions, work / "out", args.workers)
+        baseline = time_pytest_per_submission(submissions, args.workers)
+        nbgrader = time_nbgrader(submissions, work / "nbgrader")
+    figures = {
+        "students": args.students, "workers": args.workers,
+        "median_overhead_s": round(statistics.median(overheads), 3),
+        "ratio_pytest_per_submission_to_course_grade": round(baseline / wall, 2),
+        "ratio_nbgrader_to_course_grade": round(nbgrader / wall, 2) if nbgrader else None,
+    }
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

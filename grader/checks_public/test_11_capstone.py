@@ -1,0 +1,151 @@
+"""Exercise 11 — Capstone: a classifier under a parameter budget, trained by the grader to a threshold."""
+
+import keras
+import numpy as np
+import pytest
+
+from grader.checks import (
+    CheckFailure,
+    count_params,
+    ensure_built,
+    expect_equal_shape,
+    expect_model,
+    fmt_int,
+    layers_of,
+    model_output_shape,
+    predict_numpy,
+)
+from grader.checks.training import (
+    expect_accuracy,
+    fit_within_budget,
+    held_out_accuracy,
+    seed_everything,
+    validate_recipe,
+)
+from grader.manifest import load_course
+
+pytestmark = pytest.mark.exercise("11")
+
+INPUT = (28, 28)
+
+
+def build(submission, notes) -> keras.Model:
+    return ensure_built(expect_model(submission.call("build_model"), "build_model()"), INPUT, notes)
+
+
+def budget(exercise) -> int:
+    return int(exercise.extra["param_budget"])
+
+
+def expect_within_budget(model: keras.Model, limit: int) -> int:
+    total = count_params(model)
+    if total <= limit:
+        return total
+    per_layer = sorted(((count_params(layer), layer) for layer in layers_of(model)), key=lambda item: -item[0])
+    why = None
+    if per_layer and per_layer[0][0]:
+        biggest, layer = per_layer[0]
+        why = (f"layer {layer.name!r} ({type(layer).__name__}) alone holds {fmt_int(biggest)} of them "
+               f"({biggest / total:.1%})")
+    raise CheckFailure(
+        f"the model has {fmt_int(total)} parameters, over the budget of {fmt_int(limit)} by {fmt_int(total - limit)}",
+        expected=f"≤ {fmt_int(limit)}", got=fmt_int(total), why=why,
+        hint="a Dense layer costs (inputs + 1) · units: use fewer units, pool the image first "
+        "(Reshape((28, 28, 1)) → AveragePooling2D(2)), or a small Conv2D network — see lesson 11",
+    )
+
+
+def compiled(submission, model: keras.Model) -> keras.Model:
+    submission.call("compile_model", model)
+    if not getattr(model, "compiled", False) or model.optimizer is None:
+        raise CheckFailure("compile_model(model) did not compile the model",
+                           hint="call model.compile(optimizer=..., loss=..., metrics=['accuracy']) inside it")
+    return model
+
+
+def test_parameter_budget(submission, exercise, notes):
+    model = build(submission, notes)
+    total = expect_within_budget(model, budget(exercise))
+    notes.append(f"the model has {fmt_int(total)} parameters (budget {fmt_int(budget(exercise))})")
+
+
+def test_input_and_output_shape(submission, notes):
+    model = build(submission, notes)
+    expect_equal_shape("the model's output", model_output_shape(model, INPUT), (None, 10),
+                       why="one score per digit class, for a batch of (28, 28) images",
+                       hint="start from keras.Input(shape=(28, 28)) and end with Dense(10)")
+
+
+def _loss_value(model: keras.Model, y_true: np.ndarray, outputs: np.ndarray) -> float:
+    loss = model.loss
+    if loss is None:
+        raise CheckFailure("compile_model(model) set no loss",
+                           hint="loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True) for logits")
+    fn = keras.losses.get(loss) if isinstance(loss, str) else loss
+    try:
+        return float(np.mean(np.asarray(fn(y_true, outputs))))
+    except Exception as error:  # noqa: BLE001
+        raise CheckFailure(
+            f"the loss cannot compare integer labels with the model's 10 outputs ({type(error).__name__})",
+            why="the labels are integers 0–9, not one-hot vectors",
+            hint="use SparseCategoricalCrossentropy (the Sparse variant takes integer labels)",
+        ) from None
+
+
+def test_loss_matches_the_outputs(submission, notes):
+    model = compiled(submission, build(submission, notes))
+    sample = np.random.default_rng(11).uniform(size=(16, *INPUT)).astype("float32")
+    outputs = submission.invoke(predict_numpy, "build_model()(x)", model, sample)
+    probabilities = bool(outputs.ndim == 2 and np.all(outputs >= 0)
+                         and np.allclose(outputs.sum(axis=-1), 1.0, atol=1e-4))
+    y_true = np.array([0, 3, 9])
+    logits = np.array([[4.0, -1.0, 0.5, 2.0, 0, 0, 0, 0, 0, -2.0],
+                       [0.1, 0.2, 0.3, -3.0, 1, 2, 0, 0, 0, 0],
+                       [-5.0, 5.0, 0, 0, 0, 0, 0, 0, 0, 1.0]], dtype="float32")
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    expected = float(np.mean(-log_softmax[np.arange(3), y_true]))
+    fed = np.exp(log_softmax).astype("float32") if probabilities else logits
+    got = _loss_value(model, y_true, fed)
+    if np.isclose(got, expected, atol=1e-3):
+        return
+    if probabilities:
+        raise CheckFailure(
+            "the model outputs probabilities (a softmax), but the loss treats them as logits",
+            expected=f"cross-entropy of the probabilities = {expected:.4f}", got=f"{got:.4f}",
+            why="from_logits=True applies a softmax inside the loss; after the model's own softmax that is "
+            "a second one",
+            hint="either drop the final softmax, or use SparseCategoricalCrossentropy() without from_logits=True",
+        )
+    raise CheckFailure(
+        "the model outputs logits, but the loss treats them as probabilities",
+        expected=f"cross-entropy of softmax(logits) = {expected:.4f}", got=f"{got:.4f}",
+        why="a last Dense without activation outputs logits; from_logits=True makes the loss apply the softmax",
+        hint="loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+    )
+
+
+def test_recipe_is_valid(submission, exercise):
+    validate_recipe(submission.call("training_recipe"), "training_recipe()", int(exercise.extra["max_epochs"]))
+
+
+def test_held_out_accuracy_reaches_threshold(submission, exercise, dataset, notes):
+    recipe = validate_recipe(submission.call("training_recipe"), "training_recipe()",
+                             int(exercise.extra["max_epochs"]))
+    seed_everything(load_course().seed)
+    model = build(submission, notes)
+    try:
+        expect_within_budget(model, budget(exercise))
+    except CheckFailure as failure:
+        raise CheckFailure(
+            "the grader does not train a model over the parameter budget: " + failure.summary,
+            expected=failure.expected, got=failure.got, why=failure.why, hint=failure.hint,
+        ) from None
+    model = compiled(submission, model)
+    run = fit_within_budget(model, submission, dataset.x_train, dataset.y_train, recipe,
+                            exercise.time_budget_s, label=f"training on {dataset.name}")
+    accuracy = held_out_accuracy(model, dataset.x_test, dataset.y_test)
+    threshold = exercise.threshold(dataset.name)
+    notes.append(f"held-out accuracy {accuracy:.3f} (threshold {threshold:.2f}) after {run.epochs_run} epochs, "
+                 f"{run.seconds:.1f} s of training, {fmt_int(count_params(model))} parameters")
+    expect_accuracy(accuracy, threshold, dataset.name, len(dataset.x_test), run.epochs_run)

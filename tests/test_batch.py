@@ -1,0 +1,200 @@
+"""Batch grading of a class with a fault corpus: every fault costs only its own points, with a clear
+reason; the batch finishes; the rest of the class is graded exactly as without it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.xdist_group("batch")
+FAULTS = Path(__file__).parent / "faults"
+EXERCISES = ["-e", "1", "-e", "4"]
+
+
+def run_grade(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COURSE_DATASET": "digits", "GRADER_TEST_SECRET": "s3cret"}
+    return subprocess.run([sys.executable, "-m", "grader.cli", "grade", *args], capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+def make_class(root: Path, target: Path, faults: bool) -> Path:
+    target.mkdir(parents=True)
+    for name, folder in (("alice", "solutions"), ("bob", "exercises")):
+        (target / name).mkdir()
+        for filename in ("01_flatten.py", "04_sequential.py"):
+            shutil.copy(root / folder / filename, target / name / filename)
+    with zipfile.ZipFile(target / "carol.zip", "w") as archive:  # a well-formed archive, in a subfolder
+        archive.write(root / "solutions" / "04_sequential.py", "work/04_sequential.py")
+    if faults:
+        for fault in sorted(FAULTS.iterdir()):
+            shutil.copytree(fault, target / fault.name)
+        with zipfile.ZipFile(target / "zipslip.zip", "w") as archive:
+            archive.writestr("../../escaped.py", "print('escaped')\n")
+            archive.write(root / "solutions" / "04_sequential.py", "04_sequential.py")
+    return target
+
+
+@pytest.fixture(scope="module")
+def graded(root, tmp_path_factory):
+    """Grade the class with faults and without; both gradebooks."""
+    base = tmp_path_factory.mktemp("batch")
+    faulty_out, clean_out = base / "out-faulty", base / "out-clean"
+    started = time.monotonic()
+    faulty = run_grade(str(make_class(root, base / "faulty", True)), "--out", str(faulty_out), "--json",
+                       "--workers", "2", *EXERCISES)
+    elapsed = time.monotonic() - started
+    clean = run_grade(str(make_class(root, base / "clean", False)), "--out", str(clean_out), "--json", *EXERCISES)
+    assert faulty.returncode == 0, faulty.stderr[-3000:]
+    assert clean.returncode == 0, clean.stderr[-3000:]
+    return {"faulty": _records(faulty_out), "clean": _records(clean_out), "out": faulty_out, "base": base,
+            "elapsed": elapsed, "stdout": faulty.stdout}
+
+
+def _records(out: Path) -> dict[str, dict]:
+    return {r["student"]: r for r in json.loads((out / "grades.json").read_text())["students"]}
+
+
+def _ex4(record: dict) -> dict:
+    return record["exercises"]["04"]
+
+
+def _messages(exercise: dict) -> str:
+    return "\n".join([exercise.get("reason") or ""] + [c["message"] for c in exercise["checks"]])
+
+
+def test_the_rest_of_the_class_is_graded_exactly_as_without_faults(graded):
+    def grades(record):  # everything but timings and which worker slot ran it
+        return {k: (e["status"], e["reason"], e["points"], e["checks"]) for k, e in record["exercises"].items()}
+
+    for student in ("alice", "bob", "carol"):
+        assert grades(graded["faulty"][student]) == grades(graded["clean"][student])
+    assert graded["faulty"]["alice"]["total"] == graded["faulty"]["alice"]["max_total"] == 19
+    assert graded["faulty"]["bob"]["total"] == 0
+    assert _ex4(graded["faulty"]["carol"])["points"] == 12  # found inside the archive's subfolder
+    assert graded["faulty"]["carol"]["exercises"]["01"]["status"] == "not submitted"
+
+
+@pytest.mark.parametrize("student, status, reason", [
+    ("infinite_loop", "timed out", "time limit"),
+    ("os_exit", "exited early", "os._exit"),
+    ("sys_exit", "exited early", "sys.exit"),
+    ("segfault", "crashed", "SIGSEGV"),
+    ("syntax_error", "graded", "does not compile"),
+    ("missing_function", "graded", "defines no function `build_model`"),
+    ("wrong_type", "graded", "returned a str"),
+    ("lying_model", "graded", "subclassed model"),
+    ("fake_results", "graded", "returned None"),
+    ("reads_solutions", "graded", "could not read the solution"),
+    ("patches_checks", "graded", "expected"),
+])
+def test_each_fault_costs_its_own_points_with_a_clear_reason(graded, student, status, reason):
+    exercise = _ex4(graded["faulty"][student])
+    assert exercise["status"] == status, (exercise["status"], exercise.get("reason"))
+    assert exercise["points"] < exercise["max_points"]
+    assert reason in _messages(exercise), _messages(exercise)
+
+
+def test_a_memory_bomb_is_stopped_and_reported(graded):
+    exercise = _ex4(graded["faulty"]["memory_bomb"])
+    assert exercise["points"] == 0
+    assert exercise["status"] in {"graded", "killed"}
+    assert "MemoryError" in _messages(exercise) or "memory" in _messages(exercise)
+
+
+def test_printing_and_lingering_forks_do_not_change_a_correct_answer(graded):
+    assert _ex4(graded["faulty"]["loud"])["points"] == 12
+    assert _ex4(graded["faulty"]["fork_linger"])["points"] == 12
+    leftovers = subprocess.run(["pgrep", "-f", "fork_linger"], capture_output=True, text=True).stdout.split()
+    assert leftovers == [] or os.geteuid() != 0
+
+
+def test_nan_weights_lose_the_numerical_check(graded):
+    exercise = _ex4(graded["faulty"]["nan_weights"])
+    failed = [c for c in exercise["checks"] if c["outcome"] == "failed"]
+    assert failed and exercise["points"] < exercise["max_points"]
+
+
+def test_unsafe_archive_is_rejected_without_extracting(graded):
+    record = graded["faulty"]["zipslip"]
+    assert any("archive rejected: unsafe path" in p for p in record["problems"])
+    assert record["total"] == 0
+    assert not (graded["base"] / "escaped.py").exists() and not (graded["out"] / "escaped.py").exists()
+
+
+def test_no_fake_results_and_no_secret_reach_the_gradebook(graded):
+    assert not (graded["out"] / "fake_results.json").exists()
+    assert not (graded["out"] / "students" / "fake_results.json.tmp").exists()
+    assert graded["faulty"]["fake_results"]["total"] == 0
+    assert "s3cret" not in (graded["out"] / "grades.json").read_text()
+
+
+def test_outputs_csv_feedback_and_gradescope(graded):
+    out = graded["out"]
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert {r["student"] for r in rows} == set(graded["faulty"])
+    alice = next(r for r in rows if r["student"] == "alice")
+    assert alice["04_sequential"] == "12" and alice["total"] == "19"
+    feedback = (out / "feedback" / "bob.md").read_text()
+    assert "hidden check 1" in feedback and "not implemented yet" in feedback
+    hidden_source = (Path(__file__).parents[1] / "grader" / "checks_hidden" / "test_04_sequential.py").read_text()
+    assert "reference" not in feedback.lower() or "forward_pass_matches_reference" not in feedback
+    assert "test_hidden_forward_pass_matches_reference" not in feedback and hidden_source[:200] not in feedback
+    html = (out / "feedback" / "infinite_loop.html").read_text()
+    assert "timed out" in html and "<script" not in html
+    results = json.loads((out / "gradescope" / "alice" / "results.json").read_text())
+    assert results["score"] == 19
+    assert all({"name", "score", "max_score", "status", "visibility", "output"} <= set(t) for t in results["tests"])
+    hidden = [t for t in results["tests"] if t["visibility"] == "after_published"]
+    assert hidden and all(t["output"].startswith("hidden check") for t in hidden)
+    isolation = _ex4(graded["faulty"]["alice"])["isolation"]
+    if os.geteuid() == 0:
+        assert isolation["namespaces"] and isolation["network_isolated"] and isolation["uid"]
+
+
+def test_json_progress_lines(graded):
+    lines = [json.loads(line) for line in graded["stdout"].splitlines() if line.startswith("{")]
+    events = [line for line in lines if "event" in line]
+    assert len(events) == len(graded["faulty"])
+    assert lines[-1]["students"] == len(graded["faulty"])
+
+
+def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
+    submissions = make_class(root, tmp_path / "class", False)
+    for i in range(6):
+        shutil.copytree(submissions / "alice", submissions / f"student{i}")
+    reference_out, resumed_out = tmp_path / "reference", tmp_path / "resumed"
+    assert run_grade(str(submissions), "--out", str(reference_out), "--json", "-w", "1", *EXERCISES).returncode == 0
+    env = {**os.environ, "COURSE_DATASET": "digits"}
+    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out", str(resumed_out),
+                             "--json", "-w", "1", *EXERCISES], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(list((resumed_out / "students").glob("*.json"))) < 3:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = len(list((resumed_out / "students").glob("*.json")))
+    assert 3 <= finished < 9, finished
+    again = run_grade(str(submissions), "--out", str(resumed_out), "--json", "-w", "1", *EXERCISES)
+    assert again.returncode == 0
+    events = [json.loads(line) for line in again.stdout.splitlines() if '"event"' in line]
+    assert sum(e["event"] == "skipped" for e in events) >= finished
+    assert (resumed_out / "grades.csv").read_text() == (reference_out / "grades.csv").read_text()
+
+    # re-grading one student replaces only that student's rows
+    (submissions / "bob" / "04_sequential.py").write_text((root / "solutions" / "04_sequential.py").read_text())
+    before = {r["student"]: r for r in csv.DictReader((resumed_out / "grades.csv").open())}
+    assert run_grade(str(submissions / "bob"), "--out", str(resumed_out), "--json", *EXERCISES).returncode == 0
+    after = {r["student"]: r for r in csv.DictReader((resumed_out / "grades.csv").open())}
+    assert after["bob"]["04_sequential"] == "12"
+    assert {k: v for k, v in after.items() if k != "bob"} == {k: v for k, v in before.items() if k != "bob"}
