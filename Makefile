@@ -30,11 +30,13 @@ sandbox-tools:
 site: install
 	$(BIN)/mkdocs build --strict --quiet
 
+DEMO_PATH := $(if $(wildcard solutions),solutions,exercises)
+
 demo: install site
-	@echo "== learner checks on the reference solutions =="
-	$(BIN)/course check --path solutions
+	@echo "== learner checks on $(DEMO_PATH)/ =="
+	$(BIN)/course check --path $(DEMO_PATH) || test "$(DEMO_PATH)" = exercises
 	@echo "== progress =="
-	$(BIN)/course list --path solutions
+	$(BIN)/course list --path $(DEMO_PATH)
 
 test: install browser sandbox-tools
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q

@@ -56,5 +56,7 @@ class SubclassedMLP(keras.Model):
         """Flatten → Dense(64, relu) → Dense(32, relu) → Dense(10)."""
         ### BEGIN SOLUTION
         x = self.flatten(inputs)
-        return self.classifier(self.hidden2(self.hidden1(x)))
+        x = self.hidden1(x)
+        x = self.hidden2(x)
+        return self.classifier(x)
         ### END SOLUTION

@@ -13,6 +13,7 @@ from rich.console import Console
 
 def register(app: typer.Typer) -> None:
     """Add `course grade`, `course release` and `course gradescope ...` to `app`."""
+    _register_release(app)
 
     @app.command("grade")
     def grade(
@@ -52,6 +53,35 @@ def register(app: typer.Typer) -> None:
         else:
             Console(highlight=False).print(f"graded {len(records)} students → {out}/grades.csv, grades.json, "
                                            "feedback/, gradescope/")
+
+
+def _register_release(app: typer.Typer) -> None:
+    @app.command("release")
+    def release(out: Annotated[Path, typer.Argument(help="an empty folder for the learner copy")]) -> None:
+        """Write the learner-facing course: lessons, stubs, public checks, CLI — no solutions or hidden checks."""
+        from grader.batch.release import leaked_solution_text, write_release
+
+        try:
+            target = write_release(out)
+        except FileExistsError as error:
+            Console(stderr=True).print(f"[red]{error}[/red]")
+            raise typer.Exit(2) from None
+        leaks = leaked_solution_text(target)
+        if leaks:
+            Console(stderr=True).print("[red]solution text found in the release:[/red]\n" + "\n".join(leaks))
+            raise typer.Exit(1)
+        Console().print(f"learner release written to {target} (no solution or hidden-check text in it)")
+
+    gradescope = typer.Typer(help="Gradescope autograder", no_args_is_help=True)
+
+    @gradescope.command("bundle")
+    def bundle(out: Annotated[Path, typer.Argument(help="the autograder zip to write")] = Path("autograder.zip")) -> None:
+        """Build the Gradescope autograder zip (setup.sh, run_autograder, the course)."""
+        from grader.batch.gradescope import write_bundle
+
+        Console().print(f"wrote {write_bundle(out)}")
+
+    app.add_typer(gradescope, name="gradescope")
 
 
 class _progress:

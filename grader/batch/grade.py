@@ -44,11 +44,18 @@ class GradeOptions:
     extra_hide: list[Path] = field(default_factory=list)
 
 
-def grader_fingerprint(course: Course) -> str:
+GRADE_DECIDING = ["course.toml", "checks", "checks_public", "checks_hidden", "pytest_plugin.py", "runner.py",
+                  "datasets.py", "batch/replay.py", "batch/values.py", "batch/worker.py"]
+
+
+def grader_fingerprint(course: Course, solutions: Path = ROOT / "solutions") -> str:
     """Changes whenever anything that decides a grade changes: manifest, checks, solutions."""
     digest = hashlib.sha256()
-    for path in sorted([*PACKAGE_DIR.rglob("*.py"), PACKAGE_DIR / "course.toml"]):
-        if "__pycache__" not in path.parts:
+    paths = [p for name in GRADE_DECIDING for p in sorted((PACKAGE_DIR / name).rglob("*.py"))
+             if (PACKAGE_DIR / name).is_dir()] + [PACKAGE_DIR / n for n in GRADE_DECIDING if n.endswith((".py", ".toml"))]
+    for path in [*paths, *sorted(solutions.glob("*.py"))]:
+        if "__pycache__" not in path.parts and path.is_file():
+            digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -104,7 +111,7 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
     work = Path(tempfile.mkdtemp(prefix="course-grade-"))  # scratch and extracted archives, outside OUT
     os.chmod(work, 0o711)
     students = discover(inputs, exercises, work)
-    fingerprint = grader_fingerprint(course)
+    fingerprint = grader_fingerprint(course, options.solutions)
     todo, records = [], []
     for student in students:
         existing = _load_record(out, student.student)
