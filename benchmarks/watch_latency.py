@@ -1,0 +1,73 @@
+"""Benchmark: learner re-check latency in `course watch` — from saving the file to the result line.
+
+Starts `course watch 4` in a scratch copy of the exercises, saves the exercise file alternately
+with a wrong and a correct answer N times, and reports the median latency (target: ≤ 1.5 s).
+Run: `python benchmarks/watch_latency.py --saves 7`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import selectors
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ANSWERS = [
+    "import keras\n\n\ndef build_model():\n    return keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(),"
+    " keras.layers.Dense(128, activation='relu'), keras.layers.Dense(10)])\n",
+    "import keras\n\n\ndef build_model():\n    return keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(),"
+    " keras.layers.Dense(64, activation='relu'), keras.layers.Dense(10)])\n",
+]
+
+
+def read_until(proc: subprocess.Popen, marker: str, timeout: float) -> str:
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    deadline, seen = time.monotonic() + timeout, []
+    while time.monotonic() < deadline:
+        if selector.select(timeout=0.2):
+            line = proc.stdout.readline()
+            if not line:
+                break
+            seen.append(line)
+            if marker in line:
+                return "".join(seen)
+    raise TimeoutError(f"no {marker!r} within {timeout} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--saves", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(ROOT / "exercises", Path(tmp) / "exercises")
+        env = {**os.environ, "COURSE_DATASET": "digits", "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "120"}
+        proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "watch", "4"], cwd=tmp, env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            read_until(proc, "watching", 120)
+            latencies = []
+            for i in range(args.saves):
+                time.sleep(0.5)
+                (Path(tmp) / "exercises" / "04_sequential.py").write_text(ANSWERS[i % 2])
+                saved = time.monotonic()
+                read_until(proc, "points", 60)
+                latencies.append(time.monotonic() - saved)
+                read_until(proc, "watching", 10)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    print(json.dumps({"saves": args.saves, "median_latency_s": round(statistics.median(latencies), 3),
+                      "max_latency_s": round(max(latencies), 3)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
