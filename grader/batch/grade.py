@@ -211,6 +211,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["replayable"], discovered["probes"],
                                exercise.time_budget_s + STARTUP_MARGIN_S))
     scratch = work / "scratch" / f"slot{slot}"
+    retried: set[str] = set()
     while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
@@ -220,6 +221,12 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         for task, outcome in zip(tasks, outcomes):
             timings[task.exercise_id] = round(outcome.seconds, 3)
             entries[task.exercise_id] = _entry(task, outcome, unpack)
+        last = outcomes[-1]
+        if last.status == "killed" and tasks[len(outcomes) - 1].exercise_id not in retried:
+            # killed from outside (not by the grader's limits): try that exercise once more
+            retried.add(tasks[len(outcomes) - 1].exercise_id)
+            tasks = tasks[len(outcomes) - 1:]
+            continue
         tasks = tasks[len(outcomes):]
     shutil.rmtree(scratch, ignore_errors=True)
     verify_wall = sum(e.time_budget_s for e in exercises) + 120

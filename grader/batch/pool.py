@@ -88,12 +88,11 @@ def run_process(target, job, waits: list[float], slot: int | None = None) -> lis
         began = time.perf_counter()
     process.join(timeout=0.0 if failure and failure[0] == "timed out" else 5.0)
     if process.is_alive():
+        process.kill()
         _kill_group(process.pid)
         process.join(5.0)
     if slot is not None:
-        kill_leftovers(slot)
-    else:
-        _kill_group(process.pid)
+        kill_leftovers(slot)  # confined processes: everything still running as the slot's uid
     receiver.close()
     if failure is None:
         return outcomes

@@ -3,6 +3,7 @@
 Layout written under COURSE_DIR (nbgrader's own):
 
     nbgrader_config.py                    course id, gradebook, stub text, timeout, private feedback
+                                          (grader.exports.nbgrader_feedback)
     source/<assignment>/NN_slug.ipynb     one notebook per exercise
 
 One assignment holds every exercise by default: the course is one body of work, and nbgrader's
@@ -121,9 +122,9 @@ def test_source(exercise: Exercise, check_name: str, *, hidden: bool) -> str:
 def intro_markdown(exercise: Exercise, docs_dir: Path | None) -> str:
     """Title, the lesson's opening paragraphs, where the lesson is, and how the notebook is graded."""
     lesson_title, paragraphs = _lesson_opening(docs_dir / exercise.lesson if docs_dir else None)
-    lesson = f"**{lesson_title}**" if lesson_title else "the lesson"
+    lesson = f"**{lesson_title}**" if lesson_title else f"of exercise {exercise.number}"
     parts = [f"# Exercise {exercise.number} — {exercise.title}", *paragraphs,
-             f"This exercise goes with {lesson} (`docs/{exercise.lesson}` on the course site).",
+             f"This exercise goes with the lesson {lesson} (`docs/{exercise.lesson}`).",
              f"Write your code where the next cells say `# YOUR CODE HERE`. The cells after it are the "
              f"graded checks — {exercise.max_points:g} points in all; run them to see how you are doing. "
              f"Hidden checks run only when your notebook is graded."]
@@ -162,7 +163,9 @@ grader/course.toml.
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.preprocessors import GetGrades
+
+from grader.exports.nbgrader_feedback import ClearHiddenTestCode
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
@@ -178,8 +181,9 @@ c.ClearSolutions.code_stub = {{"python": {CODE_STUB!r}}}
 c.Execute.timeout = {timeout}
 
 # nbgrader puts hidden tests back into feedback by design (jupyter/nbgrader#917); this course keeps
-# their code private, so feedback is generated with the hidden regions cleared again.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# their code private, so feedback is generated with the hidden regions (and any traceback quoting
+# them) cleared again.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestCode, CSSHTMLHeaderPreprocessor]
 
 # `nbgrader release_assignment`/`collect` need an exchange folder shared with the students, e.g.:
 # c.Exchange.root = "/srv/nbgrader/exchange"
