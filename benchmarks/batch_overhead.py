@@ -87,19 +87,53 @@ def time_pytest_per_submission(submissions: Path, workers: int) -> float:
     return time.perf_counter() - started
 
 
-def time_nbgrader(submissions: Path, work: Path) -> float | None:
-    """`nbgrader autograde` of the same submissions as notebooks, or None if unavailable."""
-    try:
-        from grader.exports.nbgrader_bench import autograde_wall_time
-    except ImportError:
+def time_nbgrader(submissions: Path, work: Path, sample: int) -> float | None:
+    """Seconds per student of `nbgrader autograde` on the same submissions as notebooks.
+
+    nbgrader grades notebook after notebook in one process, so its time is linear in the class size;
+    `sample` students (the first ones, which cycle through every kind of answer) are graded and the
+    time per student is reported. None if nbgrader is not installed.
+    """
+    import shutil as _shutil
+
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    if not nbgrader.exists():
         return None
-    return autograde_wall_time(submissions, work, EXERCISES)
+    import nbformat
+
+    from grader.manifest import load_course
+
+    course = load_course()
+    env = {**os.environ, "COURSE_DATASET": "digits", "PATH": f"{nbgrader.parent}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run([sys.executable, "-m", "grader.cli", "nbgrader", "export", str(work), "--assignment", "bench",
+                    "--exercises", ",".join(EXERCISES)], check=True, capture_output=True, env=env)
+    subprocess.run([str(nbgrader), "generate_assignment", "bench", "--force"], cwd=work, check=True,
+                   capture_output=True, env=env)
+    students = sorted(p for p in submissions.iterdir() if p.is_dir())[:sample]
+    for student in students:
+        for exercise_id in EXERCISES:
+            exercise = course.find(exercise_id)
+            name = exercise.filename.replace(".py", ".ipynb")
+            notebook = nbformat.read(work / "release" / "bench" / name, as_version=4)
+            answer = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution"))
+            answer.source = (student / exercise.filename).read_text()
+            target = work / "submitted" / student.name / "bench" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(notebook, target)
+    started = time.perf_counter()
+    subprocess.run([str(nbgrader), "autograde", "bench", "--force"], cwd=work, check=True, capture_output=True,
+                   env=env)
+    elapsed = time.perf_counter() - started
+    _shutil.rmtree(work / "autograded", ignore_errors=True)
+    return elapsed / len(students)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--nbgrader-sample", type=int, default=6,
+                        help="students graded by nbgrader (its time is linear in the class size)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     os.environ["COURSE_DATASET"] = "digits"
@@ -109,12 +143,14 @@ def main() -> None:
         submissions = make_class(work / "class", args.students)
         wall, overheads = time_course_grade(submissions, work / "out", args.workers)
         baseline = time_pytest_per_submission(submissions, args.workers)
-        nbgrader = time_nbgrader(submissions, work / "nbgrader")
+        nbgrader_per_student = time_nbgrader(submissions, work / "nbgrader", args.nbgrader_sample)
     figures = {
         "students": args.students, "workers": args.workers,
         "median_overhead_s": round(statistics.median(overheads), 3),
         "ratio_pytest_per_submission_to_course_grade": round(baseline / wall, 2),
-        "ratio_nbgrader_to_course_grade": round(nbgrader / wall, 2) if nbgrader else None,
+        "ratio_nbgrader_to_course_grade": (round(nbgrader_per_student * args.students / wall, 2)
+                                           if nbgrader_per_student else None),
+        "nbgrader_students_sampled": args.nbgrader_sample if nbgrader_per_student else 0,
     }
     print(json.dumps(figures, indent=2))
     if args.json:

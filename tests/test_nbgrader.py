@@ -275,3 +275,17 @@ def test_export_is_reproducible_and_rejects_unknown_exercises(tmp_path, root, co
                              "--exercises", "42"], cwd=root, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "no exercise called '42'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_course_grade_takes_the_submitted_tree_and_agrees_with_nbgrader(pipeline, course, tmp_path):
+    """`course grade` reads nbgrader's submitted/<student>/<assignment>/ notebooks as they are."""
+    out = tmp_path / "gradebook"
+    env = {**os.environ, "COURSE_DATASET": "digits"}
+    result = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(pipeline), "--out", str(out), "--json",
+                             *sum((["-e", e] for e in GRADED), [])], capture_output=True, text=True, env=env,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(out / "grades.csv", newline="") as ours, open(pipeline / "grades.csv", newline="") as theirs:
+        ours_total = {row["student"]: float(row["total"]) for row in csv.DictReader(ours)}
+        nbgrader_total = {row["student_id"]: float(row["score"]) for row in csv.DictReader(theirs)}
+    assert ours_total == nbgrader_total

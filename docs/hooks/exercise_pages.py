@@ -48,6 +48,11 @@ course check {exercise.number}
 `course watch {exercise.number}` re-checks it every time you save; `course hint {exercise.number}` prints the hint
 below; `course reset {exercise.number}` restores the stub (your version is kept in `.course/backup/`).
 
+Prefer Jupyter? `course notebooks` writes this exercise as the notebook
+`notebooks/{exercise.filename.removesuffix('.py')}.ipynb`, paired with the `.py` file through jupytext (edit
+either; `jupytext --sync` or `course notebooks` again copies the newer one over), and
+`course check --path notebooks/{exercise.filename.removesuffix('.py')}.ipynb` checks the notebook form.
+
 ## The stub
 
 ```python title="exercises/{exercise.filename}"
