@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -17,7 +17,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
-PathOption = Annotated[Optional[Path], typer.Option("--path", "-p", help="an exercise file, or a folder of them (default: ./exercises)")]
+PathOption = Annotated[Path | None, typer.Option("--path", "-p", help="an exercise file, or a folder of them (default: ./exercises)")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print the result as JSON for scripts")]
 
 
@@ -33,7 +33,7 @@ def _exercise(key: str):
 def list_(path: PathOption = None, as_json: JsonOption = False,
           check_all: Annotated[bool, typer.Option("--check", help="re-run every exercise's checks first")] = False) -> None:
     """Show every exercise with its last known status."""
-    from grader.learner.commands import check, progress_rows
+    from grader.learner.commands import progress_rows
 
     root = Path.cwd()
     if check_all:
@@ -66,7 +66,7 @@ def _run_checks(keys: list[str] | None, path: Path | None, *, as_json: bool, qui
 
 
 @app.command("check")
-def check_(ids: Annotated[Optional[list[str]], typer.Argument(help="exercise numbers or names: 4, 04, sequential (default: all)")] = None,
+def check_(ids: Annotated[list[str] | None, typer.Argument(help="exercise numbers or names: 4, 04, sequential (default: all)")] = None,
            path: PathOption = None, as_json: JsonOption = False,
            hidden: Annotated[bool, typer.Option("--hidden", help="also run hidden checks (course staff)")] = False) -> None:
     """Run the checks of one exercise (or all); exit 0 only when every check passes."""
@@ -109,8 +109,8 @@ def reset(id: Annotated[str, typer.Argument(help="exercise number or name")], pa
 
 
 @app.command("watch")
-def watch(id: Annotated[Optional[str], typer.Argument(help="exercise to check first (default: the first not passing)")] = None,
-          path: Annotated[Optional[Path], typer.Option("--path", "-p", help="folder of exercise files")] = None) -> None:
+def watch(id: Annotated[str | None, typer.Argument(help="exercise to check first (default: the first not passing)")] = None,
+          path: Annotated[Path | None, typer.Option("--path", "-p", help="folder of exercise files")] = None) -> None:
     """Re-check an exercise every time its file is saved (Ctrl-C to stop)."""
     from grader.learner.watch import watch_exercises
 

@@ -122,7 +122,7 @@ def test_site_search_finds_a_lesson(browser, served_site):
     page = browser.new_page()
     page.goto(f"{served_site}/index.html", wait_until="networkidle")
     box = page.locator("input.md-search__input")
-    for attempt in range(3):  # the search index loads in a web worker; under load it can be late
+    for _attempt in range(3):  # the search index loads in a web worker; under load it can be late
         page.keyboard.press("/")  # material's search shortcut
         box.fill("")
         box.press_sequentially("logits", delay=30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", "-o", help="where the gradebook and feedback go")],
         workers: Annotated[int, typer.Option("--workers", "-w", help="students graded at once")] = max(1, os.cpu_count() or 1),
         memory_mb: Annotated[int, typer.Option("--memory-mb", help="memory limit per submission process")] = 2048,
-        exercise: Annotated[Optional[list[str]], typer.Option("--exercise", "-e", help="grade only these exercises")] = None,
+        exercise: Annotated[list[str] | None, typer.Option("--exercise", "-e", help="grade only these exercises")] = None,
         force: Annotated[bool, typer.Option("--force", help="re-grade students that already have results")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="JSON lines of progress, then a summary")] = False,
     ) -> None:

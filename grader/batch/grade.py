@@ -218,7 +218,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
         job = ProbeJob(student.student, tasks, limits, str(scratch), [str(p) for p in hide], slot)
         outcomes = run_process(probe_submission, job, [t.wall_s for t in tasks], slot=slot)
-        for task, outcome in zip(tasks, outcomes):
+        for task, outcome in zip(tasks, outcomes, strict=False):
             timings[task.exercise_id] = round(outcome.seconds, 3)
             entries[task.exercise_id] = _entry(task, outcome, unpack)
         last = outcomes[-1]

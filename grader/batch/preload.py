@@ -1,10 +1,9 @@
 """Imported once by the forkserver: every graded process starts with TensorFlow and the grader loaded."""
 
-import grader  # noqa: F401 - silences TensorFlow first
-
 import keras  # noqa: F401,E402
 import tensorflow  # noqa: F401,E402
 
+import grader  # noqa: F401 - silences TensorFlow first
 import grader.batch.replay  # noqa: F401,E402
 import grader.batch.values  # noqa: F401,E402
 import grader.checks  # noqa: F401,E402
@@ -16,11 +15,10 @@ quiet_keras()
 
 # multiprocessing re-runs the parent's main module in each child (as __mp_main__): when that is the
 # `course` command, its imports must already be here.
-import grader.cli  # noqa: F401,E402
-
 # pytest and the check modules too: each verification then starts warm.
 import pytest  # noqa: F401,E402
 
+import grader.cli  # noqa: F401,E402
 from grader.manifest import load_course  # noqa: E402
 
 for _exercise in load_course().exercises:

@@ -181,7 +181,7 @@ class ReplaySubmission(Submission):
         try:
             value = decode(entry["value"], self.arrays)
             models = [a for a in (*args, *kwargs.values()) if hasattr(a, "compile_from_config")]
-            for model, config in zip(models, entry.get("compiled", [])):
+            for model, config in zip(models, entry.get("compiled", []), strict=False):
                 if config:
                     apply_compile_config(model, config)
         except NotTransferable as error:

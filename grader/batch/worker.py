@@ -131,7 +131,7 @@ def _verify_replays(replays: dict[str, tuple]) -> dict[str, dict[str, Any]]:
     if exercises:
         with injected_submission(*submissions):
             checked = run_checks_together(exercises, include_hidden=True)
-        for exercise, result, submission in zip(exercises, checked, submissions):
+        for exercise, result, submission in zip(exercises, checked, submissions, strict=True):
             if result.error:
                 results[exercise.id] = {"status": "grader error", "reason": result.error,
                                         "checks": _all_failed(exercise, result.error)}

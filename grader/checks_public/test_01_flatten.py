@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 from grader.checks import (
-    CheckFailure, count_params, ensure_built, expect_equal_shape, expect_integer, expect_model,
-    model_output_shape, predict_numpy,
+    CheckFailure,
+    count_params,
+    ensure_built,
+    expect_equal_shape,
+    expect_integer,
+    expect_model,
+    model_output_shape,
+    predict_numpy,
 )
 
 pytestmark = pytest.mark.exercise("01")

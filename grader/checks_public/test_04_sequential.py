@@ -5,8 +5,17 @@ import numpy as np
 import pytest
 
 from grader.checks import (
-    CheckFailure, activation_name, count_params, ensure_built, expect_equal_shape, expect_model,
-    expect_param_count, fmt_shape, layer_output_shapes, layers_of, predict_numpy,
+    CheckFailure,
+    activation_name,
+    count_params,
+    ensure_built,
+    expect_equal_shape,
+    expect_model,
+    expect_param_count,
+    fmt_shape,
+    layer_output_shapes,
+    layers_of,
+    predict_numpy,
 )
 
 pytestmark = pytest.mark.exercise("04")
@@ -46,7 +55,7 @@ def test_output_shape_of_each_layer(model):
             hint="keras.Input(shape=(28, 28)) (or Flatten(input_shape=(28, 28)) in the older form)",
         )
     shapes = layer_output_shapes(model, INPUT)
-    for position, ((layer, got), (kind, expected, _, _)) in enumerate(zip(shapes, EXPECTED), start=1):
+    for position, ((layer, got), (_kind, expected, _, _)) in enumerate(zip(shapes, EXPECTED, strict=False), start=1):
         expect_equal_shape(f"layer {position} ({type(layer).__name__} {layer.name!r})", got, expected,
                            hint="the batch dimension is None; the rest follows from the layer sizes")
     if len(shapes) != len(EXPECTED):
@@ -55,7 +64,7 @@ def test_output_shape_of_each_layer(model):
 
 def test_parameter_counts(model):
     layers = layers_of(model)
-    for position, (layer, (kind, _, expected, formula)) in enumerate(zip(layers, EXPECTED), start=1):
+    for position, (layer, (kind, _, expected, formula)) in enumerate(zip(layers, EXPECTED, strict=False), start=1):
         got = count_params(layer)
         units = getattr(layer, "units", None)
         hint = None

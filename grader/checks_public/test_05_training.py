@@ -6,7 +6,11 @@ import pytest
 
 from grader.checks import CheckFailure
 from grader.checks.training import (
-    expect_accuracy, fit_within_budget, held_out_accuracy, seed_everything, validate_recipe,
+    expect_accuracy,
+    fit_within_budget,
+    held_out_accuracy,
+    seed_everything,
+    validate_recipe,
 )
 from grader.manifest import load_course
 

@@ -1,5 +1,4 @@
 """Nadam with a higher rate, optimizer and loss passed positionally, a numpy-integer epoch count."""
-import keras
 import numpy as np
 from keras import losses, optimizers
 
