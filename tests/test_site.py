@@ -67,6 +67,12 @@ def test_site_builds_strictly_with_a_page_per_exercise(built_site):
         assert f"course check {exercise.number}" in html
         assert "raise NotImplementedError" in html  # the stub is shown
         assert "BEGIN SOLUTION" not in html
+        import nbformat
+
+        notebook = built_site / "notebooks" / exercise.filename.replace(".py", ".ipynb")
+        parsed = nbformat.reads(notebook.read_text(encoding="utf-8"), as_version=4)
+        nbformat.validate(parsed)
+        assert any("raise NotImplementedError" in cell.source for cell in parsed.cells)
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +112,8 @@ def test_lesson_page_in_browser_links_to_its_exercise(browser, served_site, exer
     assert page.locator("h1").first.inner_text().strip()
     link = page.locator(f'article a[href$="{exercise.page.replace(".md", ".html")}"]').first
     assert link.count() == 1, f"no link to {exercise.page} on {exercise.lesson}"
+    notebook = exercise.filename.replace(".py", ".ipynb")
+    assert page.locator(f'article a[href$="notebooks/{notebook}"]').count() == 1, "no link to the notebook form"
     shots = tmp_path_factory.mktemp("screenshots")
     page.screenshot(path=str(shots / f"lesson-{exercise.id}.png"), full_page=False)
     link.click()

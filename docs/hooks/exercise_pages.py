@@ -48,7 +48,8 @@ course check {exercise.number}
 `course watch {exercise.number}` re-checks it every time you save; `course hint {exercise.number}` prints the hint
 below; `course reset {exercise.number}` restores the stub (your version is kept in `.course/backup/`).
 
-Prefer Jupyter? `course notebooks` writes this exercise as the notebook
+Prefer Jupyter? [Download the notebook form](../notebooks/{exercise.filename.removesuffix('.py')}.ipynb), or let
+`course notebooks` write this exercise as the notebook
 `notebooks/{exercise.filename.removesuffix('.py')}.ipynb`, paired with the `.py` file through jupytext (edit
 either; `jupytext --sync` or `course notebooks` again copies the newer one over), and
 `course check --path notebooks/{exercise.filename.removesuffix('.py')}.ipynb` checks the notebook form.
@@ -74,9 +75,22 @@ Time budget: {exercise.time_budget_s:g} s.
 """
 
 
+def notebook_page(exercise) -> str:
+    """The exercise's notebook form, as `course notebooks` writes it (paired with exercises/)."""
+    import nbformat
+
+    from grader.exports.notebooks import learner_notebook, pairing_formats
+
+    script = ROOT / "exercises" / exercise.filename
+    notebook = learner_notebook(script, pairing_formats(ROOT / "notebooks", ROOT / "exercises"))
+    return nbformat.writes(notebook)
+
+
 def on_files(files, config):
     for exercise in load_course().exercises:
         if not (Path(config["docs_dir"]) / exercise.lesson).is_file():
             continue  # an exercise whose lesson is not written yet gets no page
         files.append(File.generated(config, exercise.page, content=exercise_page(exercise)))
+        files.append(File.generated(config, f"notebooks/{exercise.filename.removesuffix('.py')}.ipynb",
+                                    content=notebook_page(exercise)))
     return files
