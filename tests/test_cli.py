@@ -140,18 +140,24 @@ def test_watch_rechecks_on_save(workspace):
 
 
 def _read_until(proc: subprocess.Popen, marker: str, timeout: float) -> str:
+    """Read the process's output until a line contains `marker` (unbuffered: select() and a
+    buffered readline() together can wait forever on lines already read into the buffer)."""
     import selectors
     import time
 
     selector = selectors.DefaultSelector()
     selector.register(proc.stdout, selectors.EVENT_READ)
-    deadline, seen = time.monotonic() + timeout, []
-    while time.monotonic() < deadline:
+    deadline, seen = time.monotonic() + timeout, getattr(proc, "_pending", "")
+    while marker not in seen and time.monotonic() < deadline:
         if selector.select(timeout=0.5):
-            line = proc.stdout.readline()
-            if not line:
+            chunk = os.read(proc.stdout.fileno(), 65536).decode(errors="replace")
+            if not chunk:
                 break
-            seen.append(line)
-            if marker in line:
-                return "".join(seen)
-    raise AssertionError(f"no {marker!r} within {timeout} s:\n{''.join(seen)}")
+            seen += chunk
+    selector.close()
+    if marker not in seen:
+        raise AssertionError(f"no {marker!r} within {timeout} s:\n{seen}")
+    end = seen.index(marker) + len(marker)
+    end = seen.find("\n", end) + 1 or len(seen)
+    proc._pending = seen[end:]  # what came after the marker's line, for the next call
+    return seen[:end]
