@@ -38,10 +38,37 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
     if faults:
         for fault in sorted(FAULTS.iterdir()):
             shutil.copytree(fault, target / fault.name)
+        network = target / "uses_network" / "04_sequential.py"
+        network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
         with zipfile.ZipFile(target / "zipslip.zip", "w") as archive:
             archive.writestr("../../escaped.py", "print('escaped')\n")
             archive.write(root / "solutions" / "04_sequential.py", "04_sequential.py")
     return target
+
+
+class _Listener:
+    """A TCP server on loopback that counts the connections it receives."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.connections = 0
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+
+LISTENER = _Listener()
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +122,9 @@ def test_the_rest_of_the_class_is_graded_exactly_as_without_faults(graded):
     ("lying_model", "graded", "subclassed model"),
     ("fake_results", "graded", "returned None"),
     ("reads_solutions", "graded", "could not read the solution"),
+    ("leaks_env", "graded", "LEAK"),
+    ("uses_network", "graded", "RuntimeError"),
+    ("reads_labels", "graded", "LABELS none found"),
     ("patches_checks", "graded", "expected"),
 ])
 def test_each_fault_costs_its_own_points_with_a_clear_reason(graded, student, status, reason):
@@ -129,6 +159,15 @@ def test_unsafe_archive_is_rejected_without_extracting(graded):
     assert any("archive rejected: unsafe path" in p for p in record["problems"])
     assert record["total"] == 0
     assert not (graded["base"] / "escaped.py").exists() and not (graded["out"] / "escaped.py").exists()
+
+
+def test_no_network_no_secrets_and_no_labels_in_the_submission_process(graded):
+    if os.geteuid() == 0:  # namespaces are available: the network is gone
+        assert "NO NETWORK" in _messages(_ex4(graded["faulty"]["uses_network"]))
+        assert LISTENER.connections == 0
+    leak = _messages(_ex4(graded["faulty"]["leaks_env"]))
+    assert "LEAK" in leak and "s3cret" not in leak  # the channel works; the secret is not in it
+    assert "LABELS none found" in _messages(_ex4(graded["faulty"]["reads_labels"]))
 
 
 def test_no_fake_results_and_no_secret_reach_the_gradebook(graded):

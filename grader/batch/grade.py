@@ -122,9 +122,17 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
             _notify(options, "skipped", existing)
         else:
             todo.append(student)
+    trusted = work / "trusted"  # only the grader's own processes look here (0700, and hidden)
+    trusted.mkdir(mode=0o700)
+    dataset_cache = trusted / "dataset.npz"
     if todo:
+        from grader.batch.worker import cache_dataset
+
+        cached = run_job(cache_dataset, str(dataset_cache), wall_s=600)
+        if cached.reply is None:
+            raise RuntimeError(f"loading the dataset failed: {cached.status} {cached.detail}")
         probes = load_probes(options, fingerprint, [e.id for e in exercises])
-        hide = [*hidden_paths(options, inputs), work / "extracted"]
+        hide = [*hidden_paths(options, inputs), work / "extracted", trusted]
         slots = list(range(options.workers))
         lock = threading.Lock()
 
@@ -132,7 +140,7 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
             with lock:
                 slot = slots.pop()
             try:
-                record = grade_student(student, exercises, probes, options, hide, slot, work)
+                record = grade_student(student, exercises, probes, options, hide, slot, work, dataset_cache)
             finally:
                 with lock:
                     slots.append(slot)
@@ -187,7 +195,7 @@ def _entry(task, outcome, unpack) -> tuple:
 
 
 def grade_student(student: StudentSubmission, exercises, probes: dict, options: GradeOptions, hide: list[Path],
-                  slot: int, work: Path) -> dict[str, Any]:
+                  slot: int, work: Path, dataset_cache: Path) -> dict[str, Any]:
     """Probe each exercise in its own confined process, then verify all of them in a trusted one."""
     from grader.batch.pool import run_process
     from grader.batch.values import unpack
@@ -230,7 +238,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         tasks = tasks[len(outcomes):]
     shutil.rmtree(scratch, ignore_errors=True)
     verify_wall = sum(e.time_budget_s for e in exercises) + 120
-    outcome = run_job(verify_student, VerifyJob(student.student, entries), wall_s=verify_wall)
+    outcome = run_job(verify_student, VerifyJob(student.student, entries, str(dataset_cache)), wall_s=verify_wall)
     verified = json.loads(outcome.reply) if outcome.reply else {}
     record_exercises = {}
     for exercise in exercises:

@@ -26,11 +26,10 @@ for _exercise in load_course().exercises:
         if _path.is_file():
             __import__(f"grader.{_path.parent.name}.{_path.stem}")
 
-# The pinned data set, resampled once for every graded process.
-from grader.datasets import chosen_dataset_name, load_dataset  # noqa: E402
-
-load_dataset(chosen_dataset_name())
-
+# The data set is deliberately NOT loaded here: every submission's process is forked from this one,
+# and the held-out labels must never be in a submission's memory. Trusted processes load it from the
+# grader's cache (grader.batch.worker.cache_dataset).
+import grader.datasets  # noqa: F401,E402,I001
 
 # Warm pytest's own lazy imports and collection with a session that collects every check and runs
 # none (no TensorFlow op runs here: the forkserver must stay free of TensorFlow's thread pools).

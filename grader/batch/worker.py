@@ -91,7 +91,19 @@ def _answer(job: ProbeTask, path: Path, confinement) -> bytes:
 class VerifyJob:
     student: str
     exercises: dict  # exercise id -> ("replay", header, arrays) | ("report", header) | ("outcome", text)
+    dataset_cache: str | None = None
     memory_mb: int = 4096
+
+
+def cache_dataset(path: str, conn) -> None:
+    """Trusted: load the pinned dataset once and store it where only trusted processes look."""
+    from grader.datasets import load_dataset, save_dataset_cache
+
+    dataset = load_dataset()
+    save_dataset_cache(Path(path), dataset)
+    conn.send_bytes(json.dumps(dataset.summary).encode())
+    conn.close()
+    os._exit(0)
 
 
 def verify_student(job: VerifyJob, conn) -> None:
@@ -102,6 +114,10 @@ def verify_student(job: VerifyJob, conn) -> None:
 
     memory = _vm_size_bytes() + job.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # a hostile model config costs this student only
+    if job.dataset_cache:
+        from grader.datasets import preload_from_cache
+
+        preload_from_cache(Path(job.dataset_cache))
     replays = {e: entry for e, entry in job.exercises.items() if entry[0] == "replay"}
     results = _verify_replays(replays)
     for exercise_id, entry in job.exercises.items():

@@ -6,6 +6,7 @@ import pytest
 
 from grader.checks import CheckFailure
 from grader.checks.training import (
+    compiled_loss_value,
     expect_accuracy,
     fit_within_budget,
     held_out_accuracy,
@@ -53,23 +54,6 @@ def test_compile_sets_optimizer(compiled):
                            got=type(compiled.optimizer).__name__, hint='optimizer="adam" works well')
 
 
-def _loss_value(model, y_true, logits):
-    loss = model.loss
-    if loss is None:
-        raise CheckFailure("compile_model(model) set no loss", hint="loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)")
-    if isinstance(loss, (list, tuple)) and len(loss) == 1:
-        loss = loss[0]  # Keras accepts a one-element list for a single-output model
-    fn = keras.losses.get(loss) if isinstance(loss, (str, dict)) else loss
-    try:
-        return float(np.mean(np.asarray(fn(y_true, logits))))
-    except Exception as error:  # noqa: BLE001
-        raise CheckFailure(
-            f"the loss cannot compare integer labels with the model's 10 logits ({type(error).__name__})",
-            why="the labels are integers 0–9, not one-hot vectors",
-            hint="use SparseCategoricalCrossentropy (the Sparse variant takes integer labels)",
-        ) from None
-
-
 def test_loss_treats_outputs_as_logits(compiled):
     y_true = np.array([0, 3, 9])
     logits = np.array([[4.0, -1.0, 0.5, 2.0, 0, 0, 0, 0, 0, -2.0],
@@ -77,7 +61,7 @@ def test_loss_treats_outputs_as_logits(compiled):
                        [-5.0, 5.0, 0, 0, 0, 0, 0, 0, 0, 1.0]], dtype="float32")
     shifted = logits - logits.max(axis=1, keepdims=True)
     expected = float(np.mean(-(shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)))[np.arange(3), y_true]))
-    got = _loss_value(compiled, y_true, logits)
+    got = compiled_loss_value(compiled, y_true, logits)
     if not np.isclose(got, expected, atol=1e-3):
         raise CheckFailure(
             "the loss treats the model's outputs as probabilities, but the model outputs logits",

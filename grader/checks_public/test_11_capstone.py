@@ -16,6 +16,7 @@ from grader.checks import (
     predict_numpy,
 )
 from grader.checks.training import (
+    compiled_loss_value,
     expect_accuracy,
     fit_within_budget,
     held_out_accuracy,
@@ -76,22 +77,6 @@ def test_input_and_output_shape(submission, notes):
                        hint="start from keras.Input(shape=(28, 28)) and end with Dense(10)")
 
 
-def _loss_value(model: keras.Model, y_true: np.ndarray, outputs: np.ndarray) -> float:
-    loss = model.loss
-    if loss is None:
-        raise CheckFailure("compile_model(model) set no loss",
-                           hint="loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True) for logits")
-    fn = keras.losses.get(loss) if isinstance(loss, str) else loss
-    try:
-        return float(np.mean(np.asarray(fn(y_true, outputs))))
-    except Exception as error:  # noqa: BLE001
-        raise CheckFailure(
-            f"the loss cannot compare integer labels with the model's 10 outputs ({type(error).__name__})",
-            why="the labels are integers 0–9, not one-hot vectors",
-            hint="use SparseCategoricalCrossentropy (the Sparse variant takes integer labels)",
-        ) from None
-
-
 def test_loss_matches_the_outputs(submission, notes):
     model = compiled(submission, build(submission, notes))
     sample = np.random.default_rng(11).uniform(size=(16, *INPUT)).astype("float32")
@@ -106,7 +91,7 @@ def test_loss_matches_the_outputs(submission, notes):
     log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     expected = float(np.mean(-log_softmax[np.arange(3), y_true]))
     fed = np.exp(log_softmax).astype("float32") if probabilities else logits
-    got = _loss_value(model, y_true, fed)
+    got = compiled_loss_value(model, y_true, fed)
     if np.isclose(got, expected, atol=1e-3):
         return
     if probabilities:
