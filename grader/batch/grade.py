@@ -24,7 +24,7 @@ from typing import Any
 
 from grader.batch.intake import MAX_SOURCE_BYTES, StudentSubmission, discover
 from grader.batch.pool import run_job
-from grader.batch.sandbox import Limits
+from grader.batch.sandbox import Limits, new_uid_base
 from grader.manifest import PACKAGE_DIR, Course, load_course
 from grader.results import write_json_atomic
 
@@ -134,13 +134,14 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
         probes = load_probes(options, fingerprint, [e.id for e in exercises])
         hide = [*hidden_paths(options, inputs), work / "extracted", trusted]
         slots = list(range(options.workers))
+        uid_base = new_uid_base(options.workers)
         lock = threading.Lock()
 
         def run(student: StudentSubmission) -> dict[str, Any]:
             with lock:
                 slot = slots.pop()
             try:
-                record = grade_student(student, exercises, probes, options, hide, slot, work, dataset_cache)
+                record = grade_student(student, exercises, probes, options, hide, slot, work, dataset_cache, uid_base)
             finally:
                 with lock:
                     slots.append(slot)
@@ -155,6 +156,9 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
                 record = future.result()
                 records.append(record)
                 _notify(options, "graded", record)
+    from grader.batch.pool import shutdown
+
+    shutdown()
     write_gradebook(out, course)
     shutil.rmtree(work, ignore_errors=True)
     return sorted(records, key=lambda r: r["student"])
@@ -182,6 +186,41 @@ def _source_of(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def _run_hidden_phase(student: StudentSubmission, tasks: list, options: GradeOptions, hide: list[Path], uid: int,
+                      scratch: Path) -> dict[str, dict | str]:
+    """Hidden checks of exercises that are not replayable, in a second confined process.
+
+    That process may read the hidden checks (it must run them) but sends back only pass/fail, so
+    their source and messages cannot reach the student's feedback. Returns, per exercise, the
+    reply header or a short reason the process failed.
+    """
+    from grader.batch.pool import run_process
+    from grader.batch.values import unpack
+    from grader.batch.worker import ProbeJob, probe_submission
+
+    visible = [p for p in hide if p != PACKAGE_DIR / "checks_hidden"]
+    results: dict[str, dict | str] = {}
+    while tasks:
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True, mode=0o700)
+        limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
+        outcomes = run_process(probe_submission, ProbeJob(student.student, tasks, limits, str(scratch),
+                                                          [str(p) for p in visible], uid),
+                               [t.wall_s for t in tasks], uid=uid)
+        for task, outcome in zip(tasks, outcomes, strict=False):
+            if outcome.reply is None:
+                results[task.exercise_id] = f"{outcome.status}: {outcome.detail}"
+                continue
+            try:
+                header, _ = unpack(outcome.reply)
+            except (ValueError, KeyError, OSError):
+                header = {}
+            ok = header.get("exercise") == task.exercise_id and header.get("phase") == "hidden"
+            results[task.exercise_id] = header if ok else "the hidden checks' process sent an unreadable reply"
+        tasks = tasks[len(outcomes):]
+    return results
+
+
 def _entry(task, outcome, unpack) -> tuple:
     if outcome.reply is None:
         return ("outcome", outcome.status, outcome.detail)
@@ -189,13 +228,15 @@ def _entry(task, outcome, unpack) -> tuple:
         header, arrays = unpack(outcome.reply)
     except (ValueError, KeyError, OSError) as error:
         return ("outcome", "bad reply", f"the submission's process sent an unreadable reply ({error})")
+    if "grader_error" in header:
+        return ("outcome", "grader error", f"the grader failed while running this exercise: {header['grader_error']}")
     if header.get("exercise") != task.exercise_id:
         return ("outcome", "bad reply", "the submission's process answered for another exercise")
     return ("replay", header, arrays) if task.replayable else ("report", header)
 
 
 def grade_student(student: StudentSubmission, exercises, probes: dict, options: GradeOptions, hide: list[Path],
-                  slot: int, work: Path, dataset_cache: Path) -> dict[str, Any]:
+                  slot: int, work: Path, dataset_cache: Path, uid_base: int) -> dict[str, Any]:
     """Probe each exercise in its own confined process, then verify all of them in a trusted one."""
     from grader.batch.pool import run_process
     from grader.batch.values import unpack
@@ -218,17 +259,23 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         discovered = probes[exercise.id]
         tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["replayable"], discovered["probes"],
                                exercise.time_budget_s + STARTUP_MARGIN_S))
+    uid = uid_base + slot
     scratch = work / "scratch" / f"slot{slot}"
     retried: set[str] = set()
+    hidden_tasks = [ProbeTask(t.exercise_id, t.filename, t.source, False, [], t.wall_s, phase="hidden")
+                    for t in tasks if not t.replayable]
+    hidden_outcomes = _run_hidden_phase(student, hidden_tasks, options, hide, uid, scratch) if hidden_tasks else {}
     while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
         limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
-        job = ProbeJob(student.student, tasks, limits, str(scratch), [str(p) for p in hide], slot)
-        outcomes = run_process(probe_submission, job, [t.wall_s for t in tasks], slot=slot)
+        job = ProbeJob(student.student, tasks, limits, str(scratch), [str(p) for p in hide], uid)
+        outcomes = run_process(probe_submission, job, [t.wall_s for t in tasks], uid=uid)
         for task, outcome in zip(tasks, outcomes, strict=False):
             timings[task.exercise_id] = round(outcome.seconds, 3)
             entries[task.exercise_id] = _entry(task, outcome, unpack)
+            if entries[task.exercise_id][0] == "report":
+                entries[task.exercise_id] += (hidden_outcomes.get(task.exercise_id),)
         last = outcomes[-1]
         if last.status == "killed" and tasks[len(outcomes) - 1].exercise_id not in retried:
             # killed from outside (not by the grader's limits): try that exercise once more

@@ -7,6 +7,8 @@ so no secret of the instructor's shell is even in its memory.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -29,16 +31,43 @@ def context():
         saved = dict(os.environ)
         from grader.batch.sandbox import SAFE_ENV_KEYS
 
+        # The forkserver (and multiprocessing's resource tracker) must not keep the caller's stdout and
+        # stderr open: a caller reading our output to EOF would wait for them.
+        saved_fds = [os.dup(1), os.dup(2)]
+        devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.environ.clear()
             os.environ.update({k: v for k, v in saved.items() if k in SAFE_ENV_KEYS or k.startswith(("PYTHON", "VIRTUAL_ENV"))})
             os.environ.setdefault("PATH", "/usr/bin:/bin")
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
             multiprocessing.forkserver.ensure_running()
         finally:
+            os.dup2(saved_fds[0], 1)
+            os.dup2(saved_fds[1], 2)
+            for fd in (*saved_fds, devnull):
+                os.close(fd)
             os.environ.clear()
             os.environ.update(saved)
+        atexit.register(shutdown)
         _context = ctx
     return _context
+
+
+def shutdown() -> None:
+    """Stop the forkserver (it would otherwise outlive a caller that was killed or exited)."""
+    global _context
+    server = multiprocessing.forkserver._forkserver
+    pid = getattr(server, "_forkserver_pid", None)
+    if _context is not None and pid:
+        with contextlib.suppress(OSError):
+            os.close(server._forkserver_alive_fd)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        server._forkserver_pid = server._forkserver_alive_fd = server._forkserver_address = None
+    _context = None
 
 
 @dataclass
@@ -51,12 +80,12 @@ class JobOutcome:
     seconds: float
 
 
-def run_job(target, job, wall_s: float, slot: int | None = None) -> JobOutcome:
+def run_job(target, job, wall_s: float, uid: int | None = None) -> JobOutcome:
     """Run `target(job, conn)` in a fresh forked process; wait at most `wall_s`; kill what is left."""
-    return run_process(target, job, [wall_s], slot)[0]
+    return run_process(target, job, [wall_s], uid)[0]
 
 
-def run_process(target, job, waits: list[float], slot: int | None = None) -> list[JobOutcome]:
+def run_process(target, job, waits: list[float], uid: int | None = None) -> list[JobOutcome]:
     """Run `target(job, conn)`, which sends one reply per entry of `waits`, each within its time.
 
     Returns one outcome per reply received; if the process fails to send one in time (or dies),
@@ -91,8 +120,8 @@ def run_process(target, job, waits: list[float], slot: int | None = None) -> lis
         process.kill()
         _kill_group(process.pid)
         process.join(5.0)
-    if slot is not None:
-        kill_leftovers(slot)  # confined processes: everything still running as the slot's uid
+    if uid is not None:
+        kill_leftovers(uid)  # confined processes: everything still running as the job's uid
     receiver.close()
     if failure is None:
         return outcomes

@@ -29,7 +29,16 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 1, 2, 4, 16384, 1 << 18
-NOBODY_BASE_UID = 61000  # each job slot gets its own uid, so leftovers can be found and killed
+UID_RANGE = (200_000, 2_000_000_000)  # unprivileged uids no account on the machine uses
+
+
+def new_uid_base(slots: int) -> int:
+    """A random block of `slots` uids for one grading run: each worker slot of each run gets its own
+    uid, so leftovers can be found and killed without touching another run's processes."""
+    import secrets
+
+    low, high = UID_RANGE
+    return low + secrets.randbelow((high - low - slots) // 1024) * 1024
 
 SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND",
                  "CUDA_VISIBLE_DEVICES", "COURSE_DATASET", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
@@ -81,21 +90,21 @@ def _vm_size_bytes() -> int:
     return 0
 
 
-def confine(limits: Limits, scratch: Path, hide: list[Path], slot: int) -> Confinement:
+def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int) -> Confinement:
     """Apply every confinement this machine allows to the current (freshly forked) process."""
     state = Confinement()
     os.setsid()
     libc = _libc()
     is_root = os.geteuid() == 0
     flags = CLONE_NEWNS | CLONE_NEWNET | (0 if is_root else CLONE_NEWUSER)
-    uid, gid = os.geteuid(), os.getegid()
+    own_uid, own_gid = os.geteuid(), os.getegid()
     if libc.unshare(flags) == 0:
         state.namespaces = state.network_isolated = True
         if not is_root:
             try:
                 Path("/proc/self/setgroups").write_text("deny")
-                Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-                Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+                Path("/proc/self/uid_map").write_text(f"{own_uid} {own_uid} 1")
+                Path("/proc/self/gid_map").write_text(f"{own_gid} {own_gid} 1")
             except OSError as error:
                 state.problems.append(f"user namespace maps: {error}")
         try:
@@ -110,12 +119,13 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], slot: int) -> Confi
         state.problems.append(f"no namespaces ({os.strerror(ctypes.get_errno())}): network and files not hidden")
     os.chdir(scratch)
     if is_root:
-        new_uid = NOBODY_BASE_UID + slot
-        os.chown(scratch, new_uid, new_uid)
+        if uid < UID_RANGE[0]:
+            raise ValueError(f"refusing to run a submission as uid {uid}")
+        os.chown(scratch, uid, uid)
         os.setgroups([])
-        os.setgid(new_uid)
-        os.setuid(new_uid)
-        state.unprivileged_uid = new_uid
+        os.setgid(uid)
+        os.setuid(uid)
+        state.unprivileged_uid = uid
     _set_limits(limits)
     env = safe_environment(scratch)
     os.environ.clear()
@@ -147,11 +157,11 @@ def _set_limits(limits: Limits) -> None:
             pass
 
 
-def kill_leftovers(slot: int) -> int:
-    """Kill every process still running as the job slot's uid (forks that outlived the job)."""
-    if os.geteuid() != 0:
+def kill_leftovers(uid: int) -> int:
+    """Kill every process still running as the job's uid (forks that outlived the job)."""
+    if os.geteuid() != 0 or uid < UID_RANGE[0]:
         return 0
-    uid, killed = NOBODY_BASE_UID + slot, 0
+    killed = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue

@@ -30,6 +30,7 @@ class ProbeTask:
     replayable: bool
     probes: list
     wall_s: float
+    phase: str = "public"  # for exercises that are not replayable: "public" or "hidden" checks
 
 
 @dataclass
@@ -41,21 +42,33 @@ class ProbeJob:
     limits: Limits = field(default_factory=Limits)
     scratch: str = ""
     hide: list = field(default_factory=list)
-    slot: int = 0
+    uid: int = 0
 
 
 def probe_submission(job: ProbeJob, conn) -> None:
     """Entry point of the submission's own process: one reply per task. Never returns (os._exit)."""
     code = 0
+    task = None
     try:
         scratch = Path(job.scratch)
-        confinement = confine(job.limits, scratch, [Path(p) for p in job.hide], job.slot)
+        confinement = confine(job.limits, scratch, [Path(p) for p in job.hide], job.uid)
         for task in job.tasks:
             path = scratch / task.filename
             path.write_bytes(task.source)
             conn.send_bytes(_answer(task, path, confinement))
-    except BaseException:  # noqa: BLE001 - whatever happens, the parent classifies the silence
-        code = 70
+    except (SystemExit, KeyboardInterrupt):
+        code = 70  # the submission ended the process: the parent reports it as such
+    except BaseException as error:  # noqa: BLE001 - the grader's own failure: say so, don't blame the student
+        code = 71
+        try:
+            import traceback
+
+            from grader.batch.values import pack
+
+            where = "".join(traceback.format_exception_only(type(error), error)).strip()[-800:]
+            conn.send_bytes(pack({"exercise": getattr(task, "exercise_id", None), "grader_error": where}, []))
+        except BaseException:  # noqa: BLE001
+            pass
     finally:
         os._exit(code)
 
@@ -71,12 +84,17 @@ def _answer(job: ProbeTask, path: Path, confinement) -> bytes:
                           "problems": confinement.problems}}
     if not job.replayable:
         from grader.manifest import load_course
-        from grader.runner import run_checks
+        from grader.runner import run_checks, run_hidden_checks
 
-        result = run_checks(load_course().find(job.exercise_id), path, include_hidden=True)
-        checks = [{"name": c.name, "outcome": c.outcome, "message": c.message, "details": c.details,
-                   "notes": c.notes} for c in result.checks]
-        return pack({**meta, "checks": checks, "error": result.error}, [])
+        exercise = load_course().find(job.exercise_id)
+        if job.phase == "hidden":  # outcomes only: a hidden check's message never leaves this process
+            result = run_hidden_checks(exercise, path)
+            checks = [{"name": c.name, "outcome": c.outcome} for c in result.checks]
+        else:
+            result = run_checks(exercise, path, include_hidden=False)
+            checks = [{"name": c.name, "outcome": c.outcome, "message": c.message, "notes": c.notes}
+                      for c in result.checks]
+        return pack({**meta, "phase": job.phase, "checks": checks, "error": result.error}, [])
     try:
         submission = load_submission(path, job.exercise_id)
     except CheckFailure as failure:
@@ -185,6 +203,14 @@ def _verify_exercise(exercise_id: str, entry: tuple) -> dict[str, Any]:
         header = entry[1]
         checks = []
         reported = {c.get("name"): c for c in header.get("checks", []) if isinstance(c, dict)}
+        hidden_header = entry[2] if len(entry) > 2 else None
+        if isinstance(hidden_header, dict):  # outcomes only, from the second (hidden-checks) process
+            reported.update({c.get("name"): {"outcome": c.get("outcome"), "message": "hidden check failed"}
+                             for c in hidden_header.get("checks", [])
+                             if isinstance(c, dict) and _is_hidden(exercise, str(c.get("name")))})
+        elif isinstance(hidden_header, str):  # the hidden-checks process failed: say how, briefly
+            reported.update({name: {"outcome": "failed", "message": hidden_header}
+                             for name in exercise.points if _is_hidden(exercise, name)})
         for name, points in exercise.points.items():
             c = reported.get(name)
             passed = isinstance(c, dict) and c.get("outcome") == "passed"
