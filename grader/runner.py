@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from grader.checkfiles import check_names
-from grader.manifest import Exercise, load_course
+from grader.manifest import Exercise
 from grader.pytest_plugin import RESULTS_KEY, CheckResult
 
 
@@ -142,8 +142,3 @@ def resolve_submission(exercise: Exercise, path: Path | None) -> Path:
     base = Path(path) if path else Path.cwd() / "exercises"
     return base if base.suffix in {".py", ".ipynb"} else base / exercise.filename
 
-
-def run_many(keys: list[str] | None, path: Path | None, include_hidden: bool = False) -> list[ExerciseResult]:
-    course = load_course()
-    exercises = [course.find(k) for k in keys] if keys else list(course.exercises)
-    return [run_checks(e, resolve_submission(e, path), include_hidden=include_hidden) for e in exercises]

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from grader.authoring.stubs import solution_blocks
+from grader.checkfiles import check_names
 from grader.manifest import PACKAGE_DIR, load_course
 
 ROOT = PACKAGE_DIR.parent
@@ -33,11 +34,7 @@ def public_manifest(text: str, hidden_names: set[str]) -> str:
 
 
 def hidden_check_names() -> set[str]:
-    names = set()
-    for exercise in load_course().exercises:
-        if exercise.hidden_checks.is_file():
-            names |= set(re.findall(r"^def (test_\w+)\(", exercise.hidden_checks.read_text(encoding="utf-8"), re.M))
-    return names
+    return {name for exercise in load_course().exercises for name in check_names(exercise.hidden_checks)}
 
 
 def write_release(out: Path) -> Path:

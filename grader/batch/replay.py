@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.batch.values import NotTransferable, apply_compile_config, decode, encode
+from grader.batch.values import NotTransferable, apply_compile_config, compile_config_json, decode, encode
 from grader.checks.failure import CheckFailure, NotImplementedYet
 from grader.checks.submission import Submission
 
@@ -130,7 +130,7 @@ def run_probes(submission: Submission, probes: list[Probe]) -> tuple[dict, list[
         try:
             value = submission.call(probe.name, *args, **kwargs)
             entry = {"value": encode(value, arrays),
-                     "compiled": [encode_compile(m) for m in models]}
+                     "compiled": [compile_config_json(m) for m in models]}
         except CheckFailure as failure:
             entry = {"failure": failure.as_dict(), "not_implemented": isinstance(failure, NotImplementedYet)}
         except NotTransferable as error:
@@ -141,12 +141,6 @@ def run_probes(submission: Submission, probes: list[Probe]) -> tuple[dict, list[
             entry = {"failure": {"summary": f"`{probe.name}()` returned a value nested too deeply"}}
         results[probe.key] = entry
     return {"results": results, "notes": list(submission.notes)}, arrays
-
-
-def encode_compile(model) -> str | None:
-    from grader.batch.values import _compile_config
-
-    return _compile_config(model)
 
 
 @dataclass
@@ -175,9 +169,8 @@ class ReplaySubmission(Submission):
                 "failures first",
             )
         if "failure" in entry:
-            failure = {k: v for k, v in entry["failure"].items() if k in {"summary", "expected", "got", "why", "hint"}}
             cls = NotImplementedYet if entry.get("not_implemented") else CheckFailure
-            raise cls(str(failure.pop("summary", "your function failed")), **failure)
+            raise cls.from_dict(entry["failure"])
         try:
             value = decode(entry["value"], self.arrays)
             models = [a for a in (*args, *kwargs.values()) if hasattr(a, "compile_from_config")]

@@ -62,10 +62,11 @@ def encode_model(model, arrays: list[np.ndarray]) -> dict:
     start = len(arrays)
     arrays.extend(weights)
     return {"model": model.to_json(), "weights": list(range(start, len(arrays))),
-            "compiled": _compile_config(model)}
+            "compiled": compile_config_json(model)}
 
 
-def _compile_config(model) -> str | None:
+def compile_config_json(model) -> str | None:
+    """The model's compile settings as JSON, or None if it is not compiled."""
     if not getattr(model, "compiled", False):
         return None
     try:

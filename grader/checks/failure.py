@@ -39,6 +39,12 @@ class CheckFailure(AssertionError):
             lines.append(f"  hint:     {self.hint}")
         return "\n".join(lines)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckFailure:
+        """The failure `as_dict` described (unknown keys ignored): how a failure crosses processes."""
+        fields = {k: data.get(k) for k in ("expected", "got", "why", "hint")}
+        return cls(str(data.get("summary") or "the check failed"), **fields)
+
     def as_dict(self) -> dict[str, str | None]:
         return {
             "summary": self.summary,
