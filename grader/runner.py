@@ -88,11 +88,6 @@ def run_checks(exercise: Exercise, path: Path, *, include_hidden: bool = False,
     return _run_session([exercise], _targets(exercise, include_hidden, only), path)[0]
 
 
-def run_hidden_checks(exercise: Exercise, path: Path) -> ExerciseResult:
-    """Run only `exercise`'s hidden checks against the learner file `path`."""
-    return _run_session([exercise], [str(exercise.hidden_checks)], Path(path).resolve())[0]
-
-
 def run_checks_together(exercises: list[Exercise], *, include_hidden: bool = False) -> list[ExerciseResult]:
     """Run several exercises' checks in one pytest session, against submissions injected with
     `grader.pytest_plugin.injected_submission` (one session instead of one per exercise)."""

@@ -18,7 +18,8 @@ import pytest
 
 pytestmark = pytest.mark.xdist_group("batch")
 FAULTS = Path(__file__).parent / "faults"
-EXERCISES = ["-e", "1", "-e", "4", "-e", "8"]  # 8 grades the learner's own class: checks run confined
+VARIANTS = Path(__file__).parent / "variants"
+EXERCISES = ["-e", "1", "-e", "4", "-e", "8"]  # 8 grades the learner's own class, through scenarios
 
 
 def run_grade(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
@@ -110,8 +111,7 @@ def test_the_rest_of_the_class_is_graded_exactly_as_without_faults(graded):
     assert custom["status"] == "graded" and any(c["hidden"] for c in custom["checks"])
     bob_custom = graded["faulty"]["bob"]["exercises"]["08"]
     assert bob_custom["points"] == 0
-    assert all("not implemented yet" in c["message"] for c in bob_custom["checks"] if not c["hidden"])
-    assert all(c["message"] == "hidden check failed" for c in bob_custom["checks"] if c["hidden"])
+    assert all("not implemented yet" in c["message"] for c in bob_custom["checks"])
     assert graded["faulty"]["bob"]["total"] == 0
     assert _ex4(graded["faulty"]["carol"])["points"] == 12  # found inside the archive's subfolder
     assert graded["faulty"]["carol"]["exercises"]["01"]["status"] == "not submitted"
@@ -252,3 +252,46 @@ def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
     after = {r["student"]: r for r in csv.DictReader((resumed_out / "grades.csv").open())}
     assert after["bob"]["04_sequential"] == "12"
     assert {k: v for k, v in after.items() if k != "bob"} == {k: v for k, v in before.items() if k != "bob"}
+
+
+def test_patching_the_checks_of_a_class_exercise_changes_nothing(graded):
+    """Exercise 8's checks never run in the student's process: patching them there earns nothing."""
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    honest = run_checks(load_course().find("08"), VARIANTS / "08" / "wrong_activation_ignored.py", include_hidden=True)
+    exercise = graded["faulty"]["patches_checks"]["exercises"]["08"]
+    assert exercise["status"] == "graded"
+    assert {c["name"]: c["outcome"] for c in exercise["checks"]} == {c.name: c.outcome for c in honest.checks}
+    assert exercise["points"] == honest.points < exercise["max_points"]
+    assert "differs from the reference" in _messages(exercise)
+
+
+CLASS_VARIANTS = [p for n in ("08", "09", "10") for p in sorted((VARIANTS / n).glob("*.py"))
+                  if p.name.startswith("wrong_") or p.name == sorted((VARIANTS / n).glob("correct_*.py"))[0].name]
+
+
+def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
+    """Exercises 8–10 through the batch grader (scenarios played confined, judged in the grader's process)
+    give every check the same outcome and message as the learner's own `course check`."""
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    course = load_course()
+    submissions = tmp_path / "class"
+    for path in CLASS_VARIANTS:
+        folder = submissions / f"{path.parent.name}-{path.stem}"
+        folder.mkdir(parents=True)
+        shutil.copy(path, folder / course.find(path.parent.name).filename)
+    out = tmp_path / "out"
+    done = run_grade(str(submissions), "--out", str(out), "--json", "-e", "8", "-e", "9", "-e", "10")
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(out)
+    for path in CLASS_VARIANTS:
+        local = run_checks(course.find(path.parent.name), path, include_hidden=True)
+        batch = graded[f"{path.parent.name}-{path.stem}"]["exercises"][path.parent.name]
+        assert batch["status"] == "graded", (path, batch["reason"])
+        renamed = course.find(path.parent.name).filename  # the batch grades the file under its exercise name
+        assert [(c["name"], c["outcome"], c["message"]) for c in batch["checks"]] == \
+            [(c.name, c.outcome, c.message.replace(path.name, renamed)) for c in local.checks], path
+        assert batch["points"] == local.points, path

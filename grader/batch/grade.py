@@ -85,6 +85,10 @@ def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str]
     not_passing = [e for e, d in discovered.items() if not d["reference_passed"]]
     if not_passing:
         raise RuntimeError(f"the reference solutions fail their own checks for exercises {not_passing}")
+    not_replayable = [e for e, d in discovered.items() if not d["replayable"]]
+    if not_replayable:  # such checks would have to run in the student's process: refuse instead
+        raise RuntimeError(f"the checks of exercises {not_replayable} use the learner's objects directly; batch "
+                           "grading needs them to go through submission.call() or submission.run(Scenario)")
     cache.parent.mkdir(parents=True, exist_ok=True)
     save_discovery(cache, discovered)
     return discovered
@@ -186,41 +190,6 @@ def _source_of(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _run_hidden_phase(student: StudentSubmission, tasks: list, options: GradeOptions, hide: list[Path], uid: int,
-                      scratch: Path) -> dict[str, dict | str]:
-    """Hidden checks of exercises that are not replayable, in a second confined process.
-
-    That process may read the hidden checks (it must run them) but sends back only pass/fail, so
-    their source and messages cannot reach the student's feedback. Returns, per exercise, the
-    reply header or a short reason the process failed.
-    """
-    from grader.batch.pool import run_process
-    from grader.batch.values import unpack
-    from grader.batch.worker import ProbeJob, probe_submission
-
-    visible = [p for p in hide if p != PACKAGE_DIR / "checks_hidden"]
-    results: dict[str, dict | str] = {}
-    while tasks:
-        shutil.rmtree(scratch, ignore_errors=True)
-        scratch.mkdir(parents=True, mode=0o700)
-        limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
-        outcomes = run_process(probe_submission, ProbeJob(student.student, tasks, limits, str(scratch),
-                                                          [str(p) for p in visible], uid),
-                               [t.wall_s for t in tasks], uid=uid)
-        for task, outcome in zip(tasks, outcomes, strict=False):
-            if outcome.reply is None:
-                results[task.exercise_id] = f"{outcome.status}: {outcome.detail}"
-                continue
-            try:
-                header, _ = unpack(outcome.reply)
-            except (ValueError, KeyError, OSError):
-                header = {}
-            ok = header.get("exercise") == task.exercise_id and header.get("phase") == "hidden"
-            results[task.exercise_id] = header if ok else "the hidden checks' process sent an unreadable reply"
-        tasks = tasks[len(outcomes):]
-    return results
-
-
 def _entry(task, outcome, unpack) -> tuple:
     if outcome.reply is None:
         return ("outcome", outcome.status, outcome.detail)
@@ -232,7 +201,7 @@ def _entry(task, outcome, unpack) -> tuple:
         return ("outcome", "grader error", f"the grader failed while running this exercise: {header['grader_error']}")
     if header.get("exercise") != task.exercise_id:
         return ("outcome", "bad reply", "the submission's process answered for another exercise")
-    return ("replay", header, arrays) if task.replayable else ("report", header)
+    return ("replay", header, arrays)
 
 
 def grade_student(student: StudentSubmission, exercises, probes: dict, options: GradeOptions, hide: list[Path],
@@ -257,14 +226,11 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
             entries[exercise.id] = ("outcome", "unreadable", f"the submitted file could not be read: {error}")
             continue
         discovered = probes[exercise.id]
-        tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["replayable"], discovered["probes"],
+        tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["probes"],
                                exercise.time_budget_s + STARTUP_MARGIN_S))
     uid = uid_base + slot
     scratch = work / "scratch" / f"slot{slot}"
     retried: set[str] = set()
-    hidden_tasks = [ProbeTask(t.exercise_id, t.filename, t.source, False, [], t.wall_s, phase="hidden")
-                    for t in tasks if not t.replayable]
-    hidden_outcomes = _run_hidden_phase(student, hidden_tasks, options, hide, uid, scratch) if hidden_tasks else {}
     while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
@@ -274,8 +240,6 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         for task, outcome in zip(tasks, outcomes, strict=False):
             timings[task.exercise_id] = round(outcome.seconds, 3)
             entries[task.exercise_id] = _entry(task, outcome, unpack)
-            if entries[task.exercise_id][0] == "report":
-                entries[task.exercise_id] += (hidden_outcomes.get(task.exercise_id),)
         last = outcomes[-1]
         if last.status == "killed" and tasks[len(outcomes) - 1].exercise_id not in retried:
             # killed from outside (not by the grader's limits): try that exercise once more

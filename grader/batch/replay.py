@@ -8,8 +8,11 @@
 3. Verification (trusted): the same checks run again against a `ReplaySubmission` that answers each
    call with the student's recorded value. The checks, the hidden checks' source, the held-out labels
    and the scoring never enter the student's process; faking a return value is the same as returning
-   it. Exercises whose checks use the learner's classes directly (not just function calls) are not
-   replayable; `Discovery.replayable` says so and batch grading runs their checks in the sandbox.
+   it. Checks of the learner's own classes (exercises 8–10) write their steps as a
+   grader.checks.scenario.Scenario; a scenario is recorded and replayed like a call (its probe name
+   is SCENARIO_PROBE), and only its facts leave the student's process. A check that touched the
+   learner's objects any other way would make its exercise not replayable; discovery reports that,
+   and batch grading refuses to start rather than run checks in the student's process.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import numpy as np
 
 from grader.batch.values import NotTransferable, apply_compile_config, compile_config_json, decode, encode
 from grader.checks.failure import CheckFailure, NotImplementedYet
+from grader.checks.scenario import SCENARIO_PROBE, Facts, Scenario, play
 from grader.checks.submission import Submission
 
 
@@ -117,6 +121,15 @@ class RecordingSubmission(Submission):
         finally:
             self._in_call = False
 
+    def run(self, scenario: Scenario) -> Facts:
+        probe = Probe(SCENARIO_PROBE, (_freeze(scenario.steps),), ())
+        self.probes.setdefault(probe.key, probe)
+        self._in_call = True
+        try:
+            return super().run(scenario)
+        finally:
+            self._in_call = False
+
 
 def run_probes(submission: Submission, probes: list[Probe]) -> tuple[dict, list[np.ndarray]]:
     """Call each probe on the (untrusted) submission; the results as a header and arrays to send."""
@@ -128,7 +141,10 @@ def run_probes(submission: Submission, probes: list[Probe]) -> tuple[dict, list[
         args, kwargs = _thaw(probe.args), _thaw(dict(probe.kwargs))
         models = [a for a in (*args, *kwargs.values()) if isinstance(a, keras.Model)]
         try:
-            value = submission.call(probe.name, *args, **kwargs)
+            if probe.name == SCENARIO_PROBE:
+                value = play(submission, args[0])
+            else:
+                value = submission.call(probe.name, *args, **kwargs)
             entry = {"value": encode(value, arrays),
                      "compiled": [compile_config_json(m) for m in models]}
         except CheckFailure as failure:
@@ -160,6 +176,19 @@ class ReplaySubmission(Submission):
     def get(self, name: str, kind: str = "function") -> Any:
         return lambda *args, **kwargs: self.call(name, *args, **kwargs)
 
+    def run(self, scenario: Scenario) -> Facts:
+        entry = self.header["results"].get(probe_key(SCENARIO_PROBE, (scenario.steps,), {}))
+        if entry is None or "value" not in entry:
+            raise CheckFailure("this check used your classes in a way the grader did not record for your "
+                               "submission", hint="fix the other failures first")
+        try:
+            outcomes = decode(entry["value"], self.arrays)
+            if not isinstance(outcomes, list) or len(outcomes) != len(scenario.steps):
+                raise ValueError("not one outcome per step")
+            return Facts([_outcome(o) for o in outcomes])
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            raise CheckFailure(f"the grader could not read what your classes did ({error})") from None
+
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         entry = self.header["results"].get(probe_key(name, args, kwargs))
         if entry is None:
@@ -183,6 +212,17 @@ class ReplaySubmission(Submission):
         except (ValueError, TypeError, KeyError) as error:
             raise CheckFailure(f"the value `{name}()` returned could not be rebuilt by the grader ({error})") from None
         return value
+
+
+def _outcome(outcome: Any) -> list:
+    """One step's outcome as the student's process reported it, checked for form (see scenario.play)."""
+    if isinstance(outcome, list) and outcome[:1] == ["ok"] and len(outcome) == 2:
+        return outcome
+    if isinstance(outcome, list) and outcome[:1] == ["failed"] and len(outcome) == 3 and isinstance(outcome[1], dict):
+        return ["failed", {k: None if v is None else str(v)[:4000] for k, v in outcome[1].items()}, bool(outcome[2])]
+    if outcome == ["skipped"]:
+        return outcome
+    raise ValueError("a malformed step outcome")
 
 
 def save_discovery(path: Path, data: dict) -> None:

@@ -1,11 +1,11 @@
 """The processes of batch grading, each started from a forkserver that has TensorFlow preloaded.
 
 - `probe_submission` (untrusted): confined by grader.batch.sandbox; loads one student's exercise
-  file and either answers the recorded probes (replayable exercises) or runs the exercise's checks
-  itself (exercises whose checks need the learner's classes). It reports through a pipe, as bytes in
-  the format of grader.batch.values — never pickle.
-- `verify_student` (trusted): rebuilds each replayable exercise's answers and runs the public and
-  hidden checks against them; the only place grades are computed.
+  file and answers the recorded probes — calls of the learner's functions, and scenarios played on
+  the learner's classes. It reports through a pipe, as bytes in the format of grader.batch.values —
+  never pickle. No check runs in it.
+- `verify_student` (trusted): rebuilds each exercise's answers and runs the public and hidden checks
+  against them; the only place grades are computed.
 - `discover_probes` (trusted): runs the checks on the reference solutions to learn the probes.
 """
 
@@ -27,10 +27,8 @@ class ProbeTask:
     exercise_id: str
     filename: str
     source: bytes
-    replayable: bool
     probes: list
     wall_s: float
-    phase: str = "public"  # for exercises that are not replayable: "public" or "hidden" checks
 
 
 @dataclass
@@ -82,19 +80,6 @@ def _answer(job: ProbeTask, path: Path, confinement) -> bytes:
             "isolation": {"namespaces": confinement.namespaces, "network_isolated": confinement.network_isolated,
                           "uid": confinement.unprivileged_uid, "hidden_paths": len(confinement.hidden),
                           "problems": confinement.problems}}
-    if not job.replayable:
-        from grader.manifest import load_course
-        from grader.runner import run_checks, run_hidden_checks
-
-        exercise = load_course().find(job.exercise_id)
-        if job.phase == "hidden":  # outcomes only: a hidden check's message never leaves this process
-            result = run_hidden_checks(exercise, path)
-            checks = [{"name": c.name, "outcome": c.outcome} for c in result.checks]
-        else:
-            result = run_checks(exercise, path, include_hidden=False)
-            checks = [{"name": c.name, "outcome": c.outcome, "message": c.message, "notes": c.notes}
-                      for c in result.checks]
-        return pack({**meta, "phase": job.phase, "checks": checks, "error": result.error}, [])
     try:
         submission = load_submission(path, job.exercise_id)
     except CheckFailure as failure:
@@ -108,7 +93,7 @@ def _answer(job: ProbeTask, path: Path, confinement) -> bytes:
 @dataclass
 class VerifyJob:
     student: str
-    exercises: dict  # exercise id -> ("replay", header, arrays) | ("report", header) | ("outcome", text)
+    exercises: dict  # exercise id -> ("replay", header, arrays) | ("outcome", status, reason)
     dataset_cache: str | None = None
     memory_mb: int = 4096
 
@@ -177,36 +162,15 @@ def _verify_replays(replays: dict[str, tuple]) -> dict[str, dict[str, Any]]:
 
 
 def _verify_exercise(exercise_id: str, entry: tuple) -> dict[str, Any]:
-    """An exercise that is not replayed: a file that did not load, checks run confined, or an outcome."""
+    """An exercise that is not replayed: a file that did not load, or an outcome (not submitted, timed out…)."""
     from grader.checks.failure import CheckFailure
     from grader.manifest import load_course
 
     exercise = load_course().find(exercise_id)
-    kind = entry[0]
-    if kind == "replay":  # only a file that failed to load comes here; the rest go through _verify_replays
+    if entry[0] == "replay":  # only a file that failed to load comes here; the rest go through _verify_replays
         header = entry[1]
         message = CheckFailure.from_dict(header["load_failure"]).message
         return {"status": "ok", "checks": _all_failed(exercise, message), "isolation": header.get("isolation")}
-    if kind == "report":  # checks that ran in the sandbox: trust only well-formed outcomes of known checks
-        header = entry[1]
-        checks = []
-        reported = {c.get("name"): c for c in header.get("checks", []) if isinstance(c, dict)}
-        hidden_header = entry[2] if len(entry) > 2 else None
-        if isinstance(hidden_header, dict):  # outcomes only, from the second (hidden-checks) process
-            reported.update({c.get("name"): {"outcome": c.get("outcome"), "message": "hidden check failed"}
-                             for c in hidden_header.get("checks", [])
-                             if isinstance(c, dict) and _is_hidden(exercise, str(c.get("name")))})
-        elif isinstance(hidden_header, str):  # the hidden-checks process failed: say how, briefly
-            reported.update({name: {"outcome": "failed", "message": hidden_header}
-                             for name in exercise.points if _is_hidden(exercise, name)})
-        for name, points in exercise.points.items():
-            c = reported.get(name)
-            passed = isinstance(c, dict) and c.get("outcome") == "passed"
-            message = "" if passed else str((c or {}).get("message") or "the check did not report")[:4000]
-            checks.append({"name": name, "outcome": "passed" if passed else "failed", "points": points if passed else 0.0,
-                           "max_points": points, "hidden": _is_hidden(exercise, name), "message": message,
-                           "notes": [str(n)[:500] for n in (c or {}).get("notes", [])][:10]})
-        return {"status": "ok", "checks": checks, "isolation": header.get("isolation")}
     return {"status": entry[1], "checks": _all_failed(exercise, entry[2])}
 
 
@@ -245,7 +209,7 @@ def discover_probes(job: tuple[str, list[str]], conn) -> None:
             result = run_checks(exercise, path, include_hidden=True)
         discovered[exercise.id] = {
             "probes": list(probes.values()),
-            "replayable": not flags.get("direct_access") and result.passed,
+            "replayable": not flags.get("direct_access"),
             "reference_passed": result.passed,
         }
     import pickle

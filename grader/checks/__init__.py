@@ -10,6 +10,7 @@ from grader.checks.expect import (
 from grader.checks.failure import CheckFailure, NotImplementedYet, fmt_int
 from grader.checks.introspect import (
     activation_name,
+    built_note,
     count_params,
     ensure_built,
     expect_model,
@@ -23,7 +24,7 @@ from grader.checks.introspect import (
 from grader.checks.submission import Submission, load_submission
 
 __all__ = [
-    "CheckFailure", "NotImplementedYet", "Submission", "activation_name", "count_params",
+    "CheckFailure", "NotImplementedYet", "Submission", "activation_name", "built_note", "count_params",
     "ensure_built", "expect_array", "expect_close", "expect_equal_shape", "expect_integer",
     "expect_model", "expect_param_count", "fmt_int", "fmt_shape", "layer_output_shapes",
     "layers_of", "load_submission", "model_output_shape", "predict_numpy", "variables_of",
@@ -32,6 +33,7 @@ __all__ = [
 # Exercises 6–11: functional graphs, weight copying and variable identity.
 from grader.checks.equivalence import (  # noqa: E402
     assign_random,
+    assign_values,
     copy_weights,
     depends_on,
     matched_variables,
@@ -42,6 +44,7 @@ from grader.checks.graph import (  # noqa: E402
     api_of,
     call_inputs,
     expect_api,
+    expect_api_named,
     expect_named_shapes,
     layers_of_kind,
     named_inputs,
@@ -54,8 +57,14 @@ from grader.checks.graph import (  # noqa: E402
 )
 
 __all__ += [
-    "api_of", "assign_random", "call_inputs", "copy_weights", "depends_on", "expect_api",
+    "api_of", "assign_random", "assign_values", "call_inputs", "copy_weights", "depends_on", "expect_api",
+    "expect_api_named",
     "expect_named_shapes", "layers_of_kind", "matched_variables", "named_inputs", "named_outputs",
     "producer", "single_output", "skip_connections", "structured_inputs", "temporarily_assigned",
     "upstream", "variables_with_shape",
 ]
+
+# Exercises 8–10: the learner's own classes, observed through scenarios.
+from grader.checks.scenario import Facts, KerasActivation, Ref, Scenario, subclasses  # noqa: E402
+
+__all__ += ["Facts", "KerasActivation", "Ref", "Scenario", "subclasses"]

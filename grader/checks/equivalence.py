@@ -29,19 +29,8 @@ def matched_variables(source: keras.layers.Layer, target: keras.layers.Layer, *,
     occurs once in each (then the order does not matter). A CheckFailure says which shapes differ.
     """
     src, dst = variables_of(source), variables_of(target)
-    src_shapes, dst_shapes = [tuple(v.shape) for v in src], [tuple(v.shape) for v in dst]
-    if src_shapes == dst_shapes:
-        return list(zip(src, dst, strict=True))
-    if sorted(src_shapes) == sorted(dst_shapes) and len(set(src_shapes)) == len(src_shapes):
-        by_shape = {tuple(v.shape): v for v in dst}
-        return [(v, by_shape[tuple(v.shape)]) for v in src]
-    raise CheckFailure(
-        f"{target_label} and {source_label} do not have the same weights, so one cannot receive the "
-        "other's",
-        expected=f"{source_label}: {_shapes(src_shapes)}", got=f"{target_label}: {_shapes(dst_shapes)}",
-        why="the same architecture has the same kernels and biases, of the same shapes",
-        hint="compare the layer sizes, activations and use_bias of the two models",
-    )
+    pairs = _matching([tuple(v.shape) for v in src], [tuple(v.shape) for v in dst], source_label, target_label)
+    return [(src[i], dst[j]) for i, j in pairs]
 
 
 def copy_weights(source: keras.layers.Layer, target: keras.layers.Layer, *, source_label: str,
@@ -49,6 +38,31 @@ def copy_weights(source: keras.layers.Layer, target: keras.layers.Layer, *, sour
     """Give `target` the values of `source`'s weights (see `matched_variables` for the matching)."""
     for src, dst in matched_variables(source, target, source_label=source_label, target_label=target_label):
         dst.assign(np.asarray(src))
+
+
+def assign_values(target: keras.layers.Layer, values: Sequence[np.ndarray], *, source_label: str,
+                  target_label: str) -> None:
+    """Give `target`'s variables these values, matched to them as `matched_variables` matches variables."""
+    dst = variables_of(target)
+    for i, j in _matching([np.shape(v) for v in values], [tuple(v.shape) for v in dst], source_label, target_label):
+        dst[j].assign(np.asarray(values[i]))
+
+
+def _matching(src_shapes: list[Shape], dst_shapes: list[Shape], source_label: str,
+              target_label: str) -> list[tuple[int, int]]:
+    src_shapes, dst_shapes = [tuple(s) for s in src_shapes], [tuple(s) for s in dst_shapes]
+    if src_shapes == dst_shapes:
+        return [(i, i) for i in range(len(src_shapes))]
+    if sorted(src_shapes) == sorted(dst_shapes) and len(set(src_shapes)) == len(src_shapes):
+        by_shape = {shape: j for j, shape in enumerate(dst_shapes)}
+        return [(i, by_shape[shape]) for i, shape in enumerate(src_shapes)]
+    raise CheckFailure(
+        f"{target_label} and {source_label} do not have the same weights, so one cannot receive the "
+        "other's",
+        expected=f"{source_label}: {_shapes(src_shapes)}", got=f"{target_label}: {_shapes(dst_shapes)}",
+        why="the same architecture has the same kernels and biases, of the same shapes",
+        hint="compare the layer sizes, activations and use_bias of the two models",
+    )
 
 
 def assign_random(obj: keras.layers.Layer, seed: int, scale: float = 0.3) -> list[np.ndarray]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
 
 class CheckFailure(AssertionError):
     """A check failed in a way the learner can act on.
@@ -62,3 +66,8 @@ class NotImplementedYet(CheckFailure):
 def fmt_int(n: int | float) -> str:
     """`100480` → `100,480`: parameter counts read the way the lessons print them."""
     return f"{int(n):,}"
+
+
+def plain(text: str) -> str:
+    """`text` without terminal colour codes (TensorFlow's error messages carry them)."""
+    return _ANSI.sub("", text)

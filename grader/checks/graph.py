@@ -33,11 +33,15 @@ _API_WORDS = {
 
 def expect_api(model: keras.Model, expected: str, label: str, *, hint: str | None = None) -> None:
     """CheckFailure unless `model` was built with the `expected` API (see `api_of`)."""
-    got = api_of(model)
+    expect_api_named(api_of(model), expected, label, type_name=type(model).__name__, hint=hint)
+
+
+def expect_api_named(got: str, expected: str, label: str, *, type_name: str, hint: str | None = None) -> None:
+    """`expect_api` for a model known by its API's name (`got`) and its class name."""
     if got != expected:
         raise CheckFailure(
             f"`{label}` returned {_API_WORDS[got]}; this exercise asks for {_API_WORDS[expected]}",
-            expected=_API_WORDS[expected], got=f"{_API_WORDS[got]} ({type(model).__name__})",
+            expected=_API_WORDS[expected], got=f"{_API_WORDS[got]} ({type_name})",
             hint=hint,
         )
 

@@ -14,7 +14,7 @@ from math import prod
 import keras
 import numpy as np
 
-from grader.checks.failure import CheckFailure
+from grader.checks.failure import CheckFailure, plain
 
 Shape = tuple[int | None, ...]
 
@@ -61,16 +61,18 @@ def ensure_built(model: keras.Model, input_shape: Shape, notes: list[str] | None
             hint="check the input shape the model expects and the shapes inside call()",
         ) from None
     if notes is not None:
-        notes.append(
-            f"the model had no weights yet; the grader built it by calling it on a batch of shape "
-            f"{batch.shape}"
-        )
+        notes.append(built_note(input_shape))
     return model
+
+
+def built_note(input_shape: Shape) -> str:
+    """The note saying the grader built a model that had no weights (see `ensure_built`)."""
+    return f"the model had no weights yet; the grader built it by calling it on a batch of shape {(1, *input_shape)}"
 
 
 def keras_error_text(error: BaseException, max_lines: int = 3) -> str:
     """The informative lines of a Keras error (it often starts with 'Exception encountered when…')."""
-    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    lines = [line.strip() for line in plain(str(error)).strip().splitlines() if line.strip()]
     useful = [line for line in lines if not line.startswith(("Exception encountered", "Arguments received", "•"))]
     return " ".join((useful or lines or [type(error).__name__])[:max_lines])
 

@@ -14,10 +14,13 @@ import sys
 import traceback
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grader.checks.failure import CheckFailure, NotImplementedYet
+from grader.checks.failure import CheckFailure, NotImplementedYet, plain
 from grader.quiet import rephrase_warnings
+
+if TYPE_CHECKING:
+    from grader.checks.scenario import Facts, Scenario
 
 _counter = itertools.count()
 _MAX_ERROR_LINES = 6
@@ -60,6 +63,19 @@ class Submission:
         """Call the learner's `name(*args, **kwargs)`; any failure becomes a CheckFailure."""
         return self.invoke(self.get(name), f"{name}()", *args, **kwargs)
 
+    def not_implemented(self, label: str) -> NotImplementedYet:
+        """The failure for `label` still raising NotImplementedError (an untouched stub)."""
+        return NotImplementedYet(
+            f"`{label}` in {self.display_name} is not implemented yet (it still raises NotImplementedError)",
+            hint=f"replace the `raise NotImplementedError` lines; `course hint {int(self.exercise_id)}` gives a nudge",
+        )
+
+    def run(self, scenario: Scenario) -> Facts:
+        """Play a scenario on the learner's classes here, in this process (see grader.checks.scenario)."""
+        from grader.checks.scenario import Facts, play
+
+        return Facts(play(self, scenario.steps))
+
     def invoke(self, fn: Any, label: str, *args: Any, **kwargs: Any) -> Any:
         """Call any learner-provided callable (a function, a class, a method) with readable failures."""
         try:
@@ -68,12 +84,7 @@ class Submission:
         except CheckFailure:
             raise
         except NotImplementedError:
-            raise NotImplementedYet(
-                f"`{label}` in {self.display_name} is not implemented yet (it still raises "
-                "NotImplementedError)",
-                hint=f"replace the `raise NotImplementedError` lines; `course hint {int(self.exercise_id)}` "
-                "gives a nudge",
-            ) from None
+            raise self.not_implemented(label) from None
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as error:  # noqa: BLE001 - anything the learner's code raises
@@ -152,8 +163,9 @@ def _notebook_source(path: Path) -> str:
     return source
 
 
+
 def _first_lines(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
+    lines = [line for line in plain(text).strip().splitlines() if line.strip()]
     shown = "\n    ".join(lines[:_MAX_ERROR_LINES])
     return shown + (" …" if len(lines) > _MAX_ERROR_LINES else "")
 

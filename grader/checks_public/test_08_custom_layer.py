@@ -1,4 +1,11 @@
-"""Exercise 8 — A Dense layer of your own: `MyDense` against `keras.layers.Dense` with the same weights."""
+"""Exercise 8 — A Dense layer of your own: `MyDense` against `keras.layers.Dense` with the same weights.
+
+The checks observe `MyDense` through scenarios (grader.checks.scenario): each check writes down what
+to do with the class, the submission plays it, and the check judges the facts that come back
+against values computed here — e.g. the outputs of a real `keras.layers.Dense` with the same weights.
+"""
+
+from math import prod
 
 import keras
 import numpy as np
@@ -6,58 +13,61 @@ import pytest
 
 from grader.checks import (
     CheckFailure,
-    copy_weights,
-    count_params,
+    Scenario,
     expect_array,
     expect_close,
     expect_param_count,
-    variables_of,
+    subclasses,
 )
 
 pytestmark = pytest.mark.exercise("08")
 
 
-@pytest.fixture
-def my_dense(submission):
-    cls = submission.get("MyDense", "class")
-    if not (isinstance(cls, type) and issubclass(cls, keras.layers.Layer)):
+def my_dense() -> tuple[Scenario, object]:
+    """A scenario that starts by taking the class `MyDense`, and that class's Ref."""
+    scenario = Scenario()
+    return scenario, scenario.learner_class("MyDense")
+
+
+def play(submission, scenario: Scenario, cls):
+    """Play the scenario; first of all, `MyDense` must be a Layer that is not keras' own Dense."""
+    facts = submission.run(scenario)
+    fact = facts[cls]
+    if not subclasses(fact, keras.layers.Layer):
         raise CheckFailure("`MyDense` is not a Keras layer class", expected="class MyDense(keras.layers.Layer)",
-                           got=repr(cls)[:80])
-    if issubclass(cls, keras.layers.Dense):
+                           got=fact["repr"])
+    if subclasses(fact, keras.layers.Dense):
         raise CheckFailure("`MyDense` subclasses keras.layers.Dense; this exercise asks you to write it yourself",
                            expected="class MyDense(keras.layers.Layer)",
-                           got=f"class MyDense({cls.__bases__[0].__name__})",
+                           got=f"class MyDense({fact['mro'][1].rsplit('.', 1)[-1]})",
                            hint="subclass keras.layers.Layer and write __init__, build, call and get_config")
-    return cls
+    return facts
 
 
-def make(submission, cls, *args, **kwargs):
-    shown = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
-    return submission.invoke(cls, f"MyDense({shown})", *args, **kwargs), f"MyDense({shown})"
-
-
-def apply(submission, layer, label, x):
-    return np.asarray(submission.invoke(layer, f"{label}(x) on x of shape {x.shape}", x))
+def shapes_of(variables) -> list[tuple[int, ...]]:
+    return [tuple(shape) for _, shape in variables]
 
 
 def reference_dense(x, units, activation, use_bias, seed):
-    """A keras Dense on x with seeded random weights (biases too): (layer, output)."""
+    """A keras Dense on x with seeded random weights (biases too): (its weights, its output)."""
     layer = keras.layers.Dense(units, activation=activation, use_bias=use_bias)
     layer.build(x.shape)
     rng = np.random.default_rng(seed)
     layer.set_weights([rng.normal(size=w.shape).astype("float32") for w in layer.weights])
-    return layer, np.asarray(layer(x))
+    return layer.get_weights(), np.asarray(layer(x))
 
 
-def expect_matches_dense(submission, cls, x, units, activation, use_bias, seed, what):
-    reference, expected = reference_dense(x, units, activation, use_bias, seed)
-    layer, label = make(submission, cls, units, activation=activation, use_bias=use_bias)
-    apply(submission, layer, label, x)  # the first call builds the weights
-    copy_weights(reference, layer, source_label=f"keras.layers.Dense({units}, use_bias={use_bias})",
-                 target_label=label)
-    got = expect_array(f"{label}(x)", apply(submission, layer, label, x))
+def expect_matches_dense(submission, x, units, activation, use_bias, seed, what):
+    weights, expected = reference_dense(x, units, activation, use_bias, seed)
+    scenario, cls = my_dense()
+    layer = scenario.new(cls, units, activation=activation, use_bias=use_bias)
+    scenario.call(layer, x)  # the first call builds the weights
+    scenario.assign(layer, weights, source_label=f"keras.layers.Dense({units}, use_bias={use_bias})")
+    output = scenario.call(layer, x)
+    facts = play(submission, scenario, cls)
+    got = expect_array(f"{layer.label}(x)", facts[output])
     expect_close(
-        f"{label} on {what}", got, expected, atol=1e-4,
+        f"{layer.label} on {what}", got, expected, atol=1e-4,
         why=f"with the same kernel and bias, keras.layers.Dense computes activation(x @ kernel"
         f"{' + bias' if use_bias else ''}) on the last axis of x",
         hint="in call(): keras.ops.matmul(inputs, self.kernel), add self.bias if use_bias, then "
@@ -65,48 +75,53 @@ def expect_matches_dense(submission, cls, x, units, activation, use_bias, seed, 
     )
 
 
-def test_rejects_non_positive_units(submission, my_dense):
-    def construct(units):
-        """The ValueError MyDense(units) raises, or None if it accepts the value."""
-        try:
-            my_dense(units)
-        except ValueError as error:
-            return error
-        return None
-
-    for units in (-3, 0):
-        error = submission.invoke(construct, f"MyDense({units})", units)
-        if error is None:
+def test_rejects_non_positive_units(submission):
+    scenario, cls = my_dense()
+    attempts = {units: scenario.attempt_new(cls, units) for units in (-3, 0)}
+    facts = play(submission, scenario, cls)
+    for units, attempt in attempts.items():
+        fact = facts[attempt]
+        if fact["raised"] is None:
             raise CheckFailure(
                 f"MyDense({units}) was accepted; expected a ValueError",
                 expected="ValueError: ... expected a positive integer. Received: units=" + str(units),
                 got="a layer", why="a layer with no units cannot compute anything; fail early, at construction",
                 hint="if not isinstance(units, int) or units <= 0: raise ValueError(...)",
             )
-        if "units" not in str(error):
+        if "ValueError" not in fact["kinds"]:
+            raise CheckFailure(
+                f"`MyDense({units})` raised {fact['raised']}: {fact['message']}",
+                expected="ValueError", got=fact["raised"],
+                why="a wrong argument value is a ValueError, the exception Keras' own layers raise for it",
+                hint="if not isinstance(units, int) or units <= 0: raise ValueError(...)",
+            )
+        if "units" not in fact["message"]:
             raise CheckFailure(
                 f"MyDense({units}) raised ValueError, but its message does not name the argument `units`",
                 expected=f"a message such as: expected a positive integer. Received: units={units}",
-                got=str(error)[:120] or "an empty message",
+                got=fact["message"][:120] or "an empty message",
                 hint="say which argument was wrong and what was received",
             )
 
 
-def test_weights_are_created_lazily(submission, my_dense):
-    layer, label = make(submission, my_dense, 4)
-    before = variables_of(layer)
-    if before:
+def test_weights_are_created_lazily(submission):
+    scenario, cls = my_dense()
+    layer = scenario.new(cls, 4)
+    before = scenario.variables(layer)
+    scenario.call(layer, np.ones((2, 3), dtype="float32"))
+    after = scenario.variables(layer)
+    facts = play(submission, scenario, cls)
+    if facts[before]:
         raise CheckFailure(
-            f"{label} already has {len(before)} weight(s) before its first call",
-            expected="no weights until the layer is called", got=[tuple(v.shape) for v in before],
+            f"{layer.label} already has {len(facts[before])} weight(s) before its first call",
+            expected="no weights until the layer is called", got=shapes_of(facts[before]),
             why="__init__ does not know the input size; build(input_shape) runs at the first call, when it is known",
             hint="create the kernel and bias in build(self, input_shape) with self.add_weight(...)",
         )
-    apply(submission, layer, label, np.ones((2, 3), dtype="float32"))
-    shapes = sorted(tuple(v.shape) for v in variables_of(layer))
+    shapes = sorted(shapes_of(facts[after]))
     if shapes != sorted([(3, 4), (4,)]):
         raise CheckFailure(
-            f"after a call on input of shape (2, 3), {label} has weights of shapes {shapes}",
+            f"after a call on input of shape (2, 3), {layer.label} has weights of shapes {shapes}",
             expected="kernel (3, 4) and bias (4,)", got=shapes,
             why="the kernel maps the last input axis (3) to the units (4); one bias per unit",
             hint="self.add_weight(name='kernel', shape=(input_shape[-1], self.units)) and "
@@ -114,72 +129,97 @@ def test_weights_are_created_lazily(submission, my_dense):
         )
 
 
-def test_weights_are_named_kernel_and_bias(submission, my_dense):
-    layer, label = make(submission, my_dense, 4)
-    apply(submission, layer, label, np.ones((2, 3), dtype="float32"))
-    names = sorted(str(v.name).split("/")[-1].split(":")[0] for v in variables_of(layer))
+def test_weights_are_named_kernel_and_bias(submission):
+    scenario, cls = my_dense()
+    layer = scenario.new(cls, 4)
+    scenario.call(layer, np.ones((2, 3), dtype="float32"))
+    variables = scenario.variables(layer)
+    names = sorted(name for name, _ in play(submission, scenario, cls)[variables])
     if names != ["bias", "kernel"]:
         raise CheckFailure(
-            f"{label}'s weights are named {names}; expected ['bias', 'kernel']",
+            f"{layer.label}'s weights are named {names}; expected ['bias', 'kernel']",
             expected="kernel, bias", got=", ".join(names),
             why="the names appear in model.weights, summaries and saved files; Dense uses kernel and bias",
             hint="self.add_weight(name='kernel', ...) and self.add_weight(name='bias', ...)",
         )
 
 
-def test_parameter_count(submission, my_dense):
+def test_parameter_count(submission):
+    scenario, cls = my_dense()
+    cases = []
     for use_bias, expected, formula in ((True, 40, "7 inputs × 5 units + 5 biases"),
                                         (False, 35, "7 inputs × 5 units (use_bias=False: no bias)")):
-        layer, label = make(submission, my_dense, 5, use_bias=use_bias)
-        apply(submission, layer, label, np.ones((2, 7), dtype="float32"))
-        expect_param_count(f"{label} on 7 input features", count_params(layer), expected, formula=formula,
+        layer = scenario.new(cls, 5, use_bias=use_bias)
+        scenario.call(layer, np.ones((2, 7), dtype="float32"))
+        cases.append((layer, scenario.variables(layer), use_bias, expected, formula))
+    facts = play(submission, scenario, cls)
+    for layer, variables, use_bias, expected, formula in cases:
+        count = sum(prod(shape) for shape in shapes_of(facts[variables]))  # from the shapes, not count_params()
+        expect_param_count(f"{layer.label} on 7 input features", count, expected, formula=formula,
                            hint="create the bias only when use_bias is True" if not use_bias else None)
 
 
-def test_matches_dense_on_rank2_input(submission, my_dense):
+def test_matches_dense_on_rank2_input(submission):
     x = np.random.default_rng(81).normal(size=(4, 6)).astype("float32")
-    expect_matches_dense(submission, my_dense, x, 3, None, True, 1, "a (4, 6) batch")
+    expect_matches_dense(submission, x, 3, None, True, 1, "a (4, 6) batch")
 
 
-def test_matches_dense_with_relu(submission, my_dense):
+def test_matches_dense_with_relu(submission):
     x = np.random.default_rng(82).normal(size=(5, 4)).astype("float32")
-    expect_matches_dense(submission, my_dense, x, 7, "relu", True, 2, "a (5, 4) batch with activation='relu'")
+    expect_matches_dense(submission, x, 7, "relu", True, 2, "a (5, 4) batch with activation='relu'")
 
 
-def test_matches_dense_without_bias(submission, my_dense):
+def test_matches_dense_without_bias(submission):
     x = np.random.default_rng(83).normal(size=(3, 5)).astype("float32")
-    expect_matches_dense(submission, my_dense, x, 2, None, False, 3, "a (3, 5) batch with use_bias=False")
+    expect_matches_dense(submission, x, 2, None, False, 3, "a (3, 5) batch with use_bias=False")
 
 
-def test_matches_dense_on_rank3_input(submission, my_dense):
+def test_matches_dense_on_rank3_input(submission):
     x = np.random.default_rng(84).normal(size=(2, 5, 3)).astype("float32")
-    expect_matches_dense(submission, my_dense, x, 4, "relu", True, 4, "a (2, 5, 3) batch (rank 3)")
+    expect_matches_dense(submission, x, 4, "relu", True, 4, "a (2, 5, 3) batch (rank 3)")
 
 
-def _config(submission, layer, label):
-    def get_config():
-        try:
-            return layer.get_config()
-        except NotImplementedError as error:
-            if "non-serializable" in str(error):
-                raise CheckFailure(
-                    f"{label}.get_config() failed: Keras could not write the config for you",
-                    why=str(error).strip().splitlines()[0][:200],
-                    hint="override get_config(): config = super().get_config(); config.update(units=..., "
-                    "activation=keras.activations.serialize(self.activation), use_bias=...)",
-                ) from None
-            raise
-
-    config = submission.invoke(get_config, f"{label}.get_config()")
-    if not isinstance(config, dict):
-        raise CheckFailure(f"{label}.get_config() returned a {type(config).__name__}; expected a dict",
+def config_of(submission, fact: dict, label: str) -> dict:
+    """The config a `Scenario.config` step observed; a CheckFailure if get_config() did not give one."""
+    if fact["not_implemented"] is not None:
+        if "non-serializable" not in fact["not_implemented"]:
+            raise submission.not_implemented(f"{label}.get_config()")
+        raise CheckFailure(
+            f"{label}.get_config() failed: Keras could not write the config for you",
+            why=fact["not_implemented"][:200],
+            hint="override get_config(): config = super().get_config(); config.update(units=..., "
+            "activation=keras.activations.serialize(self.activation), use_bias=...)",
+        )
+    if fact["config"] is None:
+        raise CheckFailure(f"{label}.get_config() returned a {fact['type']}; expected a dict",
                            hint="start from config = super().get_config() and return it")
-    return config
+    return fact["config"]
 
 
-def test_config_round_trip(submission, my_dense):
-    layer, label = make(submission, my_dense, 7, activation="relu", use_bias=False, name="probe")
-    config = _config(submission, layer, label)
+def activation_named(value) -> str | None:
+    """The name of the activation a config value describes (a name, a serialized dict, or a function)."""
+    if isinstance(value, dict) and set(value) == {"function"}:
+        return value["function"]
+    try:
+        return getattr(keras.activations.get(value), "__name__", None)
+    except Exception:  # noqa: BLE001 - a value Keras does not understand describes no activation
+        return None
+
+
+def test_config_round_trip(submission):
+    scenario, cls = my_dense()
+    layer = scenario.new(cls, 7, activation="relu", use_bias=False, name="probe")
+    config_step = scenario.config(layer)
+    clone = scenario.from_config(cls, layer)
+    clone_config_step = scenario.config(clone)
+    x = np.random.default_rng(85).normal(size=(3, 6)).astype("float32")
+    scenario.call(layer, x)
+    scenario.call(clone, x)
+    scenario.copy_weights(layer, clone)
+    clone_output, layer_output = scenario.call(clone, x), scenario.call(layer, x)
+    facts = play(submission, scenario, cls)
+    label = layer.label
+    config = config_of(submission, facts[config_step], label)
     for key, expected in (("units", 7), ("use_bias", False)):
         if key not in config or config[key] != expected:
             raise CheckFailure(
@@ -192,18 +232,13 @@ def test_config_round_trip(submission, my_dense):
     if "activation" not in config:
         raise CheckFailure(f"{label}.get_config() has no 'activation' key",
                            hint="'activation': keras.activations.serialize(self.activation)")
-    try:
-        activation = keras.activations.get(config["activation"])
-    except Exception:  # noqa: BLE001
-        activation = None
-    if getattr(activation, "__name__", None) != "relu":
+    if activation_named(config["activation"]) != "relu":
         raise CheckFailure(
             f"{label}.get_config()['activation'] does not describe relu",
             expected="'relu'", got=repr(config["activation"])[:80],
             hint="keras.activations.serialize(self.activation) gives the activation's name",
         )
-    clone = submission.invoke(my_dense.from_config, "MyDense.from_config(config)", config)
-    clone_config = _config(submission, clone, "MyDense.from_config(config)")
+    clone_config = config_of(submission, facts[clone_config_step], clone.label)
     if clone_config != config:
         differ = sorted(k for k in set(config) | set(clone_config) if config.get(k) != clone_config.get(k))
         raise CheckFailure(
@@ -211,10 +246,5 @@ def test_config_round_trip(submission, my_dense):
             expected={k: config.get(k) for k in differ}, got={k: clone_config.get(k) for k in differ},
             why="the config must hold every constructor argument, so that the layer can be rebuilt from it",
         )
-    x = np.random.default_rng(85).normal(size=(3, 6)).astype("float32")
-    apply(submission, layer, label, x)
-    apply(submission, clone, "MyDense.from_config(config)", x)
-    copy_weights(layer, clone, source_label=label, target_label="MyDense.from_config(config)")
-    expect_close("the rebuilt layer's output", apply(submission, clone, "MyDense.from_config(config)", x),
-                 apply(submission, layer, label, x), atol=1e-5,
+    expect_close("the rebuilt layer's output", facts[clone_output], facts[layer_output], atol=1e-5,
                  why="a layer rebuilt from its config, given the same weights, computes the same thing")

@@ -1,4 +1,11 @@
-"""Exercise 10 — One architecture, three ways: the same parameters and the same outputs."""
+"""Exercise 10 — One architecture, three ways: the same parameters and the same outputs.
+
+`build_sequential()` and `build_functional()` return models the grader can hold; `SubclassedMLP` is
+observed through scenarios (grader.checks.scenario). All three receive the same weights, chosen
+here, and must then compute the same outputs.
+"""
+
+from math import prod
 
 import keras
 import numpy as np
@@ -6,15 +13,19 @@ import pytest
 
 from grader.checks import (
     CheckFailure,
-    copy_weights,
+    Scenario,
+    assign_values,
+    built_note,
     count_params,
     ensure_built,
     expect_api,
+    expect_api_named,
     expect_close,
     expect_model,
     expect_param_count,
     fmt_int,
     predict_numpy,
+    subclasses,
 )
 
 pytestmark = pytest.mark.exercise("10")
@@ -22,6 +33,8 @@ pytestmark = pytest.mark.exercise("10")
 INPUT = (28, 28)
 PARAMS = 52_650
 FORMULA = "(784·64 + 64) + (64·32 + 32) + (32·10 + 10) = 50,240 + 2,080 + 330"
+SHAPES = [(784, 64), (64,), (64, 32), (32,), (32, 10), (10,)]
+ARCHITECTURE = "Flatten → Dense(64, relu) → Dense(32, relu) → Dense(10)"
 
 
 def sequential(submission, notes):
@@ -32,13 +45,23 @@ def functional(submission, notes):
     return ensure_built(expect_model(submission.call("build_functional"), "build_functional()"), INPUT, notes)
 
 
-def subclassed(submission, notes):
-    cls = submission.get("SubclassedMLP", "class")
-    if not (isinstance(cls, type) and issubclass(cls, keras.Model)):
+def subclassed() -> tuple[Scenario, object, object, object]:
+    """A scenario that builds `SubclassedMLP()`: (scenario, class Ref, model Ref, build Ref)."""
+    scenario = Scenario()
+    cls = scenario.learner_class("SubclassedMLP")
+    model = scenario.new(cls)
+    return scenario, cls, model, scenario.build(model, INPUT)
+
+
+def play(submission, scenario: Scenario, cls, built, notes):
+    facts = submission.run(scenario)
+    fact = facts[cls]
+    if not subclasses(fact, keras.Model):
         raise CheckFailure("`SubclassedMLP` is not a subclass of keras.Model",
-                           expected="class SubclassedMLP(keras.Model)", got=repr(cls)[:80])
-    model = submission.invoke(cls, "SubclassedMLP()")
-    return ensure_built(model, INPUT, notes)
+                           expected="class SubclassedMLP(keras.Model)", got=fact["repr"])
+    if facts[built]:
+        notes.append(built_note(INPUT))
+    return facts
 
 
 def test_sequential_is_sequential(submission, notes):
@@ -52,14 +75,19 @@ def test_functional_is_functional(submission, notes):
 
 
 def test_subclassed_is_a_subclass(submission, notes):
-    expect_api(subclassed(submission, notes), "subclassed", "SubclassedMLP()",
-               hint="create the layers in __init__ and call them in call(self, inputs)")
+    scenario, cls, model, built = subclassed()
+    api = scenario.api(model)
+    fact = play(submission, scenario, cls, built, notes)[api]
+    expect_api_named(fact["api"], "subclassed", "SubclassedMLP()", type_name=fact["type"],
+                     hint="create the layers in __init__ and call them in call(self, inputs)")
 
 
 def test_parameter_counts_are_identical(submission, notes):
-    models = {"build_sequential()": sequential(submission, notes), "build_functional()": functional(submission, notes),
-              "SubclassedMLP()": subclassed(submission, notes)}
-    counts = {label: count_params(model) for label, model in models.items()}
+    scenario, cls, model, built = subclassed()
+    variables = scenario.variables(model)
+    counts = {"build_sequential()": count_params(sequential(submission, notes)),
+              "build_functional()": count_params(functional(submission, notes)),
+              "SubclassedMLP()": sum(prod(shape) for _, shape in play(submission, scenario, cls, built, notes)[variables])}
     shown = ", ".join(f"{label} {fmt_int(n)}" for label, n in counts.items())
     for label, got in counts.items():
         expect_param_count(label, got, PARAMS, formula=FORMULA,
@@ -68,15 +96,22 @@ def test_parameter_counts_are_identical(submission, notes):
 
 
 def test_outputs_identical_after_weight_copy(submission, notes):
+    rng = np.random.default_rng(10)
+    weights = [rng.normal(scale=0.3, size=shape).astype("float32") for shape in SHAPES]
+    x = rng.uniform(size=(8, *INPUT)).astype("float32")
     source = sequential(submission, notes)
-    x = np.random.default_rng(10).uniform(size=(8, *INPUT)).astype("float32")
+    assign_values(source, weights, source_label=ARCHITECTURE, target_label="build_sequential()")
     expected = submission.invoke(predict_numpy, "build_sequential()(x)", source, x)
-    for label, target in (("build_functional()", functional(submission, notes)),
-                          ("SubclassedMLP()", subclassed(submission, notes))):
-        copy_weights(source, target, source_label="build_sequential()", target_label=label)
-        got = submission.invoke(predict_numpy, f"{label}(x)", target, x)
+    target = functional(submission, notes)
+    assign_values(target, weights, source_label=ARCHITECTURE, target_label="build_functional()")
+    outputs = {"build_functional()": submission.invoke(predict_numpy, "build_functional()(x)", target, x)}
+    scenario, cls, model, built = subclassed()
+    scenario.assign(model, weights, source_label=ARCHITECTURE)
+    output = scenario.call(model, x, training=False)
+    outputs["SubclassedMLP()"] = play(submission, scenario, cls, built, notes)[output]
+    for label, got in outputs.items():
         expect_close(
-            f"the output of {label} with the weights of build_sequential()", got, expected, atol=1e-5,
+            f"the output of {label} with the same weights as build_sequential()", got, expected, atol=1e-5,
             why="the same layers with the same weights compute the same function, whichever API wires them",
             hint="compare the activations of the two models and the order in which call() applies the layers",
         )

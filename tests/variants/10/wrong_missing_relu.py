@@ -1,4 +1,4 @@
-"""expect: the output of SubclassedMLP() with the weights of build_sequential() differs from the reference"""
+"""expect: the output of SubclassedMLP() with the same weights as build_sequential() differs from the reference"""
 import keras
 from keras import layers
 

@@ -1,0 +1,365 @@
+"""Scenarios: what a check does with the learner's own classes, written down as data.
+
+Exercises 8–10 grade classes the learner writes (a Layer, Models). Their checks never hold those
+objects. A check writes a `Scenario` — take the class `MyDense`, construct it with these arguments,
+call it on this array, list its variables — and `submission.run(scenario)` plays it where the
+learner's code lives and returns `Facts`: arrays, shapes, names, numbers, never objects. Judging
+the facts (what was expected, and why) stays in the check.
+
+In `course check` and in nbgrader the scenario plays in-process. Batch grading (grader.batch.replay)
+records each scenario on the reference solution and plays it in the student's confined process;
+only the facts come back. The checks, their expected values and the hidden checks never enter that
+process, so a submission that patches them there changes nothing. At most it can report facts, and
+the checks test those against values the grader computes itself, e.g. the outputs that the grader's
+own reference gives for inputs and weights the grader chose.
+
+When a step's learner code fails, the failure becomes a CheckFailure in the learner's terms and the
+later steps are not played. Reading the fact of that step, or of any later one, raises that same
+failure, as if the check had run the steps itself.
+
+Steps are plain tuples `(op, label, args, kwargs)` whose arguments are numbers, strings, numpy arrays,
+lists and dicts; an earlier step's object is referred to as `{"ref": index}`, a Keras activation
+function as `{"keras_activation": name}`. A scenario is therefore
+a deterministic value: the same check writes the same scenario for every submission.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.checks.failure import CheckFailure, NotImplementedYet, plain
+from grader.quiet import rephrase_warnings
+
+SCENARIO_PROBE = "<scenario>"  # the probe name under which batch grading records a scenario
+_MAX_TEXT = 300
+
+@dataclass(frozen=True)
+class KerasActivation:
+    """A Keras activation function as a step argument, e.g. `KerasActivation("relu")`."""
+
+    name: str
+
+    def __repr__(self) -> str:
+        return f"keras.activations.{self.name}"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A step of a scenario: the learner object it made, or the fact it observed. `label` is how
+    messages name it, e.g. `MyDense(4)`."""
+
+    index: int
+    label: str
+
+
+class Scenario:
+    """A sequence of steps on the learner's classes; each builder method adds one and returns its Ref."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple] = []
+
+    def _add(self, op: str, label: str, *args: Any, **kwargs: Any) -> Ref:
+        self.steps.append((op, label, tuple(_wire(a) for a in args), {k: _wire(v) for k, v in kwargs.items()}))
+        return Ref(len(self.steps) - 1, label)
+
+    # objects
+    def learner_class(self, name: str) -> Ref:
+        """The class `name` of the learner's file. Fact: {"is_class", "mro" (qualified names), "repr"}."""
+        return self._add("learner_class", name, name)
+
+    def new(self, cls: Ref, *args: Any, **kwargs: Any) -> Ref:
+        """An instance: `cls(*args, **kwargs)`. Fact: None."""
+        return self._add("new", f"{cls.label}({_shown(args, kwargs)})", cls, *args, **kwargs)
+
+    def from_config(self, cls: Ref, obj: Ref) -> Ref:
+        """`cls.from_config(obj.get_config())`. Fact: None."""
+        return self._add("from_config", f"{cls.label}.from_config(config)", cls, obj, f"{obj.label}.get_config()")
+
+    def sequential(self, input_shape: Sequence[int], layers: Sequence[Ref]) -> Ref:
+        """`keras.Sequential([keras.Input(shape=input_shape), *layers])`. Fact: None."""
+        shown = ", ".join(ref.label for ref in layers)
+        return self._add("sequential", f"keras.Sequential([keras.Input(shape={tuple(input_shape)}), {shown}])",
+                         list(input_shape), list(layers))
+
+    # facts
+    def attempt_new(self, cls: Ref, *args: Any, **kwargs: Any) -> Ref:
+        """Try `cls(*args, **kwargs)`. Fact: {"raised": exception type name or None, "kinds": the names in
+        its class's MRO, "message"}."""
+        return self._add("attempt_new", f"{cls.label}({_shown(args, kwargs)})", cls, *args, **kwargs)
+
+    def call(self, obj: Ref, x: np.ndarray, **kwargs: Any) -> Ref:
+        """`obj(x, **kwargs)`. Fact: the output as a float numpy array."""
+        extra = "".join(f", {k}={v!r}" for k, v in kwargs.items())
+        return self._add("call", f"{obj.label}(x{extra}) on x of shape {tuple(np.shape(x))}", obj, x, **kwargs)
+
+    def variables(self, obj: Ref) -> Ref:
+        """Fact: the distinct variables as [(name, shape)], read with Layer's own `weights` property."""
+        return self._add("variables", f"the weights of {obj.label}", obj)
+
+    def build(self, obj: Ref, input_shape: Sequence[int]) -> Ref:
+        """Build `obj` by calling it on a zero batch if it has no weights yet. Fact: True if it had to."""
+        return self._add("build", obj.label, obj, list(input_shape))
+
+    def output_shape(self, obj: Ref, input_shape: Sequence[int]) -> Ref:
+        """Fact: the output shape for a `(None, *input_shape)` input, by a symbolic call."""
+        return self._add("output_shape", f"the output of {obj.label}", obj, list(input_shape))
+
+    def api(self, obj: Ref) -> Ref:
+        """Fact: {"api": "sequential", "functional" or "subclassed" (graph.api_of), "type": class name}."""
+        return self._add("api", obj.label, obj)
+
+    def config(self, obj: Ref) -> Ref:
+        """`obj.get_config()`. Fact: {"config", "type", "json_error", "not_implemented"}.
+
+        `config` is a JSON-safe copy (None unless get_config() returned a dict, whose type is `type`):
+        a value JSON cannot hold appears as {"python": repr}, a function as {"function": __name__}.
+        `json_error` says why `json.dumps(config)` fails, if it does. `not_implemented` is the message
+        of a NotImplementedError from get_config() ("" for a bare one, e.g. an untouched stub; Keras
+        raises one with a message when it cannot write the config of a layer by itself).
+        """
+        return self._add("config", f"{obj.label}.get_config()", obj)
+
+    def attribute(self, obj: Ref, name: str) -> Ref:
+        """Fact: `str(obj.<name>)`, shortened."""
+        return self._add("attribute", f"{obj.label}.{name}", obj, name)
+
+    def fit(self, obj: Ref, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int) -> Ref:
+        """Compile with Adam and sparse cross-entropy on logits, then fit. Fact: the epochs' losses."""
+        return self._add("fit", f"{obj.label}.fit(x, y)", obj, x, y, epochs=epochs, batch_size=batch_size)
+
+    # state
+    def seed(self, seed: int) -> Ref:
+        """`keras.utils.set_random_seed(seed)` before the next steps. Fact: None."""
+        return self._add("seed", f"set_random_seed({seed})", seed)
+
+    def assign(self, obj: Ref, values: Sequence[np.ndarray], *, source_label: str) -> Ref:
+        """Give `obj`'s variables these values, matched as grader.checks.equivalence.assign_values does."""
+        return self._add("assign", obj.label, obj, [np.asarray(v) for v in values], source_label)
+
+    def copy_weights(self, source: Ref, target: Ref) -> Ref:
+        """Give `target` the values of `source`'s variables (grader.checks.equivalence.copy_weights)."""
+        return self._add("copy_weights", target.label, source, target, source.label)
+
+
+def subclasses(fact: dict, base: type) -> bool:
+    """Whether the class a `learner_class` step observed is a subclass of `base` (a Keras class)."""
+    return bool(fact.get("is_class")) and f"{base.__module__}.{base.__qualname__}" in fact.get("mro", [])
+
+
+class Facts:
+    """What a played scenario observed, one outcome per step; `facts[ref]` is the fact of that step."""
+
+    def __init__(self, outcomes: list) -> None:
+        self.outcomes = outcomes
+
+    def __getitem__(self, ref: Ref) -> Any:
+        outcome = self.outcomes[ref.index] if 0 <= ref.index < len(self.outcomes) else ["skipped"]
+        if outcome[0] == "ok":
+            return outcome[1]
+        for earlier in self.outcomes[: ref.index + 1][::-1]:
+            if earlier[0] == "failed":
+                cls = NotImplementedYet if earlier[2] else CheckFailure
+                raise cls.from_dict(earlier[1])
+        raise CheckFailure(f"the grader could not observe {ref.label}")
+
+
+def play(submission, steps: Sequence[tuple]) -> list:
+    """Play `steps` on `submission` (a grader.checks.submission.Submission) in this process.
+
+    Returns the outcomes as plain data: ["ok", fact], ["failed", CheckFailure.as_dict(), is it an
+    untouched stub], or ["skipped"] for the steps after a failure.
+    """
+    player = _Player(submission)
+    outcomes: list = []
+    for index, (op, label, args, kwargs) in enumerate(steps):
+        if outcomes and outcomes[-1][0] != "ok":
+            outcomes.append(["skipped"])
+            continue
+        try:
+            outcomes.append(["ok", player.play(index, op, label, args, kwargs)])
+        except CheckFailure as failure:
+            outcomes.append(["failed", failure.as_dict(), isinstance(failure, NotImplementedYet)])
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # noqa: BLE001 - learner code ran inside the step
+            failure = CheckFailure(f"`{label}` raised {type(error).__name__}: {_text(error)}",
+                                   hint="the line that failed is in your class; read the error above")
+            outcomes.append(["failed", failure.as_dict(), False])
+    return outcomes
+
+
+class _Player:
+    """Runs the steps' operations; objects made by earlier steps are kept by index."""
+
+    def __init__(self, submission) -> None:
+        self.submission = submission
+        self.objects: dict[int, Any] = {}
+
+    def play(self, index: int, op: str, label: str, args: tuple, kwargs: dict) -> Any:
+        method = getattr(self, f"_op_{op}", None)
+        if method is None:
+            raise CheckFailure(f"the grader asked for an unknown step {op!r}")
+        args = tuple(self._resolve(a) for a in args)
+        kwargs = {k: self._resolve(v) for k, v in kwargs.items()}
+        with rephrase_warnings(self.submission.notes):
+            self.objects[index], fact = method(label, *args, **kwargs)
+        return fact
+
+    def _resolve(self, value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {"ref"}:
+            return self.objects[int(value["ref"])]
+        if isinstance(value, dict) and set(value) == {"keras_activation"}:
+            import keras
+
+            return keras.activations.get(str(value["keras_activation"]))
+        if isinstance(value, list):
+            return [self._resolve(v) for v in value]
+        return value
+
+    def _invoke(self, fn: Any, label: str, *args: Any, **kwargs: Any) -> Any:
+        return self.submission.invoke(fn, label, *args, **kwargs)
+
+    def _op_learner_class(self, label, name):
+        cls = self.submission.get(name, "class")
+        is_class = isinstance(cls, type)
+        mro = [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__] if is_class else []
+        return cls, {"is_class": is_class, "mro": mro, "repr": repr(cls)[:80]}
+
+    def _op_new(self, label, cls, *args, **kwargs):
+        return self._invoke(cls, label, *args, **kwargs), None
+
+    def _op_from_config(self, label, cls, obj, config_label):
+        config = self._invoke(obj.get_config, config_label)
+        return self._invoke(cls.from_config, label, config), None
+
+    def _op_sequential(self, label, input_shape, layers):
+        import keras
+
+        return self._invoke(keras.Sequential, label, [keras.Input(shape=tuple(input_shape)), *layers]), None
+
+    def _op_attempt_new(self, label, cls, *args, **kwargs):
+        try:
+            cls(*args, **kwargs)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except NotImplementedError:
+            raise self.submission.not_implemented(label) from None
+        except BaseException as error:  # noqa: BLE001 - what the learner's constructor raised is the fact
+            return None, {"raised": type(error).__name__, "kinds": [c.__name__ for c in type(error).__mro__],
+                          "message": _text(error)}
+        return None, {"raised": None, "kinds": [], "message": ""}
+
+    def _op_call(self, label, obj, x, **kwargs):
+        return None, np.asarray(self._invoke(obj, label, x, **kwargs), dtype="float32")
+
+    def _op_variables(self, label, obj):
+        from grader.checks.introspect import variables_of
+
+        return None, [(str(v.name).split("/")[-1].split(":")[0], tuple(int(d) for d in v.shape))
+                      for v in variables_of(obj)]
+
+    def _op_build(self, label, obj, input_shape):
+        from grader.checks.introspect import ensure_built
+
+        was_built = bool(obj.built)
+        ensure_built(obj, tuple(input_shape))
+        return None, not was_built
+
+    def _op_output_shape(self, label, obj, input_shape):
+        from grader.checks.introspect import model_output_shape
+
+        return None, tuple(model_output_shape(obj, tuple(input_shape)))
+
+    def _op_api(self, label, obj):
+        from grader.checks.graph import api_of
+
+        return None, {"api": api_of(obj), "type": type(obj).__name__}
+
+    def _op_config(self, label, obj):
+        try:
+            config = obj.get_config()
+        except NotImplementedError as error:  # Keras' own, when it cannot write the config by itself
+            return None, {"config": None, "json_error": None, "not_implemented": _text(error, 1) if str(error) else ""}
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # noqa: BLE001
+            raise CheckFailure(f"`{label}` raised {type(error).__name__}: {_text(error)}",
+                               hint="read the error above; it happened in get_config()") from None
+        if not isinstance(config, dict):
+            return None, {"config": None, "json_error": None, "not_implemented": None, "type": type(config).__name__}
+        try:
+            json.dumps(config)
+            json_error = None
+        except (TypeError, ValueError) as error:
+            json_error = _text(error, 1)
+        return None, {"config": _json_safe(config), "json_error": json_error, "not_implemented": None,
+                      "type": "dict"}
+
+    def _op_attribute(self, label, obj, name):
+        return None, str(self._invoke(getattr, label, obj, name))[:_MAX_TEXT]
+
+    def _op_fit(self, label, obj, x, y, *, epochs, batch_size):
+        import keras
+
+        self._invoke(obj.compile, f"{label.removesuffix('.fit(x, y)')}.compile(...)", optimizer="adam",
+                     loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        history = self._invoke(obj.fit, label, x, y, epochs=epochs, batch_size=batch_size, verbose=0)
+        losses = getattr(history, "history", {}).get("loss", [])
+        return None, [float(v) for v in losses]
+
+    def _op_seed(self, label, seed):
+        import keras
+
+        keras.utils.set_random_seed(int(seed))
+        return None, None
+
+    def _op_assign(self, label, obj, values, source_label):
+        from grader.checks.equivalence import assign_values
+
+        assign_values(obj, values, source_label=source_label, target_label=label)
+        return None, None
+
+    def _op_copy_weights(self, label, source, target, source_label):
+        from grader.checks.equivalence import copy_weights
+
+        copy_weights(source, target, source_label=source_label, target_label=label)
+        return None, None
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, Ref):
+        return {"ref": value.index}
+    if isinstance(value, KerasActivation):
+        return {"keras_activation": value.name}
+    if isinstance(value, (list, tuple)) and any(isinstance(v, Ref) for v in value):
+        return [_wire(v) for v in value]
+    return value
+
+
+def _shown(args: tuple, kwargs: dict) -> str:
+    return ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
+
+
+def _text(error: BaseException, max_lines: int = 4) -> str:
+    lines = [line.strip() for line in plain(str(error)).strip().splitlines() if line.strip()]
+    return " ".join(lines[:max_lines])[:_MAX_TEXT] or type(error).__name__
+
+
+def _json_safe(value: Any, depth: int = 0) -> Any:
+    """A copy of a config made of JSON values only (see Scenario.config)."""
+    if depth > 10:
+        return {"python": "…"}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v, depth + 1) for k, v in value.items()}
+    if callable(value) and hasattr(value, "__name__"):
+        return {"function": str(value.__name__)}
+    return {"python": repr(value)[:80]}
