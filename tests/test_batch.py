@@ -295,3 +295,18 @@ def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
         assert [(c["name"], c["outcome"], c["message"]) for c in batch["checks"]] == \
             [(c.name, c.outcome, c.message.replace(path.name, renamed)) for c in local.checks], path
         assert batch["points"] == local.points, path
+
+
+BEHAVIOUR_CHECKS_08 = {"test_matches_dense_on_rank2_input", "test_matches_dense_with_relu",
+                       "test_matches_dense_without_bias", "test_matches_dense_on_rank3_input",
+                       "test_config_round_trip", "test_hidden_accepts_keras_keyword_arguments"}
+
+
+def test_invented_facts_never_pass_a_check_of_behaviour(graded):
+    """A submission that replaces the scenario player can claim structure, but every check that compares
+    outputs with the grader's own computation still fails (see the README, "How a grade is computed")."""
+    exercise = graded["faulty"]["forges_facts"]["exercises"]["08"]
+    outcomes = {c["name"]: c["outcome"] for c in exercise["checks"]}
+    assert all(outcomes[name] == "failed" for name in BEHAVIOUR_CHECKS_08), outcomes
+    structural = sum(c["max_points"] for c in exercise["checks"] if c["name"] not in BEHAVIOUR_CHECKS_08)
+    assert exercise["points"] <= structural < exercise["max_points"] / 2

@@ -141,10 +141,6 @@ class Scenario:
         """Give `obj`'s variables these values, matched as grader.checks.equivalence.assign_values does."""
         return self._add("assign", obj.label, obj, [np.asarray(v) for v in values], source_label)
 
-    def copy_weights(self, source: Ref, target: Ref) -> Ref:
-        """Give `target` the values of `source`'s variables (grader.checks.equivalence.copy_weights)."""
-        return self._add("copy_weights", target.label, source, target, source.label)
-
 
 def subclasses(fact: dict, base: type) -> bool:
     """Whether the class a `learner_class` step observed is a subclass of `base` (a Keras class)."""
@@ -322,12 +318,6 @@ class _Player:
         from grader.checks.equivalence import assign_values
 
         assign_values(obj, values, source_label=source_label, target_label=label)
-        return None, None
-
-    def _op_copy_weights(self, label, source, target, source_label):
-        from grader.checks.equivalence import copy_weights
-
-        copy_weights(source, target, source_label=source_label, target_label=label)
         return None, None
 
 

@@ -34,12 +34,15 @@ def test_hidden_accepts_keras_keyword_arguments(submission):
     name = scenario.attribute(layer, "name")
     model = scenario.sequential((5, 4), [layer])
     shape = scenario.output_shape(model, (5, 4))
-    output = scenario.call(model, np.ones((2, 5, 4), dtype="float32"))
+    rng = np.random.default_rng(87)
+    x, kernel, bias = (rng.normal(size=s).astype("float32") for s in ((2, 5, 4), (4, 3), (3,)))
+    scenario.assign(model, [kernel, bias], source_label="a (4, 3) kernel and a (3,) bias")
+    output = scenario.call(model, x)
     facts = submission.run(scenario)
     if facts[name] != "mine":
         raise CheckFailure("MyDense(3, name='mine') ignores name=", expected="mine", got=facts[name])
     if tuple(facts[shape]) != (None, 5, 3):
         raise CheckFailure("MyDense(3) inside a model on (5, 4) input does not output (None, 5, 3)", got=facts[shape])
     out = facts[output]
-    if out.shape != (2, 5, 3) or not np.all(np.isfinite(out)):
+    if out.shape != (2, 5, 3) or not np.allclose(out, x @ kernel + bias, atol=1e-4):
         raise CheckFailure("MyDense(3) inside a Sequential model gives wrong outputs", got=out.shape)
