@@ -58,6 +58,40 @@ def sample_batch() -> np.ndarray:
     return np.random.default_rng(9).uniform(size=(8, *INPUT)).astype("float32")
 
 
+def mlp_weights(hidden_units: int, num_classes: int, seed: int) -> list[np.ndarray]:
+    """Seeded weights for Dense(hidden_units) and Dense(num_classes): [kernel1, bias1, kernel2, bias2].
+
+    When hidden_units <= num_classes the second kernel has orthonormal rows, so the hidden layer's
+    output (after Dropout) can be read back from the logits: h = (logits - bias2) @ kernel2.T.
+    """
+    rng = np.random.default_rng(seed)
+    kernel1, bias1 = rng.normal(scale=0.05, size=(784, hidden_units)), rng.normal(scale=0.3, size=hidden_units)
+    kernel2 = rng.normal(scale=0.3, size=(hidden_units, num_classes))
+    if hidden_units <= num_classes:
+        kernel2 = np.linalg.qr(kernel2.T)[0].T
+    bias2 = rng.normal(scale=0.3, size=num_classes)
+    return [w.astype("float32") for w in (kernel1, bias1, kernel2, bias2)]
+
+
+def hidden_of(x: np.ndarray, weights: list[np.ndarray]) -> np.ndarray:
+    """relu(Dense(hidden_units)(flatten(x))) with these weights."""
+    return np.maximum(x.reshape(len(x), -1) @ weights[0] + weights[1], 0)
+
+
+def logits_of(x: np.ndarray, weights: list[np.ndarray]) -> np.ndarray:
+    """The reference model's output at inference (Dropout passes its input through)."""
+    return hidden_of(x, weights) @ weights[2] + weights[3]
+
+
+def expect_reference_outputs(label: str, got: np.ndarray, x: np.ndarray, weights: list[np.ndarray]) -> None:
+    expect_close(
+        f"{label}(x, training=False)", got, logits_of(x, weights), atol=1e-4,
+        why="at inference the model computes Dense(num_classes)(relu(Dense(hidden_units)(flatten(x)))): "
+        "Dropout passes its input through unchanged",
+        hint="call the layers in order in call(): flatten, hidden (with relu), dropout, then the classifier",
+    )
+
+
 def test_is_a_keras_model_subclass(submission):
     scenario, cls = mlp_classifier()
     model = scenario.new(cls)
@@ -93,17 +127,26 @@ def test_parameter_count_with_defaults(submission, notes):
 
 def test_constructor_arguments_are_honoured(submission, notes):
     scenario, cls = mlp_classifier()
+    x = sample_batch()
     narrow, narrow_built = make(scenario, cls, hidden_units=32)
     variables = scenario.variables(narrow)
+    narrow_weights = mlp_weights(32, 10, seed=93)
+    scenario.assign(narrow, narrow_weights, source_label="Dense(32) and Dense(10)")
+    narrow_output = scenario.call(narrow, x, training=False)
     five, five_built = make(scenario, cls, num_classes=5)
     shape = scenario.output_shape(five, INPUT)
+    five_weights = mlp_weights(128, 5, seed=94)
+    scenario.assign(five, five_weights, source_label="Dense(128) and Dense(5)")
+    five_output = scenario.call(five, x, training=False)
     facts = play(submission, scenario, cls, notes, [narrow_built, five_built])
     expect_param_count(narrow.label, parameters(facts[variables]), 25_450,
                        formula="(784·32 + 32) + (32·10 + 10) = 25,120 + 330",
                        hint="use the hidden_units argument for the hidden Dense layer, not a fixed 128")
+    expect_reference_outputs(narrow.label, facts[narrow_output], x, narrow_weights)
     expect_equal_shape(f"the output of {five.label}", facts[shape], (None, 5),
                        why="Dense(num_classes) outputs num_classes logits",
                        hint="use the num_classes argument for the last Dense layer")
+    expect_reference_outputs(five.label, facts[five_output], x, five_weights)
 
 
 def test_inference_is_deterministic(submission, notes):
@@ -128,7 +171,13 @@ def test_training_differs_from_inference(submission, notes):
     inference = scenario.call(model, x, training=False)
     scenario.seed(load_course().seed)
     training = scenario.call(model, x, training=True)
-    facts = play(submission, scenario, cls, notes, [built])
+    # A narrow model whose hidden units can be read back from its logits: is that Dropout at work?
+    narrow, narrow_built = make(scenario, cls, hidden_units=8)
+    weights = mlp_weights(8, 10, seed=95)
+    scenario.assign(narrow, weights, source_label="Dense(8) and Dense(10)")
+    scenario.seed(load_course().seed)
+    narrow_training = scenario.call(narrow, x, training=True)
+    facts = play(submission, scenario, cls, notes, [built, narrow_built])
     if facts[training].shape == facts[inference].shape and np.allclose(facts[training], facts[inference]):
         raise CheckFailure(
             f"{model.label} gives the same outputs with training=True as at inference",
@@ -137,23 +186,42 @@ def test_training_differs_from_inference(submission, notes):
             why="with training=True Dropout zeroes about half of the hidden units and scales the rest by 2",
             hint="create layers.Dropout(dropout_rate) in __init__ and call it as self.dropout(x, training=training)",
         )
+    expect_dropout(f"{narrow.label}(x, training=True)", facts[narrow_training], x, weights, rate=0.5)
+
+
+def expect_dropout(label: str, got: np.ndarray, x: np.ndarray, weights: list[np.ndarray], rate: float) -> None:
+    """`got` must be the reference model's logits with Dropout(rate) on the hidden units: each active
+    unit either zeroed or scaled by 1 / (1 - rate), and about `rate` of them zeroed."""
+    hidden = hidden_of(x, weights)
+    dropped = (np.asarray(got, dtype="float64") - weights[3]) @ weights[2].T  # orthonormal rows: exact
+    active = hidden > 1e-2
+    ratio = dropped[active] / hidden[active]
+    kept, zeroed = np.abs(ratio - 1 / (1 - rate)) < 0.02, np.abs(ratio) < 0.02
+    why = (f"Dropout({rate}) while training zeroes each hidden unit with probability {rate} and multiplies the "
+           f"others by 1 / (1 - {rate}) = {1 / (1 - rate):g}, so that their expected value is unchanged")
+    if not np.all(kept | zeroed):
+        raise CheckFailure(
+            f"with training=True, {label} does not compute Dropout({rate}) on the hidden layer's output",
+            expected=f"each hidden unit zeroed or scaled by {1 / (1 - rate):g}",
+            got=f"{int(np.count_nonzero(~(kept | zeroed)))} of {ratio.size} active hidden units changed otherwise",
+            why=why, hint="Flatten → Dense(hidden_units, relu) → Dropout(dropout_rate) → Dense(num_classes), with "
+            "self.dropout(x, training=training)",
+        )
+    share = np.count_nonzero(zeroed) / max(ratio.size, 1)
+    if not 0.25 <= share <= 0.75:
+        raise CheckFailure(
+            f"with training=True, {label} zeroes {share:.0%} of the active hidden units; Dropout({rate}) zeroes "
+            f"about {rate:.0%}",
+            why=why, hint="layers.Dropout(dropout_rate), with the dropout_rate argument (default 0.5)",
+        )
 
 
 def test_inference_computes_the_architecture(submission, notes):
-    rng = np.random.default_rng(90)
-    kernel1, bias1 = rng.normal(scale=0.05, size=(784, 128)), rng.normal(scale=0.3, size=128)
-    kernel2, bias2 = rng.normal(scale=0.3, size=(128, 10)), rng.normal(scale=0.3, size=10)
-    weights = [w.astype("float32") for w in (kernel1, bias1, kernel2, bias2)]
+    weights = mlp_weights(128, 10, seed=90)
     x = sample_batch()
-    expected = np.maximum(x.reshape(len(x), -1) @ weights[0] + weights[1], 0) @ weights[2] + weights[3]
     scenario, cls = mlp_classifier()
     model, built = make(scenario, cls)
     scenario.assign(model, weights, source_label="Dense(128) and Dense(10)")
     output = scenario.call(model, x, training=False)
     facts = play(submission, scenario, cls, notes, [built])
-    expect_close(
-        f"{model.label}(x, training=False)", facts[output], expected, atol=1e-4,
-        why="at inference the model computes Dense(10)(relu(Dense(128)(flatten(x)))): Dropout passes its "
-        "input through unchanged",
-        hint="call the layers in order in call(): flatten, hidden (with relu), dropout, then the classifier",
-    )
+    expect_reference_outputs(model.label, facts[output], x, weights)
