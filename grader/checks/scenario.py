@@ -167,9 +167,17 @@ class Facts:
 def play(submission, steps: Sequence[tuple]) -> list:
     """Play `steps` on `submission` (a grader.checks.submission.Submission) in this process.
 
+    Every scenario starts from the course's seed, so a learner's randomness (Dropout, initializers)
+    plays out the same way here, in `course check` and in batch grading.
+
     Returns the outcomes as plain data: ["ok", fact], ["failed", CheckFailure.as_dict(), is it an
     untouched stub], or ["skipped"] for the steps after a failure.
     """
+    import keras
+
+    from grader.manifest import load_course
+
+    keras.utils.set_random_seed(load_course().seed)  # every scenario plays from the same random state
     player = _Player(submission)
     outcomes: list = []
     for index, (op, label, args, kwargs) in enumerate(steps):
