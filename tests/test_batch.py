@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -132,6 +133,7 @@ def test_the_rest_of_the_class_is_graded_exactly_as_without_faults(graded):
     ("uses_network", "graded", "RuntimeError"),
     ("reads_labels", "graded", "LABELS none found"),
     ("patches_checks", "graded", "expected"),
+    ("reaches_out", "graded", "REACH"),
 ])
 def test_each_fault_costs_its_own_points_with_a_clear_reason(graded, student, status, reason):
     exercise = _ex4(graded["faulty"][student])
@@ -185,6 +187,20 @@ def test_no_network_no_secrets_and_no_labels_in_the_submission_process(graded):
     assert "LABELS none found" in _messages(_ex4(graded["faulty"]["reads_labels"]))
 
 
+def expect_contained(report: str) -> None:
+    """What tests/faults/reaches_out found: only itself, and nowhere to write but its scratch folder."""
+    assert "REACH processes=1 parent=ProcessLookupError" in report, report
+    for place in ("tmp", "shm", "package", "scratch_parent"):
+        assert f" {place}=" in report and f" {place}=written" not in report, report
+
+
+def test_a_submission_sees_no_other_process_and_writes_only_its_scratch(graded):
+    if os.geteuid() != 0:
+        pytest.skip("namespaces are exercised as root here; the unprivileged path has its own test")
+    expect_contained(_messages(_ex4(graded["faulty"]["reaches_out"])))
+    assert not list(Path("/tmp").glob("reached-*"))
+
+
 def test_no_fake_results_and_no_secret_reach_the_gradebook(graded):
     assert not (graded["out"] / "fake_results.json").exists()
     assert not (graded["out"] / "students" / "fake_results.json.tmp").exists()
@@ -213,6 +229,8 @@ def test_outputs_csv_feedback_and_gradescope(graded):
     isolation = _ex4(graded["faulty"]["alice"])["isolation"]
     if os.geteuid() == 0:
         assert isolation["namespaces"] and isolation["network_isolated"] and isolation["uid"] >= 200_000
+        assert isolation["read_only"] and isolation["private_scratch"] and isolation["own_proc"]
+        assert not isolation["problems"]
 
 
 def test_json_progress_lines(graded):
@@ -310,3 +328,59 @@ def test_invented_facts_never_pass_a_check_of_behaviour(graded):
     assert all(outcomes[name] == "failed" for name in BEHAVIOUR_CHECKS_08), outcomes
     structural = sum(c["max_points"] for c in exercise["checks"] if c["name"] not in BEHAVIOUR_CHECKS_08)
     assert exercise["points"] <= structural < exercise["max_points"] / 2
+
+
+def _runs_in(base: Path) -> list[int]:
+    """Processes whose working directory is under `base` (a grading run's submissions work there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(base) in os.readlink(entry / "cwd"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+NOT_ROOT = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]  # uid 1000, no capability outside
+
+
+@pytest.mark.skipif(not shutil.which("unshare"), reason="needs util-linux unshare")
+def test_grading_as_an_unprivileged_user_is_contained_too(root):
+    """The instructor need not be root. As uid 1000 with no capability (a user namespace stands in
+    for a non-root account), `course grade` takes the unprivileged path: its own user namespace per
+    submission, with the same containment (no other process visible, nothing writable but the private
+    scratch) and every submission running as the instructor's uid."""
+    if subprocess.run([*NOT_ROOT, "unshare", "--user", "--mount", "--net", "--pid", "--fork", "true"],
+                      capture_output=True).returncode != 0:
+        pytest.skip("this kernel does not give unprivileged users namespaces")
+    base = Path(tempfile.mkdtemp(prefix="course-unprivileged-"))
+    try:
+        submissions = base / "class"
+        make_class(root, submissions, faults=False)
+        for fault in ("reaches_out", "fork_linger", "patches_checks"):
+            shutil.copytree(FAULTS / fault, submissions / fault)
+        for folder in ("home", "tmp"):
+            (base / folder).mkdir()
+        env = {"PATH": os.environ["PATH"], "COURSE_DATASET": "digits", "HOME": str(base / "home"),
+               "TMPDIR": str(base / "tmp"), "GRADER_TEST_SECRET": "s3cret"}
+        done = subprocess.run([*NOT_ROOT, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
+                               str(base / "out"), "--json", "-w", "2", *EXERCISES], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        graded = _records(base / "out")
+        assert graded["alice"]["total"] == graded["alice"]["max_total"] == 34
+        isolation = _ex4(graded["alice"])["isolation"]
+        assert isolation["namespaces"] and isolation["network_isolated"] and isolation["uid"] is None
+        assert isolation["read_only"] and isolation["private_scratch"] and isolation["own_proc"]
+        assert not isolation["problems"]
+        expect_contained(_messages(_ex4(graded["reaches_out"])))
+        assert _ex4(graded["fork_linger"])["points"] == 12
+        assert _ex4(graded["patches_checks"])["points"] < 12
+        patched = graded["patches_checks"]["exercises"]["08"]
+        assert 0 < patched["points"] < patched["max_points"]
+        time.sleep(0.5)
+        assert not _runs_in(base), "processes of the grading run outlived it"
+        assert not list(Path("/tmp").glob("reached-*")) and not list((base / "tmp").glob("reached-*"))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -15,6 +15,7 @@ import os
 import signal
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from grader.batch.sandbox import kill_leftovers
 
@@ -117,6 +118,8 @@ def run_process(target, job, waits: list[float], uid: int | None = None) -> list
         began = time.perf_counter()
     process.join(timeout=0.0 if failure and failure[0] == "timed out" else 5.0)
     if process.is_alive():
+        for child in _children(process.pid):  # the submission itself: PID 1 of its own namespace
+            _kill(child)
         process.kill()
         _kill_group(process.pid)
         process.join(5.0)
@@ -143,6 +146,24 @@ def _classify_exit(code: int | None) -> tuple[str, str]:
         return "killed", f"the process was ended by {name}"
     return ("exited early", f"the process exited (status {code}) before reporting — sys.exit() or os._exit() in "
             "the submission ends the grader's run")
+
+
+def _children(pid: int) -> list[int]:
+    """The direct children of `pid` (a confined job forks the submission's process, see sandbox.confine)."""
+    found = []
+    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(c) for c in listing.read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _kill_group(pid: int) -> None:

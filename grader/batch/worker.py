@@ -78,8 +78,9 @@ def _answer(job: ProbeTask, path: Path, confinement) -> bytes:
 
     meta = {"exercise": job.exercise_id,
             "isolation": {"namespaces": confinement.namespaces, "network_isolated": confinement.network_isolated,
-                          "uid": confinement.unprivileged_uid, "hidden_paths": len(confinement.hidden),
-                          "problems": confinement.problems}}
+                          "read_only": confinement.read_only, "private_scratch": confinement.private_scratch,
+                          "own_proc": confinement.own_proc, "uid": confinement.unprivileged_uid,
+                          "hidden_paths": len(confinement.hidden), "problems": confinement.problems}}
     try:
         submission = load_submission(path, job.exercise_id)
     except CheckFailure as failure:
