@@ -38,6 +38,7 @@ from grader.quiet import rephrase_warnings
 SCENARIO_PROBE = "<scenario>"  # the probe name under which batch grading records a scenario
 _MAX_TEXT = 300
 
+
 @dataclass(frozen=True)
 class KerasActivation:
     """A Keras activation function as a step argument, e.g. `KerasActivation("relu")`."""

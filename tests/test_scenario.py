@@ -1,0 +1,105 @@
+"""Scenarios (grader.checks.scenario): played in-process and through record and replay, with the same
+facts; a failing step fails every later fact with the learner's error; malformed replies are refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.batch.replay import RecordingSubmission, ReplaySubmission, run_probes
+from grader.batch.values import pack, unpack
+from grader.checks import CheckFailure, NotImplementedYet, Scenario
+from grader.checks.submission import load_submission
+
+LEARNER = '''
+import keras
+
+
+class Doubler(keras.layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        if units <= 0:
+            raise ValueError(f"units must be positive, received units={units}")
+        self.units = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units))
+
+    def call(self, inputs):
+        if inputs.shape[-1] == 5:
+            raise RuntimeError("five features are one too many")
+        return 2 * keras.ops.matmul(inputs, self.kernel)
+
+
+class Stub(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        raise NotImplementedError
+'''
+
+
+@pytest.fixture
+def submission(tmp_path):
+    path = tmp_path / "08_custom_layer.py"
+    path.write_text(LEARNER)
+    return load_submission(path, "08")
+
+
+def scenario_with_a_failing_call():
+    scenario = Scenario()
+    cls = scenario.learner_class("Doubler")
+    layer = scenario.new(cls, 2)
+    before = scenario.variables(layer)
+    ok = scenario.call(layer, np.ones((1, 3), dtype="float32"))
+    refused = scenario.attempt_new(cls, 0)
+    failing = scenario.call(scenario.new(cls, 2), np.ones((1, 5), dtype="float32"))
+    after = scenario.variables(layer)
+    return scenario, dict(cls=cls, before=before, ok=ok, refused=refused, failing=failing, after=after)
+
+
+def expect_facts(facts, refs) -> None:
+    assert facts[refs["cls"]]["is_class"] and any(n.endswith(".Layer") for n in facts[refs["cls"]]["mro"])
+    assert facts[refs["before"]] == []
+    assert facts[refs["ok"]].shape == (1, 2)
+    assert facts[refs["refused"]]["raised"] == "ValueError" and "units=0" in facts[refs["refused"]]["message"]
+    for later in ("failing", "after"):  # the failing step, and every step after it
+        with pytest.raises(CheckFailure, match=r"raised RuntimeError[^$]*five features are one too many"):
+            facts[refs[later]]
+
+
+def test_a_scenario_played_in_process(submission):
+    scenario, refs = scenario_with_a_failing_call()
+    expect_facts(submission.run(scenario), refs)
+
+
+def test_a_scenario_recorded_and_replayed_gives_the_same_facts(submission):
+    scenario, refs = scenario_with_a_failing_call()
+    probes, flags = {}, {}
+    RecordingSubmission(submission, probes, flags).run(scenario)
+    assert not flags.get("direct_access") and len(probes) == 1
+    header, arrays = unpack(pack(*run_probes(submission, list(probes.values()))))  # across the wire format
+    replayed = ReplaySubmission(submission.path, "08", header, arrays).run(scenario)
+    expect_facts(replayed, refs)
+    local = submission.run(scenario)
+    assert np.array_equal(replayed[refs["ok"]], local[refs["ok"]])  # same seed, same initial weights
+
+
+def test_an_untouched_stub_is_reported_as_such(submission):
+    scenario = Scenario()
+    made = scenario.new(scenario.learner_class("Stub"))
+    with pytest.raises(NotImplementedYet, match="not implemented yet"):
+        submission.run(scenario)[made]
+
+
+def test_malformed_or_unrecorded_replies_are_refused(submission):
+    scenario, refs = scenario_with_a_failing_call()
+    probes = {}
+    RecordingSubmission(submission, probes, {}).run(scenario)
+    header, arrays = run_probes(submission, list(probes.values()))
+    (entry,) = header["results"].values()
+    entry["value"] = {"list": [{"list": ["ok"]}]}  # one outcome for seven steps, and of the wrong form
+    with pytest.raises(CheckFailure, match="could not read what your classes did"):
+        ReplaySubmission(submission.path, "08", header, arrays).run(scenario)
+    other = Scenario()
+    other.learner_class("Doubler")
+    with pytest.raises(CheckFailure, match="did not record"):
+        ReplaySubmission(submission.path, "08", header, arrays).run(other)
