@@ -206,7 +206,9 @@ def _entry(task, outcome, unpack) -> tuple:
 
 def grade_student(student: StudentSubmission, exercises, probes: dict, options: GradeOptions, hide: list[Path],
                   slot: int, work: Path, dataset_cache: Path, uid_base: int) -> dict[str, Any]:
-    """Probe each exercise in its own confined process, then verify all of them in a trusted one."""
+    """Answer the probes of the student's exercises in one confined process (one exercise after another,
+    each within its own time; a failure costs only the exercise it hit), then verify them all in a
+    trusted process."""
     from grader.batch.pool import run_process
     from grader.batch.values import unpack
     from grader.batch.worker import ProbeJob, ProbeTask, VerifyJob, probe_submission, verify_student
