@@ -384,3 +384,34 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         assert not list(Path("/tmp").glob("reached-*")) and not list((base / "tmp").glob("reached-*"))
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_dask_cluster_grades_the_class_exactly_as_one_machine(root, tmp_path):
+    """`--scheduler`: the students are graded on the workers of a Dask cluster (here a LocalCluster of
+    two worker processes), with the same records as when this machine grades them itself."""
+    import dask
+    from distributed import LocalCluster
+
+    submissions = make_class(root, tmp_path / "class", faults=False)
+    for fault in ("os_exit", "patches_checks", "reaches_out", "forges_facts"):
+        shutil.copytree(FAULTS / fault, submissions / fault)
+    here = run_grade(str(submissions), "--out", str(tmp_path / "here"), "--json", *EXERCISES)
+    assert here.returncode == 0, here.stderr[-3000:]
+    with dask.config.set({"distributed.worker.daemon": False}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = run_grade(str(submissions), "--out", str(tmp_path / "cluster"), "--json", "--scheduler",
+                           cluster.scheduler_address, *EXERCISES)
+        workers = set(cluster.scheduler_info["workers"])
+    assert remote.returncode == 0, remote.stderr[-3000:]
+
+    def grades(record):  # everything but timings and which worker slot ran it
+        return {k: (e["status"], e["reason"], e["points"], e["checks"]) for k, e in record["exercises"].items()}
+
+    local, clustered = _records(tmp_path / "here"), _records(tmp_path / "cluster")
+    assert set(local) == set(clustered) == {p.name.removesuffix(".zip") for p in submissions.iterdir()}
+    for student in local:
+        assert grades(clustered[student]) == grades(local[student]), student
+    assert (tmp_path / "cluster" / "grades.csv").read_text() == (tmp_path / "here" / "grades.csv").read_text()
+    expect_contained(_messages(_ex4(clustered["reaches_out"])))
+    assert all(r.get("graded_on") in workers for r in clustered.values())  # graded by the cluster's workers
+    assert not any("graded_on" in r for r in local.values())

@@ -24,6 +24,8 @@ def register(app: typer.Typer) -> None:
         exercise: Annotated[list[str] | None, typer.Option("--exercise", "-e", help="grade only these exercises")] = None,
         force: Annotated[bool, typer.Option("--force", help="re-grade students that already have results")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="JSON lines of progress, then a summary")] = False,
+        scheduler: Annotated[str | None, typer.Option(
+            "--scheduler", help="grade on this Dask distributed cluster (e.g. tcp://10.0.0.5:8786)")] = None,
     ) -> None:
         """Grade a whole class: isolated, limited, resumable; writes grades.csv/json, feedback, Gradescope files."""
         from grader.batch.grade import GradeOptions, grade_class
@@ -43,8 +45,14 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from None
         total = count_students(submissions, list(course.exercises))
         progress = _progress(console, total, as_json)
+        if scheduler:
+            try:
+                import distributed  # noqa: F401
+            except ImportError:
+                console.print("[red]--scheduler needs Dask: pip install 'keras-course[scale]'[/red]")
+                raise typer.Exit(2) from None
         options = GradeOptions(out=out, workers=workers, memory_mb=memory_mb, exercises=chosen, force=force,
-                               on_progress=progress.update)
+                               on_progress=progress.update, scheduler=scheduler)
         with progress:
             records = grade_class(submissions, options)
         if as_json:
@@ -106,6 +114,12 @@ class _progress:
             self.bar.__exit__(*exc)
 
     def update(self, event: str, record: dict) -> None:
+        if event == "failed":  # no result for this student in this run
+            if self.as_json:
+                print(json.dumps({"event": event, "student": record["student"], "reason": record["reason"]}), flush=True)
+            else:
+                self.bar.console.print(f"[red]{record['student']}: not graded ({record['reason']})[/red]")
+            return
         if self.as_json:
             print(json.dumps({"event": event, "student": record["student"], "total": record["total"],
                               "max_total": record["max_total"]}), flush=True)

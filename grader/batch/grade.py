@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +42,7 @@ class GradeOptions:
     force: bool = False
     on_progress: Callable[[str, dict], None] | None = None
     extra_hide: list[Path] = field(default_factory=list)
+    scheduler: str | None = None  # a Dask distributed scheduler's address: grade on that cluster
 
 
 GRADE_DECIDING = ["course.toml", "checks", "checks_public", "checks_hidden", "pytest_plugin.py", "runner.py",
@@ -126,46 +127,70 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
             _notify(options, "skipped", existing)
         else:
             todo.append(student)
-    trusted = work / "trusted"  # only the grader's own processes look here (0700, and hidden)
-    trusted.mkdir(mode=0o700)
-    dataset_cache = trusted / "dataset.npz"
     if todo:
-        from grader.batch.worker import cache_dataset
-
-        cached = run_job(cache_dataset, str(dataset_cache), wall_s=600)
-        if cached.reply is None:
-            raise RuntimeError(f"loading the dataset failed: {cached.status} {cached.detail}")
         probes = load_probes(options, fingerprint, [e.id for e in exercises])
-        hide = [*hidden_paths(options, inputs), work / "extracted", trusted]
-        slots = list(range(options.workers))
-        uid_base = new_uid_base(options.workers)
-        lock = threading.Lock()
-
-        def run(student: StudentSubmission) -> dict[str, Any]:
-            with lock:
-                slot = slots.pop()
-            try:
-                record = grade_student(student, exercises, probes, options, hide, slot, work, dataset_cache, uid_base)
-            finally:
-                with lock:
-                    slots.append(slot)
+        if options.scheduler:
+            graded = _grade_on_cluster(todo, exercises, probes, options, fingerprint)
+        else:
+            graded = _grade_here(todo, exercises, probes, options, inputs, work)
+        for student, record, error in graded:
+            if record is None:  # no result is written: the next run grades this student again
+                if options.on_progress:
+                    options.on_progress("failed", {"student": student.student, "reason": error})
+                continue
             record.update(grader=fingerprint, submission=submission_fingerprint(student),
                           exercise_ids=[e.id for e in exercises])
             write_json_atomic(out / "students" / f"{student.student}.json", record)
-            return record
-
-        with ThreadPoolExecutor(max_workers=options.workers) as pool:
-            futures = [pool.submit(run, s) for s in todo]
-            for future in as_completed(futures):
-                record = future.result()
-                records.append(record)
-                _notify(options, "graded", record)
+            records.append(record)
+            _notify(options, "graded", record)
     from grader.batch.pool import shutdown
 
     shutdown()
     write_gradebook(out, course)
     shutil.rmtree(work, ignore_errors=True)
     return sorted(records, key=lambda r: r["student"])
+
+
+def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions, inputs: list[Path],
+                work: Path) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
+    """Grade the students on this machine, `options.workers` at a time; yield them as they finish."""
+    from grader.batch.worker import cache_dataset
+
+    trusted = work / "trusted"  # only the grader's own processes look here (0700, and hidden)
+    trusted.mkdir(mode=0o700)
+    dataset_cache = trusted / "dataset.npz"
+    cached = run_job(cache_dataset, str(dataset_cache), wall_s=600)
+    if cached.reply is None:
+        raise RuntimeError(f"loading the dataset failed: {cached.status} {cached.detail}")
+    hide = [*hidden_paths(options, inputs), work / "extracted", trusted]
+    slots = list(range(options.workers))
+    uid_base = new_uid_base(options.workers)
+    lock = threading.Lock()
+
+    def run(student: StudentSubmission) -> dict[str, Any]:
+        with lock:
+            slot = slots.pop()
+        try:
+            return grade_student(student, exercises, probes, options, hide, slot, work, dataset_cache, uid_base)
+        finally:
+            with lock:
+                slots.append(slot)
+
+    with ThreadPoolExecutor(max_workers=options.workers) as pool:
+        futures = {pool.submit(run, s): s for s in todo}
+        for future in as_completed(futures):
+            yield futures[future], future.result(), ""
+
+
+def _grade_on_cluster(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions,
+                      fingerprint: str) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
+    """Grade the students on the Dask cluster at `options.scheduler` (see grader.batch.cluster)."""
+    from grader.batch.cluster import grade_on_cluster
+
+    by_id = {s.student: s for s in todo}
+    for student, record, error in grade_on_cluster(options.scheduler, todo, [e.id for e in exercises], probes,
+                                                   options.memory_mb, fingerprint):
+        yield by_id[student], record, error
 
 
 def _notify(options: GradeOptions, event: str, record: dict) -> None:

@@ -1,0 +1,134 @@
+"""`course grade --scheduler ADDRESS`: the same grading, spread over a Dask distributed cluster.
+
+The client — the instructor's `course grade` — reads the submissions, discovers the probes, and
+keeps the resumable per-student results and the gradebook, exactly as on one machine. Each student
+is one Dask task. On a worker, `grade_student` runs as it does locally: the worker's own forkserver
+(TensorFlow imported once per worker process), its own trusted dataset cache, the same sandbox. The
+task returns the student's record.
+
+Workers must run the same version of the course (a task refuses to grade when the grader's
+fingerprint differs) and must be allowed to start processes: start them with
+`DASK_DISTRIBUTED__WORKER__DAEMON=False`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.batch.intake import StudentSubmission
+
+
+@dataclass
+class StudentPayload:
+    """A student's submission as it travels to a worker: file names and contents, not paths."""
+
+    student: str
+    source: str
+    files: dict[str, tuple[str, bytes]]  # exercise id -> (file name, content)
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, student: StudentSubmission) -> StudentPayload:
+        return cls(student.student, str(student.source),
+                   {e: (path.name, path.read_bytes()) for e, path in student.files.items()}, list(student.problems))
+
+
+def grade_on_cluster(address: str, students: list[StudentSubmission], exercise_ids: list[str], probes: dict,
+                     memory_mb: int, fingerprint: str) -> Iterator[tuple[str, dict[str, Any] | None, str]]:
+    """Grade each student as one task on the cluster at `address`; yield (student, record, error) as
+    tasks finish. A task that fails (e.g. its worker died more often than Dask retries) gives
+    record None and the reason: that student has no result yet, and a later run grades them again."""
+    from distributed import Client, as_completed
+
+    run = uuid.uuid4().hex[:8]
+    with Client(address, timeout="30s") as client:
+        futures = {client.submit(grade_remotely, StudentPayload.of(s), exercise_ids, probes, memory_mb, fingerprint,
+                                 key=f"course-grade-{run}-{s.student}", pure=False): s.student for s in students}
+        for future in as_completed(futures):
+            student = futures[future]
+            try:
+                yield student, future.result(), ""
+            except Exception as error:  # noqa: BLE001 - one student's failure must not stop the class
+                yield student, None, f"{type(error).__name__}: {error}"
+
+
+@dataclass
+class _WorkerSetup:
+    """What one worker process prepares once: a work folder, the trusted dataset cache, uids and slots."""
+
+    address: str  # the worker's, recorded in each student's record
+    work: Path
+    dataset_cache: Path
+    uid_base: int
+    slots: list[int]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_SETUP: _WorkerSetup | None = None
+_SETUP_LOCK = threading.Lock()
+
+
+def _worker_setup() -> _WorkerSetup:
+    global _SETUP
+    with _SETUP_LOCK:
+        if _SETUP is None:
+            from distributed import get_worker
+
+            from grader.batch.pool import run_job
+            from grader.batch.sandbox import new_uid_base
+            from grader.batch.worker import cache_dataset
+
+            worker = get_worker()
+            slots = max(1, int(worker.state.nthreads))
+            work = Path(tempfile.mkdtemp(prefix="course-worker-"))
+            work.chmod(0o711)
+            trusted = work / "trusted"
+            trusted.mkdir(mode=0o700)
+            (work / "extracted").mkdir(mode=0o700)
+            cached = run_job(cache_dataset, str(trusted / "dataset.npz"), wall_s=600)
+            if cached.reply is None:
+                raise RuntimeError(f"loading the dataset failed on this worker: {cached.status} {cached.detail}")
+            _SETUP = _WorkerSetup(worker.address, work, trusted / "dataset.npz", new_uid_base(slots), list(range(slots)))
+        return _SETUP
+
+
+def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dict, memory_mb: int,
+                   fingerprint: str) -> dict[str, Any]:
+    """The task run on a worker: grade one student with this worker's forkserver and sandbox."""
+    import shutil
+
+    from grader.batch.grade import GradeOptions, grade_student, grader_fingerprint, hidden_paths
+    from grader.manifest import load_course
+
+    course = load_course()
+    if grader_fingerprint(course) != fingerprint:
+        raise RuntimeError("this worker runs a different version of the course than the client")
+    setup = _worker_setup()
+    folder = setup.work / "extracted" / f"{uuid.uuid4().hex}-{payload.student}"
+    folder.mkdir(parents=True)
+    try:
+        files = {}
+        for exercise_id, (name, content) in payload.files.items():
+            (folder / Path(name).name).write_bytes(content)
+            files[exercise_id] = folder / Path(name).name
+        student = StudentSubmission(payload.student, Path(payload.source), files, list(payload.problems))
+        options = GradeOptions(out=setup.work / "out", workers=len(setup.slots), memory_mb=memory_mb)
+        hide = [*hidden_paths(options, [folder]), setup.work / "extracted", setup.dataset_cache.parent]
+        with setup.lock:
+            slot = setup.slots.pop()
+        try:
+            record = grade_student(student, [course.find(e) for e in exercise_ids], probes, options, hide, slot,
+                                   setup.work, setup.dataset_cache, setup.uid_base)
+            record["graded_on"] = setup.address
+            return record
+        finally:
+            with setup.lock:
+                setup.slots.append(slot)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
