@@ -6,8 +6,8 @@ is one Dask task. On a worker, `grade_student` runs as it does locally: the work
 (TensorFlow imported once per worker process), its own trusted dataset cache, the same sandbox. The
 task returns the student's record.
 
-Workers must run the same version of the course (a task refuses to grade when the grader's
-fingerprint differs) and must be allowed to start processes: start them with
+Workers must run the same version of the course and use the same dataset as the client (a task
+refuses to grade otherwise), and must be allowed to start processes: start them with
 `DASK_DISTRIBUTED__WORKER__DAEMON=False`.
 """
 
@@ -46,10 +46,13 @@ def grade_on_cluster(address: str, students: list[StudentSubmission], exercise_i
     record None and the reason: that student has no result yet, and a later run grades them again."""
     from distributed import Client, as_completed
 
-    run = uuid.uuid4().hex[:8]
+    from grader.datasets import chosen_dataset_name
+
+    run, dataset = uuid.uuid4().hex[:8], chosen_dataset_name()
     with Client(address, timeout="30s") as client:
         futures = {client.submit(grade_remotely, StudentPayload.of(s), exercise_ids, probes, memory_mb, fingerprint,
-                                 key=f"course-grade-{run}-{s.student}", pure=False): s.student for s in students}
+                                 dataset, key=f"course-grade-{run}-{s.student}", pure=False): s.student
+                   for s in students}
         for future in as_completed(futures):
             student = futures[future]
             try:
@@ -99,16 +102,20 @@ def _worker_setup() -> _WorkerSetup:
 
 
 def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dict, memory_mb: int,
-                   fingerprint: str) -> dict[str, Any]:
+                   fingerprint: str, dataset: str) -> dict[str, Any]:
     """The task run on a worker: grade one student with this worker's forkserver and sandbox."""
     import shutil
 
     from grader.batch.grade import GradeOptions, grade_student, grader_fingerprint, hidden_paths
+    from grader.datasets import chosen_dataset_name
     from grader.manifest import load_course
 
     course = load_course()
     if grader_fingerprint(course) != fingerprint:
         raise RuntimeError("this worker runs a different version of the course than the client")
+    if chosen_dataset_name() != dataset:
+        raise RuntimeError(f"this worker would grade on {chosen_dataset_name()!r}, the client on {dataset!r}: start "
+                           f"the worker with COURSE_DATASET={dataset}")
     setup = _worker_setup()
     folder = setup.work / "extracted" / f"{uuid.uuid4().hex}-{payload.student}"
     folder.mkdir(parents=True)
