@@ -158,10 +158,22 @@ _NOTES_KEY = pytest.StashKey[list]()
 _STARTED_KEY = pytest.StashKey[float]()
 
 
+_IN_HIDDEN_CHECK: ContextVar[bool] = ContextVar("course_in_hidden_check", default=False)
+
+
+def in_hidden_check() -> bool:
+    """Whether the check running now (setup, call or teardown) is a hidden one."""
+    return _IN_HIDDEN_CHECK.get()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     item.stash[_STARTED_KEY] = time.perf_counter()
-    yield
+    token = _IN_HIDDEN_CHECK.set(item.get_closest_marker("hidden") is not None)
+    try:
+        yield
+    finally:
+        _IN_HIDDEN_CHECK.reset(token)
 
 
 @pytest.hookimpl(hookwrapper=True)

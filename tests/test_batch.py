@@ -201,6 +201,15 @@ def test_a_submission_sees_no_other_process_and_writes_only_its_scratch(graded):
     assert not list(Path("/tmp").glob("reached-*"))
 
 
+def test_no_hidden_check_input_reaches_public_feedback(graded):
+    """Hidden checks' probes are played after every public one: a submission that carries state from one
+    exercise to the next (builtins) can show exercise 1's public inputs, never its hidden ones."""
+    seen = _messages(_ex4(graded["faulty"]["peeks_hidden"]))
+    assert "SEEN [(" in seen, seen  # the channel works: public inputs came through
+    assert "(2, 3, 2, 2)" not in seen, seen  # the input of test_hidden_flattens_rank4_examples_in_order
+    assert graded["faulty"]["peeks_hidden"]["exercises"]["01"]["points"] > 0
+
+
 def test_no_fake_results_and_no_secret_reach_the_gradebook(graded):
     assert not (graded["out"] / "fake_results.json").exists()
     assert not (graded["out"] / "students" / "fake_results.json.tmp").exists()

@@ -215,6 +215,11 @@ def _source_of(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def _answered(entry: tuple | None) -> bool:
+    """Whether a public part's entry holds the answers of a file that loaded."""
+    return entry is not None and entry[0] == "replay" and "load_failure" not in entry[1]
+
+
 def _entry(task, outcome, unpack) -> tuple:
     if outcome.reply is None:
         return ("outcome", outcome.status, outcome.detail)
@@ -224,7 +229,7 @@ def _entry(task, outcome, unpack) -> tuple:
         return ("outcome", "bad reply", f"the submission's process sent an unreadable reply ({error})")
     if "grader_error" in header:
         return ("outcome", "grader error", f"the grader failed while running this exercise: {header['grader_error']}")
-    if header.get("exercise") != task.exercise_id:
+    if header.get("exercise") != task.exercise_id or header.get("part", "public") != task.part:
         return ("outcome", "bad reply", "the submission's process answered for another exercise")
     return ("replay", header, arrays)
 
@@ -242,6 +247,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
     entries: dict[str, tuple] = {}
     timings: dict[str, float] = {}
     tasks: list[ProbeTask] = []
+    hidden_tasks: list[ProbeTask] = []
     for exercise in exercises:
         path = student.files.get(exercise.id)
         if path is None:
@@ -252,12 +258,18 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         except (OSError, ValueError) as error:
             entries[exercise.id] = ("outcome", "unreadable", f"the submitted file could not be read: {error}")
             continue
-        discovered = probes[exercise.id]
-        tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["probes"],
-                               exercise.time_budget_s + STARTUP_MARGIN_S))
+        discovered, wall_s = probes[exercise.id], exercise.time_budget_s + STARTUP_MARGIN_S
+        tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["probes"], wall_s))
+        if discovered["hidden_probes"]:
+            hidden_tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["hidden_probes"], wall_s,
+                                          part="hidden"))
+    # Every exercise's public probes first, then the hidden checks' own: nothing a hidden check passes
+    # to the learner's code can reach the feedback of a public check through the process's state.
+    tasks += hidden_tasks
+    hidden_parts: dict[str, tuple] = {}
     uid = uid_base + slot
     scratch = work / "scratch" / f"slot{slot}"
-    retried: set[str] = set()
+    retried: set[tuple[str, str]] = set()
     while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
@@ -265,16 +277,22 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         job = ProbeJob(student.student, tasks, limits, str(scratch), [str(p) for p in hide], uid)
         outcomes = run_process(probe_submission, job, [t.wall_s for t in tasks], uid=uid)
         for task, outcome in zip(tasks, outcomes, strict=False):
-            timings[task.exercise_id] = round(outcome.seconds, 3)
-            entries[task.exercise_id] = _entry(task, outcome, unpack)
-        last = outcomes[-1]
-        if last.status == "killed" and tasks[len(outcomes) - 1].exercise_id not in retried:
+            timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + outcome.seconds, 3)
+            (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = _entry(task, outcome, unpack)
+        last, stopped = outcomes[-1], tasks[len(outcomes) - 1]
+        if last.status == "killed" and (stopped.exercise_id, stopped.part) not in retried:
             # killed from outside (not by the grader's limits): try that exercise once more
-            retried.add(tasks[len(outcomes) - 1].exercise_id)
+            retried.add((stopped.exercise_id, stopped.part))
             tasks = tasks[len(outcomes) - 1:]
             continue
-        tasks = tasks[len(outcomes):]
+        # the hidden probes of an exercise whose public ones did not all answer are not worth playing
+        tasks = [t for t in tasks[len(outcomes):] if t.part == "public" or _answered(entries.get(t.exercise_id))]
     shutil.rmtree(scratch, ignore_errors=True)
+    for exercise_id, entry in entries.items():
+        if _answered(entry):
+            hidden = hidden_parts.get(exercise_id)
+            part = hidden[1:] if hidden and hidden[0] == "replay" else (f"{hidden[1]}: {hidden[2]}" if hidden else None)
+            entries[exercise_id] = (*entry, part)
     verify_wall = sum(e.time_budget_s for e in exercises) + 120
     outcome = run_job(verify_student, VerifyJob(student.student, entries, str(dataset_cache)), wall_s=verify_wall)
     verified = json.loads(outcome.reply) if outcome.reply else {}

@@ -105,7 +105,15 @@ class RecordingSubmission(Submission):
     def __init__(self, inner: Submission, probes: dict[str, Probe], flags: dict[str, bool]) -> None:
         super().__init__(inner.path, inner.exercise_id, inner.module)
         self.probes, self.flags = probes, flags
+        self.public_keys: set[str] = set()  # probes that a public check makes (the rest: hidden checks only)
         self._in_call = False
+
+    def _note(self, probe: Probe) -> None:
+        from grader.pytest_plugin import in_hidden_check
+
+        self.probes.setdefault(probe.key, probe)
+        if not in_hidden_check():
+            self.public_keys.add(probe.key)
 
     def get(self, name: str, kind: str = "function") -> Any:
         if not self._in_call:
@@ -113,8 +121,7 @@ class RecordingSubmission(Submission):
         return super().get(name, kind)
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        probe = Probe(name, _freeze(args), tuple(sorted(_freeze(kwargs).items())))
-        self.probes.setdefault(probe.key, probe)
+        self._note(Probe(name, _freeze(args), tuple(sorted(_freeze(kwargs).items()))))
         self._in_call = True
         try:
             return super().call(name, *args, **kwargs)
@@ -122,8 +129,7 @@ class RecordingSubmission(Submission):
             self._in_call = False
 
     def run(self, scenario: Scenario) -> Facts:
-        probe = Probe(SCENARIO_PROBE, (_freeze(scenario.steps),), ())
-        self.probes.setdefault(probe.key, probe)
+        self._note(Probe(SCENARIO_PROBE, (_freeze(scenario.steps),), ()))
         self._in_call = True
         try:
             return super().run(scenario)
@@ -167,6 +173,7 @@ class ReplaySubmission(Submission):
     exercise_id: str
     header: dict
     arrays: list
+    hidden: Any = None  # the hidden checks' own answers: (header, arrays), or why they are missing
     notes: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -176,13 +183,26 @@ class ReplaySubmission(Submission):
     def get(self, name: str, kind: str = "function") -> Any:
         return lambda *args, **kwargs: self.call(name, *args, **kwargs)
 
+    def _recorded(self, key: str, what: str) -> tuple[dict, list]:
+        """The answer recorded under `key`, with the arrays its values refer to; a CheckFailure if none."""
+        parts = [(self.header, self.arrays), *([self.hidden] if isinstance(self.hidden, tuple) else [])]
+        for header, arrays in parts:
+            results = header.get("results") if isinstance(header, dict) else None
+            entry = results.get(key) if isinstance(results, dict) else None
+            if isinstance(entry, dict):
+                return entry, arrays
+        if isinstance(self.hidden, str):
+            raise CheckFailure(f"the process answering the hidden checks' calls did not finish ({self.hidden})")
+        raise CheckFailure(f"this check {what} in a way the grader did not record for your submission",
+                           hint="this happens when an earlier answer differs from the expected one; fix the other "
+                           "failures first")
+
     def run(self, scenario: Scenario) -> Facts:
-        entry = self.header["results"].get(probe_key(SCENARIO_PROBE, (scenario.steps,), {}))
-        if entry is None or "value" not in entry:
-            raise CheckFailure("this check used your classes in a way the grader did not record for your "
-                               "submission", hint="fix the other failures first")
+        entry, arrays = self._recorded(probe_key(SCENARIO_PROBE, (scenario.steps,), {}), "used your classes")
+        if "value" not in entry:
+            raise CheckFailure("the grader could not read what your classes did")
         try:
-            outcomes = decode(entry["value"], self.arrays)
+            outcomes = decode(entry["value"], arrays)
             if not isinstance(outcomes, list) or len(outcomes) != len(scenario.steps):
                 raise ValueError("not one outcome per step")
             return Facts([_outcome(o) for o in outcomes])
@@ -190,18 +210,12 @@ class ReplaySubmission(Submission):
             raise CheckFailure(f"the grader could not read what your classes did ({error})") from None
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        entry = self.header["results"].get(probe_key(name, args, kwargs))
-        if entry is None:
-            raise CheckFailure(
-                f"this check called `{name}()` in a way the grader did not record for your submission",
-                hint="this happens when an earlier answer differs from the expected one; fix the other "
-                "failures first",
-            )
+        entry, arrays = self._recorded(probe_key(name, args, kwargs), f"called `{name}()`")
         if "failure" in entry:
             cls = NotImplementedYet if entry.get("not_implemented") else CheckFailure
             raise cls.from_dict(entry["failure"])
         try:
-            value = decode(entry["value"], self.arrays)
+            value = decode(entry["value"], arrays)
             models = [a for a in (*args, *kwargs.values()) if hasattr(a, "compile_from_config")]
             for model, config in zip(models, entry.get("compiled", []), strict=False):
                 if config:

@@ -29,6 +29,7 @@ class ProbeTask:
     source: bytes
     probes: list
     wall_s: float
+    part: str = "public"  # or "hidden": the probes only hidden checks make, played after every public part
 
 
 @dataclass
@@ -76,7 +77,7 @@ def _answer(job: ProbeTask, path: Path, confinement) -> bytes:
     from grader.checks.failure import CheckFailure
     from grader.checks.submission import load_submission
 
-    meta = {"exercise": job.exercise_id,
+    meta = {"exercise": job.exercise_id, "part": job.part,
             "isolation": {"namespaces": confinement.namespaces, "network_isolated": confinement.network_isolated,
                           "read_only": confinement.read_only, "private_scratch": confinement.private_scratch,
                           "own_proc": confinement.own_proc, "uid": confinement.unprivileged_uid,
@@ -94,7 +95,7 @@ def _answer(job: ProbeTask, path: Path, confinement) -> bytes:
 @dataclass
 class VerifyJob:
     student: str
-    exercises: dict  # exercise id -> ("replay", header, arrays) | ("outcome", status, reason)
+    exercises: dict  # exercise id -> ("replay", header, arrays[, hidden part]) | ("outcome", status, reason)
     dataset_cache: str | None = None
     memory_mb: int = 4096
 
@@ -141,12 +142,13 @@ def _verify_replays(replays: dict[str, tuple]) -> dict[str, dict[str, Any]]:
 
     course = load_course()
     results, submissions, exercises = {}, [], []
-    for exercise_id, (_, header, arrays) in replays.items():
+    for exercise_id, (_, header, arrays, *hidden) in replays.items():
         exercise = course.find(exercise_id)
         if "load_failure" in header:
             results[exercise_id] = _verify_exercise(exercise_id, ("replay", header, arrays))
             continue
-        submissions.append(ReplaySubmission(Path(exercise.filename), exercise.id, header, arrays))
+        submissions.append(ReplaySubmission(Path(exercise.filename), exercise.id, header, arrays,
+                                            hidden=hidden[0] if hidden else None))
         exercises.append(exercise)
     if exercises:
         with injected_submission(*submissions):
@@ -208,8 +210,9 @@ def discover_probes(job: tuple[str, list[str]], conn) -> None:
         recording = RecordingSubmission(load_submission(path, exercise.id), probes, flags)
         with injected_submission(recording):
             result = run_checks(exercise, path, include_hidden=True)
-        discovered[exercise.id] = {
-            "probes": list(probes.values()),
+        discovered[exercise.id] = {  # hidden checks' own probes are played last (see grade.grade_student)
+            "probes": [p for key, p in probes.items() if key in recording.public_keys],
+            "hidden_probes": [p for key, p in probes.items() if key not in recording.public_keys],
             "replayable": not flags.get("direct_access"),
             "reference_passed": result.passed,
         }
