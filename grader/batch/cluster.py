@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.batch.grade import Slots, cache_trusted_dataset
 from grader.batch.intake import StudentSubmission
 
 
@@ -69,8 +70,7 @@ class _WorkerSetup:
     work: Path
     dataset_cache: Path
     uid_base: int
-    slots: list[int]
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    slots: Slots
 
 
 _SETUP: _WorkerSetup | None = None
@@ -83,21 +83,14 @@ def _worker_setup() -> _WorkerSetup:
         if _SETUP is None:
             from distributed import get_worker
 
-            from grader.batch.pool import run_job
             from grader.batch.sandbox import new_uid_base
-            from grader.batch.worker import cache_dataset
 
             worker = get_worker()
             slots = max(1, int(worker.state.nthreads))
             work = Path(tempfile.mkdtemp(prefix="course-worker-"))
             work.chmod(0o711)
-            trusted = work / "trusted"
-            trusted.mkdir(mode=0o700)
             (work / "extracted").mkdir(mode=0o700)
-            cached = run_job(cache_dataset, str(trusted / "dataset.npz"), wall_s=600)
-            if cached.reply is None:
-                raise RuntimeError(f"loading the dataset failed on this worker: {cached.status} {cached.detail}")
-            _SETUP = _WorkerSetup(worker.address, work, trusted / "dataset.npz", new_uid_base(slots), list(range(slots)))
+            _SETUP = _WorkerSetup(worker.address, work, cache_trusted_dataset(work), new_uid_base(slots), Slots(slots))
         return _SETUP
 
 
@@ -125,17 +118,12 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
             (folder / Path(name).name).write_bytes(content)
             files[exercise_id] = folder / Path(name).name
         student = StudentSubmission(payload.student, Path(payload.source), files, list(payload.problems))
-        options = GradeOptions(out=setup.work / "out", workers=len(setup.slots), memory_mb=memory_mb)
+        options = GradeOptions(out=setup.work / "out", workers=setup.slots.count, memory_mb=memory_mb)
         hide = [*hidden_paths(options, [folder]), setup.work / "extracted", setup.dataset_cache.parent]
-        with setup.lock:
-            slot = setup.slots.pop()
-        try:
+        with setup.slots.taken() as slot:
             record = grade_student(student, [course.find(e) for e in exercise_ids], probes, options, hide, slot,
                                    setup.work, setup.dataset_cache, setup.uid_base)
-            record["graded_on"] = setup.address
-            return record
-        finally:
-            with setup.lock:
-                setup.slots.append(slot)
+        record["graded_on"] = setup.address
+        return record
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -9,6 +9,7 @@ grading one student again replaces only that student's file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -154,32 +155,53 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
 def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions, inputs: list[Path],
                 work: Path) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
     """Grade the students on this machine, `options.workers` at a time; yield them as they finish."""
-    from grader.batch.worker import cache_dataset
-
-    trusted = work / "trusted"  # only the grader's own processes look here (0700, and hidden)
-    trusted.mkdir(mode=0o700)
-    dataset_cache = trusted / "dataset.npz"
-    cached = run_job(cache_dataset, str(dataset_cache), wall_s=600)
-    if cached.reply is None:
-        raise RuntimeError(f"loading the dataset failed: {cached.status} {cached.detail}")
-    hide = [*hidden_paths(options, inputs), work / "extracted", trusted]
-    slots = list(range(options.workers))
-    uid_base = new_uid_base(options.workers)
-    lock = threading.Lock()
+    dataset_cache = cache_trusted_dataset(work)
+    hide = [*hidden_paths(options, inputs), work / "extracted", dataset_cache.parent]
+    slots, uid_base = Slots(options.workers), new_uid_base(options.workers)
 
     def run(student: StudentSubmission) -> dict[str, Any]:
-        with lock:
-            slot = slots.pop()
-        try:
+        with slots.taken() as slot:
             return grade_student(student, exercises, probes, options, hide, slot, work, dataset_cache, uid_base)
-        finally:
-            with lock:
-                slots.append(slot)
 
     with ThreadPoolExecutor(max_workers=options.workers) as pool:
         futures = {pool.submit(run, s): s for s in todo}
         for future in as_completed(futures):
             yield futures[future], future.result(), ""
+
+
+def cache_trusted_dataset(work: Path) -> Path:
+    """Load the pinned dataset once, in a trusted process, into WORK/trusted/dataset.npz; return that path.
+
+    WORK/trusted (0700) is where only the grader's own processes look; submissions must have it hidden.
+    """
+    from grader.batch.worker import cache_dataset
+
+    trusted = work / "trusted"
+    trusted.mkdir(mode=0o700)
+    dataset_cache = trusted / "dataset.npz"
+    cached = run_job(cache_dataset, str(dataset_cache), wall_s=600)
+    if cached.reply is None:
+        raise RuntimeError(f"loading the dataset failed: {cached.status} {cached.detail}")
+    return dataset_cache
+
+
+class Slots:
+    """The worker slots of one machine: a student being graded holds one, which picks its uid and scratch."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._free = list(range(count))
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def taken(self) -> Iterator[int]:
+        with self._lock:
+            slot = self._free.pop()
+        try:
+            yield slot
+        finally:
+            with self._lock:
+                self._free.append(slot)
 
 
 def _grade_on_cluster(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions,
@@ -218,6 +240,14 @@ def _source_of(path: Path) -> bytes:
 def _answered(entry: tuple | None) -> bool:
     """Whether a public part's entry holds the answers of a file that loaded."""
     return entry is not None and entry[0] == "replay" and "load_failure" not in entry[1]
+
+
+def _hidden_part(entry: tuple | None) -> tuple | str | None:
+    """What verification gets for an exercise's hidden-only probes: their (header, arrays), why they are
+    missing ("timed out: …"), or None when there were none to play."""
+    if entry is None:
+        return None
+    return entry[1:] if entry[0] == "replay" else f"{entry[1]}: {entry[2]}"
 
 
 def _entry(task, outcome, unpack) -> tuple:
@@ -290,9 +320,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
     shutil.rmtree(scratch, ignore_errors=True)
     for exercise_id, entry in entries.items():
         if _answered(entry):
-            hidden = hidden_parts.get(exercise_id)
-            part = hidden[1:] if hidden and hidden[0] == "replay" else (f"{hidden[1]}: {hidden[2]}" if hidden else None)
-            entries[exercise_id] = (*entry, part)
+            entries[exercise_id] = (*entry, _hidden_part(hidden_parts.get(exercise_id)))
     verify_wall = sum(e.time_budget_s for e in exercises) + 120
     outcome = run_job(verify_student, VerifyJob(student.student, entries, str(dataset_cache)), wall_s=verify_wall)
     verified = json.loads(outcome.reply) if outcome.reply else {}

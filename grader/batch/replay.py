@@ -17,8 +17,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,12 +110,19 @@ class RecordingSubmission(Submission):
         self.public_keys: set[str] = set()  # probes that a public check makes (the rest: hidden checks only)
         self._in_call = False
 
-    def _note(self, probe: Probe) -> None:
+    @contextlib.contextmanager
+    def _recording(self, probe: Probe) -> Iterator[None]:
+        """Note `probe` (and whether a public check makes it); the learner's objects may be used inside."""
         from grader.pytest_plugin import in_hidden_check
 
         self.probes.setdefault(probe.key, probe)
         if not in_hidden_check():
             self.public_keys.add(probe.key)
+        self._in_call = True
+        try:
+            yield
+        finally:
+            self._in_call = False
 
     def get(self, name: str, kind: str = "function") -> Any:
         if not self._in_call:
@@ -121,20 +130,12 @@ class RecordingSubmission(Submission):
         return super().get(name, kind)
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        self._note(Probe(name, _freeze(args), tuple(sorted(_freeze(kwargs).items()))))
-        self._in_call = True
-        try:
+        with self._recording(Probe(name, _freeze(args), tuple(sorted(_freeze(kwargs).items())))):
             return super().call(name, *args, **kwargs)
-        finally:
-            self._in_call = False
 
     def run(self, scenario: Scenario) -> Facts:
-        self._note(Probe(SCENARIO_PROBE, (_freeze(scenario.steps),), ()))
-        self._in_call = True
-        try:
+        with self._recording(Probe(SCENARIO_PROBE, (_freeze(scenario.steps),), ())):
             return super().run(scenario)
-        finally:
-            self._in_call = False
 
 
 def run_probes(submission: Submission, probes: list[Probe]) -> tuple[dict, list[np.ndarray]]:

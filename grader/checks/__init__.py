@@ -65,6 +65,14 @@ __all__ += [
 ]
 
 # Exercises 8–10: the learner's own classes, observed through scenarios.
-from grader.checks.scenario import Facts, KerasActivation, Ref, Scenario, subclasses  # noqa: E402
+from grader.checks.scenario import (  # noqa: E402
+    Facts,
+    KerasActivation,
+    Ref,
+    Scenario,
+    parameter_count,
+    run_on_model_class,
+    subclasses,
+)
 
-__all__ += ["Facts", "KerasActivation", "Ref", "Scenario", "subclasses"]
+__all__ += ["Facts", "KerasActivation", "Ref", "Scenario", "parameter_count", "run_on_model_class", "subclasses"]

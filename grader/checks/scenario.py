@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from math import prod
 from typing import Any
 
 import numpy as np
@@ -148,6 +149,29 @@ def subclasses(fact: dict, base: type) -> bool:
     return bool(fact.get("is_class")) and f"{base.__module__}.{base.__qualname__}" in fact.get("mro", [])
 
 
+def parameter_count(variables: Sequence[tuple[str, Sequence[int]]]) -> int:
+    """The number of scalars in the variables a `variables` step observed (from their shapes)."""
+    return sum(prod(shape) for _, shape in variables)
+
+
+def run_on_model_class(submission, scenario: Scenario, cls: Ref, *, input_shape: Sequence[int],
+                       notes: list[str] | None = None, built: Sequence[Ref] = ()) -> Facts:
+    """Play `scenario`, whose class `cls` must subclass keras.Model; note it when one of the `built` steps
+    (`Scenario.build`) had to build a model that had no weights yet."""
+    import keras
+
+    from grader.checks.introspect import built_note
+
+    facts = submission.run(scenario)
+    fact = facts[cls]
+    if not subclasses(fact, keras.Model):
+        raise CheckFailure(f"`{cls.label}` is not a subclass of keras.Model",
+                           expected=f"class {cls.label}(keras.Model)", got=fact["repr"])
+    if notes is not None and any(facts[step] for step in built):
+        notes.append(built_note(tuple(input_shape)))
+    return facts
+
+
 class Facts:
     """What a played scenario observed, one outcome per step; `facts[ref]` is the fact of that step."""
 
@@ -248,16 +272,20 @@ class _Player:
         return self._invoke(keras.Sequential, label, [keras.Input(shape=tuple(input_shape)), *layers]), None
 
     def _op_attempt_new(self, label, cls, *args, **kwargs):
-        try:
-            cls(*args, **kwargs)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except NotImplementedError:
-            raise self.submission.not_implemented(label) from None
-        except BaseException as error:  # noqa: BLE001 - what the learner's constructor raised is the fact
-            return None, {"raised": type(error).__name__, "kinds": [c.__name__ for c in type(error).__mro__],
-                          "message": _text(error)}
-        return None, {"raised": None, "kinds": [], "message": ""}
+        def attempt():
+            try:
+                cls(*args, **kwargs)
+            except (NotImplementedError, KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as error:  # noqa: BLE001 - what the learner's constructor raised is the fact
+                return error
+            return None
+
+        error = self._invoke(attempt, label)
+        if error is None:
+            return None, {"raised": None, "kinds": [], "message": ""}
+        return None, {"raised": type(error).__name__, "kinds": [c.__name__ for c in type(error).__mro__],
+                      "message": _text(error)}
 
     def _op_call(self, label, obj, x, **kwargs):
         return None, np.asarray(self._invoke(obj, label, x, **kwargs), dtype="float32")
@@ -286,15 +314,15 @@ class _Player:
         return None, {"api": api_of(obj), "type": type(obj).__name__}
 
     def _op_config(self, label, obj):
-        try:
-            config = obj.get_config()
-        except NotImplementedError as error:  # Keras' own, when it cannot write the config by itself
-            return None, {"config": None, "json_error": None, "not_implemented": _text(error, 1) if str(error) else ""}
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as error:  # noqa: BLE001
-            raise CheckFailure(f"`{label}` raised {type(error).__name__}: {_text(error)}",
-                               hint="read the error above; it happened in get_config()") from None
+        def get_config():
+            try:
+                return False, obj.get_config()
+            except NotImplementedError as error:  # Keras' own, when it cannot write the config by itself
+                return True, _text(error, 1) if str(error) else ""
+
+        not_implemented, config = self._invoke(get_config, label)
+        if not_implemented:
+            return None, {"config": None, "json_error": None, "not_implemented": config}
         if not isinstance(config, dict):
             return None, {"config": None, "json_error": None, "not_implemented": None, "type": type(config).__name__}
         try:

@@ -163,7 +163,6 @@ def _notebook_source(path: Path) -> str:
     return source
 
 
-
 def _first_lines(text: str) -> str:
     lines = [line for line in plain(text).strip().splitlines() if line.strip()]
     shown = "\n    ".join(lines[:_MAX_ERROR_LINES])

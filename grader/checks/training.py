@@ -106,6 +106,19 @@ def expect_accuracy(accuracy: float, threshold: float, dataset_name: str, n_imag
         )
 
 
+def expect_trained_accuracy(model: keras.Model, submission: Submission, dataset, recipe: dict, exercise,
+                            notes: list[str], *, note_extra: str = "") -> None:
+    """Fit `model` on `dataset` with `recipe` within the exercise's time budget, note the held-out accuracy
+    reached, and require the exercise's threshold for this dataset (`expect_accuracy`)."""
+    run = fit_within_budget(model, submission, dataset.x_train, dataset.y_train, recipe, exercise.time_budget_s,
+                            label=f"training on {dataset.name}")
+    accuracy = held_out_accuracy(model, dataset.x_test, dataset.y_test)
+    threshold = exercise.threshold(dataset.name)
+    notes.append(f"held-out accuracy {accuracy:.3f} (threshold {threshold:.2f}) after {run.epochs_run} epochs, "
+                 f"{run.seconds:.1f} s of training{note_extra}")
+    expect_accuracy(accuracy, threshold, dataset.name, len(dataset.x_test), run.epochs_run)
+
+
 def seed_everything(seed: int) -> None:
     """One seed for Python, numpy and TensorFlow, and deterministic TensorFlow ops."""
     import tensorflow as tf

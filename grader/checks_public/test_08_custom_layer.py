@@ -5,7 +5,6 @@ to do with the class, the submission plays it, and the check judges the facts th
 against values computed here — e.g. the outputs of a real `keras.layers.Dense` with the same weights.
 """
 
-from math import prod
 
 import keras
 import numpy as np
@@ -17,6 +16,7 @@ from grader.checks import (
     expect_array,
     expect_close,
     expect_param_count,
+    parameter_count,
     subclasses,
 )
 
@@ -154,7 +154,7 @@ def test_parameter_count(submission):
         cases.append((layer, scenario.variables(layer), use_bias, expected, formula))
     facts = play(submission, scenario, cls)
     for layer, variables, use_bias, expected, formula in cases:
-        count = sum(prod(shape) for shape in shapes_of(facts[variables]))  # from the shapes, not count_params()
+        count = parameter_count(facts[variables])  # from the shapes, not count_params()
         expect_param_count(f"{layer.label} on 7 input features", count, expected, formula=formula,
                            hint="create the bias only when use_bias is True" if not use_bias else None)
 

@@ -4,20 +4,18 @@ The checks observe `MLPClassifier` through scenarios (grader.checks.scenario) an
 that come back: its API, shapes, the parameter count from its variables' shapes, and its outputs.
 """
 
-from math import prod
 
-import keras
 import numpy as np
 import pytest
 
 from grader.checks import (
     CheckFailure,
     Scenario,
-    built_note,
     expect_close,
     expect_equal_shape,
     expect_param_count,
-    subclasses,
+    parameter_count,
+    run_on_model_class,
 )
 from grader.manifest import load_course
 
@@ -40,18 +38,7 @@ def make(scenario: Scenario, cls, **kwargs):
 
 def play(submission, scenario: Scenario, cls, notes: list[str] | None = None, built=()):
     """Play the scenario; `MLPClassifier` must subclass keras.Model. Notes say when the grader built it."""
-    facts = submission.run(scenario)
-    fact = facts[cls]
-    if not subclasses(fact, keras.Model):
-        raise CheckFailure("`MLPClassifier` is not a subclass of keras.Model",
-                           expected="class MLPClassifier(keras.Model)", got=fact["repr"])
-    if notes is not None and any(facts[b] for b in built):
-        notes.append(built_note(INPUT))
-    return facts
-
-
-def parameters(variables) -> int:
-    return sum(prod(shape) for _, shape in variables)
+    return run_on_model_class(submission, scenario, cls, input_shape=INPUT, notes=notes, built=built)
 
 
 def sample_batch() -> np.ndarray:
@@ -120,7 +107,7 @@ def test_parameter_count_with_defaults(submission, notes):
     model, built = make(scenario, cls)
     variables = scenario.variables(model)
     facts = play(submission, scenario, cls, notes, [built])
-    expect_param_count(model.label, parameters(facts[variables]), 101_770,
+    expect_param_count(model.label, parameter_count(facts[variables]), 101_770,
                        formula="(784·128 + 128) + (128·10 + 10) = 100,480 + 1,290; Flatten and Dropout have none",
                        hint="Dense(hidden_units, activation='relu') then Dense(num_classes), created in __init__")
 
@@ -139,7 +126,7 @@ def test_constructor_arguments_are_honoured(submission, notes):
     scenario.assign(five, five_weights, source_label="Dense(128) and Dense(5)")
     five_output = scenario.call(five, x, training=False)
     facts = play(submission, scenario, cls, notes, [narrow_built, five_built])
-    expect_param_count(narrow.label, parameters(facts[variables]), 25_450,
+    expect_param_count(narrow.label, parameter_count(facts[variables]), 25_450,
                        formula="(784·32 + 32) + (32·10 + 10) = 25,120 + 330",
                        hint="use the hidden_units argument for the hidden Dense layer, not a fixed 128")
     expect_reference_outputs(narrow.label, facts[narrow_output], x, narrow_weights)

@@ -5,17 +5,13 @@ observed through scenarios (grader.checks.scenario). All three receive the same 
 here, and must then compute the same outputs.
 """
 
-from math import prod
 
-import keras
 import numpy as np
 import pytest
 
 from grader.checks import (
-    CheckFailure,
     Scenario,
     assign_values,
-    built_note,
     count_params,
     ensure_built,
     expect_api,
@@ -24,8 +20,9 @@ from grader.checks import (
     expect_model,
     expect_param_count,
     fmt_int,
+    parameter_count,
     predict_numpy,
-    subclasses,
+    run_on_model_class,
 )
 
 pytestmark = pytest.mark.exercise("10")
@@ -54,14 +51,7 @@ def subclassed() -> tuple[Scenario, object, object, object]:
 
 
 def play(submission, scenario: Scenario, cls, built, notes):
-    facts = submission.run(scenario)
-    fact = facts[cls]
-    if not subclasses(fact, keras.Model):
-        raise CheckFailure("`SubclassedMLP` is not a subclass of keras.Model",
-                           expected="class SubclassedMLP(keras.Model)", got=fact["repr"])
-    if facts[built]:
-        notes.append(built_note(INPUT))
-    return facts
+    return run_on_model_class(submission, scenario, cls, input_shape=INPUT, notes=notes, built=[built])
 
 
 def test_sequential_is_sequential(submission, notes):
@@ -87,7 +77,7 @@ def test_parameter_counts_are_identical(submission, notes):
     variables = scenario.variables(model)
     counts = {"build_sequential()": count_params(sequential(submission, notes)),
               "build_functional()": count_params(functional(submission, notes)),
-              "SubclassedMLP()": sum(prod(shape) for _, shape in play(submission, scenario, cls, built, notes)[variables])}
+              "SubclassedMLP()": parameter_count(play(submission, scenario, cls, built, notes)[variables])}
     shown = ", ".join(f"{label} {fmt_int(n)}" for label, n in counts.items())
     for label, got in counts.items():
         expect_param_count(label, got, PARAMS, formula=FORMULA,

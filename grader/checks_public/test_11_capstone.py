@@ -17,9 +17,7 @@ from grader.checks import (
 )
 from grader.checks.training import (
     compiled_loss_value,
-    expect_accuracy,
-    fit_within_budget,
-    held_out_accuracy,
+    expect_trained_accuracy,
     seed_everything,
     validate_recipe,
 )
@@ -127,10 +125,5 @@ def test_held_out_accuracy_reaches_threshold(submission, exercise, dataset, note
             expected=failure.expected, got=failure.got, why=failure.why, hint=failure.hint,
         ) from None
     model = compiled(submission, model)
-    run = fit_within_budget(model, submission, dataset.x_train, dataset.y_train, recipe,
-                            exercise.time_budget_s, label=f"training on {dataset.name}")
-    accuracy = held_out_accuracy(model, dataset.x_test, dataset.y_test)
-    threshold = exercise.threshold(dataset.name)
-    notes.append(f"held-out accuracy {accuracy:.3f} (threshold {threshold:.2f}) after {run.epochs_run} epochs, "
-                 f"{run.seconds:.1f} s of training, {fmt_int(count_params(model))} parameters")
-    expect_accuracy(accuracy, threshold, dataset.name, len(dataset.x_test), run.epochs_run)
+    expect_trained_accuracy(model, submission, dataset, recipe, exercise, notes,
+                            note_extra=f", {fmt_int(count_params(model))} parameters")
