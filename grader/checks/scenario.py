@@ -166,7 +166,9 @@ def run_on_model_class(submission, scenario: Scenario, cls: Ref, *, input_shape:
     fact = facts[cls]
     if not subclasses(fact, keras.Model):
         raise CheckFailure(f"`{cls.label}` is not a subclass of keras.Model",
-                           expected=f"class {cls.label}(keras.Model)", got=fact["repr"])
+                           expected=f"class {cls.label}(keras.Model)", got=fact["repr"],
+                           why="fit, predict, summary and the training flag come from keras.Model",
+                           hint=f"keep the stub's `class {cls.label}(keras.Model):` line")
     if notes is not None and any(facts[step] for step in built):
         notes.append(built_note(tuple(input_shape)))
     return facts

@@ -35,7 +35,8 @@ def play(submission, scenario: Scenario, cls):
     fact = facts[cls]
     if not subclasses(fact, keras.layers.Layer):
         raise CheckFailure("`MyDense` is not a Keras layer class", expected="class MyDense(keras.layers.Layer)",
-                           got=fact["repr"])
+                           got=fact["repr"], why="Keras calls build() and call() only on subclasses of Layer",
+                           hint="keep the stub's `class MyDense(keras.layers.Layer):` line")
     if subclasses(fact, keras.layers.Dense):
         raise CheckFailure("`MyDense` subclasses keras.layers.Dense; this exercise asks you to write it yourself",
                            expected="class MyDense(keras.layers.Layer)",

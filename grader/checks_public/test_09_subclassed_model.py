@@ -199,6 +199,7 @@ def expect_dropout(label: str, got: np.ndarray, x: np.ndarray, weights: list[np.
         raise CheckFailure(
             f"with training=True, {label} zeroes {share:.0%} of the active hidden units; Dropout({rate}) zeroes "
             f"about {rate:.0%}",
+            expected=f"between 25% and 75% (Dropout({rate}))", got=f"{share:.0%}",
             why=why, hint="layers.Dropout(dropout_rate), with the dropout_rate argument (default 0.5)",
         )
 
