@@ -118,7 +118,9 @@ def test_syntax_error_is_reported_with_its_line(workspace):
 
 
 def test_watch_rechecks_on_save(workspace):
-    """`course watch 4` re-checks when the file is saved, and the re-check is fast (TF imported once)."""
+    """`course watch 4` re-checks when the file is saved, and the re-check is cheap: TensorFlow is imported
+    once, so a re-check costs a fraction of an import. Measured in the watcher's CPU time, which other
+    load on the machine does not inflate the way it inflates the wall clock."""
     import time
 
     env = {**os.environ, "COURSE_DATASET": "digits", "COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
@@ -127,16 +129,24 @@ def test_watch_rechecks_on_save(workspace):
     try:
         output = _read_until(proc, "watching", timeout=120)
         assert "not implemented yet" in output
+        first_check_cpu = _cpu_seconds(proc.pid)  # the TensorFlow import and the first check
         time.sleep(1.0)  # let the file watcher start (a learner does not save within a millisecond)
+        before = _cpu_seconds(proc.pid)
         (workspace / "exercises" / "04_sequential.py").write_text(SOURCE_TEXT_MODEL)
-        saved = time.monotonic()
-        output = _read_until(proc, "watching", timeout=60)
-        elapsed = time.monotonic() - saved
+        output = _read_until(proc, "watching", timeout=120)
+        recheck_cpu = _cpu_seconds(proc.pid) - before
         assert "10/10 points" in output
-        assert elapsed < 5.0, f"re-check took {elapsed:.1f} s after saving"
+        assert recheck_cpu < min(3.0, first_check_cpu / 2), \
+            f"the re-check took {recheck_cpu:.1f} s of CPU; start-up took {first_check_cpu:.1f} s"
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _read_until(proc: subprocess.Popen, marker: str, timeout: float) -> str:

@@ -12,9 +12,11 @@ from grader.checks.introspect import (
     activation_name,
     built_note,
     count_params,
+    describe_layer,
     ensure_built,
     expect_model,
     fmt_shape,
+    given_name,
     layer_output_shapes,
     layers_of,
     model_output_shape,
@@ -25,8 +27,8 @@ from grader.checks.submission import Submission, load_submission
 
 __all__ = [
     "CheckFailure", "NotImplementedYet", "Submission", "activation_name", "built_note", "count_params",
-    "ensure_built", "expect_array", "expect_close", "expect_equal_shape", "expect_integer",
-    "expect_model", "expect_param_count", "fmt_int", "fmt_shape", "layer_output_shapes",
+    "describe_layer", "ensure_built", "expect_array", "expect_close", "expect_equal_shape", "expect_integer",
+    "expect_model", "expect_param_count", "fmt_int", "fmt_shape", "given_name", "layer_output_shapes",
     "layers_of", "load_submission", "model_output_shape", "predict_numpy", "variables_of",
 ]
 

@@ -7,10 +7,12 @@ is wired to do rather than what it says about itself.
 
 from __future__ import annotations
 
+import re
+
 import keras
 
 from grader.checks.failure import CheckFailure
-from grader.checks.introspect import Shape, fmt_shape
+from grader.checks.introspect import Shape, fmt_shape, given_name
 
 
 def api_of(model: keras.Model) -> str:
@@ -46,9 +48,15 @@ def expect_api_named(got: str, expected: str, label: str, *, type_name: str, hin
         )
 
 
+AUTO_TENSOR_NAME = re.compile(r"(?:keras_tensor|input_layer)(?:_\d+)?")  # Keras' counter names for an unnamed Input
+
+
 def named_inputs(model: keras.Model) -> dict[str, Shape]:
-    """The input names of a functional model, in order, with their shapes (batch axis included)."""
-    return {tensor.name: tuple(tensor.shape) for tensor in model.inputs}
+    """The input names of a functional model, in order, with their shapes (batch axis included). An
+    input the learner did not name is 'unnamed input N' (its position), never Keras' counter name, which
+    depends on what ran before in the process."""
+    return {(f"unnamed input {position}" if AUTO_TENSOR_NAME.fullmatch(tensor.name) else tensor.name): tuple(tensor.shape)
+            for position, tensor in enumerate(model.inputs, start=1)}
 
 
 def producer(tensor: keras.KerasTensor) -> keras.layers.Layer | None:
@@ -64,9 +72,10 @@ def named_outputs(model: keras.Model) -> dict[str, Shape]:
     if isinstance(struct, dict):
         return {str(key): tuple(tensor.shape) for key, tensor in struct.items()}
     named = {}
-    for position, tensor in enumerate(model.outputs):
+    for position, tensor in enumerate(model.outputs, start=1):
         layer = producer(tensor)
-        named[layer.name if layer is not None else f"output {position}"] = tuple(tensor.shape)
+        name = given_name(layer) if layer is not None else None
+        named[name or f"unnamed output {position}"] = tuple(tensor.shape)
     return named
 
 

@@ -8,6 +8,7 @@ about itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from math import prod
 
@@ -95,6 +96,27 @@ def layers_of(model: keras.Model) -> list[keras.layers.Layer]:
     return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
 
 
+def given_name(layer: keras.layers.Layer) -> str | None:
+    """The name the learner gave `layer`, or None when Keras made it up.
+
+    Keras names an unnamed layer after its class plus a process-wide counter (`dense`, `dense_7`), so
+    the same model gets different names depending on what ran before it in the process. A message
+    that quoted them would differ between `course check`, batch grading and nbgrader.
+    """
+    name = str(layer.name)
+    snake = re.sub(r"([a-z])([A-Z])", r"\1_\2", re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", type(layer).__name__)).lower()
+    auto = {snake, "functional", "sequential", "input_layer"}
+    return None if re.fullmatch(rf"(?:{'|'.join(map(re.escape, auto))})(?:_\d+)?", name) else name
+
+
+def describe_layer(layer: keras.layers.Layer, position: int | None = None) -> str:
+    """'layer 2 (Dense)', or 'layer 2 (Dense 'encoder')' when the learner named it: never a counter's name."""
+    kind = type(layer).__name__
+    name = given_name(layer)
+    inner = f"{kind} {name!r}" if name else kind
+    return f"layer {position} ({inner})" if position is not None else f"the {inner} layer"
+
+
 def layer_output_shapes(model: keras.Model, input_shape: Shape) -> list[tuple[keras.layers.Layer, Shape]]:
     """Each layer of a single-path model with the shape it outputs for a `(None, *input_shape)` input.
 
@@ -103,12 +125,12 @@ def layer_output_shapes(model: keras.Model, input_shape: Shape) -> list[tuple[ke
     """
     tensor = keras.KerasTensor((None, *input_shape), dtype="float32")
     result = []
-    for layer in layers_of(model):
+    for position, layer in enumerate(layers_of(model), start=1):
         try:
             tensor = layer(tensor)
         except Exception as error:  # noqa: BLE001
             raise CheckFailure(
-                f"layer {layer.name!r} ({type(layer).__name__}) cannot take the output of the layer "
+                f"{describe_layer(layer, position)} cannot take the output of the layer "
                 f"before it, of shape {_fmt_shape(tensor.shape)}",
                 why=f"{type(error).__name__}: {keras_error_text(error)}",
                 hint="check each layer's expected input shape",

@@ -8,6 +8,7 @@ from grader.checks import (
     CheckFailure,
     activation_name,
     count_params,
+    describe_layer,
     ensure_built,
     expect_equal_shape,
     expect_model,
@@ -56,7 +57,7 @@ def test_output_shape_of_each_layer(model):
         )
     shapes = layer_output_shapes(model, INPUT)
     for position, ((layer, got), (_kind, expected, _, _)) in enumerate(zip(shapes, EXPECTED, strict=False), start=1):
-        expect_equal_shape(f"layer {position} ({type(layer).__name__} {layer.name!r})", got, expected,
+        expect_equal_shape(describe_layer(layer, position), got, expected,
                            hint="the batch dimension is None; the rest follows from the layer sizes")
     if len(shapes) != len(EXPECTED):
         raise CheckFailure(f"the model has {len(shapes)} layers; expected {len(EXPECTED)}")

@@ -17,6 +17,7 @@ from grader.checks import (
     expect_param_count,
     fmt_int,
     fmt_shape,
+    given_name,
     model_output_shape,
     named_inputs,
     named_outputs,
@@ -58,12 +59,14 @@ def feed(model: keras.Model, image: np.ndarray, extra: np.ndarray) -> object:
 
 
 def dense_summary(model: keras.Model) -> str:
-    """'Dense layers found: 'dense' 784 → 64 (50,240), …' from the kernels' shapes."""
+    """'Dense layers found: 784 → 64 (50,240), 'head' 64 → 10 (650)' from the kernels' shapes (a layer's
+    name only when the learner gave it one)."""
     parts = []
     for layer in model.layers:
         if isinstance(layer, keras.layers.Dense) and layer.built:
             n_in, units = (tuple(layer.kernel.shape) + (None, None))[:2]
-            parts.append(f"{layer.name!r} {n_in} → {units} ({fmt_int(count_params(layer))})")
+            name = given_name(layer)
+            parts.append(f"{f'{name!r} ' if name else ''}{n_in} → {units} ({fmt_int(count_params(layer))})")
     return "Dense layers found: " + (", ".join(parts) or "none")
 
 

@@ -7,6 +7,7 @@ import pytest
 from grader.checks import (
     CheckFailure,
     count_params,
+    describe_layer,
     ensure_built,
     expect_equal_shape,
     expect_model,
@@ -44,7 +45,7 @@ def expect_within_budget(model: keras.Model, limit: int) -> int:
     why = None
     if per_layer and per_layer[0][0]:
         biggest, layer = per_layer[0]
-        why = (f"layer {layer.name!r} ({type(layer).__name__}) alone holds {fmt_int(biggest)} of them "
+        why = (f"{describe_layer(layer)} alone holds {fmt_int(biggest)} of them "
                f"({biggest / total:.1%})")
     raise CheckFailure(
         f"the model has {fmt_int(total)} parameters, over the budget of {fmt_int(limit)} by {fmt_int(total - limit)}",
