@@ -49,6 +49,19 @@ def expect_array(what: str, got: object, *, shape: Sequence[int] | None = None) 
     return array
 
 
+def distinct_digits(expected: float, got: float) -> tuple[str, str]:
+    """The two numbers with the fewest significant digits (4 to 8) that still tell them apart.
+
+    Never more than needed: the last bits of a float computation can differ between processes (thread
+    counts, kernels), and a message must be the same wherever the same answer is graded.
+    """
+    for digits in range(4, 9):
+        want, have = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if want != have:
+            return want, have
+    return want, have
+
+
 def expect_close(what: str, got: np.ndarray, expected: np.ndarray, *, atol: float = 1e-5,
                  rtol: float = 1e-5, why: str | None = None, hint: str | None = None) -> None:
     """Element-wise closeness; the message shows the first differing element."""
@@ -63,10 +76,11 @@ def expect_close(what: str, got: np.ndarray, expected: np.ndarray, *, atol: floa
     close = np.isclose(got, expected, atol=atol, rtol=rtol)
     if not close.all():
         index = tuple(int(i) for i in np.argwhere(~close)[0])
+        want, have = distinct_digits(float(expected[index]), float(got[index]))
         raise CheckFailure(
             f"{what} differs from the reference at index {index} "
             f"({np.count_nonzero(~close)} of {close.size} values differ)",
-            expected=f"{expected[index]:.6g}", got=f"{got[index]:.6g}", why=why, hint=hint,
+            expected=want, got=have, why=why, hint=hint,
         )
 
 
