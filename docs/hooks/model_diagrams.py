@@ -6,6 +6,7 @@ At build time the hook runs the page's code (grader.authoring.lesson_code, the s
 text check uses), draws each model from its graph (grader.authoring.diagrams) and replaces the
 marker with an inline SVG in a `<figure>`. Nothing is hand-drawn and nothing is fetched.
 
+The page's `docs-check` comments (grader.authoring.lesson_code) are removed from what is published.
 Results are cached in `.cache/docs/`, keyed by the page's text, the drawing code, the installed
 Keras version and (for measured figures) the dataset, so a rebuild that changes nothing runs nothing
 and does not even import TensorFlow.
@@ -93,6 +94,8 @@ def _figure(name: str, page_name: str) -> dict[str, str]:
 
 
 def on_page_markdown(markdown, page, config, files):
+    from grader.authoring.lesson_code import strip_check_comments
+
     page_name = page.file.src_uri
     if DIAGRAM_MARK in markdown:
         rendered = _cached(f"diagrams-{Path(page_name).stem}", [markdown], lambda: _diagrams(markdown, page_name))
@@ -102,4 +105,4 @@ def on_page_markdown(markdown, page, config, files):
         name = match.group("name")
         figure = _cached(f"figure-{name}", [name, _dataset_name()], lambda name=name: _figure(name, page_name))
         markdown = markdown.replace(match.group(0), figure["html"], 1)
-    return markdown
+    return strip_check_comments(markdown)

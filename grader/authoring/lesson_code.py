@@ -275,6 +275,14 @@ def run_page(markdown: str, on_diagram: Callable[[DiagramMarker, object], None] 
     return run
 
 
+_ANY_CHECK = re.compile(rf"[ \t]*<!--\s*{MARKER}:.*?-->[ \t]*\n?", re.S)
+
+
+def strip_check_comments(markdown: str) -> str:
+    """The page without its docs-check comments (preludes included), for publishing."""
+    return _ANY_CHECK.sub("", markdown)
+
+
 def lesson_pages(docs: Path) -> list[Path]:
     """The pages whose code is checked: the home page and every lesson."""
     return [docs / "index.md", *sorted((docs / "lessons").glob("*.md"))]
