@@ -25,8 +25,8 @@ _ENV = {
 # Warnings a learner should understand, keyed by a fragment of the original message.
 _REPHRASED = {
     "Do not pass an `input_shape`": (
-        "`input_shape=` on a layer is deprecated in Keras 3; it still works, but prefer starting "
-        "the model with `keras.Input(shape=...)`."
+        "Keras 3 warns about `input_shape=` on a layer (a UserWarning, not a deprecation): it still "
+        "works, but Keras prefers starting the model with `keras.Input(shape=...)`."
     ),
     "`build()` was called on layer": (
         "a custom layer has no `build()` of its own; create its weights in `build(input_shape)`."

@@ -141,3 +141,79 @@ def test_site_search_finds_a_lesson(browser, served_site):
             page.reload(wait_until="networkidle")
     assert page.locator(".md-search-result__item").count() > 0
     page.close()
+
+
+DIAGRAM_MARKER = re.compile(r"<!--\s*diagram:\s*(\w+)")
+FIGURE_MARKER = re.compile(r"<!--\s*figure:\s*([a-z0-9-]+)\s*-->")
+
+
+def test_every_diagram_and_measured_figure_is_drawn_into_the_built_page(root, built_site):
+    pages = [root / "docs" / "index.md", *sorted((root / "docs" / "lessons").glob("*.md"))]
+    drawn = 0
+    for source in pages:
+        text = source.read_text(encoding="utf-8")
+        diagrams, figures = len(DIAGRAM_MARKER.findall(text)), len(FIGURE_MARKER.findall(text))
+        html = (built_site / source.relative_to(root / "docs")).with_suffix(".html").read_text(encoding="utf-8")
+        assert html.count('<figure class="model-diagram-figure">') == diagrams, source.name
+        assert html.count('<figure class="measured-figure">') == figures, source.name
+        assert "<!-- diagram:" not in html and "<!-- figure:" not in html and "docs-check" not in html, source.name
+        assert not re.search(r"<svg[^>]*\bhref=\"https?:", html), "a diagram must not load anything"
+        drawn += diagrams + figures
+    assert drawn >= 15  # every model lessons 1-11 build, plus lesson 5's curve and the capstone's sizes
+
+
+def test_home_page_links_to_lesson_sections_that_exist(built_site):
+    index = (built_site / "index.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="(lessons/[^"#]+\.html)#([^"]+)"', index))
+    assert len(links) >= 8
+    for page, anchor in links:
+        assert f'id="{anchor}"' in (built_site / page).read_text(encoding="utf-8"), (page, anchor)
+
+
+DRAWN = {
+    "lessons/07-graphs-shared-layers-multiple-outputs-residuals.html": ["add (Add)", "digit (Dense)", "called 2×"],
+    "lessons/06-the-functional-api.html": ["scan (InputLayer)", "meta (InputLayer)", "concatenate (Concatenate)"],
+    "lessons/04-the-sequential-model.html": ["dense (Dense)", "100,480 params"],
+    "lessons/09-subclassing-model.html": ["noisy_mlp (NoisyMLP)", "call() is Python code: Keras sees"],
+    "lessons/01-tensors-and-shapes.html": ["(Flatten)", "→ (None, 784)"],
+    "lessons/08-subclassing-layer.html": ["(Affine)", "128 params"],
+    "lessons/10-choosing-an-api.html": ["(SubclassedScanMLP)", "(InputLayer)", "2,778 params"],
+    "lessons/11-capstone.html": ["(Conv2D)", "(AveragePooling2D)", "4,010 params"],
+}
+
+
+@pytest.mark.parametrize("page_path", sorted(DRAWN), ids=lambda p: p.split("/")[-1])
+def test_model_diagrams_render_in_the_browser(browser, served_site, page_path):
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{served_site}/{page_path}")
+    diagrams = page.locator("figure.model-diagram-figure svg")
+    assert diagrams.count() >= 1
+    for index in range(diagrams.count()):
+        box = diagrams.nth(index).bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 40, (page_path, index, box)
+        assert diagrams.nth(index).locator("rect").count() >= 1
+    texts = " | ".join(page.locator("figure.model-diagram-figure svg text").all_text_contents())
+    for expected in DRAWN[page_path]:
+        assert expected in texts, (page_path, expected)
+    assert not errors, errors
+    page.close()
+
+
+def test_learning_curve_and_capstone_chart_render_in_the_browser(browser, served_site):
+    page = browser.new_page()
+    page.goto(f"{served_site}/lessons/05-training-and-evaluation.html")
+    charts = page.locator("figure.measured-figure svg")
+    assert charts.count() == 2  # loss and accuracy
+    for index in range(2):
+        lines = charts.nth(index).locator("polyline")
+        assert lines.count() == 2  # training and held-out
+        for line in range(2):
+            assert len(lines.nth(line).get_attribute("points").split()) >= 5
+        assert charts.nth(index).bounding_box()["height"] > 100
+    page.goto(f"{served_site}/lessons/11-capstone.html")
+    sizes = page.locator("figure.measured-figure svg polyline")
+    assert sizes.count() == 1 and len(sizes.first.get_attribute("points").split()) >= 4
+    assert "budget 20,000" in page.locator("figure.measured-figure svg").first.text_content()
+    page.close()

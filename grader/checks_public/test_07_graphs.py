@@ -83,8 +83,9 @@ def test_residual_adds_the_block_input(residual):
         raise CheckFailure(
             "the residual model has no `Add` layer",
             expected="an Add layer joining the block's input and the block's output", got="no Add layer",
-            why="`x + h` on symbolic tensors records an anonymous operation, not a layer, so the skip "
-            "connection is invisible in model.layers and model.summary()",
+            why="`x + h` on symbolic tensors records the operation keras.ops.add, not a layer: model.summary() "
+            "shows an `add (Add)` row for it, but model.layers has no Add layer, so the skip connection is "
+            "not a layer the model holds",
             hint="x = layers.Add()([x, h]) where x is the tensor that went into the block",
         )
     if not skip_connections(residual):

@@ -1,4 +1,4 @@
-"""Exercise 9 — A Model of your own: `MLPClassifier` with Dropout and a `training` flag.
+"""Exercise 9 — A Model of your own: `MLPClassifier` with Dropout, a `training` flag and a Monte Carlo switch.
 
 The checks observe `MLPClassifier` through scenarios (grader.checks.scenario) and judge the facts
 that come back: its API, shapes, the parameter count from its variables' shapes, and its outputs.
@@ -174,6 +174,29 @@ def test_training_differs_from_inference(submission, notes):
             hint="create layers.Dropout(dropout_rate) in __init__ and call it as self.dropout(x, training=training)",
         )
     expect_dropout(f"{narrow.label}(x, training=True)", facts[narrow_training], x, weights, rate=0.5)
+
+
+def test_monte_carlo_dropout_stays_on_at_inference(submission, notes):
+    scenario, cls = mlp_classifier()
+    x = sample_batch()
+    narrow, narrow_built = make(scenario, cls, hidden_units=8, mc_dropout=True)
+    weights = mlp_weights(8, 10, seed=96)
+    scenario.assign(narrow, weights, source_label="Dense(8) and Dense(10)")
+    scenario.seed(load_course().seed)
+    first = scenario.call(narrow, x, training=False)
+    second = scenario.call(narrow, x, training=False)
+    facts = play(submission, scenario, cls, notes, [narrow_built])
+    if np.allclose(facts[first], logits_of(x, weights), atol=1e-4) and np.allclose(facts[second], facts[first]):
+        raise CheckFailure(
+            f"{narrow.label} switches Dropout off at inference",
+            expected="with mc_dropout=True, Dropout active even when training is False",
+            got="the plain inference output, the same on every call",
+            why="Monte Carlo dropout keeps dropping units at inference, so that repeated predictions differ "
+            "and their spread estimates the model's uncertainty; no built-in layer decides this for you",
+            hint="in call(), choose the flag you give the Dropout layer: the model's training flag normally, "
+            "but always on when the model was built with mc_dropout=True",
+        )
+    expect_dropout(f"{narrow.label}(x, training=False)", facts[first], x, weights, rate=0.5)
 
 
 def expect_dropout(label: str, got: np.ndarray, x: np.ndarray, weights: list[np.ndarray], rate: float) -> None:
