@@ -100,8 +100,8 @@ def course_version() -> str:
 def check_student_id(student: str) -> str:
     """`student` if batch grading accepts it as a student id; SubmitRefused otherwise."""
     if not STUDENT_ID.match(student):
-        raise SubmitRefused(f"{student!r} is not a student id the grader accepts (letters, digits and _.@+-, "
-                            f"starting with a letter or digit; the pattern is {STUDENT_ID.pattern})")
+        raise SubmitRefused(f"{student!r} is not a student id the grader accepts (it must match "
+                            f"{STUDENT_ID.pattern}); use the id your instructor gave you")
     return student
 
 
