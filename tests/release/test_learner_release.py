@@ -7,9 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -21,6 +23,17 @@ from grader.runner import run_checks
 EXERCISES = load_course().exercises
 SOURCE_TEXT_MODEL = ("import keras\n\n\ndef build_model():\n    return keras.Sequential([keras.Input(shape=(28, 28)), "
                      "keras.layers.Flatten(), keras.layers.Dense(128, activation='relu'), keras.layers.Dense(10)])\n")
+
+
+def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> str:
+    """The process's output up to and including the first line holding `marker` (read unbuffered)."""
+    output, deadline = "", time.monotonic() + timeout
+    while marker not in output:
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise AssertionError(f"no {marker!r} within {timeout} s; output so far:\n{output}")
+        if select.select([process.stdout], [], [], 0.5)[0]:
+            output += os.read(process.stdout.fileno(), 65536).decode(errors="replace")
+    return output
 
 
 def course(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -76,25 +89,45 @@ def test_the_readme_lists_every_exercise_and_every_learner_command(root):
         assert f"`course {command.name}`" in readme and all(e.command in readme for e in command.examples)
 
 
-def test_the_readme_s_commands_work_end_to_end_and_submit_hands_in_what_was_checked(root, tmp_path):
-    """As the README says: list, hint, notebooks, check, submit, reset — on exercises 1 (a stub) and 4."""
+def in_process(*args: str):
+    """`course ARGS` run in this process (TensorFlow is imported once for the whole test)."""
+    from typer.testing import CliRunner
+
+    from grader.cli import app
+
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "120", "NO_COLOR": "1"})
+
+
+def test_the_readme_s_commands_work_end_to_end_and_submit_hands_in_what_was_checked(root, tmp_path, monkeypatch):
+    """As the README says, on exercises 1 (left a stub) and 4: list, hint, watch, notebooks, check,
+    submit and reset. `watch` and `submit` run as real `course` processes, the rest in this one."""
     (tmp_path / "exercises").mkdir()
     for name in ("01_flatten.py", "04_sequential.py"):
         shutil.copy(root / "exercises" / name, tmp_path / "exercises" / name)
-    listed = course(tmp_path, "list")
-    assert listed.returncode == 0 and "not checked" in listed.stdout, listed.stdout + listed.stderr
-
-    refused = course(tmp_path, "submit", "--student", "ada")
-    assert refused.returncode == 2 and "nothing to hand in" in refused.stderr and "Traceback" not in refused.stderr
+    monkeypatch.chdir(tmp_path)
+    listed = in_process("list")
+    assert listed.exit_code == 0 and "not checked" in listed.stdout, listed.output
+    refused = in_process("submit", "--student", "ada")
+    assert refused.exit_code == 2 and "nothing to hand in" in refused.stderr, refused.output
+    hint = in_process("hint", "4")
+    assert hint.exit_code == 0 and load_course().find("4").hint.splitlines()[0] in hint.stdout
 
     answer = tmp_path / "exercises" / "04_sequential.py"
-    answer.write_text(SOURCE_TEXT_MODEL)
-    hint = course(tmp_path, "hint", "4")
-    assert hint.returncode == 0 and load_course().find("4").hint.splitlines()[0] in hint.stdout
+    watching = subprocess.Popen([sys.executable, "-m", "grader.cli", "watch", "4"], cwd=tmp_path, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                env={**os.environ, "COURSE_DATASET": "digits", "NO_COLOR": "1", "TERM": "dumb"})
+    try:
+        assert "not implemented yet" in _read_until(watching, "watching", timeout=300)
+        time.sleep(1.0)  # the file watcher starts after the first check
+        answer.write_text(SOURCE_TEXT_MODEL)
+        assert "10/10 points" in _read_until(watching, "watching", timeout=120)
+    finally:
+        watching.terminate()
+        watching.wait(timeout=10)
 
-    notebooks = course(tmp_path, "notebooks")
-    assert notebooks.returncode == 0, notebooks.stdout + notebooks.stderr
-    assert course(tmp_path, "check", "--path", "notebooks/04_sequential.ipynb").returncode == 0
+    notebooks = in_process("notebooks")
+    assert notebooks.exit_code == 0 and (tmp_path / "notebooks" / "04_sequential.ipynb").is_file(), notebooks.output
+    assert in_process("check", "--path", "notebooks/04_sequential.ipynb").exit_code == 0
 
     submitted = course(tmp_path, "submit", "--student", "ada")
     assert submitted.returncode == 0, submitted.stdout + submitted.stderr
@@ -110,7 +143,7 @@ def test_the_readme_s_commands_work_end_to_end_and_submit_hands_in_what_was_chec
 
     assert remembered_student(tmp_path) == "ada"  # `course submit` alone uses it next time
 
-    assert course(tmp_path, "reset", "4", "--yes").returncode == 0
+    assert in_process("reset", "4", "--yes").exit_code == 0
     assert answer.read_text() == (root / "exercises" / "04_sequential.py").read_text()
 
 
