@@ -16,6 +16,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST_PATH = PACKAGE_DIR / "course.toml"
 PUBLIC_CHECKS_DIR = PACKAGE_DIR / "checks_public"
 HIDDEN_CHECKS_DIR = PACKAGE_DIR / "checks_hidden"
+INSTRUCTOR_EDITION = "instructor"
+LEARNER_EDITION = "learner"  # written into the manifest of the copy `course release` makes for learners
 
 
 class UnknownExercise(LookupError):
@@ -72,10 +74,21 @@ class Exercise:
 
 @dataclass(frozen=True)
 class Course:
+    """The manifest's `[course]` table and its exercises.
+
+    `edition` says which copy of the course this is: the instructor's repository (the default), or
+    the learner's copy written by `course release`, whose manifest says `edition = "learner"`.
+    """
+
     title: str
     seed: int
     datasets: dict[str, dict[str, Any]]
     exercises: tuple[Exercise, ...]
+    edition: str = INSTRUCTOR_EDITION
+
+    @property
+    def is_learner_copy(self) -> bool:
+        return self.edition == LEARNER_EDITION
 
     def find(self, key: str | int) -> Exercise:
         """Resolve `4`, `"04"`, `"4"`, `"sequential"` or `"04_sequential"` to an exercise."""
@@ -120,4 +133,8 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
     if len(set(ids)) != len(ids):
         raise ValueError(f"{path.name}: duplicate exercise ids in {ids}")
     course = data["course"]
-    return Course(course["title"], int(course["seed"]), data.get("datasets", {}), tuple(exercises))
+    edition = course.get("edition", INSTRUCTOR_EDITION)
+    if edition not in (INSTRUCTOR_EDITION, LEARNER_EDITION):
+        raise ValueError(f"{path.name}: [course] edition must be {INSTRUCTOR_EDITION!r} or {LEARNER_EDITION!r}. "
+                         f"Received: edition={edition!r}")
+    return Course(course["title"], int(course["seed"]), data.get("datasets", {}), tuple(exercises), edition)

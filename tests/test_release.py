@@ -1,7 +1,9 @@
-"""`course release`: the learner copy holds no solution or hidden-check text and passes its own tests."""
+"""`course release`: the learner copy holds no solution or hidden-check text, reads as the learner's
+(its README, its commands), passes its own tests, and what it hands in is graded as `course check` says."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -32,6 +34,44 @@ def test_no_solution_block_or_hidden_check_survives(release):
     assert hidden_check_names() and not any(name in manifest for name in hidden_check_names())
 
 
+# What a learner's README must not talk about: reference answers, the instructor's further checks,
+# batch grading's internals, the instructor's tools and course authoring.
+INSTRUCTOR_TERMS = ["solutions/", "reference solution", "BEGIN SOLUTION", "hidden test", "checks_hidden",
+                    "nbgrader", "Gradescope", "sandbox", "forkserver", "probe", "scenario", "gradebook",
+                    "Dask", "benchmark", "course grade", "course release", "course stubs", "course gradescope",
+                    "Course authors", "Instructors:", "--hidden"]
+
+
+def test_the_learner_readme_is_generated_for_learners_and_leaks_nothing_of_the_instructor_s(release, root, course):
+    from grader.cli import instructor_command_names
+    from grader.learner.cli import learner_commands
+
+    readme = (release / "README.md").read_text()
+    assert readme != (root / "README.md").read_text()
+    assert [term for term in INSTRUCTOR_TERMS if term.lower() in readme.lower()] == []
+    assert [f"course {name}" for name in instructor_command_names() if f"course {name}" in readme] == []
+    from grader.batch.release import hidden_check_names
+
+    assert [name for name in hidden_check_names() if name in readme or name.removeprefix("test_") in readme] == []
+    assert leaked_solution_text(release) == []
+    assert readme.startswith(f"# {course.title}\n")
+    for exercise in course.exercises:  # from the manifest, with the lesson's title from its page
+        lesson_heading = (root / "docs" / exercise.lesson).read_text().splitlines()[0].removeprefix("# ")
+        assert f"| {exercise.number} | {exercise.title} | [{lesson_heading}](docs/{exercise.lesson}) |" in readme
+    for command in learner_commands():  # from the CLI's own definitions
+        assert f"| `course {command.name}` | {command.summary} |" in readme
+    for target in ("make demo", "make test", "course submit --student", "submission.json", "claim"):
+        assert target in readme
+
+
+def test_the_instructor_s_repository_keeps_every_command(root):
+    from grader.cli import app, instructor_command_names
+
+    assert instructor_command_names() == {"grade", "release", "gradescope", "nbgrader", "stubs"}
+    registered = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
+    assert registered == instructor_command_names() | {"list", "check", "hint", "watch", "reset", "notebooks", "submit"}
+
+
 def test_the_leak_detector_finds_planted_solution_text(release, root, tmp_path):
     planted = tmp_path / "planted"
     planted.mkdir()
@@ -49,7 +89,7 @@ def test_the_release_passes_its_own_test_suite(release):
     assert " passed" in result.stdout
 
 
-def test_the_release_installs_into_a_fresh_environment_and_grades(release, root, tmp_path):
+def test_the_release_installs_into_a_fresh_environment_and_grades(release, root, course, tmp_path):
     """A new virtual environment, the release installed into it with pip (not editable), and the
     installed `course` command grading a stub and an answer. Third-party packages come from this
     environment (a .pth line), so that the test needs no network."""
@@ -69,14 +109,42 @@ def test_the_release_installs_into_a_fresh_environment_and_grades(release, root,
     installed = packages / "grader"
     assert (installed / "course.toml").is_file() and (installed / "checks_public" / "test_04_sequential.py").is_file()
     assert not list((installed / "checks_hidden").glob("test_*.py"))
-    env = {**os.environ, "COURSE_DATASET": "digits"}
+    env = {**os.environ, "COURSE_DATASET": "digits", "COLUMNS": "160", "NO_COLOR": "1"}
     env.pop("PYTHONPATH", None)
-    course = str(venv / "bin" / "course")
-    stub = subprocess.run([course, "check", "1"], cwd=copy, capture_output=True, text=True, env=env, timeout=300)
+    course_command = str(venv / "bin" / "course")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([course_command, *args], cwd=copy, capture_output=True, text=True, env=env, timeout=300)
+
+    for extra in copy.glob("exercises/*.py"):  # two exercises keep the test short
+        if not extra.name.startswith(("01_", "04_")):
+            extra.unlink()
+    stub = run("check", "1")
     assert stub.returncode == 1 and "not implemented yet" in stub.stdout, stub.stdout + stub.stderr
-    shutil.copy(root / "solutions" / "01_flatten.py", copy / "exercises" / "01_flatten.py")
-    answer = subprocess.run([course, "check", "1"], cwd=copy, capture_output=True, text=True, env=env, timeout=300)
+    assert run("submit", "--student", "bob").returncode == 2  # nothing changed from the stubs yet
+    for name in ("01_flatten.py", "04_sequential.py"):
+        shutil.copy(root / "solutions" / name, copy / "exercises" / name)
+    answer = run("check", "1")
     assert answer.returncode == 0, answer.stdout + answer.stderr
+    assert "passed" in run("list").stdout and run("hint", "4").returncode == 0
+    assert run("grade", "x").stderr.strip().startswith("`course grade` belongs to the instructor's copy")
+    submitted = run("submit", "--student", "bob")
+    assert submitted.returncode == 0 and "warning" not in submitted.stderr, submitted.stdout + submitted.stderr
     where = subprocess.run([str(venv / "bin" / "python"), "-c", "import grader; print(grader.__file__)"],
                            cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
     assert where.stdout.strip().startswith(str(installed)), where.stdout
+    assert (installed / "pristine_stubs" / "04_sequential.py").is_file()  # `course reset` needs them installed
+
+    # the instructor grades the handed-in archive as one student: the points `course check` gives
+    out = tmp_path / "gradebook"
+    graded = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(copy / "bob.zip"), "--out", str(out),
+                             "-e", "1", "-e", "4", "--workers", "1", "--json"],
+                            cwd=root, capture_output=True, text=True, timeout=600)
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    checked = subprocess.run([sys.executable, "-m", "grader.cli", "check", "1", "4", "--hidden", "--json", "--path",
+                              str(copy / "exercises")], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    [student] = json.loads((out / "grades.json").read_text())["students"]
+    assert student["student"] == "bob"
+    full_marks = {e.id: e.max_points for e in (course.find("1"), course.find("4"))}
+    assert {i: e["points"] for i, e in student["exercises"].items()} == \
+        {r["exercise"]: r["points"] for r in json.loads(checked.stdout)} == full_marks

@@ -1,9 +1,12 @@
 """`course release OUT`: the learner-facing copy of the course.
 
 It holds the lessons, the stubs, the public checks and the CLI — no solutions, no hidden checks, no
-test answers — and installs and works with the same two commands (`make demo`, `make test`). The
-manifest in it lists only the public checks' points; `course reset` restores stubs from
-`grader/pristine_stubs/`. `leaked_solution_text` proves nothing of a solution survives.
+test answers — and installs and works with the same two commands (`make demo`, `make test`). Its
+README is the learner's (grader.batch.learner_readme), not this repository's. The manifest in it
+lists only the public checks' points and says `edition = "learner"`, which is how the copy knows it
+is the learner's (`Course.is_learner_copy`: the CLI then offers only the learner's commands);
+`course reset` restores stubs from `grader/pristine_stubs/`. `leaked_solution_text` proves nothing
+of a solution survives.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import shutil
 from pathlib import Path
 
 from grader.authoring.stubs import solution_blocks
+from grader.batch.learner_readme import learner_readme
 from grader.checkfiles import check_names
-from grader.manifest import PACKAGE_DIR, load_course
+from grader.manifest import LEARNER_EDITION, PACKAGE_DIR, load_course
 
 ROOT = PACKAGE_DIR.parent
-COPIED = ["README.md", "Makefile", "mkdocs.yml", "pyproject.toml", ".gitignore", "docs", "exercises", "grader"]
+COPIED = ["Makefile", "mkdocs.yml", "pyproject.toml", ".gitignore", "docs", "exercises", "grader"]
 EXCLUDED_PARTS = {"__pycache__", "checks_hidden", "pristine_stubs", ".pytest_cache"}
 RELEASE_TESTS = ROOT / "tests" / "release"
 
@@ -27,9 +31,17 @@ def _ignore(directory: str, names: list[str]) -> set[str]:
 
 
 def public_manifest(text: str, hidden_names: set[str]) -> str:
-    """The manifest without the points lines of hidden checks (their names are not public either)."""
-    kept = [line for line in text.splitlines()
-            if not (m := re.match(r"\s*(test_\w+)\s*=", line)) or m.group(1) not in hidden_names]
+    """The learner copy's manifest: without the points lines of hidden checks (their names are not
+    public either), and with `edition = "learner"` in its `[course]` table."""
+    kept = []
+    for line in text.splitlines():
+        if (m := re.match(r"\s*(test_\w+)\s*=", line)) and m.group(1) in hidden_names:
+            continue
+        if re.match(r"\s*edition\s*=", line):
+            continue
+        kept.append(line)
+        if line.strip() == "[course]":
+            kept.append(f'edition = "{LEARNER_EDITION}"   # this is the learner\'s copy, written by `course release`')
     return "\n".join(kept) + "\n"
 
 
@@ -49,6 +61,8 @@ def write_release(out: Path) -> Path:
             shutil.copytree(source, out / name, ignore=_ignore)
         elif source.is_file():
             shutil.copy2(source, out / name)
+    course = load_course()
+    (out / "README.md").write_text(learner_readme(course, ROOT / "docs", ROOT / "pyproject.toml"), encoding="utf-8")
     hidden = out / "grader" / "checks_hidden"
     hidden.mkdir()
     (hidden / "__init__.py").write_text('"""Hidden checks are not part of the learner release."""\n')

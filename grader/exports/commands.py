@@ -1,10 +1,9 @@
-"""CLI commands for the exports (registered on the `course` app by grader.cli).
+"""CLI commands for the exports (registered on the `course` app by grader.cli in the instructor's copy).
 
     course nbgrader export COURSE_DIR [--assignment NAME] [--exercises 1,4,5]
-    course notebooks [--path DIR] [--exercises-dir DIR]
 
-Thin wrappers over grader.exports.nbgrader.export_course and
-grader.exports.notebooks.write_learner_notebooks.
+A thin wrapper over grader.exports.nbgrader.export_course. The learner's `course notebooks` lives
+with the other learner commands, in grader.learner.cli.
 """
 
 from __future__ import annotations
@@ -15,29 +14,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from grader.manifest import UnknownExercise, load_course
+from grader.learner.cli import ExercisesOption, chosen_exercises
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 nbgrader_app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                            help="(Instructors) the course as an nbgrader course.")
-
-
-def _chosen_exercises(keys: list[str] | None):
-    """Exercises named by `--exercises` (repeatable, or comma-separated); None means all."""
-    if not keys:
-        return None
-    names = [name.strip() for key in keys for name in key.split(",") if name.strip()]
-    try:
-        return [load_course().find(name) for name in names]
-    except UnknownExercise as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from None
-
-
-ExercisesOption = Annotated[list[str] | None, typer.Option(
-    "--exercises", "-e", help="only these exercises, e.g. 1,4,5 (default: all in the manifest)")]
 
 
 @nbgrader_app.command("export")
@@ -51,7 +34,7 @@ def export(course_dir: Annotated[Path, typer.Argument(help="the nbgrader course 
 
     try:
         written = export_course(course_dir, solutions_dir=solutions, docs_dir=docs, assignment=assignment,
-                                exercises=_chosen_exercises(exercises))
+                                exercises=chosen_exercises(exercises))
     except ExportError as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
@@ -60,28 +43,6 @@ def export(course_dir: Annotated[Path, typer.Argument(help="the nbgrader course 
     console.print(f"next: cd {course_dir} && nbgrader generate_assignment {assignment}")
 
 
-def notebooks(path: Annotated[Path, typer.Option("--path", "-p", help="where to write the notebooks")] = Path("notebooks"),
-              exercises_dir: Annotated[Path, typer.Option("--exercises-dir", help="your exercise files")] = Path("exercises"),
-              exercises: ExercisesOption = None) -> None:
-    """Write your exercises as Jupyter notebooks, paired with the .py files (edit either)."""
-    from grader.exports.notebooks import write_learner_notebooks
-
-    if not exercises_dir.is_dir():
-        err.print(f"[red]no folder {exercises_dir}; run this where your exercises/ folder is[/red]")
-        raise typer.Exit(2)
-    done = write_learner_notebooks(exercises_dir, path, _chosen_exercises(exercises))
-    for item in done:
-        if item.action == "failed":
-            err.print(f"[red]{item.path}: {item.reason}[/red]")
-        else:
-            console.print(f"{item.action} {item.path}" + (f" ({item.reason})" if item.reason else ""))
-    console.print("Edit either file; `jupytext --sync NOTEBOOK` (or `course notebooks` again) copies your "
-                  "latest edits to the other. Check a notebook with `course check --path NOTEBOOK`.")
-    if any(item.action == "failed" for item in done):
-        raise typer.Exit(1)
-
-
 def register(app: typer.Typer) -> None:
-    """Add the export commands (`course nbgrader ...`, `course notebooks`) to `app`."""
+    """Add `course nbgrader ...` to `app` (the learner's `course notebooks` is in grader.learner.cli)."""
     app.add_typer(nbgrader_app, name="nbgrader")
-    app.command("notebooks")(notebooks)

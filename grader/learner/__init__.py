@@ -1,1 +1,2 @@
-"""Learner commands (list, check, hint, reset, watch) as plain Python; `grader.cli` wraps them."""
+"""Learner commands (list, check, hint, reset, watch, notebooks, submit) as plain Python;
+`grader.learner.cli` puts them on the `course` command line."""

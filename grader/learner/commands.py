@@ -1,4 +1,5 @@
-"""What the learner commands do, callable from Python: check, list, hint, reset, watch."""
+"""What the learner commands do, callable from Python: check, list, hint, reset (watch and submit have
+modules of their own)."""
 
 from __future__ import annotations
 
@@ -52,10 +53,11 @@ def progress_rows(path: Path | None, root: Path) -> list[dict]:
 
 
 def pristine_stub(exercise: Exercise, root: Path) -> str:
-    """The untouched stub: generated from solutions/ when present, else the copy shipped in a release."""
-    solution = root / "solutions" / exercise.filename
-    if solution.is_file():
-        return make_stub(solution.read_text(encoding="utf-8"), solution.name)
+    """The untouched stub: generated from solutions/ (the working folder's, else the instructor's repository's)
+    when present, else the copy shipped in a learner release."""
+    for solution in (root / "solutions" / exercise.filename, PACKAGE_DIR.parent / "solutions" / exercise.filename):
+        if solution.is_file():
+            return make_stub(solution.read_text(encoding="utf-8"), solution.name)
     shipped = PRISTINE_STUBS / exercise.filename
     if shipped.is_file():
         return shipped.read_text(encoding="utf-8")
