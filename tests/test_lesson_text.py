@@ -37,7 +37,7 @@ def test_every_lesson_checks_some_claims_and_every_skip_says_why():
 def test_the_summary_tables_are_checked_against_keras():
     quoted = {page.name for page in PAGES
               if any(isinstance(item, PrintedBlock) for item in page_items(page.read_text(encoding="utf-8")))}
-    assert "04-the-sequential-model.md" in quoted
+    assert {"04-the-sequential-model.md", "06-the-functional-api.md"} <= quoted
 
 
 PAGE = '''
@@ -62,6 +62,8 @@ def test_an_error_the_text_promises_must_happen_and_an_unpromised_one_stops_the_
     assert not promised.failures and promised.claims[0].ok
     missing = run_page("```python\n1 / 1   # ZeroDivisionError: never raised\n```\n")
     assert missing.failures[0].got == "no exception"
+    misquoted = run_page("```python\n1 / 0   # ZeroDivisionError: ... by nothing\n```\n")
+    assert misquoted.failures and "division by zero" in misquoted.failures[0].got
     stopped = run_page("```python\nundefined_name\n2   # 3\n```\n")
     assert len(stopped.claims) == 1 and "NameError" in stopped.failures[0].got
 

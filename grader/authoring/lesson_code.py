@@ -13,8 +13,9 @@ A lesson page is read in order as a list of items:
 
 Inside a code block, a trailing comment is a claim the runner checks on that line:
 
-- `# SomeError: …` — the statement must raise an exception of that class; `# SomeWarning …` — it
-  must emit a warning of that class;
+- `# SomeError: text … more text` — the statement must raise an exception of that class whose
+  message contains each piece of text between the `…` (or `...`); `# SomeWarning …` — it must emit
+  a warning of that class;
 - `# <Python literal>` (up to `:`, `;`, ` —`, ` =`, ` (`, two spaces or the end) on an expression
   statement — its value must equal the literal (numbers to the literal's own precision, shapes as
   tuples, arrays element-wise). Comments that are not a literal (`# e.g. …`) are prose.
@@ -192,6 +193,19 @@ def _trailing_comments(source: str) -> dict[int, str]:
     return comments
 
 
+def _squash(text: str) -> str:
+    return " ".join(re.sub(r"\x1b\[[0-9;]*m", "", text).split())
+
+
+def _quotes_message(error: Exception, comment: str | None, statement: ast.stmt, comments: dict[int, str]) -> bool:
+    """Every piece of the comment's quoted message (split at … or ...) is in the error's message."""
+    lines = range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
+    claim = next((comments[n] for n in lines if _exception_claim(comments.get(n))), comment or "")
+    quoted = claim.split(":", 1)[1] if ":" in claim else ""
+    message = _squash(str(error))
+    return all(_squash(piece) in message for piece in re.split(r"\.\.\.|…", quoted) if piece.strip())
+
+
 def _exception_claim(comment: str | None) -> str | None:
     match = _ERROR_COMMENT.match(comment or "")
     return match.group("name") if match else None
@@ -217,7 +231,7 @@ def run_block(block: CodeBlock, namespace: dict, run: PageRun) -> None:
                 value = eval(code, namespace)  # noqa: S307 - the course's own lesson text
         except Exception as error:  # noqa: BLE001 - reported as a claim
             names = {cls.__name__ for cls in type(error).__mro__}
-            ok = raises in names if raises else False
+            ok = raises in names and _quotes_message(error, comment, statement, comments) if raises else False
             run.claims.append(Claim(where, text, f"raises {raises}" if raises else "runs",
                                     f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", ok))
             if not ok:
