@@ -81,6 +81,20 @@ def test_the_leak_detector_finds_planted_solution_text(release, root, tmp_path):
     assert leaked_solution_text(planted) == ["notes.md: 02_dense.py block 2"]
 
 
+def test_the_copy_s_makefile_offers_the_learner_s_targets_and_each_names_what_exists(release):
+    """`make demo` and `make test` (and serve/site/clean), nothing that needs the instructor's files:
+    every path a recipe names exists in the copy."""
+    import re
+
+    makefile = (release / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z]+):", makefile, re.M))
+    assert {"demo", "test", "serve", "site", "install", "clean"} <= targets
+    assert not targets & {"bench", "lint", "sandbox-tools"}, targets
+    assert "bubblewrap" not in makefile and "solutions" not in makefile and "benchmarks" not in makefile
+    dry = subprocess.run(["make", "-n", "demo", "test"], cwd=release, capture_output=True, text=True, timeout=60)
+    assert dry.returncode == 0, dry.stderr
+
+
 def test_the_release_passes_its_own_test_suite(release):
     env = {**os.environ, "PYTHONPATH": str(release), "COURSE_DATASET": "digits", "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",

@@ -21,9 +21,10 @@ from grader.checkfiles import check_names
 from grader.manifest import LEARNER_EDITION, PACKAGE_DIR, load_course
 
 ROOT = PACKAGE_DIR.parent
-COPIED = ["Makefile", "mkdocs.yml", "pyproject.toml", ".gitignore", "docs", "exercises", "grader"]
-EXCLUDED_PARTS = {"__pycache__", "checks_hidden", "pristine_stubs", ".pytest_cache"}
+COPIED = ["mkdocs.yml", "pyproject.toml", ".gitignore", "docs", "exercises", "grader"]
+EXCLUDED_PARTS = {"__pycache__", "checks_hidden", "pristine_stubs", ".pytest_cache", "learner.mk"}
 RELEASE_TESTS = ROOT / "tests" / "release"
+LEARNER_MAKEFILE = PACKAGE_DIR / "batch" / "learner.mk"  # only the targets a learner has a use for
 
 
 def _ignore(directory: str, names: list[str]) -> set[str]:
@@ -62,6 +63,7 @@ def write_release(out: Path) -> Path:
         elif source.is_file():
             shutil.copy2(source, out / name)
     course = load_course()
+    shutil.copy2(LEARNER_MAKEFILE, out / "Makefile")
     (out / "README.md").write_text(learner_readme(course, ROOT / "docs", ROOT / "pyproject.toml"), encoding="utf-8")
     hidden = out / "grader" / "checks_hidden"
     hidden.mkdir()
