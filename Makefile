@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test serve site install browser sandbox-tools bench lint clean
+.PHONY: demo test soak serve site install browser sandbox-tools bench lint clean
 
 install: $(STAMP)
 
@@ -40,6 +40,15 @@ demo: install site
 
 test: install browser sandbox-tools
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+# The whole suite N times in a row, each in another shuffled order (seed i): order-dependent tests show up.
+N ?= 10
+soak: install browser sandbox-tools
+	@for i in $$(seq 1 $(N)); do \
+	  echo "== soak run $$i of $(N) (order seed $$i) =="; \
+	  $(BIN)/python -m pytest -n 2 --dist loadgroup -q --random-order-bucket=module --random-order-seed=$$i \
+	    || exit 1; \
+	done
 
 serve: install
 	$(BIN)/mkdocs serve -a 127.0.0.1:8000
