@@ -424,3 +424,44 @@ def test_a_dask_cluster_grades_the_class_exactly_as_one_machine(root, tmp_path):
     expect_contained(_messages(_ex4(clustered["reaches_out"])))
     assert all(r.get("graded_on") in workers for r in clustered.values())  # graded by the cluster's workers
     assert not any("graded_on" in r for r in local.values())
+
+
+def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, tmp_path):
+    """tests/faults/trains_on_held_out rebuilds the public split, trains on its held-out part and asks for
+    a learning rate of 0. The grader trains from weights it initialises itself, refuses a recipe that
+    cannot change them, and judges on a split drawn with a key the submission never sees: the fault earns
+    exactly what the same file earns without the cheat."""
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    fault = FAULTS / "trains_on_held_out" / "11_capstone.py"
+    honest_file = tmp_path / "honest" / "11_capstone.py"
+    honest_file.parent.mkdir()
+    honest_file.write_text(fault.read_text().replace("CHEAT = True", "CHEAT = False"))
+    honest = run_checks(load_course().find("11"), honest_file, include_hidden=True)
+    submissions = tmp_path / "class"
+    for name, path in (("cheat", fault), ("alice", root / "solutions" / "11_capstone.py")):
+        (submissions / name).mkdir(parents=True)
+        shutil.copy(path, submissions / name / "11_capstone.py")
+    done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-e", "11")
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(tmp_path / "out")
+    cheat = graded["cheat"]["exercises"]["11"]
+    assert {c["name"]: c["outcome"] for c in cheat["checks"]} == {c.name: c.outcome for c in honest.checks}
+    assert cheat["points"] == honest.points == cheat["max_points"] - 4
+    assert "learning rate is 0" in _messages(cheat)
+    assert graded["alice"]["exercises"]["11"]["points"] == 12
+    assert (tmp_path / "out" / ".work" / "split-key").stat().st_mode & 0o077 == 0
+
+
+def test_the_batch_split_is_drawn_with_a_secret_key():
+    """The held-out split of batch grading depends on the key; the public one on the course seed only."""
+    import numpy as np
+
+    from grader.datasets import load_dataset
+
+    public, one, other = load_dataset("digits"), load_dataset("digits", b"k" * 32), load_dataset("digits", b"j" * 32)
+    assert not public.secret_split and one.secret_split and "secret key" in one.description
+    assert len(one.x_test) == len(public.x_test)
+    assert not np.array_equal(one.x_test, public.x_test) and not np.array_equal(one.x_test, other.x_test)
+    assert np.array_equal(load_dataset("digits", b"k" * 32).x_test, one.x_test)  # one key, one split

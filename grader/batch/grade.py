@@ -152,10 +152,28 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
     return sorted(records, key=lambda r: r["student"])
 
 
+def split_key(out: Path) -> bytes:
+    """The secret key that draws the held-out split of this gradebook (OUT/.work/split-key, made once).
+
+    It lives with the gradebook, which no submission's process can see, so a resumed run splits the
+    data the same way, and no submission can rebuild the split it is judged on."""
+    import secrets
+
+    path = out / ".work" / "split-key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "xb") as file:  # noqa: PTH123 - exclusive creation: two runs agree on one key
+            os.fchmod(file.fileno(), 0o600)
+            file.write(secrets.token_bytes(32))
+    except FileExistsError:
+        pass
+    return path.read_bytes()
+
+
 def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions, inputs: list[Path],
                 work: Path) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
     """Grade the students on this machine, `options.workers` at a time; yield them as they finish."""
-    dataset_cache = cache_trusted_dataset(work)
+    dataset_cache = cache_trusted_dataset(work, split_key(options.out.resolve()))
     hide = [*hidden_paths(options, inputs), work / "extracted", dataset_cache.parent]
     slots, uid_base = Slots(options.workers), new_uid_base(options.workers)
 
@@ -169,17 +187,20 @@ def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options:
             yield futures[future], future.result(), ""
 
 
-def cache_trusted_dataset(work: Path) -> Path:
-    """Load the pinned dataset once, in a trusted process, into WORK/trusted/dataset.npz; return that path.
+def cache_trusted_dataset(work: Path, key: bytes) -> Path:
+    """Load the pinned dataset once, in a trusted process, with its held-out split drawn with the secret
+    `key` (see `split_key`), into WORK/trusted/dataset-*.npz; return that path.
 
     WORK/trusted (0700) is where only the grader's own processes look; submissions must have it hidden.
     """
-    from grader.batch.worker import cache_dataset
+    from grader.batch.worker import DatasetJob, cache_dataset
 
     trusted = work / "trusted"
-    trusted.mkdir(mode=0o700)
-    dataset_cache = trusted / "dataset.npz"
-    cached = run_job(cache_dataset, str(dataset_cache), wall_s=600)
+    trusted.mkdir(mode=0o700, exist_ok=True)
+    dataset_cache = trusted / f"dataset-{hashlib.sha256(key).hexdigest()[:12]}.npz"
+    if dataset_cache.is_file():
+        return dataset_cache
+    cached = run_job(cache_dataset, DatasetJob(str(dataset_cache), key), wall_s=600)
     if cached.reply is None:
         raise RuntimeError(f"loading the dataset failed: {cached.status} {cached.detail}")
     return dataset_cache
@@ -211,7 +232,7 @@ def _grade_on_cluster(todo: list[StudentSubmission], exercises, probes: dict, op
 
     by_id = {s.student: s for s in todo}
     for student, record, error in grade_on_cluster(options.scheduler, todo, [e.id for e in exercises], probes,
-                                                   options.memory_mb, fingerprint):
+                                                   options.memory_mb, fingerprint, split_key(options.out.resolve())):
         yield by_id[student], record, error
 
 

@@ -100,12 +100,19 @@ class VerifyJob:
     memory_mb: int = 4096
 
 
-def cache_dataset(path: str, conn) -> None:
-    """Trusted: load the pinned dataset once and store it where only trusted processes look."""
+@dataclass
+class DatasetJob:
+    path: str  # where to store the dataset (a folder only trusted processes see)
+    split_key: bytes  # the secret that draws the held-out split (grade.split_key)
+
+
+def cache_dataset(job: DatasetJob, conn) -> None:
+    """Trusted: load the pinned dataset once, split with the secret key, and store it where only trusted
+    processes look."""
     from grader.datasets import load_dataset, save_dataset_cache
 
-    dataset = load_dataset()
-    save_dataset_cache(Path(path), dataset)
+    dataset = load_dataset(split_key=job.split_key)
+    save_dataset_cache(Path(job.path), dataset)
     conn.send_bytes(json.dumps(dataset.summary).encode())
     conn.close()
     os._exit(0)
