@@ -210,6 +210,16 @@ def test_no_hidden_check_input_reaches_public_feedback(graded):
     assert graded["faulty"]["peeks_hidden"]["exercises"]["01"]["points"] > 0
 
 
+def test_no_hidden_check_is_in_the_submission_process_memory(graded):
+    """tests/faults/peeks_memory searches its process's memory while its public probe runs: no hidden
+    check module was loaded there (the forkserver preloads only public ones), and no hidden probe had
+    been sent yet (each probe is sent once the one before is answered, hidden ones after every public one)."""
+    seen = _messages(_ex4(graded["faulty"]["peeks_memory"]))
+    assert "MEMORY modules=[] inputs=[" in seen, seen  # the search ran, and found no hidden module
+    assert "(2, 3, 2, 2)" not in seen, seen  # the input of exercise 1's hidden check
+    assert graded["faulty"]["peeks_memory"]["exercises"]["01"]["points"] == 7  # its hidden check passed later
+
+
 def test_no_fake_results_and_no_secret_reach_the_gradebook(graded):
     assert not (graded["out"] / "fake_results.json").exists()
     assert not (graded["out"] / "students" / "fake_results.json.tmp").exists()

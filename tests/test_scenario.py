@@ -103,3 +103,21 @@ def test_malformed_or_unrecorded_replies_are_refused(submission):
     other.learner_class("Doubler")
     with pytest.raises(CheckFailure, match="did not record"):
         ReplaySubmission(submission.path, "08", header, arrays).run(other)
+
+
+def test_a_public_check_never_reads_an_answer_given_after_the_hidden_probes(submission):
+    """Answers recorded in the hidden part (played after every public probe) reach hidden checks only."""
+    from grader.pytest_plugin import _IN_HIDDEN_CHECK
+
+    scenario, _ = scenario_with_a_failing_call()
+    probes = {}
+    RecordingSubmission(submission, probes, {}).run(scenario)
+    hidden_part = run_probes(submission, list(probes.values()))
+    replay = ReplaySubmission(submission.path, "08", {"results": {}, "notes": []}, [], hidden=hidden_part)
+    with pytest.raises(CheckFailure, match="did not record"):
+        replay.run(scenario)
+    token = _IN_HIDDEN_CHECK.set(True)
+    try:
+        assert replay.run(scenario).outcomes
+    finally:
+        _IN_HIDDEN_CHECK.reset(token)

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -271,18 +272,75 @@ def _hidden_part(entry: tuple | None) -> tuple | str | None:
     return entry[1:] if entry[0] == "replay" else f"{entry[1]}: {entry[2]}"
 
 
-def _entry(task, outcome, unpack) -> tuple:
-    if outcome.reply is None:
-        return ("outcome", outcome.status, outcome.detail)
+class _BadReply(Exception):
+    """An answer that cannot be read, or that is not the answer asked for: the exercise's outcome."""
+
+    def __init__(self, status: str, detail: str) -> None:
+        super().__init__(status, detail)
+        self.entry = ("outcome", status, detail)
+
+
+def _reply(channel, message, task, deadline: float) -> tuple[dict, list]:
+    """Send `message` (pickled: from the grader to the student's process) and read the answer in time."""
+    import pickle
+
+    from grader.batch.values import unpack
+
+    raw = channel.ask(pickle.dumps(message), deadline - time.monotonic())
     try:
-        header, arrays = unpack(outcome.reply)
-    except (ValueError, KeyError, OSError) as error:
-        return ("outcome", "bad reply", f"the submission's process sent an unreadable reply ({error})")
+        header, arrays = unpack(raw)
+    except (ValueError, KeyError, OSError, RecursionError) as error:
+        raise _BadReply("bad reply", f"the submission's process sent an unreadable reply ({error})") from None
     if "grader_error" in header:
-        return ("outcome", "grader error", f"the grader failed while running this exercise: {header['grader_error']}")
-    if header.get("exercise") != task.exercise_id or header.get("part", "public") != task.part:
-        return ("outcome", "bad reply", "the submission's process answered for another exercise")
-    return ("replay", header, arrays)
+        raise _BadReply("grader error", f"the grader failed while running this exercise: {header['grader_error']}")
+    if header.get("exercise") != task.exercise_id or header.get("part") != task.part:
+        raise _BadReply("bad reply", "the submission's process answered for another exercise")
+    return header, arrays
+
+
+def play_task(channel, task) -> tuple:
+    """One exercise's part, played as a dialogue with the student's process: open the file, then send
+    each probe only once the one before is answered, then close it. Returns the exercise's entry:
+    ("replay", header, arrays) or ("outcome", status, reason) for an answer that could not be read.
+    Raises pool.ProcessEnded when the process stops answering within the task's time."""
+    from grader.batch.values import shift_arrays
+    from grader.batch.worker import AskProbe, CloseFile, OpenFile
+
+    deadline = time.monotonic() + task.wall_s
+    try:
+        header, _ = _reply(channel, OpenFile(task.exercise_id, task.filename, task.source, task.part), task, deadline)
+        if "load_failure" in header:
+            return ("replay", {k: header[k] for k in ("exercise", "part", "isolation", "load_failure") if k in header},
+                    [])
+        results, arrays = {}, []
+        for probe in task.probes:
+            answer, own = _reply(channel, AskProbe(probe), task, deadline)
+            if not isinstance(answer.get("entry"), dict):
+                raise _BadReply("bad reply", "the submission's process sent a malformed answer")
+            try:
+                results[probe.key] = shift_arrays(answer["entry"], len(arrays))
+            except (ValueError, TypeError, RecursionError) as error:
+                raise _BadReply("bad reply", f"the submission's process sent a malformed answer ({error})") from None
+            arrays += own
+        closing, _ = _reply(channel, CloseFile(), task, deadline)
+    except _BadReply as bad:
+        return bad.entry
+    notes = closing.get("notes") if isinstance(closing.get("notes"), list) else []
+    return ("replay", {"exercise": task.exercise_id, "part": task.part, "isolation": header.get("isolation"),
+                       "results": results, "notes": notes}, arrays)
+
+
+def _play_tasks(channel, *, tasks: list, played: list) -> None:
+    """Play `tasks` in order, appending (task, entry, seconds) to `played`; stop at the first bad reply
+    (the process is not trusted to go on) or when the process ends (pool.ProcessEnded)."""
+    from grader.batch.pool import ProcessEnded
+
+    for task in tasks:
+        began = time.perf_counter()
+        entry = play_task(channel, task)
+        if entry[0] == "outcome":
+            raise ProcessEnded(entry[1], entry[2])
+        played.append((task, entry, time.perf_counter() - began))
 
 
 def grade_student(student: StudentSubmission, exercises, probes: dict, options: GradeOptions, hide: list[Path],
@@ -290,8 +348,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
     """Answer the probes of the student's exercises in one confined process (one exercise after another,
     each within its own time; a failure costs only the exercise it hit), then verify them all in a
     trusted process."""
-    from grader.batch.pool import run_process
-    from grader.batch.values import unpack
+    from grader.batch.pool import run_dialogue
     from grader.batch.worker import ProbeJob, ProbeTask, VerifyJob, probe_submission, verify_student
 
     started = time.perf_counter()
@@ -325,19 +382,26 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
         limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
-        job = ProbeJob(student.student, tasks, limits, str(scratch), [str(p) for p in hide], uid)
-        outcomes = run_process(probe_submission, job, [t.wall_s for t in tasks], uid=uid)
-        for task, outcome in zip(tasks, outcomes, strict=False):
-            timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + outcome.seconds, 3)
-            (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = _entry(task, outcome, unpack)
-        last, stopped = outcomes[-1], tasks[len(outcomes) - 1]
-        if last.status == "killed" and (stopped.exercise_id, stopped.part) not in retried:
+        job = ProbeJob(student.student, limits, str(scratch), [str(p) for p in hide], uid)
+        played: list[tuple[ProbeTask, tuple, float]] = []
+        end = run_dialogue(probe_submission, job, partial(_play_tasks, tasks=tasks, played=played), uid=uid)
+        for task, entry, seconds in played:
+            timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + seconds, 3)
+            (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = entry
+        if end is None:
+            break
+        stopped = tasks[len(played)]
+        timings[stopped.exercise_id] = round(timings.get(stopped.exercise_id, 0.0) + end.seconds
+                                             - sum(seconds for _, _, seconds in played), 3)
+        (hidden_parts if stopped.part == "hidden" else entries)[stopped.exercise_id] = \
+            ("outcome", end.status, end.detail)
+        if end.status == "killed" and (stopped.exercise_id, stopped.part) not in retried:
             # killed from outside (not by the grader's limits): try that exercise once more
             retried.add((stopped.exercise_id, stopped.part))
-            tasks = tasks[len(outcomes) - 1:]
+            tasks = tasks[len(played):]
             continue
         # the hidden probes of an exercise whose public ones did not all answer are not worth playing
-        tasks = [t for t in tasks[len(outcomes):] if t.part == "public" or _answered(entries.get(t.exercise_id))]
+        tasks = [t for t in tasks[len(played) + 1:] if t.part == "public" or _answered(entries.get(t.exercise_id))]
     shutil.rmtree(scratch, ignore_errors=True)
     for exercise_id, entry in entries.items():
         if _answered(entry):

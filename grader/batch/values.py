@@ -98,6 +98,23 @@ def decode(data: Any, arrays: list[np.ndarray]) -> Any:
     raise ValueError("malformed value")
 
 
+def shift_arrays(data: Any, offset: int, depth: int = 0) -> Any:
+    """`data` (as `encode` wrote it) with every array index moved by `offset`: answers encoded one at a
+    time, each with its own arrays, joined into one list of arrays."""
+    if depth > 64:
+        raise ValueError("a value nested too deeply")
+    if isinstance(data, list):
+        return [shift_arrays(v, offset, depth + 1) for v in data]
+    if not isinstance(data, dict):
+        return data
+    shifted = {k: shift_arrays(v, offset, depth + 1) for k, v in data.items()}
+    if set(data) == {"array"} and type(data["array"]) is int:
+        shifted["array"] = data["array"] + offset
+    if "model" in data and isinstance(data.get("weights"), list):
+        shifted["weights"] = [int(i) + offset for i in data["weights"]]
+    return shifted
+
+
 def _only_keras_classes(node: Any) -> None:
     """Refuse configs naming modules outside Keras or registered (custom) classes."""
     if isinstance(node, dict):
