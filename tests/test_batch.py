@@ -320,10 +320,12 @@ def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
         folder = submissions / f"{path.parent.name}-{path.stem}"
         folder.mkdir(parents=True)
         shutil.copy(path, folder / course.find(path.parent.name).filename)
+    shutil.copytree(FAULTS / "forges_facts", submissions / "forges_facts")
     out = tmp_path / "out"
     done = run_grade(str(submissions), "--out", str(out), "--json", "-e", "8", "-e", "9", "-e", "10")
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(out)
+    expect_forged_facts_earn_only_the_process_word(graded["forges_facts"], tmp_path / "honest")
     for path in CLASS_VARIANTS:
         local = run_checks(course.find(path.parent.name), path, include_hidden=True)
         batch = graded[f"{path.parent.name}-{path.stem}"]["exercises"][path.parent.name]
@@ -332,6 +334,35 @@ def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
         assert [(c["name"], c["outcome"], c["message"]) for c in batch["checks"]] == \
             [(c.name, c.outcome, c.message.replace(path.name, renamed)) for c in local.checks], path
         assert batch["points"] == local.points, path
+
+
+# Checks of facts about Python objects that no graph shows (the class's bases, what its constructor
+# raises, its config) or of the losses of fit: these stay the student's process's word (README).
+PROCESS_WORD_CHECKS = {"test_rejects_non_positive_units", "test_hidden_config_activation_is_a_string",
+                       "test_is_a_keras_model_subclass", "test_hidden_fit_trains_the_model"}
+
+
+def expect_forged_facts_earn_only_the_process_word(forger: dict, honest_folder: Path) -> None:
+    """tests/faults/forges_facts replaces the scenario player with a numpy one that computes every output
+    from the scenario's own inputs and weights (41/41 before commit-then-challenge). It earns what its
+    honest control (the same files, FORGE = False: untouched class stubs) earns, plus at most the checks
+    that rest on the process's word; every check of behaviour, shape or weights fails."""
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    course = load_course()
+    honest_folder.mkdir()
+    extra = 0.0
+    for path in sorted((FAULTS / "forges_facts").glob("*.py")):
+        exercise = course.find(path.name[:2])
+        honest_file = honest_folder / path.name
+        honest_file.write_text(path.read_text().replace("FORGE = True", "FORGE = False"))
+        honest = {c.name: c.outcome for c in run_checks(exercise, honest_file, include_hidden=True).checks}
+        forged = {c["name"]: c for c in forger["exercises"][exercise.id]["checks"]}
+        gained = {name for name, c in forged.items() if c["outcome"] == "passed" and honest[name] != "passed"}
+        assert gained <= PROCESS_WORD_CHECKS, (exercise.id, gained - PROCESS_WORD_CHECKS)
+        extra += sum(forged[name]["points"] for name in gained)
+    assert forger["total"] <= 2 + extra and extra <= 4, (forger["total"], extra)
 
 
 BEHAVIOUR_CHECKS_08 = {"test_matches_dense_on_rank2_input", "test_matches_dense_with_relu",

@@ -48,3 +48,51 @@ def test_every_exercise_has_three_correct_and_three_wrong_variants():
         names = [p.name for p in FILES if p.parent.name == exercise.id]
         assert sum(n.startswith("correct_") for n in names) >= 3, exercise.id
         assert sum(n.startswith("wrong_") for n in names) >= 3, exercise.id
+
+
+# Answers the trusted process cannot rebuild from a config (subclassed models): batch grading does not
+# grade them by behaviour yet (the commit-then-challenge path covers the classes of exercises 8-10 only).
+NOT_YET_IN_BATCH = {"01/correct_subclassed.py", "11/correct_subclassed_softmax.py"}
+
+
+def _name(path) -> str:
+    return f"{path.parent.name}/{path.name}"
+
+
+@pytest.fixture(scope="module")
+def batch_graded(tmp_path_factory):
+    """Every correct variant graded by `course grade` in one run: one student per variant, holding that
+    variant under its exercise's file name."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    course = load_course()
+    base = tmp_path_factory.mktemp("variants-batch")
+    for path in FILES:
+        if path.name.startswith("correct_"):
+            folder = base / "class" / f"{path.parent.name}-{path.stem}"
+            folder.mkdir(parents=True)
+            shutil.copy(path, folder / course.find(path.parent.name).filename)
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(base / "class"), "--out", str(base / "out"),
+                           "--json"], capture_output=True, text=True, timeout=1800,
+                          env={**os.environ, "COURSE_DATASET": "digits"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return {r["student"]: r for r in json.loads((base / "out" / "grades.json").read_text())["students"]}
+
+
+@pytest.mark.xdist_group("batch")
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(_name(p) in NOT_YET_IN_BATCH, strict=True,
+                                                                          reason="not graded by behaviour in batch yet"))
+                                  for p in FILES if p.name.startswith("correct_")], ids=_name)
+def test_correct_variant_gets_full_points_in_course_grade_too(path, batch_graded):
+    """`course grade` gives a correct answer exactly what `course check` gives it: every check passed
+    (test_correct_variant_passes proves `course check` does)."""
+    exercise = _exercise(path)
+    graded = batch_graded[f"{path.parent.name}-{path.stem}"]["exercises"][exercise.id]
+    assert graded["status"] == "graded", (graded["status"], graded["reason"])
+    assert {c["name"]: c["outcome"] for c in graded["checks"]} == {name: "passed" for name in exercise.points}, \
+        {c["name"]: c["message"] for c in graded["checks"] if c["outcome"] != "passed"}
+    assert graded["points"] == exercise.max_points

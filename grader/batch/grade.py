@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -24,6 +25,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from grader.batch.intake import MAX_SOURCE_BYTES, StudentSubmission, discover
 from grader.batch.pool import run_job
 from grader.batch.sandbox import Limits, new_uid_base
@@ -32,6 +35,7 @@ from grader.results import write_json_atomic
 
 ROOT = PACKAGE_DIR.parent
 STARTUP_MARGIN_S = 10.0  # loading the file and building models, beyond the exercise's own budget
+CHALLENGE_WALL_S = 60.0  # loading one exercise part's committed graph and running its calls
 
 
 @dataclass
@@ -158,8 +162,6 @@ def split_key(out: Path) -> bytes:
 
     It lives with the gradebook, which no submission's process can see, so a resumed run splits the
     data the same way, and no submission can rebuild the split it is judged on."""
-    import secrets
-
     path = out / ".work" / "split-key"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -298,15 +300,20 @@ def _reply(channel, message, task, deadline: float) -> tuple[dict, list]:
     return header, arrays
 
 
-def play_task(channel, task) -> tuple:
+def play_task(channel, task, decoys=None, pending: list | None = None) -> tuple:
     """One exercise's part, played as a dialogue with the student's process: open the file, then send
     each probe only once the one before is answered, then close it. Returns the exercise's entry:
     ("replay", header, arrays) or ("outcome", status, reason) for an answer that could not be read.
-    Raises pool.ProcessEnded when the process stops answering within the task's time."""
+    Raises pool.ProcessEnded when the process stops answering within the task's time.
+
+    With `decoys` (a numpy Generator), scenarios are sent with decoys for their secret arrays, and a
+    PendingChallenge for the entry is appended to `pending` (see `challenge_student`)."""
+    from grader.batch.challenge import PendingChallenge, with_decoys
     from grader.batch.values import shift_arrays
     from grader.batch.worker import AskProbe, CloseFile, OpenFile
 
     deadline = time.monotonic() + task.wall_s
+    kept = {}
     try:
         header, _ = _reply(channel, OpenFile(task.exercise_id, task.filename, task.source, task.part), task, deadline)
         if "load_failure" in header:
@@ -314,7 +321,10 @@ def play_task(channel, task) -> tuple:
                     [])
         results, arrays = {}, []
         for probe in task.probes:
-            answer, own = _reply(channel, AskProbe(probe), task, deadline)
+            sent, secret = with_decoys(probe, decoys) if decoys is not None else (probe, None)
+            if secret is not None:
+                kept[probe.key] = secret
+            answer, own = _reply(channel, AskProbe(sent), task, deadline)
             if not isinstance(answer.get("entry"), dict):
                 raise _BadReply("bad reply", "the submission's process sent a malformed answer")
             try:
@@ -322,25 +332,66 @@ def play_task(channel, task) -> tuple:
             except (ValueError, TypeError, RecursionError) as error:
                 raise _BadReply("bad reply", f"the submission's process sent a malformed answer ({error})") from None
             arrays += own
-        closing, _ = _reply(channel, CloseFile(), task, deadline)
+        closing, committed = _reply(channel, CloseFile(), task, deadline)
     except _BadReply as bad:
         return bad.entry
     notes = closing.get("notes") if isinstance(closing.get("notes"), list) else []
-    return ("replay", {"exercise": task.exercise_id, "part": task.part, "isolation": header.get("isolation"),
-                       "results": results, "notes": notes}, arrays)
+    header = {"exercise": task.exercise_id, "part": task.part, "isolation": header.get("isolation"),
+              "results": results, "notes": notes}
+    if kept and pending is not None:
+        pending.append(PendingChallenge(header, arrays, kept, closing.get("commitments"), committed))
+    return ("replay", header, arrays)
 
 
-def _play_tasks(channel, *, tasks: list, played: list) -> None:
+def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: list | None = None) -> None:
     """Play `tasks` in order, appending (task, entry, seconds) to `played`; stop at the first bad reply
     (the process is not trusted to go on) or when the process ends (pool.ProcessEnded)."""
     from grader.batch.pool import ProcessEnded
 
     for task in tasks:
         began = time.perf_counter()
-        entry = play_task(channel, task)
+        entry = play_task(channel, task, decoys, pending)
         if entry[0] == "outcome":
             raise ProcessEnded(entry[1], entry[2])
         played.append((task, entry, time.perf_counter() - began))
+
+
+def challenge_student(pending: list, options: GradeOptions, hide: list[Path], scratch: Path, uid: int) -> None:
+    """Run every call the student's process committed to, on the real inputs and weights, in a second
+    confined process that gets nothing but the SavedModels (grader.batch.challenge); put the outputs
+    into the scenario facts. Pending parts whose challenge fails have those facts failed instead."""
+    import pickle
+
+    from grader.batch.challenge import ChallengeJob, apply_challenges, challenge_commitments, challenge_items
+    from grader.batch.pool import run_dialogue
+    from grader.batch.values import unpack
+
+    work_list = [(part, *challenge_items(part)) for part in pending]
+    replies: dict[int, tuple[list, list, str | None]] = {}
+
+    def talk(channel) -> None:
+        for number, (_, artefact, items, _) in enumerate(work_list):
+            if artefact is None or not items:
+                continue
+            raw = channel.ask(pickle.dumps((artefact, items)), CHALLENGE_WALL_S)
+            try:
+                header, arrays = unpack(raw)
+                outputs = header.get("outputs")
+                replies[number] = (outputs if isinstance(outputs, list) else [], arrays, header.get("error"))
+            except (ValueError, KeyError, OSError, RecursionError, AttributeError):
+                replies[number] = ([], [], "its reply could not be read")
+
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True, mode=0o700)
+    limits = Limits(wall_s=CHALLENGE_WALL_S * max(1, len(work_list)), memory_mb=options.memory_mb)
+    job = ChallengeJob(limits, str(scratch), [str(p) for p in hide], uid)
+    end = run_dialogue(challenge_commitments, job, talk, uid=uid)
+    shutil.rmtree(scratch, ignore_errors=True)
+    ended = None if end is None else f"the challenger {end.status}: {end.detail}".rstrip(": ")
+    for number, (part, _, _, places) in enumerate(work_list):
+        unsaved = part.commitments.get("error") if isinstance(part.commitments, dict) else None
+        outputs, arrays, error = replies.get(number, ([], [], str(unsaved)[:200] if unsaved else ended))
+        apply_challenges(part, places, outputs, arrays, error)
 
 
 def grade_student(student: StudentSubmission, exercises, probes: dict, options: GradeOptions, hide: list[Path],
@@ -378,13 +429,16 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
     uid = uid_base + slot
     scratch = work / "scratch" / f"slot{slot}"
     retried: set[tuple[str, str]] = set()
+    decoys = np.random.default_rng(secrets.randbits(128))  # never seen by the student's process
+    pending: list = []
     while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
         limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
         job = ProbeJob(student.student, limits, str(scratch), [str(p) for p in hide], uid)
         played: list[tuple[ProbeTask, tuple, float]] = []
-        end = run_dialogue(probe_submission, job, partial(_play_tasks, tasks=tasks, played=played), uid=uid)
+        end = run_dialogue(probe_submission, job, partial(_play_tasks, tasks=tasks, played=played, decoys=decoys,
+                                                          pending=pending), uid=uid)
         for task, entry, seconds in played:
             timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + seconds, 3)
             (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = entry
@@ -403,6 +457,8 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         # the hidden probes of an exercise whose public ones did not all answer are not worth playing
         tasks = [t for t in tasks[len(played) + 1:] if t.part == "public" or _answered(entries.get(t.exercise_id))]
     shutil.rmtree(scratch, ignore_errors=True)
+    if pending:
+        challenge_student(pending, options, hide, work / "scratch" / f"slot{slot}-challenge", uid)
     for exercise_id, entry in entries.items():
         if _answered(entry):
             entries[exercise_id] = (*entry, _hidden_part(hidden_parts.get(exercise_id)))

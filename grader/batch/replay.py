@@ -156,8 +156,10 @@ def run_probes(submission: Submission, probes: list[Probe]) -> tuple[dict, list[
     return {"results": results, "notes": list(submission.notes)}, arrays
 
 
-def answer_probe(submission: Submission, probe: Probe) -> tuple[dict, list[np.ndarray]]:
-    """Call one probe on the (untrusted) submission: its result entry, and the arrays the entry refers to."""
+def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dict, list[np.ndarray]]:
+    """Call one probe on the (untrusted) submission: its result entry, and the arrays the entry refers to.
+    A scenario's steps that run an object are committed to `commit` when given (see
+    grader.checks.scenario.play)."""
     import keras
 
     arrays: list[np.ndarray] = []
@@ -165,7 +167,7 @@ def answer_probe(submission: Submission, probe: Probe) -> tuple[dict, list[np.nd
     models = [a for a in (*args, *kwargs.values()) if isinstance(a, keras.Model)]
     try:
         if probe.name == SCENARIO_PROBE:
-            value = play(submission, args[0])
+            value = play(submission, args[0], commit) if commit else play(submission, args[0])
         else:
             value = submission.call(probe.name, *args, **kwargs)
         entry = {"value": encode(value, arrays),
@@ -178,6 +180,8 @@ def answer_probe(submission: Submission, probe: Probe) -> tuple[dict, list[np.nd
                                         "(Sequential or functional) and numbers or numpy arrays"}}
     except RecursionError:
         entry = {"failure": {"summary": f"`{probe.name}()` returned a value nested too deeply"}}
+    except Exception as error:  # noqa: BLE001 - the process's own code (maybe rewritten by the submission)
+        entry = {"failure": {"summary": f"answering the grader's call failed in your process ({type(error).__name__})"}}
     return entry, (arrays if "value" in entry else [])
 
 

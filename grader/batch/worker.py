@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.batch.challenge import Commitments
 from grader.batch.sandbox import Limits, confine
 
 
@@ -82,7 +83,7 @@ def probe_submission(job: ProbeJob, conn) -> None:
     try:
         scratch = Path(job.scratch)
         confinement = confine(job.limits, scratch, [Path(p) for p in job.hide], job.uid)
-        submission = None
+        submission = commitments = None
         while True:
             try:
                 message = pickle.loads(conn.recv_bytes())  # from the grader, never from a student
@@ -93,13 +94,19 @@ def probe_submission(job: ProbeJob, conn) -> None:
                 path = scratch / message.filename
                 path.write_bytes(message.source)
                 submission, reply = _open(message, path, confinement)
+                commitments = Commitments()
                 conn.send_bytes(reply)
             elif isinstance(message, AskProbe):
-                conn.send_bytes(_answer(opened, submission, message.probe))
+                conn.send_bytes(_answer(opened, submission, message.probe, commitments))
             else:
                 notes = list(submission.notes) if submission is not None else []
-                conn.send_bytes(pack({"exercise": opened.exercise_id, "part": opened.part, "notes": notes}, []))
-                opened = submission = None
+                try:
+                    committed, arrays = commitments.save(scratch / f"committed-{opened.exercise_id}-{opened.part}")
+                except Exception as error:  # noqa: BLE001 - e.g. a layer TensorFlow cannot save: no commitment
+                    committed, arrays = {"error": f"saving the traced graph failed: {type(error).__name__}"}, []
+                conn.send_bytes(pack({"exercise": opened.exercise_id, "part": opened.part, "notes": notes,
+                                      "commitments": committed}, arrays))
+                opened = submission = commitments = None
     except (SystemExit, KeyboardInterrupt):
         code = 70  # the submission ended the process: the parent reports it as such
     except BaseException as error:  # noqa: BLE001 - the grader's own failure: say so, don't blame the student
@@ -132,11 +139,11 @@ def _open(opened: OpenFile, path: Path, confinement):
         return None, pack({**meta, "load_failure": failure.as_dict()}, [])
 
 
-def _answer(opened: OpenFile, submission, probe) -> bytes:
+def _answer(opened: OpenFile, submission, probe, commitments) -> bytes:
     from grader.batch.replay import answer_probe
     from grader.batch.values import pack
 
-    entry, arrays = answer_probe(submission, probe)
+    entry, arrays = answer_probe(submission, probe, commitments)
     return pack({"exercise": opened.exercise_id, "part": opened.part, "entry": entry}, arrays)
 
 
