@@ -50,9 +50,15 @@ def test_every_exercise_has_three_correct_and_three_wrong_variants():
         assert sum(n.startswith("wrong_") for n in names) >= 3, exercise.id
 
 
-# Answers the trusted process cannot rebuild from a config (subclassed models): batch grading does not
-# grade them by behaviour yet (the commit-then-challenge path covers the classes of exercises 8-10 only).
-NOT_YET_IN_BATCH = {"01/correct_subclassed.py", "11/correct_subclassed_softmax.py"}
+# Correct answers that batch grading cannot grade by behaviour yet, and fails while `course check` passes
+# them: the trusted process cannot rebuild them from a config, and commit-then-challenge covers only the
+# classes of exercises 8-10 so far (README, "How a grade is computed").
+NOT_YET_IN_BATCH = {
+    "01/correct_subclassed.py": "a subclassed model",
+    "01/correct_lambda_reshape.py": "a Lambda layer",
+    "11/correct_subclassed_softmax.py": "a subclassed model",
+    "05/correct_rmsprop_function_loss.py": "a loss function of the learner's own, which the trusted trainer needs",
+}
 
 
 def _name(path) -> str:
@@ -85,7 +91,7 @@ def batch_graded(tmp_path_factory):
 
 @pytest.mark.xdist_group("batch")
 @pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(_name(p) in NOT_YET_IN_BATCH, strict=True,
-                                                                          reason="not graded by behaviour in batch yet"))
+                                                                          reason=NOT_YET_IN_BATCH.get(_name(p), "")))
                                   for p in FILES if p.name.startswith("correct_")], ids=_name)
 def test_correct_variant_gets_full_points_in_course_grade_too(path, batch_graded):
     """`course grade` gives a correct answer exactly what `course check` gives it: every check passed

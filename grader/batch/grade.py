@@ -52,7 +52,7 @@ class GradeOptions:
 
 
 GRADE_DECIDING = ["course.toml", "checks", "checks_public", "checks_hidden", "pytest_plugin.py", "runner.py",
-                  "datasets.py", "batch/replay.py", "batch/values.py", "batch/worker.py"]
+                  "datasets.py", "batch/replay.py", "batch/values.py", "batch/worker.py", "batch/challenge.py"]
 
 
 def grader_fingerprint(course: Course, solutions: Path = ROOT / "solutions") -> str:
