@@ -58,11 +58,16 @@ def encode_model(model, arrays: list[np.ndarray]) -> dict:
             f"a subclassed model ({type(model).__name__}); batch grading rebuilds only Sequential and "
             "functional models"
         )
+    if any(isinstance(layer, keras.layers.Lambda) for layer in model._flatten_layers(include_self=False)):
+        raise NotTransferable("a model with a Lambda layer (Python code, which batch grading does not rebuild)")
+    try:
+        config = model.to_json()
+    except Exception as error:  # noqa: BLE001 - Keras cannot write the config of some models
+        raise NotTransferable(f"a model whose config Keras cannot write ({type(error).__name__})") from None
     weights = [np.asarray(w) for w in model.get_weights()] if model.built else []
     start = len(arrays)
     arrays.extend(weights)
-    return {"model": model.to_json(), "weights": list(range(start, len(arrays))),
-            "compiled": compile_config_json(model)}
+    return {"model": config, "weights": list(range(start, len(arrays))), "compiled": compile_config_json(model)}
 
 
 def compile_config_json(model) -> str | None:
