@@ -1,5 +1,6 @@
-"""`course grade`: grade a class — discovery, one isolated process per submitted exercise, trusted
-verification, and a resumable per-student result file.
+"""`course grade`: grade a class — discovery, one isolated process per student that answers the probes
+of its exercises one message at a time, a second isolated process that challenges what the first
+committed to (grader.batch.challenge), trusted verification, and a resumable per-student result file.
 
 Results are written atomically to `OUT/students/<student>.json` as each student finishes. A run that
 is killed (even with SIGKILL) and started again skips students whose result matches their current

@@ -4,7 +4,10 @@
   file and answers the recorded probes — calls of the learner's functions, and scenarios played on
   the learner's classes — one message at a time (grader.batch.grade.play_task sends them). It
   reports through a pipe, as bytes in the format of grader.batch.values — never pickle. No check
-  runs in it, and no check module is loaded in it.
+  runs in it, and no hidden check module is loaded in it. The steps of scenarios that run the
+  learner's objects are committed as traced graphs (grader.batch.challenge.Commitments).
+- `grader.batch.challenge.challenge_commitments` (untrusted, a second confined process): runs those
+  graphs on the real inputs and weights.
 - `verify_student` (trusted): rebuilds each exercise's answers and runs the public and hidden checks
   against them; the only place grades are computed.
 - `discover_probes` (trusted): runs the checks on the reference solutions to learn the probes.
