@@ -104,12 +104,25 @@ def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str]
 
 def hidden_paths(options: GradeOptions, inputs: list[Path]) -> list[Path]:
     """What a submission's process must not see."""
-    paths = [options.solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", ROOT / ".git", ROOT / "exercises",
+    paths = [options.solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", _git_dir(ROOT), ROOT / "exercises",
              options.out.resolve(), *[p.resolve() for p in inputs], *options.extra_hide]
     home = Path.home()
     if home != Path("/") and not str(ROOT).startswith(str(home) + os.sep):
         paths.append(home)  # the instructor's own files (keys, tokens) are no business of a submission
     return [p for p in paths if p.exists()]
+
+
+def _git_dir(root: Path) -> Path:
+    """The repository's git folder: `.git`, or in a worktree (where `.git` is a file naming the worktree's
+    own folder) the main repository's git folder, which holds the history and the worktree's folder."""
+    dot_git = root / ".git"
+    if dot_git.is_file():
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            own = (root / text.removeprefix("gitdir:").strip()).resolve()
+            common = own / "commondir"
+            return (own / common.read_text().strip()).resolve() if common.is_file() else own
+    return dot_git
 
 
 def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any]]:
