@@ -493,6 +493,8 @@ def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, 
     assert "learning rate is 0" in _messages(cheat)
     assert graded["alice"]["exercises"]["11"]["points"] == 12
     assert (tmp_path / "out" / ".work" / "split-key").stat().st_mode & 0o077 == 0
+    dataset = json.loads((tmp_path / "out" / "grades.json").read_text())["dataset"]
+    assert dataset["split"] == "drawn with the grading run's secret key" and "seed 1234" not in dataset["description"]
 
 
 def test_the_batch_split_is_drawn_with_a_secret_key():

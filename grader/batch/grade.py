@@ -176,7 +176,7 @@ def split_key(out: Path) -> bytes:
 
     It lives with the gradebook, which no submission's process can see, so a resumed run splits the
     data the same way, and no submission can rebuild the split it is judged on."""
-    path = out / ".work" / "split-key"
+    path = _split_key_path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(path, "xb") as file:  # noqa: PTH123 - exclusive creation: two runs agree on one key
@@ -185,6 +185,16 @@ def split_key(out: Path) -> bytes:
     except FileExistsError:
         pass
     return path.read_bytes()
+
+
+def _split_key_path(out: Path) -> Path:
+    return out / ".work" / "split-key"
+
+
+def stored_split_key(out: Path) -> bytes | None:
+    """The gradebook's split key (see `split_key`) if it has one yet."""
+    path = _split_key_path(out)
+    return path.read_bytes() if path.is_file() else None
 
 
 def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions, inputs: list[Path],
