@@ -11,6 +11,10 @@
 
 Both are pinned: a fixed-seed shuffled split (the digits file is ordered by writer, so an unshuffled
 split would be biased), float32 images in [0, 1] of shape (n, 28, 28), int labels 0–9.
+
+`load_dataset(split_key=KEY)` draws the split with a secret key instead of the course seed (batch
+grading does, with a key kept where only the grader's trusted processes look): a submission can rebuild
+the public split, never that one, so it cannot train on the held-out images it will be judged on.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class Dataset:
     x_test: np.ndarray
     y_test: np.ndarray
     seed: int
+    secret_split: bool = False  # drawn with a secret key (batch grading), not with `seed`
 
     @property
     def summary(self) -> dict[str, object]:
@@ -46,6 +51,7 @@ class Dataset:
             "train": int(len(self.x_train)),
             "held_out": int(len(self.x_test)),
             "seed": self.seed,
+            "split": "drawn with the grading run's secret key" if self.secret_split else f"seed {self.seed}",
         }
 
 
@@ -69,34 +75,48 @@ _PRELOADED: dict[str, Dataset] = {}
 def save_dataset_cache(path: Path, dataset: Dataset) -> None:
     """Write `dataset` as one .npz (batch grading hands it to trusted processes this way)."""
     np.savez(path, x_train=dataset.x_train, y_train=dataset.y_train, x_test=dataset.x_test, y_test=dataset.y_test,
-             name=dataset.name, description=dataset.description, seed=dataset.seed)
+             name=dataset.name, description=dataset.description, seed=dataset.seed, secret_split=dataset.secret_split)
 
 
 def preload_from_cache(path: Path) -> Dataset:
     """Make `load_dataset()` return the dataset stored at `path` (written by `save_dataset_cache`)."""
     with np.load(path, allow_pickle=False) as data:
         dataset = Dataset(str(data["name"]), str(data["description"]), data["x_train"], data["y_train"],
-                          data["x_test"], data["y_test"], int(data["seed"]))
+                          data["x_test"], data["y_test"], int(data["seed"]), bool(data["secret_split"]))
     _PRELOADED[dataset.name] = dataset
     return dataset
 
 
-def load_dataset(name: str | None = None) -> Dataset:
-    """The pinned dataset `name` (default: `chosen_dataset_name()`)."""
+def load_dataset(name: str | None = None, split_key: bytes | None = None) -> Dataset:
+    """The pinned dataset `name` (default: `chosen_dataset_name()`), split with the course seed, or with
+    `split_key` when one is given (a secret: the split cannot be derived without it)."""
     name = name or chosen_dataset_name()
-    if name in _PRELOADED:
+    if split_key is None and name in _PRELOADED:
         return _PRELOADED[name]
-    return _load_dataset(name)
+    return _load_dataset(name, split_key)
+
+
+def _split_seed(seed: int, split_key: bytes | None) -> int:
+    if split_key is None:
+        return seed
+    import hashlib
+    import hmac
+
+    return int.from_bytes(hmac.new(split_key, str(seed).encode(), hashlib.sha256).digest()[:8], "big")
 
 
 @cache
-def _load_dataset(name: str) -> Dataset:
+def _load_dataset(name: str, split_key: bytes | None = None) -> Dataset:
     course = load_course()
-    if name == "mnist":
-        return _load_mnist(course.seed, course.datasets["mnist"])
-    if name == "digits":
-        return _load_digits(course.seed, course.datasets["digits"])
-    raise ValueError(f"unknown dataset {name!r}; expected 'mnist' or 'digits'")
+    if name not in ("mnist", "digits"):
+        raise ValueError(f"unknown dataset {name!r}; expected 'mnist' or 'digits'")
+    loader = _load_mnist if name == "mnist" else _load_digits
+    dataset = loader(_split_seed(course.seed, split_key), course.datasets[name])
+    if split_key is None:
+        return dataset
+    shown = f"seed {dataset.seed}"
+    return Dataset(dataset.name, dataset.description.replace(shown, "split drawn with a secret key"),
+                   dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test, course.seed, secret_split=True)
 
 
 def resample_to_28(images: np.ndarray) -> np.ndarray:

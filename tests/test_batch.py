@@ -210,6 +210,16 @@ def test_no_hidden_check_input_reaches_public_feedback(graded):
     assert graded["faulty"]["peeks_hidden"]["exercises"]["01"]["points"] > 0
 
 
+def test_no_hidden_check_is_in_the_submission_process_memory(graded):
+    """tests/faults/peeks_memory searches its process's memory while its public probe runs: no hidden
+    check module was loaded there (the forkserver preloads only public ones), and no hidden probe had
+    been sent yet (each probe is sent once the one before is answered, hidden ones after every public one)."""
+    seen = _messages(_ex4(graded["faulty"]["peeks_memory"]))
+    assert "MEMORY modules=[] inputs=[" in seen, seen  # the search ran, and found no hidden module
+    assert "(2, 3, 2, 2)" not in seen, seen  # the input of exercise 1's hidden check
+    assert graded["faulty"]["peeks_memory"]["exercises"]["01"]["points"] == 7  # its hidden check passed later
+
+
 def test_no_fake_results_and_no_secret_reach_the_gradebook(graded):
     assert not (graded["out"] / "fake_results.json").exists()
     assert not (graded["out"] / "students" / "fake_results.json.tmp").exists()
@@ -310,10 +320,12 @@ def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
         folder = submissions / f"{path.parent.name}-{path.stem}"
         folder.mkdir(parents=True)
         shutil.copy(path, folder / course.find(path.parent.name).filename)
+    shutil.copytree(FAULTS / "forges_facts", submissions / "forges_facts")
     out = tmp_path / "out"
     done = run_grade(str(submissions), "--out", str(out), "--json", "-e", "8", "-e", "9", "-e", "10")
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(out)
+    expect_forged_facts_earn_only_the_process_word(graded["forges_facts"], tmp_path / "honest")
     for path in CLASS_VARIANTS:
         local = run_checks(course.find(path.parent.name), path, include_hidden=True)
         batch = graded[f"{path.parent.name}-{path.stem}"]["exercises"][path.parent.name]
@@ -322,6 +334,35 @@ def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
         assert [(c["name"], c["outcome"], c["message"]) for c in batch["checks"]] == \
             [(c.name, c.outcome, c.message.replace(path.name, renamed)) for c in local.checks], path
         assert batch["points"] == local.points, path
+
+
+# Checks of facts about Python objects that no graph shows (the class's bases, what its constructor
+# raises, its config) or of the losses of fit: these stay the student's process's word (README).
+PROCESS_WORD_CHECKS = {"test_rejects_non_positive_units", "test_hidden_config_activation_is_a_string",
+                       "test_is_a_keras_model_subclass", "test_hidden_fit_trains_the_model"}
+
+
+def expect_forged_facts_earn_only_the_process_word(forger: dict, honest_folder: Path) -> None:
+    """tests/faults/forges_facts replaces the scenario player with a numpy one that computes every output
+    from the scenario's own inputs and weights (41/41 before commit-then-challenge). It earns what its
+    honest control (the same files, FORGE = False: untouched class stubs) earns, plus at most the checks
+    that rest on the process's word; every check of behaviour, shape or weights fails."""
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    course = load_course()
+    honest_folder.mkdir()
+    extra = 0.0
+    for path in sorted((FAULTS / "forges_facts").glob("*.py")):
+        exercise = course.find(path.name[:2])
+        honest_file = honest_folder / path.name
+        honest_file.write_text(path.read_text().replace("FORGE = True", "FORGE = False"))
+        honest = {c.name: c.outcome for c in run_checks(exercise, honest_file, include_hidden=True).checks}
+        forged = {c["name"]: c for c in forger["exercises"][exercise.id]["checks"]}
+        gained = {name for name, c in forged.items() if c["outcome"] == "passed" and honest[name] != "passed"}
+        assert gained <= PROCESS_WORD_CHECKS, (exercise.id, gained - PROCESS_WORD_CHECKS)
+        extra += sum(forged[name]["points"] for name in gained)
+    assert forger["total"] <= 2 + extra and extra <= 4, (forger["total"], extra)
 
 
 BEHAVIOUR_CHECKS_08 = {"test_matches_dense_on_rank2_input", "test_matches_dense_with_relu",
@@ -424,3 +465,46 @@ def test_a_dask_cluster_grades_the_class_exactly_as_one_machine(root, tmp_path):
     expect_contained(_messages(_ex4(clustered["reaches_out"])))
     assert all(r.get("graded_on") in workers for r in clustered.values())  # graded by the cluster's workers
     assert not any("graded_on" in r for r in local.values())
+
+
+def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, tmp_path):
+    """tests/faults/trains_on_held_out rebuilds the public split, trains on its held-out part and asks for
+    a learning rate of 0. The grader trains from weights it initialises itself, refuses a recipe that
+    cannot change them, and judges on a split drawn with a key the submission never sees: the fault earns
+    exactly what the same file earns without the cheat."""
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    fault = FAULTS / "trains_on_held_out" / "11_capstone.py"
+    honest_file = tmp_path / "honest" / "11_capstone.py"
+    honest_file.parent.mkdir()
+    honest_file.write_text(fault.read_text().replace("CHEAT = True", "CHEAT = False"))
+    honest = run_checks(load_course().find("11"), honest_file, include_hidden=True)
+    submissions = tmp_path / "class"
+    for name, path in (("cheat", fault), ("alice", root / "solutions" / "11_capstone.py")):
+        (submissions / name).mkdir(parents=True)
+        shutil.copy(path, submissions / name / "11_capstone.py")
+    done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-e", "11")
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(tmp_path / "out")
+    cheat = graded["cheat"]["exercises"]["11"]
+    assert {c["name"]: c["outcome"] for c in cheat["checks"]} == {c.name: c.outcome for c in honest.checks}
+    assert cheat["points"] == honest.points == cheat["max_points"] - 4
+    assert "learning rate is 0" in _messages(cheat)
+    assert graded["alice"]["exercises"]["11"]["points"] == 12
+    assert (tmp_path / "out" / ".work" / "split-key").stat().st_mode & 0o077 == 0
+    dataset = json.loads((tmp_path / "out" / "grades.json").read_text())["dataset"]
+    assert dataset["split"] == "drawn with the grading run's secret key" and "seed 1234" not in dataset["description"]
+
+
+def test_the_batch_split_is_drawn_with_a_secret_key():
+    """The held-out split of batch grading depends on the key; the public one on the course seed only."""
+    import numpy as np
+
+    from grader.datasets import load_dataset
+
+    public, one, other = load_dataset("digits"), load_dataset("digits", b"k" * 32), load_dataset("digits", b"j" * 32)
+    assert not public.secret_split and one.secret_split and "secret key" in one.description
+    assert len(one.x_test) == len(public.x_test)
+    assert not np.array_equal(one.x_test, public.x_test) and not np.array_equal(one.x_test, other.x_test)
+    assert np.array_equal(load_dataset("digits", b"k" * 32).x_test, one.x_test)  # one key, one split

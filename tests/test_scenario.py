@@ -103,3 +103,69 @@ def test_malformed_or_unrecorded_replies_are_refused(submission):
     other.learner_class("Doubler")
     with pytest.raises(CheckFailure, match="did not record"):
         ReplaySubmission(submission.path, "08", header, arrays).run(other)
+
+
+def test_a_public_check_never_reads_an_answer_given_after_the_hidden_probes(submission):
+    """Answers recorded in the hidden part (played after every public probe) reach hidden checks only."""
+    from grader.pytest_plugin import _IN_HIDDEN_CHECK
+
+    scenario, _ = scenario_with_a_failing_call()
+    probes = {}
+    RecordingSubmission(submission, probes, {}).run(scenario)
+    hidden_part = run_probes(submission, list(probes.values()))
+    replay = ReplaySubmission(submission.path, "08", {"results": {}, "notes": []}, [], hidden=hidden_part)
+    with pytest.raises(CheckFailure, match="did not record"):
+        replay.run(scenario)
+    token = _IN_HIDDEN_CHECK.set(True)
+    try:
+        assert replay.run(scenario).outcomes
+    finally:
+        _IN_HIDDEN_CHECK.reset(token)
+
+
+def test_committed_calls_run_on_the_real_inputs_and_weights_give_the_in_process_facts(submission, tmp_path):
+    """Commit, then challenge (grader.batch.challenge), without the processes: the learner's layer plays
+    on decoys, commits to its traced calls, and the saved graph, given the real weights and inputs, gives
+    the facts `course check` gives; a fact invented without a commitment fails the whole scenario."""
+    from grader.batch.challenge import (
+        Commitments,
+        PendingChallenge,
+        _challenge,
+        apply_challenges,
+        challenge_items,
+        with_decoys,
+    )
+    from grader.batch.replay import answer_probe
+
+    scenario = Scenario()
+    layer = scenario.new(scenario.learner_class("Doubler"), 3)
+    x = np.random.default_rng(1).normal(size=(4, 2)).astype("float32")
+    scenario.call(layer, x)
+    weights = [np.random.default_rng(2).normal(size=(2, 3)).astype("float32")]
+    scenario.assign(layer, weights, source_label="a (2, 3) kernel")
+    output, variables = scenario.call(layer, x), scenario.variables(layer)
+    probes = {}
+    RecordingSubmission(submission, probes, {}).run(scenario)
+    (probe,) = probes.values()
+    sent, secrets = with_decoys(probe, np.random.default_rng(3))
+    assert not np.array_equal(sent.args[0][3][2][1][0], weights[0])  # the process never gets the real kernel
+    commitments = Commitments()
+    entry, arrays = answer_probe(submission, sent, commitments)
+    committed, committed_arrays = commitments.save(tmp_path / "saved")
+    header = {"results": {probe.key: entry}}
+    pending = PendingChallenge(header, arrays, {probe.key: secrets}, committed, committed_arrays)
+    artefact, items, places = challenge_items(pending)
+    reply, reply_arrays = _challenge(artefact, items, tmp_path / "challenge")
+    apply_challenges(pending, places, reply["outputs"], reply_arrays, None)
+    replayed = ReplaySubmission(submission.path, "08", header, arrays).run(scenario)
+    local = submission.run(scenario)
+    assert np.allclose(replayed[output], local[output], atol=1e-6)
+    assert np.allclose(replayed[output], 2 * x @ weights[0], atol=1e-5)
+    assert replayed[variables] == local[variables]
+
+    forged = {"list": [{"list": ["ok", None]}, {"list": ["ok", None]}, {"list": ["ok", {"array": 0}]},
+                       {"list": ["ok", None]}, {"list": ["ok", {"array": 0}]}, {"list": ["ok", {"list": []}]}]}
+    header = {"results": {probe.key: {"value": forged}}}
+    apply_challenges(PendingChallenge(header, [x], {probe.key: secrets}, {}, []), [], [], [], None)
+    with pytest.raises(CheckFailure, match="without committing"):
+        ReplaySubmission(submission.path, "08", header, [x]).run(scenario)[output]

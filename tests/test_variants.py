@@ -64,3 +64,57 @@ def test_a_check_gives_the_same_message_alone_as_among_the_others(path):
     for check in (c for c in together.checks if c.outcome != "passed"):
         alone = run_checks(_exercise(path), path, include_hidden=True, only=check.name)
         assert [(c.name, c.message) for c in alone.checks] == [(check.name, check.message)]
+
+
+# Correct answers that batch grading cannot grade by behaviour yet, and fails while `course check` passes
+# them: the trusted process cannot rebuild them from a config, and commit-then-challenge covers only the
+# classes of exercises 8-10 so far (README, "How a grade is computed").
+NOT_YET_IN_BATCH = {
+    "01/correct_subclassed.py": "a subclassed model",
+    "01/correct_lambda_reshape.py": "a Lambda layer",
+    "11/correct_subclassed_softmax.py": "a subclassed model",
+    "05/correct_rmsprop_function_loss.py": "a loss function of the learner's own, which the trusted trainer needs",
+}
+
+
+def _name(path) -> str:
+    return f"{path.parent.name}/{path.name}"
+
+
+@pytest.fixture(scope="module")
+def batch_graded(tmp_path_factory):
+    """Every correct variant graded by `course grade` in one run: one student per variant, holding that
+    variant under its exercise's file name."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    course = load_course()
+    base = tmp_path_factory.mktemp("variants-batch")
+    for path in FILES:
+        if path.name.startswith("correct_"):
+            folder = base / "class" / f"{path.parent.name}-{path.stem}"
+            folder.mkdir(parents=True)
+            shutil.copy(path, folder / course.find(path.parent.name).filename)
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(base / "class"), "--out", str(base / "out"),
+                           "--json"], capture_output=True, text=True, timeout=1800,
+                          env={**os.environ, "COURSE_DATASET": "digits"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return {r["student"]: r for r in json.loads((base / "out" / "grades.json").read_text())["students"]}
+
+
+@pytest.mark.xdist_group("batch")
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(_name(p) in NOT_YET_IN_BATCH, strict=True,
+                                                                          reason=NOT_YET_IN_BATCH.get(_name(p), "")))
+                                  for p in FILES if p.name.startswith("correct_")], ids=_name)
+def test_correct_variant_gets_full_points_in_course_grade_too(path, batch_graded):
+    """`course grade` gives a correct answer exactly what `course check` gives it: every check passed
+    (test_correct_variant_passes proves `course check` does)."""
+    exercise = _exercise(path)
+    graded = batch_graded[f"{path.parent.name}-{path.stem}"]["exercises"][exercise.id]
+    assert graded["status"] == "graded", (graded["status"], graded["reason"])
+    assert {c["name"]: c["outcome"] for c in graded["checks"]} == {name: "passed" for name in exercise.points}, \
+        {c["name"]: c["message"] for c in graded["checks"] if c["outcome"] != "passed"}
+    assert graded["points"] == exercise.max_points

@@ -41,7 +41,7 @@ class StudentPayload:
 
 
 def grade_on_cluster(address: str, students: list[StudentSubmission], exercise_ids: list[str], probes: dict,
-                     memory_mb: int, fingerprint: str) -> Iterator[tuple[str, dict[str, Any] | None, str]]:
+                     memory_mb: int, fingerprint: str, split_key: bytes) -> Iterator[tuple[str, dict[str, Any] | None, str]]:
     """Grade each student as one task on the cluster at `address`; yield (student, record, error) as
     tasks finish. A task that fails (e.g. its worker died more often than Dask retries) gives
     record None and the reason: that student has no result yet, and a later run grades them again."""
@@ -52,7 +52,7 @@ def grade_on_cluster(address: str, students: list[StudentSubmission], exercise_i
     run, dataset = uuid.uuid4().hex[:8], chosen_dataset_name()
     with Client(address, timeout="30s") as client:
         futures = {client.submit(grade_remotely, StudentPayload.of(s), exercise_ids, probes, memory_mb, fingerprint,
-                                 dataset, key=f"course-grade-{run}-{s.student}", pure=False): s.student
+                                 dataset, split_key, key=f"course-grade-{run}-{s.student}", pure=False): s.student
                    for s in students}
         for future in as_completed(futures):
             student = futures[future]
@@ -68,7 +68,6 @@ class _WorkerSetup:
 
     address: str  # the worker's, recorded in each student's record
     work: Path
-    dataset_cache: Path
     uid_base: int
     slots: Slots
 
@@ -90,13 +89,14 @@ def _worker_setup() -> _WorkerSetup:
             work = Path(tempfile.mkdtemp(prefix="course-worker-"))
             work.chmod(0o711)
             (work / "extracted").mkdir(mode=0o700)
-            _SETUP = _WorkerSetup(worker.address, work, cache_trusted_dataset(work), new_uid_base(slots), Slots(slots))
+            _SETUP = _WorkerSetup(worker.address, work, new_uid_base(slots), Slots(slots))
         return _SETUP
 
 
 def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dict, memory_mb: int,
-                   fingerprint: str, dataset: str) -> dict[str, Any]:
-    """The task run on a worker: grade one student with this worker's forkserver and sandbox."""
+                   fingerprint: str, dataset: str, split_key: bytes) -> dict[str, Any]:
+    """The task run on a worker: grade one student with this worker's forkserver and sandbox, on the
+    dataset split with the client's secret `split_key`."""
     import shutil
 
     from grader.batch.grade import GradeOptions, grade_student, grader_fingerprint, hidden_paths
@@ -110,6 +110,8 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
         raise RuntimeError(f"this worker would grade on {chosen_dataset_name()!r}, the client on {dataset!r}: start "
                            f"the worker with COURSE_DATASET={dataset}")
     setup = _worker_setup()
+    with _SETUP_LOCK:
+        dataset_cache = cache_trusted_dataset(setup.work, split_key)
     folder = setup.work / "extracted" / f"{uuid.uuid4().hex}-{payload.student}"
     folder.mkdir(parents=True)
     try:
@@ -119,10 +121,10 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
             files[exercise_id] = folder / Path(name).name
         student = StudentSubmission(payload.student, Path(payload.source), files, list(payload.problems))
         options = GradeOptions(out=setup.work / "out", workers=setup.slots.count, memory_mb=memory_mb)
-        hide = [*hidden_paths(options, [folder]), setup.work / "extracted", setup.dataset_cache.parent]
+        hide = [*hidden_paths(options, [folder]), setup.work / "extracted", dataset_cache.parent]
         with setup.slots.taken() as slot:
             record = grade_student(student, [course.find(e) for e in exercise_ids], probes, options, hide, slot,
-                                   setup.work, setup.dataset_cache, setup.uid_base)
+                                   setup.work, dataset_cache, setup.uid_base)
         record["graded_on"] = setup.address
         return record
     finally:

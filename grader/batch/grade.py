@@ -1,5 +1,6 @@
-"""`course grade`: grade a class — discovery, one isolated process per submitted exercise, trusted
-verification, and a resumable per-student result file.
+"""`course grade`: grade a class — discovery, one isolated process per student that answers the probes
+of its exercises one message at a time, a second isolated process that challenges what the first
+committed to (grader.batch.challenge), trusted verification, and a resumable per-student result file.
 
 Results are written atomically to `OUT/students/<student>.json` as each student finishes. A run that
 is killed (even with SIGKILL) and started again skips students whose result matches their current
@@ -13,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -20,8 +22,11 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from grader.batch.intake import MAX_SOURCE_BYTES, StudentSubmission, discover
 from grader.batch.pool import run_job
@@ -31,6 +36,7 @@ from grader.results import write_json_atomic
 
 ROOT = PACKAGE_DIR.parent
 STARTUP_MARGIN_S = 10.0  # loading the file and building models, beyond the exercise's own budget
+CHALLENGE_WALL_S = 60.0  # loading one exercise part's committed graph and running its calls
 
 
 @dataclass
@@ -47,7 +53,7 @@ class GradeOptions:
 
 
 GRADE_DECIDING = ["course.toml", "checks", "checks_public", "checks_hidden", "pytest_plugin.py", "runner.py",
-                  "datasets.py", "batch/replay.py", "batch/values.py", "batch/worker.py"]
+                  "datasets.py", "batch/replay.py", "batch/values.py", "batch/worker.py", "batch/challenge.py"]
 
 
 def grader_fingerprint(course: Course, solutions: Path = ROOT / "solutions") -> str:
@@ -98,12 +104,25 @@ def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str]
 
 def hidden_paths(options: GradeOptions, inputs: list[Path]) -> list[Path]:
     """What a submission's process must not see."""
-    paths = [options.solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", ROOT / ".git", ROOT / "exercises",
+    paths = [options.solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", _git_dir(ROOT), ROOT / "exercises",
              options.out.resolve(), *[p.resolve() for p in inputs], *options.extra_hide]
     home = Path.home()
     if home != Path("/") and not str(ROOT).startswith(str(home) + os.sep):
         paths.append(home)  # the instructor's own files (keys, tokens) are no business of a submission
     return [p for p in paths if p.exists()]
+
+
+def _git_dir(root: Path) -> Path:
+    """The repository's git folder: `.git`, or in a worktree (where `.git` is a file naming the worktree's
+    own folder) the main repository's git folder, which holds the history and the worktree's folder."""
+    dot_git = root / ".git"
+    if dot_git.is_file():
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            own = (root / text.removeprefix("gitdir:").strip()).resolve()
+            common = own / "commondir"
+            return (own / common.read_text().strip()).resolve() if common.is_file() else own
+    return dot_git
 
 
 def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any]]:
@@ -152,10 +171,36 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
     return sorted(records, key=lambda r: r["student"])
 
 
+def split_key(out: Path) -> bytes:
+    """The secret key that draws the held-out split of this gradebook (OUT/.work/split-key, made once).
+
+    It lives with the gradebook, which no submission's process can see, so a resumed run splits the
+    data the same way, and no submission can rebuild the split it is judged on."""
+    path = _split_key_path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "xb") as file:  # noqa: PTH123 - exclusive creation: two runs agree on one key
+            os.fchmod(file.fileno(), 0o600)
+            file.write(secrets.token_bytes(32))
+    except FileExistsError:
+        pass
+    return path.read_bytes()
+
+
+def _split_key_path(out: Path) -> Path:
+    return out / ".work" / "split-key"
+
+
+def stored_split_key(out: Path) -> bytes | None:
+    """The gradebook's split key (see `split_key`) if it has one yet."""
+    path = _split_key_path(out)
+    return path.read_bytes() if path.is_file() else None
+
+
 def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions, inputs: list[Path],
                 work: Path) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
     """Grade the students on this machine, `options.workers` at a time; yield them as they finish."""
-    dataset_cache = cache_trusted_dataset(work)
+    dataset_cache = cache_trusted_dataset(work, split_key(options.out.resolve()))
     hide = [*hidden_paths(options, inputs), work / "extracted", dataset_cache.parent]
     slots, uid_base = Slots(options.workers), new_uid_base(options.workers)
 
@@ -169,17 +214,20 @@ def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options:
             yield futures[future], future.result(), ""
 
 
-def cache_trusted_dataset(work: Path) -> Path:
-    """Load the pinned dataset once, in a trusted process, into WORK/trusted/dataset.npz; return that path.
+def cache_trusted_dataset(work: Path, key: bytes) -> Path:
+    """Load the pinned dataset once, in a trusted process, with its held-out split drawn with the secret
+    `key` (see `split_key`), into WORK/trusted/dataset-*.npz; return that path.
 
     WORK/trusted (0700) is where only the grader's own processes look; submissions must have it hidden.
     """
-    from grader.batch.worker import cache_dataset
+    from grader.batch.worker import DatasetJob, cache_dataset
 
     trusted = work / "trusted"
-    trusted.mkdir(mode=0o700)
-    dataset_cache = trusted / "dataset.npz"
-    cached = run_job(cache_dataset, str(dataset_cache), wall_s=600)
+    trusted.mkdir(mode=0o700, exist_ok=True)
+    dataset_cache = trusted / f"dataset-{hashlib.sha256(key).hexdigest()[:12]}.npz"
+    if dataset_cache.is_file():
+        return dataset_cache
+    cached = run_job(cache_dataset, DatasetJob(str(dataset_cache), key), wall_s=600)
     if cached.reply is None:
         raise RuntimeError(f"loading the dataset failed: {cached.status} {cached.detail}")
     return dataset_cache
@@ -211,7 +259,7 @@ def _grade_on_cluster(todo: list[StudentSubmission], exercises, probes: dict, op
 
     by_id = {s.student: s for s in todo}
     for student, record, error in grade_on_cluster(options.scheduler, todo, [e.id for e in exercises], probes,
-                                                   options.memory_mb, fingerprint):
+                                                   options.memory_mb, fingerprint, split_key(options.out.resolve())):
         yield by_id[student], record, error
 
 
@@ -250,18 +298,124 @@ def _hidden_part(entry: tuple | None) -> tuple | str | None:
     return entry[1:] if entry[0] == "replay" else f"{entry[1]}: {entry[2]}"
 
 
-def _entry(task, outcome, unpack) -> tuple:
-    if outcome.reply is None:
-        return ("outcome", outcome.status, outcome.detail)
+class _BadReply(Exception):
+    """An answer that cannot be read, or that is not the answer asked for: the exercise's outcome."""
+
+    def __init__(self, status: str, detail: str) -> None:
+        super().__init__(status, detail)
+        self.entry = ("outcome", status, detail)
+
+
+def _reply(channel, message, task, deadline: float) -> tuple[dict, list]:
+    """Send `message` (pickled: from the grader to the student's process) and read the answer in time."""
+    import pickle
+
+    from grader.batch.values import unpack
+
+    raw = channel.ask(pickle.dumps(message), deadline - time.monotonic())
     try:
-        header, arrays = unpack(outcome.reply)
-    except (ValueError, KeyError, OSError) as error:
-        return ("outcome", "bad reply", f"the submission's process sent an unreadable reply ({error})")
+        header, arrays = unpack(raw)
+    except (ValueError, KeyError, OSError, RecursionError) as error:
+        raise _BadReply("bad reply", f"the submission's process sent an unreadable reply ({error})") from None
     if "grader_error" in header:
-        return ("outcome", "grader error", f"the grader failed while running this exercise: {header['grader_error']}")
-    if header.get("exercise") != task.exercise_id or header.get("part", "public") != task.part:
-        return ("outcome", "bad reply", "the submission's process answered for another exercise")
+        raise _BadReply("grader error", f"the grader failed while running this exercise: {header['grader_error']}")
+    if header.get("exercise") != task.exercise_id or header.get("part") != task.part:
+        raise _BadReply("bad reply", "the submission's process answered for another exercise")
+    return header, arrays
+
+
+def play_task(channel, task, decoys=None, pending: list | None = None) -> tuple:
+    """One exercise's part, played as a dialogue with the student's process: open the file, then send
+    each probe only once the one before is answered, then close it. Returns the exercise's entry:
+    ("replay", header, arrays) or ("outcome", status, reason) for an answer that could not be read.
+    Raises pool.ProcessEnded when the process stops answering within the task's time.
+
+    With `decoys` (a numpy Generator), scenarios are sent with decoys for their secret arrays, and a
+    PendingChallenge for the entry is appended to `pending` (see `challenge_student`)."""
+    from grader.batch.challenge import PendingChallenge, with_decoys
+    from grader.batch.values import shift_arrays
+    from grader.batch.worker import AskProbe, CloseFile, OpenFile
+
+    deadline = time.monotonic() + task.wall_s
+    kept = {}
+    try:
+        header, _ = _reply(channel, OpenFile(task.exercise_id, task.filename, task.source, task.part), task, deadline)
+        if "load_failure" in header:
+            return ("replay", {k: header[k] for k in ("exercise", "part", "isolation", "load_failure") if k in header},
+                    [])
+        results, arrays = {}, []
+        for probe in task.probes:
+            sent, secret = with_decoys(probe, decoys) if decoys is not None else (probe, None)
+            if secret is not None:
+                kept[probe.key] = secret
+            answer, own = _reply(channel, AskProbe(sent), task, deadline)
+            if not isinstance(answer.get("entry"), dict):
+                raise _BadReply("bad reply", "the submission's process sent a malformed answer")
+            try:
+                results[probe.key] = shift_arrays(answer["entry"], len(arrays))
+            except (ValueError, TypeError, RecursionError) as error:
+                raise _BadReply("bad reply", f"the submission's process sent a malformed answer ({error})") from None
+            arrays += own
+        closing, committed = _reply(channel, CloseFile(), task, deadline)
+    except _BadReply as bad:
+        return bad.entry
+    notes = closing.get("notes") if isinstance(closing.get("notes"), list) else []
+    header = {"exercise": task.exercise_id, "part": task.part, "isolation": header.get("isolation"),
+              "results": results, "notes": notes}
+    if kept and pending is not None:
+        pending.append(PendingChallenge(header, arrays, kept, closing.get("commitments"), committed))
     return ("replay", header, arrays)
+
+
+def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: list | None = None) -> None:
+    """Play `tasks` in order, appending (task, entry, seconds) to `played`; stop at the first bad reply
+    (the process is not trusted to go on) or when the process ends (pool.ProcessEnded)."""
+    from grader.batch.pool import ProcessEnded
+
+    for task in tasks:
+        began = time.perf_counter()
+        entry = play_task(channel, task, decoys, pending)
+        if entry[0] == "outcome":
+            raise ProcessEnded(entry[1], entry[2])
+        played.append((task, entry, time.perf_counter() - began))
+
+
+def challenge_student(pending: list, options: GradeOptions, hide: list[Path], scratch: Path, uid: int) -> None:
+    """Run every call the student's process committed to, on the real inputs and weights, in a second
+    confined process that gets nothing but the SavedModels (grader.batch.challenge); put the outputs
+    into the scenario facts. Pending parts whose challenge fails have those facts failed instead."""
+    import pickle
+
+    from grader.batch.challenge import ChallengeJob, apply_challenges, challenge_commitments, challenge_items
+    from grader.batch.pool import run_dialogue
+    from grader.batch.values import unpack
+
+    work_list = [(part, *challenge_items(part)) for part in pending]
+    replies: dict[int, tuple[list, list, str | None]] = {}
+
+    def talk(channel) -> None:
+        for number, (_, artefact, items, _) in enumerate(work_list):
+            if artefact is None or not items:
+                continue
+            raw = channel.ask(pickle.dumps((artefact, items)), CHALLENGE_WALL_S)
+            try:
+                header, arrays = unpack(raw)
+                outputs = header.get("outputs")
+                replies[number] = (outputs if isinstance(outputs, list) else [], arrays, header.get("error"))
+            except (ValueError, KeyError, OSError, RecursionError, AttributeError):
+                replies[number] = ([], [], "its reply could not be read")
+
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True, mode=0o700)
+    limits = Limits(wall_s=CHALLENGE_WALL_S * max(1, len(work_list)), memory_mb=options.memory_mb)
+    job = ChallengeJob(limits, str(scratch), [str(p) for p in hide], uid)
+    end = run_dialogue(challenge_commitments, job, talk, uid=uid)
+    shutil.rmtree(scratch, ignore_errors=True)
+    ended = None if end is None else f"the challenger {end.status}: {end.detail}".rstrip(": ")
+    for number, (part, _, _, places) in enumerate(work_list):
+        unsaved = part.commitments.get("error") if isinstance(part.commitments, dict) else None
+        outputs, arrays, error = replies.get(number, ([], [], str(unsaved)[:200] if unsaved else ended))
+        apply_challenges(part, places, outputs, arrays, error)
 
 
 def grade_student(student: StudentSubmission, exercises, probes: dict, options: GradeOptions, hide: list[Path],
@@ -269,8 +423,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
     """Answer the probes of the student's exercises in one confined process (one exercise after another,
     each within its own time; a failure costs only the exercise it hit), then verify them all in a
     trusted process."""
-    from grader.batch.pool import run_process
-    from grader.batch.values import unpack
+    from grader.batch.pool import run_dialogue
     from grader.batch.worker import ProbeJob, ProbeTask, VerifyJob, probe_submission, verify_student
 
     started = time.perf_counter()
@@ -300,24 +453,36 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
     uid = uid_base + slot
     scratch = work / "scratch" / f"slot{slot}"
     retried: set[tuple[str, str]] = set()
+    decoys = np.random.default_rng(secrets.randbits(128))  # never seen by the student's process
+    pending: list = []
     while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
         limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
-        job = ProbeJob(student.student, tasks, limits, str(scratch), [str(p) for p in hide], uid)
-        outcomes = run_process(probe_submission, job, [t.wall_s for t in tasks], uid=uid)
-        for task, outcome in zip(tasks, outcomes, strict=False):
-            timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + outcome.seconds, 3)
-            (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = _entry(task, outcome, unpack)
-        last, stopped = outcomes[-1], tasks[len(outcomes) - 1]
-        if last.status == "killed" and (stopped.exercise_id, stopped.part) not in retried:
+        job = ProbeJob(student.student, limits, str(scratch), [str(p) for p in hide], uid)
+        played: list[tuple[ProbeTask, tuple, float]] = []
+        end = run_dialogue(probe_submission, job, partial(_play_tasks, tasks=tasks, played=played, decoys=decoys,
+                                                          pending=pending), uid=uid)
+        for task, entry, seconds in played:
+            timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + seconds, 3)
+            (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = entry
+        if end is None:
+            break
+        stopped = tasks[len(played)]
+        timings[stopped.exercise_id] = round(timings.get(stopped.exercise_id, 0.0) + end.seconds
+                                             - sum(seconds for _, _, seconds in played), 3)
+        (hidden_parts if stopped.part == "hidden" else entries)[stopped.exercise_id] = \
+            ("outcome", end.status, end.detail)
+        if end.status == "killed" and (stopped.exercise_id, stopped.part) not in retried:
             # killed from outside (not by the grader's limits): try that exercise once more
             retried.add((stopped.exercise_id, stopped.part))
-            tasks = tasks[len(outcomes) - 1:]
+            tasks = tasks[len(played):]
             continue
         # the hidden probes of an exercise whose public ones did not all answer are not worth playing
-        tasks = [t for t in tasks[len(outcomes):] if t.part == "public" or _answered(entries.get(t.exercise_id))]
+        tasks = [t for t in tasks[len(played) + 1:] if t.part == "public" or _answered(entries.get(t.exercise_id))]
     shutil.rmtree(scratch, ignore_errors=True)
+    if pending:
+        challenge_student(pending, options, hide, work / "scratch" / f"slot{slot}-challenge", uid)
     for exercise_id, entry in entries.items():
         if _answered(entry):
             entries[exercise_id] = (*entry, _hidden_part(hidden_parts.get(exercise_id)))

@@ -61,7 +61,9 @@ def write_gradebook(out: Path, course: Course) -> None:
                          _fmt(record["total"]), _fmt(record["max_total"]),
                          record["status"] + (f" ({', '.join(statuses)})" if statuses else "")])
     write_text_atomic(out / "grades.csv", buffer.getvalue())
-    dataset = load_dataset(chosen_dataset_name()).summary
+    from grader.batch.grade import stored_split_key
+
+    dataset = load_dataset(chosen_dataset_name(), stored_split_key(out)).summary  # the split batch grading used
     write_json_atomic(out / "grades.json", {
         "course": course.title, "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seed": course.seed, "dataset": dataset, "versions": versions(), "isolation": describe(),

@@ -92,48 +92,102 @@ def run_process(target, job, waits: list[float], uid: int | None = None) -> list
     Returns one outcome per reply received; if the process fails to send one in time (or dies),
     the last outcome says how, and the process (with anything it forked) is killed.
     """
+    outcomes: list[JobOutcome] = []
+
+    def receive_all(channel: Channel) -> None:
+        for wait_s in waits:
+            began = time.perf_counter()
+            outcomes.append(JobOutcome(channel.receive(wait_s), "ok", "", time.perf_counter() - began))
+
+    ended = run_dialogue(target, job, receive_all, uid)
+    if ended is not None:
+        outcomes.append(JobOutcome(None, ended.status, ended.detail,
+                                   ended.seconds - sum(o.seconds for o in outcomes)))
+    return outcomes
+
+
+class ProcessEnded(Exception):
+    """The process of a dialogue stopped answering: `status` and `detail` as in JobOutcome."""
+
+    def __init__(self, status: str, detail: str) -> None:
+        super().__init__(status, detail)
+        self.status, self.detail = status, detail
+
+
+class Channel:
+    """The grader's end of a dialogue with one process: send a message, receive its answer in time."""
+
+    def __init__(self, connection) -> None:
+        self._connection = connection
+
+    def send(self, message: bytes) -> None:
+        try:
+            self._connection.send_bytes(message)
+        except OSError:  # the process is gone: its answer (EOF) says how
+            pass
+
+    def receive(self, wait_s: float) -> bytes:
+        """The next message, within `wait_s` seconds; ProcessEnded if none comes."""
+        if not self._connection.poll(max(0.0, wait_s)):  # True on a message, and on EOF when the process ended
+            raise ProcessEnded("timed out", f"stopped after the {wait_s:g} s time limit (an endless loop?)")
+        try:
+            return self._connection.recv_bytes(MAX_REPLY_BYTES)
+        except EOFError:
+            raise ProcessEnded("ended", "") from None
+        except OSError as error:
+            raise ProcessEnded("reply too large", f"the process sent more than {MAX_REPLY_BYTES:,} bytes "
+                               f"({error})") from None
+
+    def ask(self, message: bytes, wait_s: float) -> bytes:
+        self.send(message)
+        return self.receive(wait_s)
+
+
+@dataclass
+class DialogueEnd:
+    """How a dialogue's process stopped answering (see `run_dialogue`)."""
+
+    status: str
+    detail: str
+    seconds: float
+
+
+def run_dialogue(target, job, talk, uid: int | None = None) -> DialogueEnd | None:
+    """Run `target(job, conn)` in a fresh forked process and `talk(channel)` with it over one duplex pipe.
+
+    `talk` sends messages and receives the answers (Channel); when the process fails to answer in time
+    or dies, `Channel.receive` raises ProcessEnded, `talk` stops, and the result says how. When `talk`
+    returns, the process is given 5 s to end. Either way, the process (with anything it forked) is
+    killed. Returns None when `talk` finished.
+    """
     ctx = context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=target, args=(job, sender), daemon=True)
+    mine, theirs = ctx.Pipe(duplex=True)
+    process = ctx.Process(target=target, args=(job, theirs), daemon=True)
     started = time.perf_counter()
     process.start()
-    sender.close()
-    outcomes: list[JobOutcome] = []
-    failure: tuple[str, str] | None = None
-    for wall_s in waits:
-        began = time.perf_counter()
-        answered = receiver.poll(wall_s)  # True on a message, and on EOF when the process ended
-        if not answered:
-            failure = ("timed out", f"stopped after the {wall_s:g} s time limit (an endless loop?)")
-            break
-        try:
-            reply = receiver.recv_bytes(MAX_REPLY_BYTES)
-        except EOFError:
-            failure = ("ended", "")
-            break
-        except OSError as error:
-            failure = ("reply too large", f"the process sent more than {MAX_REPLY_BYTES:,} bytes ({error})")
-            break
-        outcomes.append(JobOutcome(reply, "ok", "", time.perf_counter() - began))
-        began = time.perf_counter()
-    process.join(timeout=0.0 if failure and failure[0] == "timed out" else 5.0)
-    if process.is_alive():
-        for child in _children(process.pid):  # the submission itself: PID 1 of its own namespace
-            _kill(child)
-        process.kill()
-        _kill_group(process.pid)
-        process.join(5.0)
-    if uid is not None:
-        kill_leftovers(uid)  # confined processes: everything still running as the job's uid
-    receiver.close()
+    theirs.close()
+    failure: ProcessEnded | None = None
+    try:
+        talk(Channel(mine))
+    except ProcessEnded as ended:
+        failure = ended
+    finally:
+        mine.close()  # a process waiting for the next message reads EOF and ends
+        process.join(timeout=0.0 if failure and failure.status == "timed out" else 5.0)
+        if process.is_alive():
+            for child in _children(process.pid):  # the submission itself: PID 1 of its own namespace
+                _kill(child)
+            process.kill()
+            _kill_group(process.pid)
+            process.join(5.0)
+        if uid is not None:
+            kill_leftovers(uid)  # confined processes: everything still running as the job's uid
     if failure is None:
-        return outcomes
-    status, detail = failure
-    seconds = time.perf_counter() - started - sum(o.seconds for o in outcomes)
+        return None
+    status, detail = failure.status, failure.detail
     if status == "ended":
         status, detail = _classify_exit(process.exitcode)
-    outcomes.append(JobOutcome(None, status, detail, seconds))
-    return outcomes
+    return DialogueEnd(status, detail, time.perf_counter() - started)
 
 
 def _classify_exit(code: int | None) -> tuple[str, str]:

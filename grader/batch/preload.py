@@ -15,29 +15,30 @@ quiet_keras()
 
 # multiprocessing re-runs the parent's main module in each child (as __mp_main__): when that is the
 # `course` command, its imports must already be here.
-# pytest and the check modules too: each verification then starts warm.
+# pytest and the public check modules too: each verification then starts warm. The hidden checks are
+# NOT loaded here: every submission's process is forked from this one, and their source, constants and
+# inputs must never be in a submission's memory. Trusted processes import them when they run them.
 import pytest  # noqa: F401,E402
 
 import grader.cli  # noqa: F401,E402
 from grader.manifest import load_course  # noqa: E402
 
 for _exercise in load_course().exercises:
-    for _path in (_exercise.public_checks, _exercise.hidden_checks):
-        if _path.is_file():
-            __import__(f"grader.{_path.parent.name}.{_path.stem}")
+    if _exercise.public_checks.is_file():
+        __import__(f"grader.{_exercise.public_checks.parent.name}.{_exercise.public_checks.stem}")
 
 # The data set is deliberately NOT loaded here: every submission's process is forked from this one,
 # and the held-out labels must never be in a submission's memory. Trusted processes load it from the
 # grader's cache (grader.batch.worker.cache_dataset).
 import grader.datasets  # noqa: F401,E402,I001
 
-# Warm pytest's own lazy imports and collection with a session that collects every check and runs
-# none (no TensorFlow op runs here: the forkserver must stay free of TensorFlow's thread pools).
+# Warm pytest's own lazy imports and collection with a session that collects every public check and
+# runs none (no TensorFlow op runs here: the forkserver must stay free of TensorFlow's thread pools).
 import contextlib as _contextlib  # noqa: E402
 import io as _io  # noqa: E402
 import os as _os  # noqa: E402
 
-_targets = [str(p) for e in load_course().exercises for p in (e.public_checks, e.hidden_checks) if p.is_file()]
+_targets = [str(e.public_checks) for e in load_course().exercises if e.public_checks.is_file()]
 with _contextlib.redirect_stdout(_io.StringIO()), _contextlib.redirect_stderr(_io.StringIO()):
     pytest.main(["-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
                  "-p", "no:threadexception", "-c", _os.devnull, "--collect-only", "-q", *_targets])

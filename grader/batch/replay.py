@@ -27,7 +27,14 @@ from typing import Any
 
 import numpy as np
 
-from grader.batch.values import NotTransferable, apply_compile_config, compile_config_json, decode, encode
+from grader.batch.values import (
+    NotTransferable,
+    apply_compile_config,
+    compile_config_json,
+    decode,
+    encode,
+    shift_arrays,
+)
 from grader.checks.failure import CheckFailure, NotImplementedYet
 from grader.checks.scenario import SCENARIO_PROBE, Facts, Scenario, play
 from grader.checks.submission import Submission
@@ -140,30 +147,42 @@ class RecordingSubmission(Submission):
 
 def run_probes(submission: Submission, probes: list[Probe]) -> tuple[dict, list[np.ndarray]]:
     """Call each probe on the (untrusted) submission; the results as a header and arrays to send."""
-    import keras
-
     arrays: list[np.ndarray] = []
     results = {}
     for probe in probes:
-        args, kwargs = _thaw(probe.args), _thaw(dict(probe.kwargs))
-        models = [a for a in (*args, *kwargs.values()) if isinstance(a, keras.Model)]
-        try:
-            if probe.name == SCENARIO_PROBE:
-                value = play(submission, args[0])
-            else:
-                value = submission.call(probe.name, *args, **kwargs)
-            entry = {"value": encode(value, arrays),
-                     "compiled": [compile_config_json(m) for m in models]}
-        except CheckFailure as failure:
-            entry = {"failure": failure.as_dict(), "not_implemented": isinstance(failure, NotImplementedYet)}
-        except NotTransferable as error:
-            entry = {"failure": {"summary": f"`{probe.name}()` returned {error}, which the batch grader cannot "
-                                            "take back from your process", "hint": "return plain Keras models "
-                                            "(Sequential or functional) and numbers or numpy arrays"}}
-        except RecursionError:
-            entry = {"failure": {"summary": f"`{probe.name}()` returned a value nested too deeply"}}
-        results[probe.key] = entry
+        entry, own = answer_probe(submission, probe)
+        results[probe.key] = shift_arrays(entry, len(arrays))
+        arrays += own
     return {"results": results, "notes": list(submission.notes)}, arrays
+
+
+def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dict, list[np.ndarray]]:
+    """Call one probe on the (untrusted) submission: its result entry, and the arrays the entry refers to.
+    A scenario's steps that run an object are committed to `commit` when given (see
+    grader.checks.scenario.play)."""
+    import keras
+
+    arrays: list[np.ndarray] = []
+    args, kwargs = _thaw(probe.args), _thaw(dict(probe.kwargs))
+    models = [a for a in (*args, *kwargs.values()) if isinstance(a, keras.Model)]
+    try:
+        if probe.name == SCENARIO_PROBE:
+            value = play(submission, args[0], commit) if commit else play(submission, args[0])
+        else:
+            value = submission.call(probe.name, *args, **kwargs)
+        entry = {"value": encode(value, arrays),
+                 "compiled": [compile_config_json(m) for m in models]}
+    except CheckFailure as failure:
+        entry = {"failure": failure.as_dict(), "not_implemented": isinstance(failure, NotImplementedYet)}
+    except NotTransferable as error:
+        entry = {"failure": {"summary": f"`{probe.name}()` returned {error}, which the batch grader cannot "
+                                        "take back from your process", "hint": "return plain Keras models "
+                                        "(Sequential or functional) and numbers or numpy arrays"}}
+    except RecursionError:
+        entry = {"failure": {"summary": f"`{probe.name}()` returned a value nested too deeply"}}
+    except Exception as error:  # noqa: BLE001 - the process's own code (maybe rewritten by the submission)
+        entry = {"failure": {"summary": f"answering the grader's call failed in your process ({type(error).__name__})"}}
+    return entry, (arrays if "value" in entry else [])
 
 
 @dataclass
@@ -186,13 +205,17 @@ class ReplaySubmission(Submission):
 
     def _recorded(self, key: str, what: str) -> tuple[dict, list]:
         """The answer recorded under `key`, with the arrays its values refer to; a CheckFailure if none."""
-        parts = [(self.header, self.arrays), *([self.hidden] if isinstance(self.hidden, tuple) else [])]
+        from grader.pytest_plugin import in_hidden_check
+
+        # A public check reads only what the process answered before any hidden probe was sent to it.
+        hidden = in_hidden_check()
+        parts = [(self.header, self.arrays), *([self.hidden] if hidden and isinstance(self.hidden, tuple) else [])]
         for header, arrays in parts:
             results = header.get("results") if isinstance(header, dict) else None
             entry = results.get(key) if isinstance(results, dict) else None
             if isinstance(entry, dict):
                 return entry, arrays
-        if isinstance(self.hidden, str):
+        if hidden and isinstance(self.hidden, str):
             raise CheckFailure(f"the process answering the hidden checks' calls did not finish ({self.hidden})")
         raise CheckFailure(f"this check {what} in a way the grader did not record for your submission",
                            hint="this happens when an earlier answer differs from the expected one; fix the other "

@@ -58,11 +58,16 @@ def encode_model(model, arrays: list[np.ndarray]) -> dict:
             f"a subclassed model ({type(model).__name__}); batch grading rebuilds only Sequential and "
             "functional models"
         )
+    if any(isinstance(layer, keras.layers.Lambda) for layer in model._flatten_layers(include_self=False)):
+        raise NotTransferable("a model with a Lambda layer (Python code, which batch grading does not rebuild)")
+    try:
+        config = model.to_json()
+    except Exception as error:  # noqa: BLE001 - Keras cannot write the config of some models
+        raise NotTransferable(f"a model whose config Keras cannot write ({type(error).__name__})") from None
     weights = [np.asarray(w) for w in model.get_weights()] if model.built else []
     start = len(arrays)
     arrays.extend(weights)
-    return {"model": model.to_json(), "weights": list(range(start, len(arrays))),
-            "compiled": compile_config_json(model)}
+    return {"model": config, "weights": list(range(start, len(arrays))), "compiled": compile_config_json(model)}
 
 
 def compile_config_json(model) -> str | None:
@@ -96,6 +101,23 @@ def decode(data: Any, arrays: list[np.ndarray]) -> Any:
     if "model" in data:
         return rebuild_model(data["model"], [arrays[int(i)] for i in data["weights"]], data.get("compiled"))
     raise ValueError("malformed value")
+
+
+def shift_arrays(data: Any, offset: int, depth: int = 0) -> Any:
+    """`data` (as `encode` wrote it) with every array index moved by `offset`: answers encoded one at a
+    time, each with its own arrays, joined into one list of arrays."""
+    if depth > 64:
+        raise ValueError("a value nested too deeply")
+    if isinstance(data, list):
+        return [shift_arrays(v, offset, depth + 1) for v in data]
+    if not isinstance(data, dict):
+        return data
+    shifted = {k: shift_arrays(v, offset, depth + 1) for k, v in data.items()}
+    if set(data) == {"array"} and type(data["array"]) is int:
+        shifted["array"] = data["array"] + offset
+    if "model" in data and isinstance(data.get("weights"), list):
+        shifted["weights"] = [int(i) + offset for i in data["weights"]]
+    return shifted
 
 
 def _only_keras_classes(node: Any) -> None:

@@ -2,8 +2,12 @@
 
 - `probe_submission` (untrusted): confined by grader.batch.sandbox; loads one student's exercise
   file and answers the recorded probes — calls of the learner's functions, and scenarios played on
-  the learner's classes. It reports through a pipe, as bytes in the format of grader.batch.values —
-  never pickle. No check runs in it.
+  the learner's classes — one message at a time (grader.batch.grade.play_task sends them). It
+  reports through a pipe, as bytes in the format of grader.batch.values — never pickle. No check
+  runs in it, and no hidden check module is loaded in it. The steps of scenarios that run the
+  learner's objects are committed as traced graphs (grader.batch.challenge.Commitments).
+- `grader.batch.challenge.challenge_commitments` (untrusted, a second confined process): runs those
+  graphs on the real inputs and weights.
 - `verify_student` (trusted): rebuilds each exercise's answers and runs the public and hidden checks
   against them; the only place grades are computed.
 - `discover_probes` (trusted): runs the checks on the reference solutions to learn the probes.
@@ -17,12 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.batch.challenge import Commitments
 from grader.batch.sandbox import Limits, confine
 
 
 @dataclass
 class ProbeTask:
-    """One exercise of one student, to answer in the student's process."""
+    """One exercise of one student, to answer in the student's process (the grader keeps it and sends
+    the student's process one message at a time: OpenFile, then each AskProbe, then CloseFile)."""
 
     exercise_id: str
     filename: str
@@ -34,27 +40,76 @@ class ProbeTask:
 
 @dataclass
 class ProbeJob:
-    """A student's exercises, answered one after the other in one confined process."""
+    """What the student's process starts with: how to confine itself, and nothing of the exercises."""
 
     student: str
-    tasks: list[ProbeTask]
     limits: Limits = field(default_factory=Limits)
     scratch: str = ""
     hide: list = field(default_factory=list)
     uid: int = 0
 
 
+@dataclass
+class OpenFile:
+    """Load this exercise file (answer: its load header)."""
+
+    exercise_id: str
+    filename: str
+    source: bytes
+    part: str
+
+
+@dataclass
+class AskProbe:
+    """Answer this probe on the open file (answer: {"entry"} and the entry's arrays)."""
+
+    probe: Any
+
+
+@dataclass
+class CloseFile:
+    """The open file's probes are done (answer: the notes its code caused)."""
+
+
 def probe_submission(job: ProbeJob, conn) -> None:
-    """Entry point of the submission's own process: one reply per task. Never returns (os._exit)."""
+    """Entry point of the submission's own process: confine, then answer the grader's messages one at a
+    time (OpenFile, AskProbe, CloseFile), until the grader closes the pipe. Never returns (os._exit).
+
+    The process holds only what it was sent so far: a probe reaches it after it answered the one before.
+    """
+    import pickle
+
+    from grader.batch.values import pack
+
     code = 0
-    task = None
+    opened: OpenFile | None = None
     try:
         scratch = Path(job.scratch)
         confinement = confine(job.limits, scratch, [Path(p) for p in job.hide], job.uid)
-        for task in job.tasks:
-            path = scratch / task.filename
-            path.write_bytes(task.source)
-            conn.send_bytes(_answer(task, path, confinement))
+        submission = commitments = None
+        while True:
+            try:
+                message = pickle.loads(conn.recv_bytes())  # from the grader, never from a student
+            except EOFError:
+                break
+            if isinstance(message, OpenFile):
+                opened = message
+                path = scratch / message.filename
+                path.write_bytes(message.source)
+                submission, reply = _open(message, path, confinement)
+                commitments = Commitments()
+                conn.send_bytes(reply)
+            elif isinstance(message, AskProbe):
+                conn.send_bytes(_answer(opened, submission, message.probe, commitments))
+            else:
+                notes = list(submission.notes) if submission is not None else []
+                try:
+                    committed, arrays = commitments.save(scratch / f"committed-{opened.exercise_id}-{opened.part}")
+                except Exception as error:  # noqa: BLE001 - e.g. a layer TensorFlow cannot save: no commitment
+                    committed, arrays = {"error": f"saving the traced graph failed: {type(error).__name__}"}, []
+                conn.send_bytes(pack({"exercise": opened.exercise_id, "part": opened.part, "notes": notes,
+                                      "commitments": committed}, arrays))
+                opened = submission = commitments = None
     except (SystemExit, KeyboardInterrupt):
         code = 70  # the submission ended the process: the parent reports it as such
     except BaseException as error:  # noqa: BLE001 - the grader's own failure: say so, don't blame the student
@@ -62,34 +117,37 @@ def probe_submission(job: ProbeJob, conn) -> None:
         try:
             import traceback
 
-            from grader.batch.values import pack
-
             where = "".join(traceback.format_exception_only(type(error), error)).strip()[-800:]
-            conn.send_bytes(pack({"exercise": getattr(task, "exercise_id", None), "grader_error": where}, []))
+            conn.send_bytes(pack({"exercise": getattr(opened, "exercise_id", None), "grader_error": where}, []))
         except BaseException:  # noqa: BLE001
             pass
     finally:
         os._exit(code)
 
 
-def _answer(job: ProbeTask, path: Path, confinement) -> bytes:
+def _open(opened: OpenFile, path: Path, confinement):
+    """Load the student's file: (the submission or None, the reply header saying how it went)."""
     from grader.batch.values import pack
     from grader.checks.failure import CheckFailure
     from grader.checks.submission import load_submission
 
-    meta = {"exercise": job.exercise_id, "part": job.part,
+    meta = {"exercise": opened.exercise_id, "part": opened.part,
             "isolation": {"namespaces": confinement.namespaces, "network_isolated": confinement.network_isolated,
                           "read_only": confinement.read_only, "private_scratch": confinement.private_scratch,
                           "own_proc": confinement.own_proc, "uid": confinement.unprivileged_uid,
                           "hidden_paths": len(confinement.hidden), "problems": confinement.problems}}
     try:
-        submission = load_submission(path, job.exercise_id)
+        return load_submission(path, opened.exercise_id), pack(meta, [])
     except CheckFailure as failure:
-        return pack({**meta, "load_failure": failure.as_dict()}, [])
-    from grader.batch.replay import run_probes
+        return None, pack({**meta, "load_failure": failure.as_dict()}, [])
 
-    header, arrays = run_probes(submission, job.probes)
-    return pack({**meta, **header}, arrays)
+
+def _answer(opened: OpenFile, submission, probe, commitments) -> bytes:
+    from grader.batch.replay import answer_probe
+    from grader.batch.values import pack
+
+    entry, arrays = answer_probe(submission, probe, commitments)
+    return pack({"exercise": opened.exercise_id, "part": opened.part, "entry": entry}, arrays)
 
 
 @dataclass
@@ -100,12 +158,19 @@ class VerifyJob:
     memory_mb: int = 4096
 
 
-def cache_dataset(path: str, conn) -> None:
-    """Trusted: load the pinned dataset once and store it where only trusted processes look."""
+@dataclass
+class DatasetJob:
+    path: str  # where to store the dataset (a folder only trusted processes see)
+    split_key: bytes  # the secret that draws the held-out split (grade.split_key)
+
+
+def cache_dataset(job: DatasetJob, conn) -> None:
+    """Trusted: load the pinned dataset once, split with the secret key, and store it where only trusted
+    processes look."""
     from grader.datasets import load_dataset, save_dataset_cache
 
-    dataset = load_dataset()
-    save_dataset_cache(Path(path), dataset)
+    dataset = load_dataset(split_key=job.split_key)
+    save_dataset_cache(Path(job.path), dataset)
     conn.send_bytes(json.dumps(dataset.summary).encode())
     conn.close()
     os._exit(0)

@@ -191,11 +191,15 @@ class Facts:
         raise CheckFailure(f"the grader could not observe {ref.label}")
 
 
-def play(submission, steps: Sequence[tuple]) -> list:
+def play(submission, steps: Sequence[tuple], commit=None) -> list:
     """Play `steps` on `submission` (a grader.checks.submission.Submission) in this process.
 
     Every scenario starts from the course's seed, so a learner's randomness (Dropout, initializers)
     plays out the same way here, in `course check` and in batch grading.
+
+    `commit`, when given (batch grading: a grader.batch.challenge.Commitments), answers the steps that
+    run an object: a `call` step's fact is `commit.call(obj, x, kwargs, run)`, a `build` or
+    `output_shape` step's is `commit.ran(obj, input_shape, kwargs, run)`; `run()` plays the step here.
 
     Returns the outcomes as plain data: ["ok", fact], ["failed", CheckFailure.as_dict(), is it an
     untouched stub], or ["skipped"] for the steps after a failure.
@@ -205,7 +209,7 @@ def play(submission, steps: Sequence[tuple]) -> list:
     from grader.manifest import load_course
 
     keras.utils.set_random_seed(load_course().seed)  # every scenario plays from the same random state
-    player = _Player(submission)
+    player = _Player(submission, commit)
     outcomes: list = []
     for index, (op, label, args, kwargs) in enumerate(steps):
         if outcomes and outcomes[-1][0] != "ok":
@@ -227,8 +231,9 @@ def play(submission, steps: Sequence[tuple]) -> list:
 class _Player:
     """Runs the steps' operations; objects made by earlier steps are kept by index."""
 
-    def __init__(self, submission) -> None:
+    def __init__(self, submission, commit=None) -> None:
         self.submission = submission
+        self.commit = commit
         self.objects: dict[int, Any] = {}
 
     def play(self, index: int, op: str, label: str, args: tuple, kwargs: dict) -> Any:
@@ -290,7 +295,10 @@ class _Player:
                       "message": _text(error)}
 
     def _op_call(self, label, obj, x, **kwargs):
-        return None, np.asarray(self._invoke(obj, label, x, **kwargs), dtype="float32")
+        def run():
+            return np.asarray(self._invoke(obj, label, x, **kwargs), dtype="float32")
+
+        return None, run() if self.commit is None else self.commit.call(obj, x, kwargs, run)
 
     def _op_variables(self, label, obj):
         from grader.checks.introspect import variables_of
@@ -301,14 +309,22 @@ class _Player:
     def _op_build(self, label, obj, input_shape):
         from grader.checks.introspect import ensure_built
 
-        was_built = bool(obj.built)
-        ensure_built(obj, tuple(input_shape))
-        return None, not was_built
+        def run():
+            was_built = bool(obj.built)
+            ensure_built(obj, tuple(input_shape))
+            return not was_built
+
+        if self.commit is None:
+            return None, run()
+        return None, self.commit.ran(obj, tuple(input_shape), {"training": False}, run)
 
     def _op_output_shape(self, label, obj, input_shape):
         from grader.checks.introspect import model_output_shape
 
-        return None, tuple(model_output_shape(obj, tuple(input_shape)))
+        def run():
+            return tuple(model_output_shape(obj, tuple(input_shape)))
+
+        return None, run() if self.commit is None else self.commit.ran(obj, tuple(input_shape), {}, run)
 
     def _op_api(self, label, obj):
         from grader.checks.graph import api_of

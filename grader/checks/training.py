@@ -116,12 +116,71 @@ def expect_accuracy(accuracy: float, threshold: float, dataset_name: str, n_imag
         )
 
 
+def with_fresh_weights(model: keras.Model, seed: int, input_shape: tuple[int, ...]) -> keras.Model:
+    """`model` with every weight initialised anew from its config under `seed`, so that training starts
+    from weights the grader made (whatever weights the learner's code returned are discarded).
+
+    Sequential and functional models are cloned from their config (Keras' own initialisers, one seed).
+    A subclassed model cannot be rebuilt from a config; it is returned as it is (only `course check`
+    holds one: it was built by `build_model()` a moment ago, after the same seeding).
+    """
+    from grader.checks.graph import api_of
+    from grader.checks.introspect import ensure_built
+
+    if api_of(model) == "subclassed":
+        return model
+    seed_everything(seed)
+    try:
+        clone = keras.models.clone_model(model)
+    except Exception:  # noqa: BLE001 - a learner's own layer without a config (course check only: batch
+        return model  # grading rebuilds models from Keras' own classes, which always clone)
+    return ensure_built(clone, input_shape)
+
+
+def _learning_rate(model: keras.Model) -> float | None:
+    try:
+        return float(np.asarray(keras.ops.convert_to_numpy(model.optimizer.learning_rate)))
+    except Exception:  # noqa: BLE001 - an optimizer without a readable rate: judged after training
+        return None
+
+
+def expect_can_learn(model: keras.Model) -> None:
+    """CheckFailure if training cannot change the compiled `model`'s weights: nothing trainable, or a
+    learning rate that is not positive."""
+    if not model.trainable_weights:
+        raise CheckFailure(
+            "the model has no trainable weights, so training cannot change it",
+            expected="trainable weights (at least the last Dense layer's)", got="every layer frozen",
+            why="the grader trains the model from fresh weights; frozen weights stay at their random start",
+            hint="leave the layers trainable (no `trainable=False`)",
+        )
+    rate = _learning_rate(model)
+    if rate is not None and not rate > 0:
+        raise CheckFailure(
+            f"the optimizer's learning rate is {rate:g}, so training cannot change any weight",
+            expected="a learning rate > 0", got=f"{rate:g}",
+            why="each step moves the weights by the learning rate times the gradient",
+            hint="keep the optimizer's default learning rate, or another small positive one",
+        )
+
+
 def expect_trained_accuracy(model: keras.Model, submission: Submission, dataset, recipe: dict, exercise,
                             notes: list[str], *, note_extra: str = "") -> None:
     """Fit `model` on `dataset` with `recipe` within the exercise's time budget, note the held-out accuracy
-    reached, and require the exercise's threshold for this dataset (`expect_accuracy`)."""
+    reached, and require the exercise's threshold for this dataset (`expect_accuracy`).
+
+    A model that cannot learn (`expect_can_learn`), or whose weights training left exactly as they were,
+    fails: only what training reaches from the grader's starting weights counts."""
+    expect_can_learn(model)
+    before = [np.array(v) for v in model.trainable_weights]
     run = fit_within_budget(model, submission, dataset.x_train, dataset.y_train, recipe, exercise.time_budget_s,
                             label=f"training on {dataset.name}")
+    if all(np.array_equal(b, np.asarray(v)) for b, v in zip(before, model.trainable_weights, strict=True)):
+        raise CheckFailure(
+            f"training ({run.epochs_run} epochs) left every weight of the model exactly as it was",
+            why="the grader trains from fresh weights; a recipe that changes nothing reaches chance accuracy",
+            hint="check the optimizer's settings: a learning rate > 0, and no layer frozen",
+        )
     accuracy = held_out_accuracy(model, dataset.x_test, dataset.y_test)
     threshold = exercise.threshold(dataset.name)
     notes.append(f"held-out accuracy {accuracy:.3f} (threshold {threshold:.2f}) after {run.epochs_run} epochs, "

@@ -21,6 +21,7 @@ from grader.checks.training import (
     expect_trained_accuracy,
     seed_everything,
     validate_recipe,
+    with_fresh_weights,
 )
 from grader.manifest import load_course
 
@@ -117,7 +118,7 @@ def test_held_out_accuracy_reaches_threshold(submission, exercise, dataset, note
     recipe = validate_recipe(submission.call("training_recipe"), "training_recipe()",
                              int(exercise.extra["max_epochs"]))
     seed_everything(load_course().seed)
-    model = build(submission, notes)
+    model = with_fresh_weights(build(submission, notes), load_course().seed, INPUT)  # never the returned weights
     try:
         expect_within_budget(model, budget(exercise))
     except CheckFailure as failure:
