@@ -141,13 +141,23 @@ def test_inference_is_deterministic(submission, notes):
     model, built = make(scenario, cls)
     x = sample_batch()
     first, second = scenario.call(model, x, training=False), scenario.call(model, x, training=False)
+    plain = scenario.call(model, x)
     facts = play(submission, scenario, cls, notes, [built])
     if not np.array_equal(facts[first], facts[second]):
         raise CheckFailure(
             f"{model.label} gives different outputs for the same input with training=False",
             expected="identical outputs at inference", got="outputs that change from call to call",
             why="Dropout only drops units while training; at inference it passes its input through unchanged",
-            hint="pass the flag on: self.dropout(x, training=training) — not training=True",
+            hint="pass the model's training flag on to the Dropout layer instead of a fixed value",
+        )
+    if facts[plain].shape != facts[first].shape or not np.allclose(facts[plain], facts[first], atol=1e-6):
+        raise CheckFailure(
+            f"{model.label}(x) without a training argument keeps Dropout on",
+            expected="model(x) computes the same as model(x, training=False)",
+            got="model(x) drops units: call() defaults to training=True",
+            why="Keras passes training=True itself inside fit(); everywhere else (model(x), predict, evaluate) "
+            "a model is used for inference, so call() must not default to training",
+            hint="let call()'s training argument default to None and pass it on",
         )
 
 

@@ -15,8 +15,8 @@ from grader.checks import (
     model_output_shape,
     predict_numpy,
 )
+from grader.checks.losses import compiled_loss, expect_cross_entropy
 from grader.checks.training import (
-    compiled_loss_value,
     expect_trained_accuracy,
     seed_everything,
     validate_recipe,
@@ -81,31 +81,7 @@ def test_loss_matches_the_outputs(submission, notes):
     outputs = submission.invoke(predict_numpy, "build_model()(x)", model, sample)
     probabilities = bool(outputs.ndim == 2 and np.all(outputs >= 0)
                          and np.allclose(outputs.sum(axis=-1), 1.0, atol=1e-4))
-    y_true = np.array([0, 3, 9])
-    logits = np.array([[4.0, -1.0, 0.5, 2.0, 0, 0, 0, 0, 0, -2.0],
-                       [0.1, 0.2, 0.3, -3.0, 1, 2, 0, 0, 0, 0],
-                       [-5.0, 5.0, 0, 0, 0, 0, 0, 0, 0, 1.0]], dtype="float32")
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    expected = float(np.mean(-log_softmax[np.arange(3), y_true]))
-    fed = np.exp(log_softmax).astype("float32") if probabilities else logits
-    got = compiled_loss_value(model, y_true, fed)
-    if np.isclose(got, expected, atol=1e-3):
-        return
-    if probabilities:
-        raise CheckFailure(
-            "the model outputs probabilities (a softmax), but the loss treats them as logits",
-            expected=f"cross-entropy of the probabilities = {expected:.4f}", got=f"{got:.4f}",
-            why="from_logits=True applies a softmax inside the loss; after the model's own softmax that is "
-            "a second one",
-            hint="either drop the final softmax, or use SparseCategoricalCrossentropy() without from_logits=True",
-        )
-    raise CheckFailure(
-        "the model outputs logits, but the loss treats them as probabilities",
-        expected=f"cross-entropy of softmax(logits) = {expected:.4f}", got=f"{got:.4f}",
-        why="a last Dense without activation outputs logits; from_logits=True makes the loss apply the softmax",
-        hint="loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
-    )
+    expect_cross_entropy(compiled_loss(model), outputs_are_logits=not probabilities)
 
 
 def test_recipe_is_valid(submission, exercise):
