@@ -88,11 +88,28 @@ def check_(ids: Annotated[list[str] | None, typer.Argument(help="exercise number
 
 
 @app.command("hint")
-def hint(id: Annotated[str, typer.Argument(help="exercise number or name")]) -> None:
-    """Print the hint for an exercise."""
+def hint(id: Annotated[str, typer.Argument(help="exercise number or name")],
+         more: Annotated[int, typer.Option("--more", "-m", count=True,
+                                           help="one level more: the API to use, then (twice) a worked line")] = 0,
+         path: PathOption = None) -> None:
+    """Print a hint: a nudge first; --more for the API to use; --more --more for a worked line."""
+    from grader.learner.commands import hints
+
     exercise = _exercise(id)
     console.print(f"[bold]Exercise {exercise.number} — {exercise.title}[/bold]  (lesson: docs/{exercise.lesson})")
-    console.print(exercise.hint or "no hint for this exercise")
+    shown = hints(exercise, more, path, Path.cwd())
+    if not shown:
+        console.print("no hint for this exercise")
+        return
+    for number, level in enumerate(shown, start=1):
+        console.print(f"[bold]Hint {number} — {level.label}[/bold]")
+        if level.key == "worked":
+            console.print("    " + level.text.replace("\n", "\n    "), soft_wrap=True, markup=False)
+        else:
+            console.print(" ".join(level.text.split()), markup=False)
+    if len(shown) < len(exercise.hints):
+        flags = " ".join(["--more"] * len(shown))
+        console.print(f"[dim]more: course hint {exercise.number} {flags}[/dim]")
 
 
 @app.command("reset")

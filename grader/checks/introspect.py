@@ -35,7 +35,7 @@ def expect_model(obj: object, label: str) -> keras.Model:
             f"`{label}` returned a single layer ({type(obj).__name__}), not a model",
             expected="a keras.Model (keras.Sequential([...]) or keras.Model(inputs, outputs))",
             got=type(obj).__name__,
-            hint="wrap the layers in keras.Sequential([...]) or keras.Model(inputs, outputs)",
+            hint="wrap the layers in a keras.Sequential or a functional keras.Model",
         )
     raise CheckFailure(
         f"`{label}` returned a {type(obj).__name__}, not a Keras model",
@@ -143,6 +143,15 @@ def input_failure(model: keras.Model, given: Shape, error: BaseException, *,
     """The failure for `model` refusing a batch of shape `given`, in shapes rather than Keras' text:
     "the model takes (None, 784); the grader gives it inputs of shape (None, 28, 28)"."""
     declared = declared_input_shape(model)
+    if declared is not None and tuple(declared) == tuple(given[1:]):
+        return CheckFailure(
+            f"the model takes inputs of shape {_fmt_shape(declared)}: the first axis of the example's shape was "
+            f"taken as the batch axis, so the grader's batches of shape {_fmt_shape(given)} do not fit",
+            expected=f"a model that takes {_fmt_shape(given)}", got=f"a model declared for {_fmt_shape(declared)}",
+            why="keras.Input(shape=...) gives the shape of ONE example; Keras adds the batch axis (None) itself, "
+            "while batch_shape= includes it",
+            hint="declare the shape of one example, without the batch axis",
+        )
     if declared is not None and tuple(declared[1:]) != tuple(given[1:]):
         return CheckFailure(
             f"the model takes inputs of shape {_fmt_shape(declared)}; the grader gives it inputs of shape "

@@ -29,14 +29,14 @@ def compiled(submission):
     if not getattr(model, "compiled", False) or model.optimizer is None:
         raise CheckFailure(
             "compile_model(model) did not compile the model",
-            hint="call model.compile(optimizer=..., loss=..., metrics=[...]) inside compile_model",
+            hint="call model.compile inside compile_model, with an optimizer, a loss and metrics",
         )
     weights = model.get_compile_config().get("loss_weights") if hasattr(model, "get_compile_config") else None
     if isinstance(weights, (list, tuple)) and any(isinstance(w, str) for w in weights):
         raise CheckFailure(
             f"compile received loss_weights={list(weights)!r}",
             why="in Keras 3 the third positional argument of compile() is loss_weights, not metrics",
-            hint='pass metrics by keyword: model.compile(optimizer=..., loss=..., metrics=["accuracy"])',
+            hint='pass the metrics by keyword (metrics=...), not as the third positional argument',
         )
     return model
 
@@ -48,7 +48,7 @@ def test_recipe_is_valid(submission, exercise):
 def test_compile_sets_optimizer(compiled):
     if not isinstance(compiled.optimizer, keras.optimizers.Optimizer):
         raise CheckFailure("the model has no Keras optimizer after compile_model(model)",
-                           got=type(compiled.optimizer).__name__, hint='optimizer="adam" works well')
+                           got=type(compiled.optimizer).__name__, hint='give compile an optimizer, e.g. Adam')
 
 
 def test_loss_treats_outputs_as_logits(compiled):

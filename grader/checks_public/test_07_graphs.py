@@ -29,7 +29,7 @@ IMAGE = (28, 28)
 def functional_model(submission, name: str) -> keras.Model:
     model = expect_model(submission.call(name), f"{name}()")
     expect_api(model, "functional", f"{name}()",
-               hint="start from keras.Input(...), call the layers on tensors, return keras.Model(inputs, outputs)")
+               hint="start from keras.Input, call the layers on tensors, and build keras.Model from the input and output tensors")
     return model
 
 
@@ -67,7 +67,7 @@ def siamese_feed(model: keras.Model, left: np.ndarray, right: np.ndarray) -> obj
 def test_residual_output_shape(residual):
     expect_equal_shape("the residual model's output", model_output_shape(residual, (784,)), (None, 10),
                        why="the last layer is Dense(10): one logit per digit class",
-                       hint="keras.Input(shape=(784,)) … layers.Dense(10)")
+                       hint="the model takes (784,) vectors and ends with 10 logits")
 
 
 def test_residual_parameter_count(residual):
@@ -134,10 +134,9 @@ def test_two_headed_heads_output_logits(submission, two_headed):
 
 def test_two_headed_outputs_are_named(two_headed):
     expect_named_shapes("inputs", named_inputs(two_headed), {"image": (None, *IMAGE)},
-                        hint='keras.Input(shape=(28, 28), name="image")')
+                        hint="name the Input itself: its name names the model's input")
     expect_named_shapes("outputs", named_outputs(two_headed), {"digit": (None, 10), "parity": (None, 1)},
-                        hint='two heads on the trunk: layers.Dense(10, name="digit") and layers.Dense(1, name="parity"); '
-                        "return keras.Model(image, {\"digit\": digit, \"parity\": parity})")
+                        hint="two heads on the same trunk tensor; name the outputs by giving keras.Model a dict of them")
 
 
 def test_two_headed_parameter_count(two_headed):
@@ -148,9 +147,9 @@ def test_two_headed_parameter_count(two_headed):
 
 def test_siamese_inputs_and_output(siamese):
     expect_named_shapes("inputs", named_inputs(siamese), {"left": (None, *IMAGE), "right": (None, *IMAGE)},
-                        hint='keras.Input(shape=(28, 28), name="left") and the same with name="right"')
+                        hint="two Inputs of one image's shape, each with its name")
     expect_named_shapes("outputs", named_outputs(siamese), {"same": (None, 1)},
-                        hint='the head is layers.Dense(1, name="same") on the concatenated encodings')
+                        hint="the head is one unit on the concatenated encodings, named \"same\"")
 
 
 def test_siamese_parameter_count(siamese):
@@ -171,8 +170,7 @@ def test_siamese_encoder_is_shared(submission, siamese):
             expected="1 variable of shape (784, 32), used by both branches", got=f"{len(kernels)}",
             why="calling one layer instance twice reuses its variables; two Dense(32) layers built with the "
             "same arguments are two separate sets of weights",
-            hint="encode = layers.Dense(32, activation='relu') once, then encode(flatten(left)) and "
-            "encode(flatten(right))",
+            hint="create the encoder layer once and call that same object on both flattened inputs",
         )
     rng = np.random.default_rng(7)
     left, right = (rng.uniform(size=(6, *IMAGE)).astype("float32") for _ in range(2))
@@ -183,7 +181,7 @@ def test_siamese_encoder_is_shared(submission, siamese):
 
     if rows_all_equal(run()):
         raise CheckFailure("the siamese model gives the same output for different images",
-                           hint="both encodings must reach the Dense(1) head through the Concatenate")
+                           hint="both encodings must reach the head through the concatenation")
     with temporarily_assigned(kernels[0], np.zeros((784, 32), dtype="float32")):
         ignores_images = rows_all_equal(run())
     if not ignores_images:

@@ -71,6 +71,14 @@ def logits_of(x: np.ndarray, weights: list[np.ndarray]) -> np.ndarray:
 
 
 def expect_reference_outputs(label: str, got: np.ndarray, x: np.ndarray, weights: list[np.ndarray]) -> None:
+    got = np.asarray(got)
+    if got.ndim == 2 and np.all(got >= 0) and np.allclose(got.sum(axis=-1), 1.0, atol=1e-4):
+        raise CheckFailure(
+            f"{label}(x, training=False) outputs probabilities (a softmax); the model must output logits",
+            expected="logits: the last Dense layer's raw scores", got="rows of non-negative values summing to 1",
+            why="the loss the model is trained with (from_logits=True) applies the softmax itself",
+            hint="leave the last Dense layer without an activation",
+        )
     expect_close(
         f"{label}(x, training=False)", got, logits_of(x, weights), atol=1e-4,
         why="at inference the model computes Dense(num_classes)(relu(Dense(hidden_units)(flatten(x)))): "
@@ -99,7 +107,7 @@ def test_output_shape(submission, notes):
     facts = play(submission, scenario, cls, notes, [built])
     expect_equal_shape(f"the output of {model.label}", facts[shape], (None, 10),
                        why="Dense(num_classes) outputs one logit per class; num_classes defaults to 10",
-                       hint="the last layer is layers.Dense(num_classes), with no activation")
+                       hint="the last layer gives num_classes logits, with no activation")
 
 
 def test_parameter_count_with_defaults(submission, notes):
@@ -109,31 +117,7 @@ def test_parameter_count_with_defaults(submission, notes):
     facts = play(submission, scenario, cls, notes, [built])
     expect_param_count(model.label, parameter_count(facts[variables]), 101_770,
                        formula="(784·128 + 128) + (128·10 + 10) = 100,480 + 1,290; Flatten and Dropout have none",
-                       hint="Dense(hidden_units, activation='relu') then Dense(num_classes), created in __init__")
-
-
-def test_constructor_arguments_are_honoured(submission, notes):
-    scenario, cls = mlp_classifier()
-    x = sample_batch()
-    narrow, narrow_built = make(scenario, cls, hidden_units=32)
-    variables = scenario.variables(narrow)
-    narrow_weights = mlp_weights(32, 10, seed=93)
-    scenario.assign(narrow, narrow_weights, source_label="Dense(32) and Dense(10)")
-    narrow_output = scenario.call(narrow, x, training=False)
-    five, five_built = make(scenario, cls, num_classes=5)
-    shape = scenario.output_shape(five, INPUT)
-    five_weights = mlp_weights(128, 5, seed=94)
-    scenario.assign(five, five_weights, source_label="Dense(128) and Dense(5)")
-    five_output = scenario.call(five, x, training=False)
-    facts = play(submission, scenario, cls, notes, [narrow_built, five_built])
-    expect_param_count(narrow.label, parameter_count(facts[variables]), 25_450,
-                       formula="(784·32 + 32) + (32·10 + 10) = 25,120 + 330",
-                       hint="use the hidden_units argument for the hidden Dense layer, not a fixed 128")
-    expect_reference_outputs(narrow.label, facts[narrow_output], x, narrow_weights)
-    expect_equal_shape(f"the output of {five.label}", facts[shape], (None, 5),
-                       why="Dense(num_classes) outputs num_classes logits",
-                       hint="use the num_classes argument for the last Dense layer")
-    expect_reference_outputs(five.label, facts[five_output], x, five_weights)
+                       hint="a hidden Dense of hidden_units with ReLU and an output Dense of num_classes, created in __init__")
 
 
 def test_inference_is_deterministic(submission, notes):
@@ -161,6 +145,30 @@ def test_inference_is_deterministic(submission, notes):
         )
 
 
+def test_constructor_arguments_are_honoured(submission, notes):
+    scenario, cls = mlp_classifier()
+    x = sample_batch()
+    narrow, narrow_built = make(scenario, cls, hidden_units=32)
+    variables = scenario.variables(narrow)
+    narrow_weights = mlp_weights(32, 10, seed=93)
+    scenario.assign(narrow, narrow_weights, source_label="Dense(32) and Dense(10)")
+    narrow_output = scenario.call(narrow, x, training=False)
+    five, five_built = make(scenario, cls, num_classes=5)
+    shape = scenario.output_shape(five, INPUT)
+    five_weights = mlp_weights(128, 5, seed=94)
+    scenario.assign(five, five_weights, source_label="Dense(128) and Dense(5)")
+    five_output = scenario.call(five, x, training=False)
+    facts = play(submission, scenario, cls, notes, [narrow_built, five_built])
+    expect_param_count(narrow.label, parameter_count(facts[variables]), 25_450,
+                       formula="(784·32 + 32) + (32·10 + 10) = 25,120 + 330",
+                       hint="use the hidden_units argument for the hidden Dense layer, not a fixed 128")
+    expect_reference_outputs(narrow.label, facts[narrow_output], x, narrow_weights)
+    expect_equal_shape(f"the output of {five.label}", facts[shape], (None, 5),
+                       why="Dense(num_classes) outputs num_classes logits",
+                       hint="use the num_classes argument for the last Dense layer")
+    expect_reference_outputs(five.label, facts[five_output], x, five_weights)
+
+
 def test_training_differs_from_inference(submission, notes):
     scenario, cls = mlp_classifier()
     model, built = make(scenario, cls)
@@ -181,7 +189,7 @@ def test_training_differs_from_inference(submission, notes):
             expected="Dropout(0.5) active when training=True, so the outputs differ",
             got="identical outputs",
             why="with training=True Dropout zeroes about half of the hidden units and scales the rest by 2",
-            hint="create layers.Dropout(dropout_rate) in __init__ and call it as self.dropout(x, training=training)",
+            hint="create a Dropout layer in __init__ and pass it the model's training flag in call()",
         )
     expect_dropout(f"{narrow.label}(x, training=True)", facts[narrow_training], x, weights, rate=0.5)
 
@@ -202,7 +210,7 @@ def expect_dropout(label: str, got: np.ndarray, x: np.ndarray, weights: list[np.
             expected=f"each hidden unit zeroed or scaled by {1 / (1 - rate):g}",
             got=f"{int(np.count_nonzero(~(kept | zeroed)))} of {ratio.size} active hidden units changed otherwise",
             why=why, hint="Flatten → Dense(hidden_units, relu) → Dropout(dropout_rate) → Dense(num_classes), with "
-            "self.dropout(x, training=training)",
+            "the training flag passed on to the Dropout layer",
         )
     share = np.count_nonzero(zeroed) / max(ratio.size, 1)
     if not 0.25 <= share <= 0.75:
@@ -210,7 +218,7 @@ def expect_dropout(label: str, got: np.ndarray, x: np.ndarray, weights: list[np.
             f"with training=True, {label} zeroes {share:.0%} of the active hidden units; Dropout({rate}) zeroes "
             f"about {rate:.0%}",
             expected=f"between 25% and 75% (Dropout({rate}))", got=f"{share:.0%}",
-            why=why, hint="layers.Dropout(dropout_rate), with the dropout_rate argument (default 0.5)",
+            why=why, hint="use the dropout_rate argument (default 0.5) for the Dropout layer",
         )
 
 

@@ -56,12 +56,12 @@ def play(submission, scenario: Scenario, cls, built, notes):
 
 def test_sequential_is_sequential(submission, notes):
     expect_api(sequential(submission, notes), "sequential", "build_sequential()",
-               hint="keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), …])")
+               hint="a keras.Sequential list of the layers, starting with the Input")
 
 
 def test_functional_is_functional(submission, notes):
     expect_api(functional(submission, notes), "functional", "build_functional()",
-               hint="inputs = keras.Input(shape=(28, 28)); …; return keras.Model(inputs, outputs)")
+               hint="start from keras.Input, call each layer on the previous tensor, build keras.Model(inputs, outputs)")
 
 
 def test_subclassed_is_a_subclass(submission, notes):

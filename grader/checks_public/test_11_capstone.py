@@ -49,8 +49,7 @@ def expect_within_budget(model: keras.Model, limit: int) -> int:
     raise CheckFailure(
         f"the model has {fmt_int(total)} parameters, over the budget of {fmt_int(limit)} by {fmt_int(total - limit)}",
         expected=f"≤ {fmt_int(limit)}", got=fmt_int(total), why=why,
-        hint="a Dense layer costs (inputs + 1) · units: use fewer units, pool the image first "
-        "(Reshape((28, 28, 1)) → AveragePooling2D(2)), or a small Conv2D network — see lesson 11",
+        hint="a Dense layer costs (inputs + 1) · units: use fewer units, pool the image first, or a small convolutional network — see lesson 11",
     )
 
 
@@ -58,7 +57,7 @@ def compiled(submission, model: keras.Model) -> keras.Model:
     submission.call("compile_model", model)
     if not getattr(model, "compiled", False) or model.optimizer is None:
         raise CheckFailure("compile_model(model) did not compile the model",
-                           hint="call model.compile(optimizer=..., loss=..., metrics=['accuracy']) inside it")
+                           hint="call model.compile inside it, with an optimizer, a loss and metrics")
     return model
 
 
@@ -72,7 +71,7 @@ def test_input_and_output_shape(submission, notes):
     model = build(submission, notes)
     expect_equal_shape("the model's output", model_output_shape(model, INPUT), (None, 10),
                        why="one score per digit class, for a batch of (28, 28) images",
-                       hint="start from keras.Input(shape=(28, 28)) and end with Dense(10)")
+                       hint="take (28, 28) images and end with 10 outputs, one per class")
 
 
 def test_loss_matches_the_outputs(submission, notes):
