@@ -62,8 +62,41 @@ def assert_messages_are_clean(messages: list[str]) -> None:
     assert len(positional) <= 1, "several messages compare layers by position:\n" + "\n".join(positional)
 
 
-def test_every_exercise_has_three_correct_and_three_wrong_variants():
+def test_every_exercise_has_five_correct_and_five_wrong_variants():
     for exercise in load_course().exercises:
         names = [p.name for p in FILES if p.parent.name == exercise.id]
-        assert sum(n.startswith("correct_") for n in names) >= 3, exercise.id
-        assert sum(n.startswith("wrong_") for n in names) >= 3, exercise.id
+        assert sum(n.startswith("correct_") for n in names) >= 5, exercise.id
+        assert sum(n.startswith("wrong_") for n in names) >= 5, exercise.id
+
+
+# The styles a learner may write an answer in, and the exercises where each applies. A correct variant names
+# its styles in a docstring line `styles: a, b`; test_correct_variant_passes proves each keeps full points.
+STYLES = {
+    "tf-keras": {f"{n:02d}" for n in range(1, 12)},  # tf.keras instead of keras
+    "separate-activation": {"04", "06", "07", "09", "10", "11"},  # ReLU()/Activation()/keras.ops.relu layers
+    "sub-model": {"04", "06", "07", "09", "10"},  # nested Sequential or functional models
+    "add-method": {"04", "10", "11"},  # Sequential built with .add()
+    "operator-join": {"06", "07"},  # x + h, keras.ops.add / ops.concatenate instead of merge layers
+    "numpy-alternative": {"02", "03", "08"},  # np.dot, np.einsum, tf.matmul, scipy instead of the lesson's op
+    "other-optimizer": {"05", "11"},  # another optimizer or recipe that reaches the threshold
+    "built-in-init": {"09", "10"},  # a subclass that builds its weights in __init__
+}
+
+
+def styles_of(path) -> set[str]:
+    for line in path.read_text(encoding="utf-8").splitlines()[:6]:
+        if line.strip().startswith("styles:"):
+            return {s.strip() for s in line.split(":", 1)[1].split(",") if s.strip()}
+    return set()
+
+
+def test_a_correct_answer_of_every_exercise_is_rewritten_in_each_applicable_style():
+    correct = [p for p in FILES if p.name.startswith("correct_")]
+    for path in correct:
+        unknown = styles_of(path) - set(STYLES)
+        assert not unknown, f"{path.parent.name}/{path.name} names unknown styles {unknown}"
+        misplaced = {s for s in styles_of(path) if path.parent.name not in STYLES[s]}
+        assert not misplaced, f"{path.parent.name}/{path.name}: {misplaced} do not apply to this exercise"
+    missing = [(style, exercise) for style, exercises in STYLES.items() for exercise in sorted(exercises)
+               if not any(p.parent.name == exercise and style in styles_of(p) for p in correct)]
+    assert not missing, f"no correct variant written in these (style, exercise) pairs: {missing}"

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from grader.checks import (
+    CheckFailure,
     Scenario,
     assign_values,
     count_params,
@@ -85,6 +86,11 @@ def test_parameter_counts_are_identical(submission, notes):
                            "Flatten, Dense(64, relu), Dense(32, relu), Dense(10)")
 
 
+def looks_like_probabilities(outputs: np.ndarray) -> bool:
+    outputs = np.asarray(outputs)
+    return bool(outputs.ndim == 2 and np.all(outputs >= 0) and np.allclose(outputs.sum(axis=-1), 1.0, atol=1e-4))
+
+
 def test_outputs_identical_after_weight_copy(submission, notes):
     rng = np.random.default_rng(10)
     weights = [rng.normal(scale=0.3, size=shape).astype("float32") for shape in SHAPES]
@@ -100,6 +106,13 @@ def test_outputs_identical_after_weight_copy(submission, notes):
     output = scenario.call(model, x, training=False)
     outputs["SubclassedMLP()"] = play(submission, scenario, cls, built, notes)[output]
     for label, got in outputs.items():
+        if looks_like_probabilities(got) and not looks_like_probabilities(expected):
+            raise CheckFailure(
+                f"{label} outputs probabilities (a softmax) where build_sequential() outputs logits",
+                expected="the same logits as build_sequential()", got="rows of non-negative values summing to 1",
+                why="the architecture ends with Dense(10) and no activation in all three forms",
+                hint=f"leave the last Dense layer of {label} without an activation",
+            )
         expect_close(
             f"the output of {label} with the same weights as build_sequential()", got, expected, atol=1e-5,
             why="the same layers with the same weights compute the same function, whichever API wires them",

@@ -1,4 +1,6 @@
-"""The residual join written `x + h` (Keras 3 records the operation in the graph); ReLU as a layer."""
+"""The residual join written `x + h` (Keras 3 records the operation in the graph); ReLU as a layer.
+styles: operator-join, separate-activation
+"""
 import keras
 from keras import layers
 

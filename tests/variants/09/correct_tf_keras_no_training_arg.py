@@ -1,4 +1,6 @@
-"""tf.keras; layers in a list; relies on Keras passing `training` on to nested layers automatically."""
+"""tf.keras; layers in a list; relies on Keras passing `training` on to nested layers automatically.
+styles: tf-keras
+"""
 import tensorflow as tf
 
 
