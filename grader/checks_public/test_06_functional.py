@@ -6,6 +6,7 @@ import pytest
 
 from grader.checks import (
     CheckFailure,
+    NotChecked,
     api_of,
     count_params,
     depends_on,
@@ -23,6 +24,7 @@ from grader.checks import (
     single_output,
     structured_inputs,
 )
+from grader.checks.layerlist import Spec, first_divergence, layer_list
 
 pytestmark = pytest.mark.exercise("06")
 
@@ -83,12 +85,31 @@ def test_functional_model_output_shape(functional):
                 why="keras.Input(shape=(28, 28)) excludes the batch axis; Keras adds None for it",
                 hint="the Input's shape is one image's shape, without the batch axis",
             )
+    divergence = lesson_4_divergence(functional)
+    if divergence is not None:
+        raise divergence
     expect_equal_shape("the model's output", model_output_shape(functional, IMAGE), (None, 10),
                        why="Dense(10) outputs one logit per digit class",
                        hint="the last layer gives 10 logits, with no activation")
 
 
+LESSON_4 = [Spec("Flatten"), Spec("Dense", 128, "relu"), Spec("Dense", 10)]
+
+
+def lesson_4_divergence(model: keras.Model) -> CheckFailure | None:
+    """The first difference between the model's layer list (in normal form) and lesson 4's model, when the
+    layers can be listed in order (a plain chain); None otherwise or when they match."""
+    if api_of(model) == "subclassed":
+        return None
+    try:
+        return first_divergence(layer_list(model, IMAGE), LESSON_4)
+    except CheckFailure:
+        return None
+
+
 def test_functional_model_parameter_count(functional):
+    if lesson_4_divergence(functional) is not None:
+        raise NotChecked("the model's layers differ from lesson 4's (see the output shape check above)")
     expect_param_count("the model", count_params(functional), 101_770,
                        formula="(784·128 + 128) + (128·10 + 10) = 100,480 + 1,290",
                        hint=f"{dense_summary(functional)}; expected Dense(128) with 100,480 and Dense(10) with 1,290")

@@ -1,4 +1,4 @@
-"""expect: the model's output has shape (None, 28, 10); expected (None, 10)
+"""expect: the model has no Flatten, so each Dense acts on the last axis of the (28, 28) input
 Forgets the Flatten: each Dense acts on the last axis of the (28, 28) image.
 """
 import keras
