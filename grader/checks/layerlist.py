@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from math import prod
 
 import keras
+import numpy as np
 
 from grader.checks.failure import CheckFailure, NotChecked
 from grader.checks.introspect import Shape, activation_name, count_params, fmt_shape, keras_error_text
@@ -74,29 +75,34 @@ class LayerList:
         return " → ".join(step.describe() for step in self.steps) or "no layers"
 
 
-def leaf_layers(model: keras.Model) -> list[keras.layers.Layer]:
-    """The model's layers in order, nested Sequential/functional models opened up, InputLayer left out."""
+def leaf_layers(model: keras.Model) -> list[keras.Operation]:
+    """The model's layers in order, nested Sequential/functional models opened up, InputLayer left out.
+
+    A functional model lists its operations too: `keras.ops.relu(x)` or `x + h` between layers is
+    part of what it computes, though not a layer.
+    """
     found = []
-    for layer in model.layers:
+    steps = model.operations if _is_functional(model) else model.layers
+    for layer in steps:
         if isinstance(layer, keras.layers.InputLayer):
             continue
-        if isinstance(layer, keras.Model) and _is_chain(layer):
+        if isinstance(layer, keras.Model) and (isinstance(layer, keras.Sequential) or _is_functional(layer)):
             found.extend(leaf_layers(layer))
         else:
             found.append(layer)
     return found
 
 
-def _is_chain(model: keras.Model) -> bool:
-    """Whether a nested model is a plain stack whose layers can be listed in order (not subclassed)."""
-    return isinstance(model, keras.Sequential) or bool(getattr(model, "_inputs_struct", None))
+def _is_functional(model: keras.Model) -> bool:
+    return not isinstance(model, keras.Sequential) and getattr(model, "_inputs_struct", None) is not None
 
 
-_FOLDABLE = {"ReLU", "Activation", "Softmax"}
+_OP_ACTIVATIONS = {"Relu": "relu", "Softmax": "softmax", "Sigmoid": "sigmoid", "Tanh": "tanh"}
 
 
-def _activation_of_layer(layer: keras.layers.Layer) -> str | None:
-    """The activation an activation layer applies, or None if `layer` is not a plain one."""
+def _activation_of_layer(layer: keras.Operation) -> str | None:
+    """The activation an activation layer (or a keras.ops activation) applies, or None if `layer` is
+    not a plain one."""
     if isinstance(layer, keras.layers.ReLU):
         plain_relu = (layer.max_value is None and not float(layer.negative_slope) and not float(layer.threshold))
         return "relu" if plain_relu else None
@@ -104,6 +110,8 @@ def _activation_of_layer(layer: keras.layers.Layer) -> str | None:
         return "softmax"
     if isinstance(layer, keras.layers.Activation):
         return activation_name(layer)
+    if not isinstance(layer, keras.layers.Layer):
+        return _OP_ACTIVATIONS.get(type(layer).__name__)
     return None
 
 
@@ -133,6 +141,7 @@ def layer_list(model: keras.Model, input_shape: Shape) -> LayerList:
         if (folded is not None and last is not None and last.kind == "Dense" and last.activation == "linear"):
             steps[-1] = replace(last, activation=folded, names=(*last.names, layer.name))
             continue
+        params = count_params(layer) if isinstance(layer, keras.layers.Layer) else 0
         if isinstance(layer, keras.layers.Dense):
             steps.append(Step("Dense", shape, count_params(layer), units=int(layer.units),
                               activation=activation_name(layer), use_bias=bool(layer.use_bias), names=(layer.name,)))
@@ -140,19 +149,27 @@ def layer_list(model: keras.Model, input_shape: Shape) -> LayerList:
             if not isinstance(layer, keras.layers.Flatten):
                 notes.append(f"{type(layer).__name__} {layer.name!r} turns {fmt_shape(before)} into {fmt_shape(shape)}: "
                              "the grader counts it as the lesson's Flatten(), which says the same in one word")
-            steps.append(Step("Flatten", shape, count_params(layer), names=(layer.name,)))
+            steps.append(Step("Flatten", shape, params, names=(layer.name,)))
         elif folded is not None:
             steps.append(Step(f"Activation({folded})", shape, 0, activation=folded, names=(layer.name,)))
         else:
-            steps.append(Step(type(layer).__name__, shape, count_params(layer), names=(layer.name,)))
+            steps.append(Step(type(layer).__name__, shape, params, names=(layer.name,)))
     return LayerList(steps, tuple(input_shape), notes)
 
 
-def _flattens(layer: keras.layers.Layer, before: Shape, after: Shape) -> bool:
-    """A Reshape that turns each example into one vector of all its values is a Flatten."""
-    if not isinstance(layer, keras.layers.Reshape) or len(after) != 2 or len(before) < 3:
+def _flattens(layer: keras.Operation, before: Shape, after: Shape) -> bool:
+    """A parameter-free step (Reshape, Lambda, keras.ops.reshape) that turns each example into one vector
+    of all its values, in row-major order like Flatten (tried on a probe), is a Flatten."""
+    if len(after) != 2 or len(before) < 3 or None in before[1:] or after[1] != prod(before[1:]):
         return False
-    return None not in before[1:] and after[1] == prod(before[1:])
+    if isinstance(layer, keras.layers.Layer) and count_params(layer):
+        return False
+    probe = np.arange(2 * prod(before[1:]), dtype="float32").reshape(2, *before[1:])
+    try:
+        got = np.asarray(layer(probe))
+    except Exception:  # noqa: BLE001 - the learner's layer runs here; then it is not a Flatten
+        return False
+    return got.shape == (2, prod(before[1:])) and np.array_equal(got, probe.reshape(2, -1))
 
 
 # --- alignment -------------------------------------------------------------------------------------------
