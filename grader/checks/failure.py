@@ -63,15 +63,15 @@ class NotImplementedYet(CheckFailure):
     """The learner's function still raises NotImplementedError (an untouched stub)."""
 
 
-NOT_CHECKED = "not checked: fix the layer list first"
+NOT_CHECKED = "not checked:"  # how the summary of a NotChecked result starts (the learner view marks it apart)
 
 
 class NotChecked(CheckFailure):
     """A check that would only repeat an earlier root cause (e.g. compare misaligned layers): 0 points,
-    and the message says why it was not run instead of a second, misleading comparison."""
+    and the message says what to fix first and why, instead of a second, misleading comparison."""
 
-    def __init__(self, because: str) -> None:
-        super().__init__(NOT_CHECKED, why=because)
+    def __init__(self, because: str, *, fix_first: str = "the layer list") -> None:
+        super().__init__(f"{NOT_CHECKED} fix {fix_first} first", why=because)
 
 
 def fmt_int(n: int | float) -> str:
