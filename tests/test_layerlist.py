@@ -81,3 +81,11 @@ def test_a_missing_flatten_is_explained_by_the_last_axis_rule_not_by_misaligned_
 def test_the_first_difference_is_named_once_in_the_lessons_terms(extra, expected):
     model = keras.Sequential([keras.Input(INPUT), *extra()])
     assert expected in str(first_divergence(layer_list(model, INPUT), LESSON_4))
+
+
+@pytest.mark.parametrize("activation", ["relu", keras.activations.relu, layers.ReLU(),
+                                        lambda x: ops.maximum(x, 0.0)], ids=["name", "function", "layer", "lambda"])
+def test_an_activation_is_read_by_what_it_computes(activation):
+    model = keras.Sequential([keras.Input(INPUT), layers.Flatten(), layers.Dense(128, activation=activation),
+                              layers.Dense(10)])
+    assert layer_list(model, INPUT).steps[1].activation == "relu"
