@@ -89,3 +89,10 @@ def test_an_activation_is_read_by_what_it_computes(activation):
     model = keras.Sequential([keras.Input(INPUT), layers.Flatten(), layers.Dense(128, activation=activation),
                               layers.Dense(10)])
     assert layer_list(model, INPUT).steps[1].activation == "relu"
+
+
+def test_a_flatten_after_the_first_dense_is_explained_by_the_last_axis_rule():
+    model = keras.Sequential([keras.Input(INPUT), layers.Dense(128, activation="relu"), layers.Flatten(),
+                              layers.Dense(10)])
+    message = str(first_divergence(layer_list(model, INPUT), LESSON_4))
+    assert "flattens after its first Dense layer" in message and "one row of 28 values" in message

@@ -189,13 +189,13 @@ class Pair:
 
 def _cost(spec: Spec, step: Step) -> float:
     if spec.kind != step.kind:
-        return 1.0
+        return 2.0  # never cheaper than a missing plus an extra layer: kinds are matched where they can be
     return 0.0 if spec.units is None or spec.units == step.units else 0.5
 
 
 def align(steps: list[Step], specs: list[Spec]) -> list[Pair]:
-    """The alignment of `steps` with `specs` of least edit cost (insert/delete 1, another kind 1, the
-    same kind with other units 0.5); ties keep the learner's layers in place."""
+    """The alignment of `steps` with `specs` of least edit cost (a missing or an extra layer 1, another
+    kind in its place 2, the same kind with other units 0.5); ties keep the learner's layers in place."""
     n, m = len(specs), len(steps)
     cost = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
@@ -227,6 +227,9 @@ def first_divergence(layers: LayerList, specs: list[Spec]) -> CheckFailure | Non
     pairs = align(layers.steps, specs)
     expected = " → ".join(spec.describe() for spec in specs)
     got = layers.describe()
+    kinds = [step.kind for step in layers.steps]
+    if specs and specs[0].kind == "Flatten" and "Flatten" in kinds and "Dense" in kinds[: kinds.index("Flatten")]:
+        return _missing_flatten(layers, expected, got)  # flattened too late: a Dense saw the image row by row
     for position, pair in enumerate(pairs):
         if pair.exact:
             continue
@@ -270,7 +273,12 @@ def first_divergence(layers: LayerList, specs: list[Spec]) -> CheckFailure | Non
 def _missing_flatten(layers: LayerList, expected: str, got: str) -> CheckFailure:
     shape = layers.output_shape
     image = fmt_shape(layers.input_shape)
-    if len(shape) > 2:
+    first_dense = next((step for step in layers.steps if step.kind == "Dense"), None)
+    if any(step.kind == "Flatten" for step in layers.steps) and first_dense is not None:
+        summary = (f"the model flattens after its first Dense layer, not before: {first_dense.describe()} acts on "
+                   f"the last axis of the {image} input, one row of {layers.input_shape[-1]} values at a time, so no "
+                   "unit sees the whole image")
+    elif len(shape) > 2:
         per_example = prod(d for d in shape[1:-1] if d is not None)
         summary = (f"the model has no Flatten, so each Dense acts on the last axis of the {image} input: the "
                    f"model outputs {fmt_shape(shape)}, {per_example} predictions per image instead of one")
