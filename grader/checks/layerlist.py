@@ -274,6 +274,7 @@ def _missing_flatten(layers: LayerList, expected: str, got: str) -> CheckFailure
     shape = layers.output_shape
     image = fmt_shape(layers.input_shape)
     first_dense = next((step for step in layers.steps if step.kind == "Dense"), None)
+    units = first_dense.units if first_dense is not None else 128
     if any(step.kind == "Flatten" for step in layers.steps) and first_dense is not None:
         summary = (f"the model flattens after its first Dense layer, not before: {first_dense.describe()} acts on "
                    f"the last axis of the {image} input, one row of {layers.input_shape[-1]} values at a time, so no "
@@ -287,7 +288,7 @@ def _missing_flatten(layers: LayerList, expected: str, got: str) -> CheckFailure
     return CheckFailure(
         summary, expected=expected, got=got,
         why=f"Dense multiplies the LAST axis of its input by its kernel and keeps the other axes: "
-        f"{fmt_shape((None, *layers.input_shape))} → Dense(128) → {fmt_shape((None, *layers.input_shape[:-1], 128))}; "
+        f"{fmt_shape((None, *layers.input_shape))} → Dense({units}) → {fmt_shape((None, *layers.input_shape[:-1], units))}; "
         "a Flatten first turns each image into one vector, so every unit sees every pixel",
         hint="turn each image into one vector of pixels before the first Dense layer",
     )

@@ -11,6 +11,7 @@ import pytest
 
 from grader.checks import (
     CheckFailure,
+    NotChecked,
     Scenario,
     assign_values,
     count_params,
@@ -25,6 +26,7 @@ from grader.checks import (
     predict_numpy,
     run_on_model_class,
 )
+from grader.checks.layerlist import Spec, first_divergence, layer_list
 
 pytestmark = pytest.mark.exercise("10")
 
@@ -73,7 +75,27 @@ def test_subclassed_is_a_subclass(submission, notes):
                      hint="create the layers in __init__ and call them in call(self, inputs)")
 
 
+SPECS = [Spec("Flatten"), Spec("Dense", 64, "relu"), Spec("Dense", 32, "relu"), Spec("Dense", 10)]
+
+
+def layer_list_divergence(model, label: str) -> CheckFailure | None:
+    """The first difference between a Sequential or functional model's layers (in normal form) and the
+    architecture, in the lesson's terms, naming the function; None when they match or cannot be listed."""
+    try:
+        found = first_divergence(layer_list(model, INPUT), SPECS)
+    except CheckFailure:
+        return None
+    if found is None:
+        return None
+    return CheckFailure(f"{label}: {found.summary}", expected=found.expected, got=found.got, why=found.why,
+                        hint=found.hint)
+
+
 def test_parameter_counts_are_identical(submission, notes):
+    for label, build in (("build_sequential()", sequential), ("build_functional()", functional)):
+        divergence = layer_list_divergence(build(submission, notes), label)
+        if divergence is not None:
+            raise divergence
     scenario, cls, model, built = subclassed()
     variables = scenario.variables(model)
     counts = {"build_sequential()": count_params(sequential(submission, notes)),
@@ -92,6 +114,10 @@ def looks_like_probabilities(outputs: np.ndarray) -> bool:
 
 
 def test_outputs_identical_after_weight_copy(submission, notes):
+    for label, build in (("build_sequential()", sequential), ("build_functional()", functional)):
+        if layer_list_divergence(build(submission, notes), label) is not None:
+            raise NotChecked(f"the layers of {label} differ from the architecture (see the parameter counts "
+                             "check above)")
     rng = np.random.default_rng(10)
     weights = [rng.normal(scale=0.3, size=shape).astype("float32") for shape in SHAPES]
     x = rng.uniform(size=(8, *INPUT)).astype("float32")
