@@ -25,6 +25,18 @@ class UnknownExercise(LookupError):
 
 
 @dataclass(frozen=True)
+class HintLevel:
+    """One level of an exercise's graduated hints: its key in `[exercise.hints]`, a label and the text."""
+
+    key: str
+    label: str
+    text: str
+
+
+HINT_LEVELS = {"nudge": "a nudge", "api": "the API to use", "worked": "a worked line"}  # in the order given
+
+
+@dataclass(frozen=True)
 class Exercise:
     """One exercise as the manifest describes it."""
 
@@ -33,10 +45,19 @@ class Exercise:
     title: str
     lesson: str
     time_budget_s: float
-    hint: str
+    hints: tuple[HintLevel, ...]
     points: dict[str, float]
     thresholds: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def hint(self) -> str:
+        """The first hint: a concept-level nudge that gives no code."""
+        return self.hints[0].text if self.hints else ""
+
+    def hints_up_to(self, level: int) -> tuple[HintLevel, ...]:
+        """The hints from the nudge up to `level` (1 = nudge, 2 = the API, 3 = a worked line)."""
+        return self.hints[: max(1, level)]
 
     @property
     def number(self) -> int:
@@ -104,7 +125,16 @@ class Course:
         return next((e for e in self.exercises if e.filename == filename), None)
 
 
-_EXERCISE_KEYS = {"id", "slug", "title", "lesson", "time_budget_s", "hint", "points", "thresholds"}
+_EXERCISE_KEYS = {"id", "slug", "title", "lesson", "time_budget_s", "hints", "points", "thresholds"}
+
+
+def _hints(raw: dict, path: Path) -> tuple[HintLevel, ...]:
+    hints = raw.get("hints", {})
+    unknown = set(hints) - set(HINT_LEVELS)
+    if unknown or not isinstance(hints, dict):
+        raise ValueError(f"{path.name}: exercise {raw.get('id', '?')} has hints {sorted(unknown)}; "
+                         f"the levels are {list(HINT_LEVELS)}")
+    return tuple(HintLevel(key, label, hints[key].strip()) for key, label in HINT_LEVELS.items() if key in hints)
 
 
 @cache
@@ -123,7 +153,7 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
                 title=raw["title"],
                 lesson=raw["lesson"],
                 time_budget_s=float(raw.get("time_budget_s", 30)),
-                hint=raw.get("hint", "").strip(),
+                hints=_hints(raw, path),
                 points={k: float(v) for k, v in raw["points"].items()},
                 thresholds=dict(raw.get("thresholds", {})),
                 extra={k: v for k, v in raw.items() if k not in _EXERCISE_KEYS},

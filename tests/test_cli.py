@@ -64,6 +64,16 @@ def test_exercise_ids_accept_number_padded_number_and_name(workspace, key):
     assert "Exercise 4" in result.stdout and "NO activation" in result.stdout
 
 
+def test_hint_gives_a_nudge_then_the_api_then_a_worked_line(workspace):
+    nudge = course(workspace, "hint", "3")
+    assert "Hint 1" in nudge.stdout and "Hint 2" not in nudge.stdout and "np.maximum" not in nudge.stdout
+    assert "course hint 3 --more" in nudge.stdout
+    api = course(workspace, "hint", "3", "--more")
+    assert "Hint 2 — the API to use" in api.stdout and "np.maximum" in api.stdout and "Hint 3" not in api.stdout
+    worked = course(workspace, "hint", "3", "--more", "--more")
+    assert "Hint 3 — a worked line" in worked.stdout and "z.max(axis=axis, keepdims=True)" in worked.stdout
+
+
 def test_unknown_exercise_is_a_clear_error(workspace):
     result = course(workspace, "check", "42")
     assert result.returncode == 2

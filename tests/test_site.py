@@ -67,6 +67,8 @@ def test_site_builds_strictly_with_a_page_per_exercise(built_site):
         assert f"course check {exercise.number}" in html
         assert "raise NotImplementedError" in html  # the stub is shown
         assert "BEGIN SOLUTION" not in html
+        hints = re.findall(r"<details[^>]*>\s*<summary>Hint (\d)", html)  # collapsed, opened one at a time
+        assert hints == ["1", "2", "3"], hints
         import nbformat
 
         notebook = built_site / "notebooks" / exercise.filename.replace(".py", ".ipynb")

@@ -2,10 +2,13 @@
 
 Each file under tests/variants/<NN>/ is an independently written submission of exercise NN:
 `correct_*.py` must pass every check (hidden ones too); `wrong_*.py` must lose points, and its
-docstring's `expect: TEXT` names text that must appear in a failure message.
+docstring's `expect: TEXT` names text that must appear in its FIRST failure message. No message may
+contain a traceback, array values or tensor reprs, or compare misaligned layers one by one.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from conftest import expected_fragment, variant_files
@@ -26,6 +29,7 @@ def test_correct_variant_passes(path):
     result = run_checks(_exercise(path), path, include_hidden=True)
     assert result.error is None, result.error
     assert result.passed, {c.name: c.message for c in result.checks if c.outcome != "passed"}
+    assert result.points == result.max_points
 
 
 @pytest.mark.parametrize("path", [p for p in FILES if p.name.startswith("wrong_")],
@@ -39,15 +43,64 @@ def test_wrong_variant_fails_with_a_pointed_message(path):
     assert failed, f"{path.name} passed every check"
     assert result.points < result.max_points
     messages = "\n".join(c.message for c in failed)
-    assert fragment in messages, f"no failure message mentions {fragment!r}:\n{messages}"
-    assert "Traceback" not in messages
+    assert fragment in failed[0].message, f"the first failure does not mention {fragment!r}:\n{messages}"
+    assert_messages_are_clean([c.message for c in result.checks])
 
 
-def test_every_exercise_has_three_correct_and_three_wrong_variants():
+# an array or tensor dump: "[[0.63 0.26", "[0.1, 0.2", "tf.Tensor(", "array(", "<tf.Variable"
+ARRAY_VALUES = re.compile(r"\[\s*\[?\s*-?\d+\.\d*(e[-+]?\d+)?[\s,]+\[?-?\d|tf\.Tensor\(|\barray\(|<tf\.|<KerasTensor")
+# a per-position comparison of layers ("layer 2 (Dense ...) has shape", "Dense layer 1 has 3,712 parameters")
+POSITIONAL = re.compile(r"\blayer \d+ \(\w+|\b[A-Z]\w+ layer \d+ has\b")
+
+
+def assert_messages_are_clean(messages: list[str]) -> None:
+    """No traceback, no raw values, no more than one message comparing layers by position (a cascade)."""
+    for message in messages:
+        assert "Traceback" not in message and 'File "' not in message, message
+        assert not ARRAY_VALUES.search(message), f"a message shows array values:\n{message}"
+    positional = [m for m in messages if POSITIONAL.search(m)]
+    assert len(positional) <= 1, "several messages compare layers by position:\n" + "\n".join(positional)
+
+
+def test_every_exercise_has_five_correct_and_five_wrong_variants():
     for exercise in load_course().exercises:
         names = [p.name for p in FILES if p.parent.name == exercise.id]
-        assert sum(n.startswith("correct_") for n in names) >= 3, exercise.id
-        assert sum(n.startswith("wrong_") for n in names) >= 3, exercise.id
+        assert sum(n.startswith("correct_") for n in names) >= 5, exercise.id
+        assert sum(n.startswith("wrong_") for n in names) >= 5, exercise.id
+
+
+# The styles a learner may write an answer in, and the exercises where each applies. A correct variant names
+# its styles in a docstring line `styles: a, b`; test_correct_variant_passes proves each keeps full points.
+STYLES = {
+    "tf-keras": {f"{n:02d}" for n in range(1, 12)},  # tf.keras instead of keras
+    "separate-activation": {"04", "06", "07", "09", "10", "11"},  # ReLU()/Activation()/keras.ops.relu layers
+    "sub-model": {"04", "06", "07", "09", "10"},  # nested Sequential or functional models
+    "add-method": {"04", "10", "11"},  # Sequential built with .add()
+    "operator-join": {"06", "07"},  # x + h, keras.ops.add / ops.concatenate instead of merge layers
+    "numpy-alternative": {"02", "03", "08"},  # np.dot, np.einsum, tf.matmul, scipy instead of the lesson's op
+    "other-optimizer": {"05", "11"},  # another optimizer or recipe that reaches the threshold
+    "built-in-init": {"09", "10"},  # a subclass that builds its weights in __init__
+}
+
+
+def styles_of(path) -> set[str]:
+    for line in path.read_text(encoding="utf-8").splitlines()[:6]:
+        if line.strip().startswith("styles:"):
+            return {s.strip() for s in line.split(":", 1)[1].split(",") if s.strip()}
+    return set()
+
+
+def test_a_correct_answer_of_every_exercise_is_rewritten_in_each_applicable_style():
+    correct = [p for p in FILES if p.name.startswith("correct_")]
+    for path in correct:
+        unknown = styles_of(path) - set(STYLES)
+        assert not unknown, f"{path.parent.name}/{path.name} names unknown styles {unknown}"
+        misplaced = {s for s in styles_of(path) if path.parent.name not in STYLES[s]}
+        assert not misplaced, f"{path.parent.name}/{path.name}: {misplaced} do not apply to this exercise"
+    missing = [(style, exercise) for style, exercises in STYLES.items() for exercise in sorted(exercises)
+               if not any(p.parent.name == exercise and style in styles_of(p) for p in correct)]
+    assert not missing, f"no correct variant written in these (style, exercise) pairs: {missing}"
+
 
 
 

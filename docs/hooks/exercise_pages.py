@@ -34,7 +34,7 @@ def exercise_page(exercise) -> str:
     if exercise.thresholds:
         rows = "\n".join(f"| {name} | ≥ {value:.2f} |" for name, value in exercise.thresholds.items())
         thresholds = f"\n### Accuracy thresholds\n\n| dataset | held-out accuracy |\n|---|---|\n{rows}\n"
-    hint = "\n".join("    " + line for line in exercise.hint.splitlines())
+    hints = "\n".join(hint_block(number, level) for number, level in enumerate(exercise.hints, start=1))
     return f"""# Exercise {exercise.number} — {exercise.title}
 
 Lesson: [lesson {exercise.number}](../{exercise.lesson})
@@ -45,8 +45,8 @@ Open `exercises/{exercise.filename}`, replace each `raise NotImplementedError` w
 course check {exercise.number}
 ```
 
-`course watch {exercise.number}` re-checks it every time you save; `course hint {exercise.number}` prints the hint
-below; `course reset {exercise.number}` restores the stub (your version is kept in `.course/backup/`).
+`course watch {exercise.number}` re-checks it every time you save; `course hint {exercise.number}` prints the first
+hint below (`--more` the next one); `course reset {exercise.number}` restores the stub (your version is kept in `.course/backup/`).
 
 Prefer Jupyter? [Download the notebook form](../notebooks/{exercise.filename.removesuffix('.py')}.ipynb), or let
 `course notebooks` write this exercise as the notebook
@@ -70,9 +70,22 @@ Public checks run on your machine; the instructor's grader adds hidden checks. P
 {thresholds}
 Time budget: {exercise.time_budget_s:g} s.
 
-??? tip "Hint"
-{hint}
-"""
+## Hints
+
+Open one at a time: a nudge first, then the API to use, then a worked line.
+
+{hints}"""
+
+
+def hint_block(number: int, level) -> str:
+    """One collapsed hint of the exercise page (mkdocs-material's `???` admonition)."""
+    kind = "example" if level.key == "worked" else "tip"
+    if level.key == "worked":
+        body = "\n".join("    " + line for line in ["```python", *level.text.splitlines(), "```"])
+    else:
+        body = "\n".join("    " + line for line in level.text.splitlines())
+    return f'??? {kind} "Hint {number} — {level.label}"\n{body}\n'
+
 
 
 def notebook_page(exercise) -> str:

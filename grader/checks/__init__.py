@@ -7,7 +7,7 @@ from grader.checks.expect import (
     expect_integer,
     expect_param_count,
 )
-from grader.checks.failure import CheckFailure, NotImplementedYet, fmt_int
+from grader.checks.failure import CheckFailure, NotChecked, NotImplementedYet, fmt_int
 from grader.checks.introspect import (
     activation_name,
     built_note,
@@ -26,7 +26,7 @@ from grader.checks.introspect import (
 from grader.checks.submission import Submission, load_submission
 
 __all__ = [
-    "CheckFailure", "NotImplementedYet", "Submission", "activation_name", "built_note", "count_params",
+    "CheckFailure", "NotChecked", "NotImplementedYet", "Submission", "activation_name", "built_note", "count_params",
     "describe_layer", "ensure_built", "expect_array", "expect_close", "expect_equal_shape", "expect_integer",
     "expect_model", "expect_param_count", "fmt_int", "fmt_shape", "given_name", "layer_output_shapes",
     "layers_of", "load_submission", "model_output_shape", "predict_numpy", "variables_of",

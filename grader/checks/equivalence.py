@@ -15,6 +15,8 @@ import numpy as np
 from grader.checks.failure import CheckFailure
 from grader.checks.introspect import Shape, fmt_shape, variables_of
 
+WEIGHTS_DIFFER = "do not have the same weights"  # how a failed weight matching reads (checks look for it)
+
 
 def variables_with_shape(obj: keras.layers.Layer, shape: Shape) -> list[keras.Variable]:
     """The distinct variables of `obj` whose shape is `shape` (two copies of a layer give two)."""
@@ -57,8 +59,7 @@ def _matching(src_shapes: list[Shape], dst_shapes: list[Shape], source_label: st
         by_shape = {shape: j for j, shape in enumerate(dst_shapes)}
         return [(i, by_shape[shape]) for i, shape in enumerate(src_shapes)]
     raise CheckFailure(
-        f"{target_label} and {source_label} do not have the same weights, so one cannot receive the "
-        "other's",
+        f"{target_label} and {source_label} {WEIGHTS_DIFFER}, so one cannot receive the other's",
         expected=f"{source_label}: {_shapes(src_shapes)}", got=f"{target_label}: {_shapes(dst_shapes)}",
         why="the same architecture has the same kernels and biases, of the same shapes",
         hint="compare the layer sizes, activations and use_bias of the two models",

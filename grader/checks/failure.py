@@ -63,6 +63,17 @@ class NotImplementedYet(CheckFailure):
     """The learner's function still raises NotImplementedError (an untouched stub)."""
 
 
+NOT_CHECKED = "not checked:"  # how the summary of a NotChecked result starts (the learner view marks it apart)
+
+
+class NotChecked(CheckFailure):
+    """A check that would only repeat an earlier root cause (e.g. compare misaligned layers): 0 points,
+    and the message says what to fix first and why, instead of a second, misleading comparison."""
+
+    def __init__(self, because: str, *, fix_first: str = "the layer list") -> None:
+        super().__init__(f"{NOT_CHECKED} fix {fix_first} first", why=because)
+
+
 def fmt_int(n: int | float) -> str:
     """`100480` → `100,480`: parameter counts read the way the lessons print them."""
     return f"{int(n):,}"
@@ -71,3 +82,27 @@ def fmt_int(n: int | float) -> str:
 def plain(text: str) -> str:
     """`text` without terminal colour codes (TensorFlow's error messages carry them)."""
     return _ANSI.sub("", text)
+
+
+# where a value dump starts: "[[0.63 0.26", "[1. 2.", "tf.Tensor(", "array(", "<tf.Tensor", "Tensor("
+_VALUES = re.compile(r"\[\s*\[*\s*[-+]?(\d|nan|inf)|\b(tf\.)?Tensor\(|\barray\(|<tf\.|<KerasTensor|<Variable")
+_NOISE = ("Exception encountered", "Arguments received", "•", "Call arguments received")
+MAX_ERROR_CHARS = 200
+
+
+def error_summary(error: BaseException | str) -> str:
+    """One line of an exception's text for a learner message: colour codes, Keras' boilerplate lines,
+    array values and tensor reprs removed ("(values omitted)"), at most MAX_ERROR_CHARS characters."""
+    text = plain(error if isinstance(error, str) else str(error))
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    useful = [line for line in lines if not line.startswith(_NOISE)]
+    line = (useful or lines or [type(error).__name__ if not isinstance(error, str) else ""])[0]
+    found = _VALUES.search(line)
+    if found:
+        line = line[: found.start()].rstrip(" :=") + " (values omitted)"
+    if len(line) > MAX_ERROR_CHARS:
+        received = line.rfind("Received")  # Keras ends its messages with what it received: keep that
+        tail = line[received:][:60] if received > MAX_ERROR_CHARS // 2 else ""
+        line = line[: MAX_ERROR_CHARS - len(tail) - 3].rstrip() + " … " + tail if tail else \
+            line[: MAX_ERROR_CHARS - 1].rstrip() + "…"
+    return line

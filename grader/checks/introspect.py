@@ -15,7 +15,7 @@ from math import prod
 import keras
 import numpy as np
 
-from grader.checks.failure import CheckFailure, plain
+from grader.checks.failure import CheckFailure, error_summary
 
 Shape = tuple[int | None, ...]
 
@@ -36,7 +36,7 @@ def expect_model(obj: object, label: str) -> keras.Model:
             f"`{label}` returned a single layer ({type(obj).__name__}), not a model",
             expected="a keras.Model (keras.Sequential([...]) or keras.Model(inputs, outputs))",
             got=type(obj).__name__,
-            hint="wrap the layers in keras.Sequential([...]) or keras.Model(inputs, outputs)",
+            hint="wrap the layers in a keras.Sequential or a functional keras.Model",
         )
     raise CheckFailure(
         f"`{label}` returned a {type(obj).__name__}, not a Keras model",
@@ -56,11 +56,8 @@ def ensure_built(model: keras.Model, input_shape: Shape, notes: list[str] | None
     except CheckFailure:
         raise
     except Exception as error:  # noqa: BLE001 - learner code runs inside the call
-        raise CheckFailure(
-            f"the model could not be called on a batch of shape {batch.shape}",
-            why=f"{type(error).__name__}: {keras_error_text(error)}",
-            hint="check the input shape the model expects and the shapes inside call()",
-        ) from None
+        raise input_failure(model, (None, *input_shape), error,
+                            hint="check the input shape the model expects and the shapes inside call()") from None
     if notes is not None:
         notes.append(built_note(input_shape))
     return model
@@ -71,11 +68,9 @@ def built_note(input_shape: Shape) -> str:
     return f"the model had no weights yet; the grader built it by calling it on a batch of shape {(1, *input_shape)}"
 
 
-def keras_error_text(error: BaseException, max_lines: int = 3) -> str:
-    """The informative lines of a Keras error (it often starts with 'Exception encountered when…')."""
-    lines = [line.strip() for line in plain(str(error)).strip().splitlines() if line.strip()]
-    useful = [line for line in lines if not line.startswith(("Exception encountered", "Arguments received", "•"))]
-    return " ".join((useful or lines or [type(error).__name__])[:max_lines])
+def keras_error_text(error: BaseException) -> str:
+    """The informative line of a Keras error, without values (see failure.error_summary)."""
+    return error_summary(error)
 
 
 def variables_of(obj: keras.layers.Layer) -> list[keras.Variable]:
@@ -145,11 +140,7 @@ def model_output_shape(model: keras.Model, input_shape: Shape) -> Shape:
     try:
         out = model(tensor)
     except Exception as error:  # noqa: BLE001
-        raise CheckFailure(
-            f"the model cannot take an input of shape {_fmt_shape((None, *input_shape))}",
-            why=f"{type(error).__name__}: {keras_error_text(error)}",
-            hint="does the model's Input shape match the exercise?",
-        ) from None
+        raise input_failure(model, (None, *input_shape), error) from None
     if isinstance(out, (list, tuple, dict)):
         raise CheckFailure(
             "the model returns several outputs; this exercise expects one",
@@ -158,12 +149,77 @@ def model_output_shape(model: keras.Model, input_shape: Shape) -> Shape:
     return tuple(out.shape)
 
 
+def declared_input_shape(model: keras.Model) -> Shape | None:
+    """The shape of a model's one declared input (keras.Input or input_shape=), or None if it has none."""
+    try:
+        inputs = model.inputs
+    except Exception:  # noqa: BLE001 - unbuilt and subclassed models have no inputs
+        return None
+    if inputs and len(inputs) == 1:
+        return tuple(inputs[0].shape)
+    return None
+
+
+def input_failure(model: keras.Model, given: Shape, error: BaseException, *,
+                  hint: str = "does the model's input shape match the exercise's?") -> CheckFailure:
+    """The failure for `model` refusing a batch of shape `given`, in shapes rather than Keras' text:
+    "the model takes (None, 784); the grader gives it inputs of shape (None, 28, 28)"."""
+    declared = declared_input_shape(model)
+    if declared is not None and tuple(declared) == tuple(given[1:]):
+        return CheckFailure(
+            f"the model takes inputs of shape {_fmt_shape(declared)}: the first axis of the example's shape was "
+            f"taken as the batch axis, so the grader's batches of shape {_fmt_shape(given)} do not fit",
+            expected=f"a model that takes {_fmt_shape(given)}", got=f"a model declared for {_fmt_shape(declared)}",
+            why="keras.Input(shape=...) gives the shape of ONE example; Keras adds the batch axis (None) itself, "
+            "while batch_shape= includes it",
+            hint="declare the shape of one example, without the batch axis",
+        )
+    if declared is not None and tuple(declared[1:]) != tuple(given[1:]):
+        return CheckFailure(
+            f"the model takes inputs of shape {_fmt_shape(declared)}; the grader gives it inputs of shape "
+            f"{_fmt_shape(given)}",
+            expected=f"a model that takes {_fmt_shape(given)}", got=f"a model declared for {_fmt_shape(declared)}",
+            why="keras.Input(shape=...) (or input_shape=) declares the shape of one example; the exercise "
+            "feeds the examples as they are and any reshaping happens inside the model",
+            hint="declare the exercise's input shape and let a layer of the model do the reshaping",
+        )
+    return CheckFailure(
+        f"the model cannot take an input of shape {_fmt_shape(given)}",
+        why=f"{type(error).__name__}: {keras_error_text(error)}",
+        hint=hint,
+    )
+
+
+_PROBE = np.linspace(-3.0, 3.0, 13, dtype="float32").reshape(1, 13)
+_KNOWN = {
+    "linear": lambda x: x,
+    "relu": lambda x: np.maximum(x, 0),
+    "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
+    "tanh": np.tanh,
+    "softmax": lambda x: np.exp(x - x.max()) / np.exp(x - x.max()).sum(),
+}
+
+
 def activation_name(layer: keras.layers.Layer) -> str:
-    """The name of a layer's activation function (`linear` when it has none)."""
+    """The name of a layer's activation function (`linear` when it has none).
+
+    Judged by what the function computes when its name says nothing: `tf.nn.relu`, a `ReLU()` layer
+    object or `lambda x: keras.ops.maximum(x, 0)` all read as `relu`.
+    """
     activation = getattr(layer, "activation", None)
     if activation is None:
         return "linear"
-    return getattr(activation, "__name__", type(activation).__name__)
+    name = getattr(activation, "__name__", type(activation).__name__)
+    if name in _KNOWN:
+        return name
+    try:
+        values = np.asarray(activation(_PROBE), dtype="float64")
+    except Exception:  # noqa: BLE001 - the learner's function runs here; then its name is all we have
+        return name
+    for known, fn in _KNOWN.items():
+        if values.shape == _PROBE.shape and np.allclose(values, fn(_PROBE.astype("float64")), atol=1e-5):
+            return known
+    return name
 
 
 def predict_numpy(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
@@ -176,11 +232,7 @@ def predict_numpy(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> n
     except CheckFailure:
         raise
     except Exception as error:  # noqa: BLE001 - the learner's model runs here
-        raise CheckFailure(
-            f"the model cannot take an input of shape {_fmt_shape((None, *x.shape[1:]))}",
-            why=f"{type(error).__name__}: {keras_error_text(error)}",
-            hint="does the model's Input shape match the exercise?",
-        ) from None
+        raise input_failure(model, (None, *x.shape[1:]), error) from None
     return np.concatenate(outputs) if outputs else np.zeros((0,))
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.failure import CheckFailure, NotImplementedYet, plain
+from grader.checks.failure import CheckFailure, NotImplementedYet, error_summary, plain
 from grader.quiet import rephrase_warnings
 
 SCENARIO_PROBE = "<scenario>"  # the probe name under which batch grading records a scenario
@@ -222,7 +222,7 @@ def play(submission, steps: Sequence[tuple], commit=None) -> list:
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as error:  # noqa: BLE001 - learner code ran inside the step
-            failure = CheckFailure(f"`{label}` raised {type(error).__name__}: {_text(error)}",
+            failure = CheckFailure(f"`{label}` raised {type(error).__name__}: {error_summary(error)}",
                                    hint="the line that failed is in your class; read the error above")
             outcomes.append(["failed", failure.as_dict(), False])
     return outcomes

@@ -16,14 +16,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from grader.checks.failure import CheckFailure, NotImplementedYet, plain
+from grader.checks.failure import CheckFailure, NotImplementedYet, error_summary
 from grader.quiet import rephrase_warnings
 
 if TYPE_CHECKING:
     from grader.checks.scenario import Facts, Scenario
 
 _counter = itertools.count()
-_MAX_ERROR_LINES = 6
 
 
 class Submission:
@@ -164,9 +163,7 @@ def _notebook_source(path: Path) -> str:
 
 
 def _first_lines(text: str) -> str:
-    lines = [line for line in plain(text).strip().splitlines() if line.strip()]
-    shown = "\n    ".join(lines[:_MAX_ERROR_LINES])
-    return shown + (" …" if len(lines) > _MAX_ERROR_LINES else "")
+    return error_summary(text)
 
 
 def _where(error: BaseException, path: Path) -> str | None:

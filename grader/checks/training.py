@@ -197,26 +197,3 @@ def seed_everything(seed: int) -> None:
         tf.config.experimental.enable_op_determinism()
     except Exception:  # noqa: BLE001 - already enabled
         pass
-
-
-def compiled_loss_value(model: keras.Model, y_true: np.ndarray, outputs: np.ndarray) -> float:
-    """The mean loss the compiled `model` assigns to `outputs` for integer labels `y_true`.
-
-    Accepts every spelling Keras does (a name, a loss object or function, a one-element list); a
-    loss that cannot take integer labels becomes a CheckFailure pointing at the Sparse variant.
-    """
-    loss = model.loss
-    if loss is None:
-        raise CheckFailure("compile_model(model) set no loss",
-                           hint="loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True) for logits")
-    if isinstance(loss, (list, tuple)) and len(loss) == 1:
-        loss = loss[0]  # Keras accepts a one-element list for a single-output model
-    fn = keras.losses.get(loss) if isinstance(loss, (str, dict)) else loss
-    try:
-        return float(np.mean(np.asarray(fn(y_true, outputs))))
-    except Exception as error:  # noqa: BLE001 - the learner's loss runs here
-        raise CheckFailure(
-            f"the loss cannot compare integer labels with the model's 10 outputs ({type(error).__name__})",
-            why="the labels are integers 0–9, not one-hot vectors",
-            hint="use SparseCategoricalCrossentropy (the Sparse variant takes integer labels)",
-        ) from None

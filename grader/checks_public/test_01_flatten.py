@@ -44,7 +44,7 @@ def test_output_shape_for_each_input_shape(submission, notes):
         expect_equal_shape(
             f"the output of build_flatten_model({shape})", model_output_shape(model, shape), (None, prod(shape)),
             why=f"Flatten keeps the batch axis and joins the rest: {' × '.join(map(str, shape))} = {prod(shape)}",
-            hint="use keras.Input(shape=input_shape) followed by keras.layers.Flatten()",
+            hint="start from an Input of the given shape and flatten it; `course hint 1 --more` names the API",
         )
 
 
@@ -60,6 +60,11 @@ def test_flatten_has_no_parameters(submission, notes):
         )
 
 
+def first_wrong(got: np.ndarray, expected: np.ndarray) -> int:
+    """The first position of the first example where the flattened values differ from row-major order."""
+    return int(np.argmax(got[0] != expected[0]))
+
+
 def test_row_major_order_is_preserved(submission, notes):
     shape = (3, 4, 2)
     model = _model(submission, shape, notes)
@@ -72,7 +77,8 @@ def test_row_major_order_is_preserved(submission, notes):
     if not np.array_equal(got, expected):
         raise CheckFailure(
             "the flattened values are not in row-major (C) order",
-            expected=f"first row begins {expected[0, :6].tolist()}", got=f"first row begins {got[0, :6].tolist()}",
+            expected="output position 1 holds x[0, 0, 1] (the last axis varies fastest)",
+            got=f"output position {first_wrong(got, expected)} holds another element than row-major order puts there",
             why="Flatten reads each example like text: the last axis varies fastest",
             hint="don't transpose or permute before flattening; Flatten alone keeps the order",
         )

@@ -6,6 +6,7 @@ import pytest
 
 from grader.checks import (
     CheckFailure,
+    NotChecked,
     api_of,
     count_params,
     depends_on,
@@ -24,13 +25,14 @@ from grader.checks import (
     single_output,
     structured_inputs,
 )
+from grader.checks.layerlist import Spec, first_divergence, layer_list
 
 pytestmark = pytest.mark.exercise("06")
 
 IMAGE, EXTRA = (28, 28), (8,)
 FUNCTIONAL_HINT = (
-    "inputs = keras.Input(shape=(28, 28)); x = layers.Flatten()(inputs); …; "
-    "return keras.Model(inputs, outputs)"
+    "start from keras.Input, call each layer on the previous tensor, and build keras.Model from the input "
+    "and output tensors"
 )
 
 
@@ -44,7 +46,7 @@ def functional(submission, notes):
 def two_input(submission):
     model = expect_model(submission.call("build_two_input_model"), "build_two_input_model()")
     expect_api(model, "functional", "build_two_input_model()",
-               hint="a model with two inputs needs keras.Model(inputs=[image, extra], outputs=logits)")
+               hint="a model with two inputs is a functional keras.Model given both input tensors")
     return model
 
 
@@ -84,14 +86,33 @@ def test_functional_model_output_shape(functional):
                 f"the model's inputs have shapes {[fmt_shape(s) for s in shapes]}; expected one input "
                 f"of shape {fmt_shape((None, *IMAGE))}",
                 why="keras.Input(shape=(28, 28)) excludes the batch axis; Keras adds None for it",
-                hint="keras.Input(shape=(28, 28))",
+                hint="the Input's shape is one image's shape, without the batch axis",
             )
+    divergence = lesson_4_divergence(functional)
+    if divergence is not None:
+        raise divergence
     expect_equal_shape("the model's output", model_output_shape(functional, IMAGE), (None, 10),
                        why="Dense(10) outputs one logit per digit class",
-                       hint="finish with layers.Dense(10) (no activation)")
+                       hint="the last layer gives 10 logits, with no activation")
+
+
+LESSON_4 = [Spec("Flatten"), Spec("Dense", 128, "relu"), Spec("Dense", 10)]
+
+
+def lesson_4_divergence(model: keras.Model) -> CheckFailure | None:
+    """The first difference between the model's layer list (in normal form) and lesson 4's model, when the
+    layers can be listed in order (a plain chain); None otherwise or when they match."""
+    if api_of(model) == "subclassed":
+        return None
+    try:
+        return first_divergence(layer_list(model, IMAGE), LESSON_4)
+    except CheckFailure:
+        return None
 
 
 def test_functional_model_parameter_count(functional):
+    if lesson_4_divergence(functional) is not None:
+        raise NotChecked("the model's layers differ from lesson 4's (see the output shape check above)")
     expect_param_count("the model", count_params(functional), 101_770,
                        formula="(784·128 + 128) + (128·10 + 10) = 100,480 + 1,290",
                        hint=f"{dense_summary(functional)}; expected Dense(128) with 100,480 and Dense(10) with 1,290")
@@ -99,19 +120,12 @@ def test_functional_model_parameter_count(functional):
 
 def test_two_input_model_inputs_are_named(two_input):
     expect_named_shapes("inputs", named_inputs(two_input), {"image": (None, *IMAGE), "extra": (None, *EXTRA)},
-                        hint='keras.Input(shape=(28, 28), name="image") and keras.Input(shape=(8,), name="extra")')
+                        hint='give each Input its shape and its name')
 
 
 def test_two_input_model_output_is_named_logits(two_input):
     expect_named_shapes("outputs", named_outputs(two_input), {"logits": (None, 10)},
-                        hint='the last layer: layers.Dense(10, name="logits")(merged)')
-
-
-def test_two_input_model_parameter_count(two_input):
-    expect_param_count("the two-input model", count_params(two_input), 51_194,
-                       formula="(784·64 + 64) + (8·16 + 16) + (80·10 + 10) = 50,240 + 144 + 810",
-                       hint=f"{dense_summary(two_input)}; expected image Dense 784 → 64, extra Dense 8 → 16, "
-                       "then Dense 80 → 10")
+                        hint='name the last layer itself "logits": its name names the output')
 
 
 def test_both_inputs_influence_the_output(submission, two_input):
@@ -134,3 +148,10 @@ def test_both_inputs_influence_the_output(submission, two_input):
                 hint=f"check that the {name!r} branch reaches the Concatenate and that the Concatenate "
                 "reaches the output",
             )
+
+
+def test_two_input_model_parameter_count(two_input):
+    expect_param_count("the two-input model", count_params(two_input), 51_194,
+                       formula="(784·64 + 64) + (8·16 + 16) + (80·10 + 10) = 50,240 + 144 + 810",
+                       hint=f"{dense_summary(two_input)}; expected image Dense 784 → 64, extra Dense 8 → 16, "
+                       "then Dense 80 → 10")

@@ -6,17 +6,16 @@ import pytest
 
 from grader.checks import (
     CheckFailure,
+    NotChecked,
     count_params,
     expect_api,
     expect_equal_shape,
     expect_model,
     expect_named_shapes,
     expect_param_count,
-    layers_of_kind,
     model_output_shape,
     named_inputs,
     named_outputs,
-    skip_connections,
     structured_inputs,
     temporarily_assigned,
     variables_with_shape,
@@ -30,7 +29,7 @@ IMAGE = (28, 28)
 def functional_model(submission, name: str) -> keras.Model:
     model = expect_model(submission.call(name), f"{name}()")
     expect_api(model, "functional", f"{name}()",
-               hint="start from keras.Input(...), call the layers on tensors, return keras.Model(inputs, outputs)")
+               hint="start from keras.Input, call the layers on tensors, and build keras.Model from the input and output tensors")
     return model
 
 
@@ -68,7 +67,7 @@ def siamese_feed(model: keras.Model, left: np.ndarray, right: np.ndarray) -> obj
 def test_residual_output_shape(residual):
     expect_equal_shape("the residual model's output", model_output_shape(residual, (784,)), (None, 10),
                        why="the last layer is Dense(10): one logit per digit class",
-                       hint="keras.Input(shape=(784,)) … layers.Dense(10)")
+                       hint="the model takes (784,) vectors and ends with 10 logits")
 
 
 def test_residual_parameter_count(residual):
@@ -77,33 +76,67 @@ def test_residual_parameter_count(residual):
                        hint="the skip connection and the Add layer have no parameters; count the four Dense layers")
 
 
-def test_residual_adds_the_block_input(residual):
-    adds = layers_of_kind(residual, keras.layers.Add)
-    if not adds:
+def test_residual_adds_the_block_input(submission, residual):
+    """Judged by behaviour, so `layers.Add()([x, h])`, `x + h` and `keras.ops.add(x, h)` are the same join:
+    with the block's two kernels set to zero, the block outputs a constant and only a skip connection
+    can still carry the input to the output."""
+    kernels = variables_with_shape(residual, (64, 64))
+    if len(kernels) != 2:
+        raise NotChecked("the residual block does not hold two Dense(64) kernels of shape (64, 64) "
+                         "(see the parameter count)")
+    x = np.random.default_rng(70).normal(size=(8, 784)).astype("float32")
+
+    def run():
+        return submission.invoke(residual, "build_residual_mlp()(x)", x, training=False)
+
+    if rows_all_equal(run()):
+        raise CheckFailure("the residual model gives the same output for different inputs",
+                           hint="check that the input reaches the output through the layers")
+    zero = np.zeros((64, 64), dtype="float32")
+    with temporarily_assigned(kernels[0], zero), temporarily_assigned(kernels[1], zero):
+        passes_input_through = not rows_all_equal(run())
+    if not passes_input_through:
         raise CheckFailure(
-            "the residual model has no `Add` layer",
-            expected="an Add layer joining the block's input and the block's output", got="no Add layer",
-            why="`x + h` on symbolic tensors records the operation keras.ops.add, not a layer: model.summary() "
-            "shows an `add (Add)` row for it, but model.layers has no Add layer, so the skip connection is "
-            "not a layer the model holds",
-            hint="x = layers.Add()([x, h]) where x is the tensor that went into the block",
-        )
-    if not skip_connections(residual):
-        raise CheckFailure(
-            "the model's Add layer does not add the block's input to the block's output",
-            expected="Add()([x, F(x)]): one input of the Add is the tensor the block was computed from",
-            got=f"Add inputs computed independently of each other ({len(adds)} Add layer(s))",
+            "the residual model does not add the block's input back to the block's output",
+            expected="with the block's two kernels set to zero, the input still reaches the output (x + F(x) = x + "
+            "constant)",
+            got="the output no longer depends on the input: nothing goes around the block",
             why="a residual block computes x + F(x); the skip path carries x around F unchanged",
-            hint="keep the tensor that enters the block in a variable (x) and add it back: layers.Add()([x, h])",
+            hint="keep the tensor that enters the block in a variable and add it to the block's output",
         )
+
+
+def test_two_headed_heads_output_logits(submission, two_headed):
+    """Each head must output raw scores: given a zero kernel and a bias of 3, a head outputs exactly 3 (a
+    sigmoid would give 0.95, a softmax 0.1 per class)."""
+    x = np.random.default_rng(73).uniform(size=(4, *IMAGE)).astype("float32")
+    for name, units in (("digit", 10), ("parity", 1)):
+        kernels, biases = variables_with_shape(two_headed, (64, units)), variables_with_shape(two_headed, (units,))
+        if len(kernels) != 1 or len(biases) != 1:
+            raise NotChecked(f"the grader cannot find the {name!r} head's Dense(64 → {units}) weights "
+                             "(see the parameter count)")
+        with (temporarily_assigned(kernels[0], np.zeros((64, units), dtype="float32")),
+              temporarily_assigned(biases[0], np.full((units,), 3.0, dtype="float32"))):
+            outputs = submission.invoke(two_headed, "build_two_headed_model()(x)", x, training=False)
+        got = np.asarray(outputs[name] if isinstance(outputs, dict) and name in outputs
+                         else keras.tree.flatten(outputs)[0 if name == "digit" else -1])
+        if not np.allclose(got, 3.0, atol=1e-5):
+            squashed = "a sigmoid" if units == 1 else "a softmax"
+            raise CheckFailure(
+                f"the {name!r} head does not output logits: with weights that make its Dense output 3.0, "
+                f"the model outputs {float(got.flat[0]):.3f}",
+                expected="3.000 (the Dense layer's raw score)", got=f"{float(got.flat[0]):.3f}",
+                why=f"{squashed} on the head turns scores into probabilities; the losses for these heads are "
+                "given from_logits=True and apply it themselves",
+                hint=f"leave the {name!r} head's Dense layer without an activation",
+            )
 
 
 def test_two_headed_outputs_are_named(two_headed):
     expect_named_shapes("inputs", named_inputs(two_headed), {"image": (None, *IMAGE)},
-                        hint='keras.Input(shape=(28, 28), name="image")')
+                        hint="name the Input itself: its name names the model's input")
     expect_named_shapes("outputs", named_outputs(two_headed), {"digit": (None, 10), "parity": (None, 1)},
-                        hint='two heads on the trunk: layers.Dense(10, name="digit") and layers.Dense(1, name="parity"); '
-                        "return keras.Model(image, {\"digit\": digit, \"parity\": parity})")
+                        hint="two heads on the same trunk tensor; name the outputs by giving keras.Model a dict of them")
 
 
 def test_two_headed_parameter_count(two_headed):
@@ -114,9 +147,9 @@ def test_two_headed_parameter_count(two_headed):
 
 def test_siamese_inputs_and_output(siamese):
     expect_named_shapes("inputs", named_inputs(siamese), {"left": (None, *IMAGE), "right": (None, *IMAGE)},
-                        hint='keras.Input(shape=(28, 28), name="left") and the same with name="right"')
+                        hint="two Inputs of one image's shape, each with its name")
     expect_named_shapes("outputs", named_outputs(siamese), {"same": (None, 1)},
-                        hint='the head is layers.Dense(1, name="same") on the concatenated encodings')
+                        hint="the head is one unit on the concatenated encodings, named \"same\"")
 
 
 def test_siamese_parameter_count(siamese):
@@ -137,8 +170,7 @@ def test_siamese_encoder_is_shared(submission, siamese):
             expected="1 variable of shape (784, 32), used by both branches", got=f"{len(kernels)}",
             why="calling one layer instance twice reuses its variables; two Dense(32) layers built with the "
             "same arguments are two separate sets of weights",
-            hint="encode = layers.Dense(32, activation='relu') once, then encode(flatten(left)) and "
-            "encode(flatten(right))",
+            hint="create the encoder layer once and call that same object on both flattened inputs",
         )
     rng = np.random.default_rng(7)
     left, right = (rng.uniform(size=(6, *IMAGE)).astype("float32") for _ in range(2))
@@ -149,7 +181,7 @@ def test_siamese_encoder_is_shared(submission, siamese):
 
     if rows_all_equal(run()):
         raise CheckFailure("the siamese model gives the same output for different images",
-                           hint="both encodings must reach the Dense(1) head through the Concatenate")
+                           hint="both encodings must reach the head through the concatenation")
     with temporarily_assigned(kernels[0], np.zeros((784, 32), dtype="float32")):
         ignores_images = rows_all_equal(run())
     if not ignores_images:

@@ -10,6 +10,7 @@ import pytest
 
 from grader.checks import (
     CheckFailure,
+    NotChecked,
     Scenario,
     expect_close,
     expect_equal_shape,
@@ -17,6 +18,7 @@ from grader.checks import (
     parameter_count,
     run_on_model_class,
 )
+from grader.checks.equivalence import WEIGHTS_DIFFER
 from grader.manifest import load_course
 
 pytestmark = pytest.mark.exercise("09")
@@ -71,6 +73,14 @@ def logits_of(x: np.ndarray, weights: list[np.ndarray]) -> np.ndarray:
 
 
 def expect_reference_outputs(label: str, got: np.ndarray, x: np.ndarray, weights: list[np.ndarray]) -> None:
+    got = np.asarray(got)
+    if got.ndim == 2 and np.all(got >= 0) and np.allclose(got.sum(axis=-1), 1.0, atol=1e-4):
+        raise CheckFailure(
+            f"{label}(x, training=False) outputs probabilities (a softmax); the model must output logits",
+            expected="logits: the last Dense layer's raw scores", got="rows of non-negative values summing to 1",
+            why="the loss the model is trained with (from_logits=True) applies the softmax itself",
+            hint="leave the last Dense layer without an activation",
+        )
     expect_close(
         f"{label}(x, training=False)", got, logits_of(x, weights), atol=1e-4,
         why="at inference the model computes Dense(num_classes)(relu(Dense(hidden_units)(flatten(x)))): "
@@ -99,7 +109,7 @@ def test_output_shape(submission, notes):
     facts = play(submission, scenario, cls, notes, [built])
     expect_equal_shape(f"the output of {model.label}", facts[shape], (None, 10),
                        why="Dense(num_classes) outputs one logit per class; num_classes defaults to 10",
-                       hint="the last layer is layers.Dense(num_classes), with no activation")
+                       hint="the last layer gives num_classes logits, with no activation")
 
 
 def test_parameter_count_with_defaults(submission, notes):
@@ -109,7 +119,32 @@ def test_parameter_count_with_defaults(submission, notes):
     facts = play(submission, scenario, cls, notes, [built])
     expect_param_count(model.label, parameter_count(facts[variables]), 101_770,
                        formula="(784·128 + 128) + (128·10 + 10) = 100,480 + 1,290; Flatten and Dropout have none",
-                       hint="Dense(hidden_units, activation='relu') then Dense(num_classes), created in __init__")
+                       hint="a hidden Dense of hidden_units with ReLU and an output Dense of num_classes, created in __init__")
+
+
+def test_inference_is_deterministic(submission, notes):
+    scenario, cls = mlp_classifier()
+    model, built = make(scenario, cls)
+    x = sample_batch()
+    first, second = scenario.call(model, x, training=False), scenario.call(model, x, training=False)
+    plain = scenario.call(model, x)
+    facts = play(submission, scenario, cls, notes, [built])
+    if not np.array_equal(facts[first], facts[second]):
+        raise CheckFailure(
+            f"{model.label} gives different outputs for the same input with training=False",
+            expected="identical outputs at inference", got="outputs that change from call to call",
+            why="Dropout only drops units while training; at inference it passes its input through unchanged",
+            hint="pass the model's training flag on to the Dropout layer instead of a fixed value",
+        )
+    if facts[plain].shape != facts[first].shape or not np.allclose(facts[plain], facts[first], atol=1e-6):
+        raise CheckFailure(
+            f"{model.label}(x) without a training argument keeps Dropout on",
+            expected="model(x) computes the same as model(x, training=False)",
+            got="model(x) drops units: call() defaults to training=True",
+            why="Keras passes training=True itself inside fit(); everywhere else (model(x), predict, evaluate) "
+            "a model is used for inference, so call() must not default to training",
+            hint="let call()'s training argument default to None and pass it on",
+        )
 
 
 def test_constructor_arguments_are_honoured(submission, notes):
@@ -136,21 +171,6 @@ def test_constructor_arguments_are_honoured(submission, notes):
     expect_reference_outputs(five.label, facts[five_output], x, five_weights)
 
 
-def test_inference_is_deterministic(submission, notes):
-    scenario, cls = mlp_classifier()
-    model, built = make(scenario, cls)
-    x = sample_batch()
-    first, second = scenario.call(model, x, training=False), scenario.call(model, x, training=False)
-    facts = play(submission, scenario, cls, notes, [built])
-    if not np.array_equal(facts[first], facts[second]):
-        raise CheckFailure(
-            f"{model.label} gives different outputs for the same input with training=False",
-            expected="identical outputs at inference", got="outputs that change from call to call",
-            why="Dropout only drops units while training; at inference it passes its input through unchanged",
-            hint="pass the flag on: self.dropout(x, training=training) — not training=True",
-        )
-
-
 def test_training_differs_from_inference(submission, notes):
     scenario, cls = mlp_classifier()
     model, built = make(scenario, cls)
@@ -171,9 +191,16 @@ def test_training_differs_from_inference(submission, notes):
             expected="Dropout(0.5) active when training=True, so the outputs differ",
             got="identical outputs",
             why="with training=True Dropout zeroes about half of the hidden units and scales the rest by 2",
-            hint="create layers.Dropout(dropout_rate) in __init__ and call it as self.dropout(x, training=training)",
+            hint="create a Dropout layer in __init__ and pass it the model's training flag in call()",
         )
-    expect_dropout(f"{narrow.label}(x, training=True)", facts[narrow_training], x, weights, rate=0.5)
+    try:
+        narrow_output = facts[narrow_training]
+    except CheckFailure as failure:
+        if WEIGHTS_DIFFER in failure.summary:  # hidden_units ignored: 'constructor arguments' said so
+            raise NotChecked(f"{narrow.label} does not have the weights of Dense(8) and Dense(10) (see the "
+                             "constructor arguments check above)", fix_first="the constructor arguments") from None
+        raise
+    expect_dropout(f"{narrow.label}(x, training=True)", narrow_output, x, weights, rate=0.5)
 
 
 def test_monte_carlo_dropout_stays_on_at_inference(submission, notes):
@@ -215,7 +242,7 @@ def expect_dropout(label: str, got: np.ndarray, x: np.ndarray, weights: list[np.
             expected=f"each hidden unit zeroed or scaled by {1 / (1 - rate):g}",
             got=f"{int(np.count_nonzero(~(kept | zeroed)))} of {ratio.size} active hidden units changed otherwise",
             why=why, hint="Flatten → Dense(hidden_units, relu) → Dropout(dropout_rate) → Dense(num_classes), with "
-            "self.dropout(x, training=training)",
+            "the training flag passed on to the Dropout layer",
         )
     share = np.count_nonzero(zeroed) / max(ratio.size, 1)
     if not 0.25 <= share <= 0.75:
@@ -223,7 +250,7 @@ def expect_dropout(label: str, got: np.ndarray, x: np.ndarray, weights: list[np.
             f"with training=True, {label} zeroes {share:.0%} of the active hidden units; Dropout({rate}) zeroes "
             f"about {rate:.0%}",
             expected=f"between 25% and 75% (Dropout({rate}))", got=f"{share:.0%}",
-            why=why, hint="layers.Dropout(dropout_rate), with the dropout_rate argument (default 0.5)",
+            why=why, hint="use the dropout_rate argument (default 0.5) for the Dropout layer",
         )
 
 

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 from grader.checks import (
+    CheckFailure,
+    NotChecked,
     Scenario,
     assign_values,
     count_params,
@@ -24,6 +26,7 @@ from grader.checks import (
     predict_numpy,
     run_on_model_class,
 )
+from grader.checks.layerlist import Spec, first_divergence, layer_list
 
 pytestmark = pytest.mark.exercise("10")
 
@@ -56,12 +59,12 @@ def play(submission, scenario: Scenario, cls, built, notes):
 
 def test_sequential_is_sequential(submission, notes):
     expect_api(sequential(submission, notes), "sequential", "build_sequential()",
-               hint="keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), …])")
+               hint="a keras.Sequential list of the layers, starting with the Input")
 
 
 def test_functional_is_functional(submission, notes):
     expect_api(functional(submission, notes), "functional", "build_functional()",
-               hint="inputs = keras.Input(shape=(28, 28)); …; return keras.Model(inputs, outputs)")
+               hint="start from keras.Input, call each layer on the previous tensor, build keras.Model(inputs, outputs)")
 
 
 def test_subclassed_is_a_subclass(submission, notes):
@@ -72,7 +75,27 @@ def test_subclassed_is_a_subclass(submission, notes):
                      hint="create the layers in __init__ and call them in call(self, inputs)")
 
 
+SPECS = [Spec("Flatten"), Spec("Dense", 64, "relu"), Spec("Dense", 32, "relu"), Spec("Dense", 10)]
+
+
+def layer_list_divergence(model, label: str) -> CheckFailure | None:
+    """The first difference between a Sequential or functional model's layers (in normal form) and the
+    architecture, in the lesson's terms, naming the function; None when they match or cannot be listed."""
+    try:
+        found = first_divergence(layer_list(model, INPUT), SPECS)
+    except CheckFailure:
+        return None
+    if found is None:
+        return None
+    return CheckFailure(f"{label}: {found.summary}", expected=found.expected, got=found.got, why=found.why,
+                        hint=found.hint)
+
+
 def test_parameter_counts_are_identical(submission, notes):
+    for label, build in (("build_sequential()", sequential), ("build_functional()", functional)):
+        divergence = layer_list_divergence(build(submission, notes), label)
+        if divergence is not None:
+            raise divergence
     scenario, cls, model, built = subclassed()
     variables = scenario.variables(model)
     counts = {"build_sequential()": count_params(sequential(submission, notes)),
@@ -85,7 +108,16 @@ def test_parameter_counts_are_identical(submission, notes):
                            "Flatten, Dense(64, relu), Dense(32, relu), Dense(10)")
 
 
+def looks_like_probabilities(outputs: np.ndarray) -> bool:
+    outputs = np.asarray(outputs)
+    return bool(outputs.ndim == 2 and np.all(outputs >= 0) and np.allclose(outputs.sum(axis=-1), 1.0, atol=1e-4))
+
+
 def test_outputs_identical_after_weight_copy(submission, notes):
+    for label, build in (("build_sequential()", sequential), ("build_functional()", functional)):
+        if layer_list_divergence(build(submission, notes), label) is not None:
+            raise NotChecked(f"the layers of {label} differ from the architecture (see the parameter counts "
+                             "check above)")
     rng = np.random.default_rng(10)
     weights = [rng.normal(scale=0.3, size=shape).astype("float32") for shape in SHAPES]
     x = rng.uniform(size=(8, *INPUT)).astype("float32")
@@ -100,6 +132,13 @@ def test_outputs_identical_after_weight_copy(submission, notes):
     output = scenario.call(model, x, training=False)
     outputs["SubclassedMLP()"] = play(submission, scenario, cls, built, notes)[output]
     for label, got in outputs.items():
+        if looks_like_probabilities(got) and not looks_like_probabilities(expected):
+            raise CheckFailure(
+                f"{label} outputs probabilities (a softmax) where build_sequential() outputs logits",
+                expected="the same logits as build_sequential()", got="rows of non-negative values summing to 1",
+                why="the architecture ends with Dense(10) and no activation in all three forms",
+                hint=f"leave the last Dense layer of {label} without an activation",
+            )
         expect_close(
             f"the output of {label} with the same weights as build_sequential()", got, expected, atol=1e-5,
             why="the same layers with the same weights compute the same function, whichever API wires them",

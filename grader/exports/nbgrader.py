@@ -12,7 +12,7 @@ assignment per release with `exercises=` (`--exercises 1,2`).
 
 Each notebook, in order:
   1. a read-only markdown cell: the exercise title, the lesson's opening paragraphs, a pointer to the
-     lesson and how the notebook is graded;
+     lesson, how the notebook is graded, and the graduated hints, each collapsed (<details>);
   2. a read-only code cell importing the grader (which silences TensorFlow before anything imports it)
      and `grader.notebook.check`;
   3. the solution cell: the solution file verbatim, `### BEGIN SOLUTION`/`### END SOLUTION` included,
@@ -128,7 +128,16 @@ def intro_markdown(exercise: Exercise, docs_dir: Path | None) -> str:
              f"Write your code where the next cells say `# YOUR CODE HERE`. The cells after it are the "
              f"graded checks — {exercise.max_points:g} points in all; run them to see how you are doing. "
              f"Hidden checks run only when your notebook is graded."]
+    if exercise.hints:
+        parts.append("Stuck? Open one hint at a time: a nudge first, then the API to use, then a worked line.")
+        parts.extend(hint_details(number, level) for number, level in enumerate(exercise.hints, start=1))
     return "\n\n".join(parts)
+
+
+def hint_details(number: int, level) -> str:
+    """One hint as a collapsed HTML <details> block (Jupyter renders it closed until clicked)."""
+    text = f"```python\n{level.text}\n```" if level.key == "worked" else level.text
+    return f"<details><summary>Hint {number} — {level.label}</summary>\n\n{text}\n\n</details>"
 
 
 def _lesson_opening(path: Path | None) -> tuple[str | None, list[str]]:

@@ -52,7 +52,8 @@ EXAMPLES: dict[str, tuple[Example, ...]] = {
     "check": (Example("course check 4", "one exercise (also: 04, sequential); exit 0 only when every check passes"),
               Example("course check", "all of them"),
               Example("course check 4 --path my/04_sequential.py", "another file (or a folder of them); --json for scripts")),
-    "hint": (Example("course hint 4", "a nudge"),),
+    "hint": (Example("course hint 4", "a nudge"), Example("course hint 4 --more", "the API to use"),
+             Example("course hint 4 --more --more", "a worked line")),
     "watch": (Example("course watch", "re-check the exercise you are working on every time you save it"),),
     "reset": (Example("course reset 4", "back to the stub; your version is kept in .course/backup/"),),
     "notebooks": (Example("course notebooks", "notebooks/NN_slug.ipynb, paired with exercises/NN_slug.py"),
@@ -127,11 +128,28 @@ def check_(ids: Annotated[list[str] | None, typer.Argument(help="exercise number
     raise typer.Exit(0 if results and all(r.passed for r in results) else 1)
 
 
-def hint(id: Annotated[str, typer.Argument(help="exercise number or name")]) -> None:
-    """Print the hint for an exercise."""
+def hint(id: Annotated[str, typer.Argument(help="exercise number or name")],
+         more: Annotated[int, typer.Option("--more", "-m", count=True,
+                                           help="one level more: the API to use, then (twice) a worked line")] = 0,
+         path: PathOption = None) -> None:
+    """Print a hint: a nudge first; --more for the API to use; --more --more for a worked line."""
+    from grader.learner.commands import hints
+
     exercise = _exercise(id)
     console.print(f"[bold]Exercise {exercise.number} — {exercise.title}[/bold]  (lesson: docs/{exercise.lesson})")
-    console.print(exercise.hint or "no hint for this exercise")
+    shown = hints(exercise, more, path, Path.cwd())
+    if not shown:
+        console.print("no hint for this exercise")
+        return
+    for number, level in enumerate(shown, start=1):
+        console.print(f"[bold]Hint {number} — {level.label}[/bold]")
+        if level.key == "worked":
+            console.print("    " + level.text.replace("\n", "\n    "), soft_wrap=True, markup=False)
+        else:
+            console.print(" ".join(level.text.split()), markup=False)
+    if len(shown) < len(exercise.hints):
+        flags = " ".join(["--more"] * len(shown))
+        console.print(f"[dim]more: course hint {exercise.number} {flags}[/dim]")
 
 
 def reset(id: Annotated[str, typer.Argument(help="exercise number or name")], path: PathOption = None,

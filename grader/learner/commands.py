@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.authoring.stubs import make_stub
-from grader.manifest import PACKAGE_DIR, Exercise, load_course
+from grader.manifest import PACKAGE_DIR, Exercise, HintLevel, load_course
 from grader.progress_store import load_progress, record, status_of
 from grader.runner import ExerciseResult, resolve_submission, run_checks
 
@@ -50,6 +50,16 @@ def progress_rows(path: Path | None, root: Path) -> list[dict]:
                      "title": exercise.title, "file": _relative(file, root), "lesson": exercise.lesson,
                      "status": status})
     return rows
+
+
+def hints(exercise: Exercise, more: int, path: Path | None, root: Path) -> tuple[HintLevel, ...]:
+    """The hints `course hint` shows: the nudge, plus one level per `--more` (the API, then a worked line);
+    every level once the learner's file for `exercise` has passed (the last check recorded for it)."""
+    file = resolve_submission(exercise, path)
+    entry = status_of(load_progress(root), file) if file.exists() else None
+    if entry is not None and entry.get("passed") and not entry.get("stale"):
+        return exercise.hints
+    return exercise.hints_up_to(1 + max(0, more))
 
 
 def pristine_stub(exercise: Exercise, root: Path) -> str:

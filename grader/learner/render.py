@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader import progress
+from grader.checks.failure import NOT_CHECKED
 from grader.runner import ExerciseResult
 
 
@@ -26,6 +27,8 @@ def render_result(console: Console, result: ExerciseResult, *, show_hidden_messa
     shown_messages: set[str] = set()
     for check in result.checks:
         mark, style = ("✓", "green") if check.outcome == "passed" else ("✗", "red")
+        if check.outcome != "passed" and check.message.startswith(NOT_CHECKED):
+            mark, style = ("–", "dim")  # follows from a failure shown above: not a second mistake
         label = check.name.removeprefix("test_").replace("_", " ")
         if check.hidden:
             hidden_number += 1

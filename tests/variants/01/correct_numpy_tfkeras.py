@@ -1,4 +1,6 @@
-"""np.prod (returns a numpy integer) and the tf.keras spelling with Flatten(input_shape=...)."""
+"""np.prod (returns a numpy integer) and the tf.keras spelling with Flatten(input_shape=...).
+styles: tf-keras
+"""
 import numpy as np
 import tensorflow as tf
 

@@ -1,4 +1,4 @@
-"""expect: the model cannot take an input of shape
+"""expect: the first axis of the example's shape was taken as the batch axis
 Reads input_shape as the full batch shape (keras.Input(batch_shape=...)), so the first axis is lost.
 """
 import math

@@ -1,4 +1,6 @@
-"""np.einsum over the last axis; the parameter count factored as units × (inputs + 1)."""
+"""np.einsum over the last axis; the parameter count factored as units × (inputs + 1).
+styles: numpy-alternative
+"""
 import numpy as np
 
 

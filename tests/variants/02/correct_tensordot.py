@@ -1,4 +1,6 @@
-"""np.tensordot contracting x's last axis with the kernel's first; relu with np.clip."""
+"""np.tensordot contracting x's last axis with the kernel's first; relu with np.clip.
+styles: numpy-alternative
+"""
 import numpy as np
 
 

@@ -1,4 +1,4 @@
-"""expect: softmax() overwrote the array it was given
+"""expect: overwrote the array it was given
 Computes softmax in place (z -= ...; np.exp(z, out=z)): np.asarray does not copy a float64 array, so
 the caller's logits are overwritten with probabilities.
 """

@@ -1,4 +1,6 @@
-"""Sequential built with .add(), keras.Input first."""
+"""Sequential built with .add(), keras.Input first.
+styles: add-method
+"""
 import keras
 from keras import layers
 

@@ -1,4 +1,6 @@
-"""The source text's own spelling: Flatten(input_shape=...) and tf.keras."""
+"""The source text's own spelling: Flatten(input_shape=...) and tf.keras.
+styles: tf-keras
+"""
 import tensorflow as tf
 
 

@@ -1,4 +1,4 @@
-"""expect: Dense layer 2 has 100,352 parameters; expected 100,480 = 784 inputs × 128 units + 128 biases"""
+"""expect: the Dense(128, relu) layer has 100,352 parameters; expected 100,480"""
 import keras
 
 

@@ -1,4 +1,4 @@
-"""expect: expected ['Flatten', 'Dense', 'Dense']"""
+"""expect: the model has no Flatten, so each Dense acts on the last axis"""
 import keras
 
 

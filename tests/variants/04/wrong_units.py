@@ -1,4 +1,4 @@
-"""expect: expected (None, 128)"""
+"""expect: the first Dense layer has 64 units; expected 128"""
 import keras
 
 

@@ -1,4 +1,6 @@
-"""Nadam with a higher rate, optimizer and loss passed positionally, a numpy-integer epoch count."""
+"""Nadam with a higher rate, optimizer and loss passed positionally, a numpy-integer epoch count.
+styles: other-optimizer
+"""
 import numpy as np
 from keras import losses, optimizers
 

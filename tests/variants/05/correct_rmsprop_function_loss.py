@@ -1,4 +1,6 @@
-"""An RMSprop object, a plain loss function that passes from_logits=True, a metric object."""
+"""An RMSprop object, a plain loss function that passes from_logits=True, a metric object.
+styles: other-optimizer
+"""
 import keras
 
 

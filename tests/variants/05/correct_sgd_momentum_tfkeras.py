@@ -1,4 +1,6 @@
-"""tf.keras spelling: SGD with momentum (a larger rate, small batches), validation_split in the recipe."""
+"""tf.keras spelling: SGD with momentum (a larger rate, small batches), validation_split in the recipe.
+styles: tf-keras, other-optimizer
+"""
 import tensorflow as tf
 
 

@@ -1,4 +1,6 @@
-"""Branches built by helper functions; keras.layers imported as `L`; Activation layers."""
+"""Branches built by helper functions; keras.layers imported as `L`; Activation layers.
+styles: separate-activation
+"""
 import keras
 from keras import layers as L
 

@@ -1,4 +1,6 @@
-"""tf.keras spelling, layers imported by name, dict inputs and a dict output."""
+"""tf.keras spelling, layers imported by name, dict inputs and a dict output.
+styles: tf-keras
+"""
 import tensorflow as tf
 from tensorflow.keras.layers import Concatenate, Dense, Flatten
 

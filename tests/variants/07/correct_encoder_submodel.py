@@ -1,4 +1,6 @@
-"""The shared encoder is itself a keras.Model; the residual block is a helper; dict inputs."""
+"""The shared encoder is itself a keras.Model; the residual block is a helper; dict inputs.
+styles: sub-model
+"""
 import keras
 from keras import layers
 

@@ -1,4 +1,6 @@
-"""Sequential sub-models as building blocks inside functional graphs."""
+"""Sequential sub-models as building blocks inside functional graphs.
+styles: sub-model
+"""
 import keras
 from keras.layers import Add, Concatenate, Dense, Flatten, ReLU
 

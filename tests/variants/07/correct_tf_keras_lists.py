@@ -1,4 +1,6 @@
-"""tf.keras; heads returned as a list; residual written Add()([h, x]) with a ReLU layer; functional add()."""
+"""tf.keras; heads returned as a list; residual written Add()([h, x]) with a ReLU layer; functional add().
+styles: tf-keras, separate-activation
+"""
 import tensorflow as tf
 
 L = tf.keras.layers

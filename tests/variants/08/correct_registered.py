@@ -1,4 +1,6 @@
-"""Registered for saving, einsum on the last axis, explicit build(); activation name kept as a string."""
+"""Registered for saving, einsum on the last axis, explicit build(); activation name kept as a string.
+styles: numpy-alternative
+"""
 import keras
 from keras import ops
 

@@ -1,4 +1,6 @@
-"""tf.keras with tf ops, weights kept in a dict-free style, activation stored by name."""
+"""tf.keras with tf ops, weights kept in a dict-free style, activation stored by name.
+styles: tf-keras
+"""
 import tensorflow as tf
 
 

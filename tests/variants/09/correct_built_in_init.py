@@ -1,4 +1,6 @@
-"""Builds itself in __init__ by calling on a symbolic input; names its layers; has get_config."""
+"""Builds itself in __init__ by calling on a symbolic input; names its layers; has get_config.
+styles: built-in-init
+"""
 import keras
 from keras import layers
 

@@ -1,5 +1,7 @@
 """tf.keras; layers in a list; relies on Keras passing `training` on to nested layers automatically,
-except that Monte Carlo dropout forces it on."""
+except that Monte Carlo dropout forces it on.
+styles: tf-keras
+"""
 import tensorflow as tf
 
 

@@ -1,4 +1,4 @@
-"""expect: MLPClassifier()(x, training=False) differs from the reference"""
+"""expect: outputs probabilities (a softmax); the model must output logits"""
 import keras
 from keras import layers
 

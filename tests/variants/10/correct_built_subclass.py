@@ -1,4 +1,6 @@
-"""The subclass builds itself in __init__; activations as separate ReLU layers everywhere."""
+"""The subclass builds itself in __init__; activations as separate ReLU layers everywhere.
+styles: built-in-init, separate-activation
+"""
 import keras
 from keras.layers import Dense, Flatten, ReLU
 

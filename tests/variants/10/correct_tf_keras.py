@@ -1,4 +1,6 @@
-"""tf.keras; Sequential built with add(); functional from a loop; subclass with a layer list."""
+"""tf.keras; Sequential built with add(); functional from a loop; subclass with a layer list.
+styles: tf-keras, add-method
+"""
 import tensorflow as tf
 
 SIZES = [(64, "relu"), (32, "relu"), (10, None)]

@@ -1,4 +1,6 @@
-"""Strategy 1 in tf.keras: the source model with a 24-unit hidden layer (19,090 parameters)."""
+"""Strategy 1 in tf.keras: the source model with a 24-unit hidden layer (19,090 parameters).
+styles: tf-keras
+"""
 import tensorflow as tf
 
 

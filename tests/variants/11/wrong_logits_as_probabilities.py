@@ -1,4 +1,4 @@
-"""expect: the model outputs logits, but the loss treats them as probabilities"""
+"""expect: the loss treats the model's outputs as probabilities, but the model outputs logits"""
 import keras
 
 

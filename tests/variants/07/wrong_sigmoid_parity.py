@@ -1,4 +1,4 @@
-"""expect: the residual model has no `Add` layer"""
+"""expect: the 'parity' head does not output logits"""
 import keras
 from keras import layers
 
@@ -14,7 +14,7 @@ def build_two_headed_model():
     image = keras.Input(shape=(28, 28), name="image")
     trunk = layers.Dense(64, activation="relu")(layers.Flatten()(image))
     return keras.Model(image, {"digit": layers.Dense(10, name="digit")(trunk),
-                               "parity": layers.Dense(1, name="parity")(trunk)})
+                               "parity": layers.Dense(1, activation="sigmoid", name="parity")(trunk)})
 
 
 def build_siamese_model():

@@ -1,0 +1,29 @@
+"""expect: SubclassedMLP() outputs probabilities (a softmax) where build_sequential() outputs logits
+The subclass ends with a softmax that the other two models do not have.
+"""
+import keras
+from keras import layers
+
+
+def build_sequential():
+    return keras.Sequential([keras.Input((28, 28)), layers.Flatten(), layers.Dense(64, activation="relu"),
+                             layers.Dense(32, activation="relu"), layers.Dense(10)])
+
+
+def build_functional():
+    inputs = keras.Input((28, 28))
+    x = layers.Dense(64, activation="relu")(layers.Flatten()(inputs))
+    x = layers.Dense(32, activation="relu")(x)
+    return keras.Model(inputs, layers.Dense(10)(x))
+
+
+class SubclassedMLP(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.flatten = layers.Flatten()
+        self.hidden1 = layers.Dense(64, activation="relu")
+        self.hidden2 = layers.Dense(32, activation="relu")
+        self.classifier = layers.Dense(10, activation="softmax")
+
+    def call(self, inputs):
+        return self.classifier(self.hidden2(self.hidden1(self.flatten(inputs))))
