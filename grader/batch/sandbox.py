@@ -37,7 +37,7 @@ CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 16384, 1 << 18
 SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE = 442, -100, 0x8000  # x86_64 and arm64 (Linux ≥ 5.12)
 MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 0x1, 0x2
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
@@ -131,7 +131,7 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int) -> Confin
             _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
             for path in hide:
                 if path.exists() and path.resolve() != scratch.resolve():
-                    _mount(libc, "tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=000")
+                    _cover(libc, path)
                     state.hidden.append(str(path))
             _read_only(libc, state)
             owner = f",uid={uid},gid={uid}" if is_root else ""
@@ -171,6 +171,14 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int) -> Confin
     if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:  # no process of the same user reads or traces it
         state.problems.append("still dumpable")
     return state
+
+
+def _cover(libc, path: Path) -> None:
+    """Hide `path`: an empty read-only tmpfs over a folder, /dev/null over a file (a worktree's `.git`)."""
+    if path.is_dir():
+        _mount(libc, "tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=000")
+    else:
+        _mount(libc, os.devnull, str(path), None, MS_BIND)
 
 
 class _MountAttr(ctypes.Structure):
