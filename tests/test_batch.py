@@ -45,7 +45,34 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
         with zipfile.ZipFile(target / "zipslip.zip", "w") as archive:
             archive.writestr("../../escaped.py", "print('escaped')\n")
             archive.write(root / "solutions" / "04_sequential.py", "04_sequential.py")
+        unreadable_archives(root, target)
+        shutil.copytree(target / "alice", target / LONG_ID)  # too long for a file name with a suffix
     return target
+
+
+LONG_ID = "a" * 240
+UNREADABLE_ARCHIVES = ("zip_encrypted", "zip_unknown_method", "zip_bad_deflate")
+
+
+def unreadable_archives(root: Path, target: Path) -> None:
+    """Archives zipfile cannot read, each holding a correct exercise 4: one marked encrypted, one with a
+    compression method no reader knows (97), one whose deflate data is garbage."""
+    solution = (root / "solutions" / "04_sequential.py").read_bytes()
+    for name in UNREADABLE_ARCHIVES:
+        path = target / f"{name}.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("04_sequential.py", solution)
+        data = bytearray(path.read_bytes())
+        local, central = 0, data.index(b"PK\x01\x02")
+        if name == "zip_encrypted":
+            data[local + 6] |= 1
+            data[central + 8] |= 1
+        elif name == "zip_unknown_method":
+            data[local + 8] = data[central + 10] = 97
+        else:
+            start = 30 + int.from_bytes(data[26:28], "little") + int.from_bytes(data[28:30], "little")
+            data[start:start + 40] = b"\xff" * 40
+        path.write_bytes(bytes(data))
 
 
 class _Listener:
@@ -134,6 +161,10 @@ def test_the_rest_of_the_class_is_graded_exactly_as_without_faults(graded):
     ("reads_labels", "graded", "LABELS none found"),
     ("patches_checks", "graded", "expected"),
     ("reaches_out", "graded", "REACH"),
+    ("reply_deep_json", "bad reply", "could not read the reply"),
+    ("reply_broken_npz", "bad reply", "could not read the reply"),
+    ("reply_huge_shape", "bad reply", "could not read the reply"),
+    ("notebook_no_source", "unreadable submission", "code cell 2 has no source"),
 ])
 def test_each_fault_costs_its_own_points_with_a_clear_reason(graded, student, status, reason):
     exercise = _ex4(graded["faulty"][student])
@@ -176,6 +207,36 @@ def test_unsafe_archive_is_rejected_without_extracting(graded):
     assert any("archive rejected: unsafe path" in p for p in record["problems"])
     assert record["total"] == 0
     assert not (graded["base"] / "escaped.py").exists() and not (graded["out"] / "escaped.py").exists()
+
+
+@pytest.mark.parametrize("student", UNREADABLE_ARCHIVES)
+def test_an_unreadable_archive_is_that_students_unreadable_submission(graded, student):
+    record = graded["faulty"][student]
+    assert record["status"] == "unreadable submission" and record["total"] == 0
+    assert any(p.startswith("archive rejected: ") for p in record["problems"]), record["problems"]
+    for exercise in record["exercises"].values():
+        assert exercise["status"] == "unreadable submission" and exercise["reason"].startswith("archive rejected")
+
+
+def test_a_broken_notebook_costs_only_its_own_exercise(graded):
+    record = graded["faulty"]["notebook_no_source"]
+    assert record["exercises"]["01"]["points"] == graded["clean"]["alice"]["exercises"]["01"]["points"] > 0
+    assert record["exercises"]["04"]["points"] == 0
+
+
+def test_a_student_id_too_long_for_a_file_name_is_refused_and_kept(graded):
+    """The id is kept as it is in the gradebook; the files written for it have a shortened, hashed name."""
+    from grader.batch.intake import student_file_name
+
+    record = graded["faulty"][LONG_ID]
+    assert record["status"] == "invalid student id" and record["total"] == 0
+    assert "not valid" in record["problems"][0]
+    name = student_file_name(LONG_ID)
+    assert len(name) < 120 and name != student_file_name("a" * 239)
+    assert (graded["out"] / "students" / f"{name}.json").is_file()
+    assert (graded["out"] / "feedback" / f"{name}.md").is_file()
+    rows = list(csv.DictReader((graded["out"] / "grades.csv").open()))
+    assert [r["status"] for r in rows if r["student"] == LONG_ID] == ["invalid student id"]
 
 
 def test_no_network_no_secrets_and_no_labels_in_the_submission_process(graded):

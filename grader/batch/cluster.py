@@ -110,7 +110,7 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
         raise RuntimeError(f"this worker would grade on {chosen_dataset_name()!r}, the client on {dataset!r}: start "
                            f"the worker with COURSE_DATASET={dataset}")
     setup = _worker_setup()
-    folder = setup.work / "extracted" / f"{uuid.uuid4().hex}-{payload.student}"
+    folder = setup.work / "extracted" / uuid.uuid4().hex
     folder.mkdir(parents=True)
     try:
         files = {}

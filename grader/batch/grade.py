@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.batch.intake import MAX_SOURCE_BYTES, StudentSubmission, discover
+from grader.batch.intake import MAX_SOURCE_BYTES, UNREADABLE, StudentSubmission, discover, student_file_name
 from grader.batch.pool import run_job
 from grader.batch.sandbox import Limits, new_uid_base
 from grader.manifest import PACKAGE_DIR, Course, load_course
@@ -63,9 +63,15 @@ def grader_fingerprint(course: Course, solutions: Path = ROOT / "solutions") -> 
 
 
 def submission_fingerprint(student: StudentSubmission) -> str:
+    """Changes whenever the student's files (or what was wrong with them) change; never raises."""
     digest = hashlib.sha256()
     for exercise_id in sorted(student.files):
-        digest.update(exercise_id.encode() + b"\0" + student.files[exercise_id].read_bytes()[:MAX_SOURCE_BYTES + 1])
+        try:
+            with open(student.files[exercise_id], "rb") as handle:
+                content = handle.read(MAX_SOURCE_BYTES + 1)
+        except OSError as error:
+            content = f"unreadable: {error.strerror}".encode()
+        digest.update(exercise_id.encode() + b"\0" + content)
     digest.update(json.dumps(student.problems).encode())
     return digest.hexdigest()[:16]
 
@@ -121,6 +127,8 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
     todo, records = [], []
     for student in students:
         existing = _load_record(out, student.student)
+        if existing and existing.get("retry"):  # the grader failed on this student last time
+            existing = None
         if (not options.force and existing and existing.get("grader") == fingerprint
                 and existing.get("submission") == submission_fingerprint(student)
                 and existing.get("exercise_ids") == [e.id for e in exercises]):
@@ -141,7 +149,7 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
                 continue
             record.update(grader=fingerprint, submission=submission_fingerprint(student),
                           exercise_ids=[e.id for e in exercises])
-            write_json_atomic(out / "students" / f"{student.student}.json", record)
+            write_json_atomic(out / "students" / f"{student_file_name(student.student)}.json", record)
             records.append(record)
             _notify(options, "graded", record)
     from grader.batch.pool import shutdown
@@ -166,7 +174,28 @@ def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options:
     with ThreadPoolExecutor(max_workers=options.workers) as pool:
         futures = {pool.submit(run, s): s for s in todo}
         for future in as_completed(futures):
-            yield futures[future], future.result(), ""
+            student = futures[future]
+            try:
+                record = future.result()
+            except Exception as error:  # noqa: BLE001 - one student's failure must not stop the class
+                record = failed_record(student, exercises, f"{type(error).__name__}: {error}")
+            yield student, record, ""
+
+
+def failed_record(student: StudentSubmission, exercises, error: str) -> dict[str, Any]:
+    """The record of a student the grader itself failed on: every exercise "grader error", 0 points, and
+    `retry` set, so that the next run grades the student again instead of keeping this."""
+    from grader.batch.worker import _all_failed
+
+    reason = f"the grader failed while grading this submission ({error[-500:]}); grade it again"
+    return {
+        "student": student.student, "source": str(student.source), "problems": [*student.problems, reason],
+        "exercises": {e.id: {"slug": e.slug, "title": e.title, "status": "grader error", "reason": reason,
+                             "points": 0, "max_points": e.max_points, "checks": _all_failed(e, reason),
+                             "isolation": None, "seconds": None, "check_seconds": None} for e in exercises},
+        "total": 0, "max_total": sum(e.max_points for e in exercises), "status": "grader error", "seconds": 0.0,
+        "retry": True,
+    }
 
 
 def cache_trusted_dataset(work: Path) -> Path:
@@ -222,12 +251,14 @@ def _notify(options: GradeOptions, event: str, record: dict) -> None:
 
 def _load_record(out: Path, student: str) -> dict | None:
     try:
-        return json.loads((out / "students" / f"{student}.json").read_text(encoding="utf-8"))
+        record = json.loads((out / "students" / f"{student_file_name(student)}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return record if isinstance(record, dict) and record.get("student") == student else None
 
 
 def _source_of(path: Path) -> bytes:
+    """The Python source of a submitted file (a notebook's code cells); ValueError/OSError if unreadable."""
     if path.stat().st_size > MAX_SOURCE_BYTES:
         raise ValueError(f"the file is larger than {MAX_SOURCE_BYTES:,} bytes")
     if path.suffix == ".ipynb":
@@ -255,8 +286,8 @@ def _entry(task, outcome, unpack) -> tuple:
         return ("outcome", outcome.status, outcome.detail)
     try:
         header, arrays = unpack(outcome.reply)
-    except (ValueError, KeyError, OSError) as error:
-        return ("outcome", "bad reply", f"the submission's process sent an unreadable reply ({error})")
+    except Exception as error:  # noqa: BLE001 - whatever the student's process sent, it costs only this exercise
+        return ("outcome", "bad reply", f"the grader could not read the reply of your process ({str(error)[:300]})")
     if "grader_error" in header:
         return ("outcome", "grader error", f"the grader failed while running this exercise: {header['grader_error']}")
     if header.get("exercise") != task.exercise_id or header.get("part", "public") != task.part:
@@ -280,13 +311,16 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
     hidden_tasks: list[ProbeTask] = []
     for exercise in exercises:
         path = student.files.get(exercise.id)
+        if student.refused:
+            entries[exercise.id] = ("outcome", student.refused.status, student.refused.reason)
+            continue
         if path is None:
             entries[exercise.id] = ("outcome", "not submitted", "not submitted")
             continue
         try:
             source = _source_of(path)
-        except (OSError, ValueError) as error:
-            entries[exercise.id] = ("outcome", "unreadable", f"the submitted file could not be read: {error}")
+        except Exception as error:  # noqa: BLE001 - an unreadable file costs only its exercise
+            entries[exercise.id] = ("outcome", UNREADABLE, f"the submitted file could not be read: {error}")
             continue
         discovered, wall_s = probes[exercise.id], exercise.time_budget_s + STARTUP_MARGIN_S
         tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["probes"], wall_s))
@@ -347,6 +381,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         "student": student.student, "source": str(student.source), "problems": student.problems,
         "exercises": record_exercises, "total": total,
         "max_total": sum(e.max_points for e in exercises),
-        "status": "graded" if not student.problems else "graded with problems",
+        "status": student.refused.status if student.refused else "graded" if not student.problems else
+        "graded with problems",
         "seconds": round(time.perf_counter() - started, 3),
     }

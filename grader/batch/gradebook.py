@@ -5,6 +5,8 @@
 - `feedback/<student>.md` and `.html`: public checks' messages and hints; hidden checks anonymous;
 - `gradescope/<student>/results.json`: Gradescope's results format.
 
+`<student>` in a file name is `grader.batch.intake.student_file_name(id)`; the records keep the id.
+
 All of it is rebuilt from the student files, so it is the same whether the run was interrupted or not.
 """
 
@@ -19,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grader.batch.intake import student_file_name
 from grader.manifest import Course
 from grader.results import write_json_atomic, write_text_atomic
 
@@ -56,7 +59,7 @@ def write_gradebook(out: Path, course: Course) -> None:
     writer = csv.writer(buffer)
     writer.writerow(["student", *[names[i] for i in ids], "total", "max_total", "status"])
     for record in records:
-        statuses = sorted({x["status"] for x in record["exercises"].values()} - {"graded"})
+        statuses = sorted({x["status"] for x in record["exercises"].values()} - {"graded", record["status"]})
         writer.writerow([record["student"], *[_fmt(record["exercises"].get(i, {}).get("points", 0)) for i in ids],
                          _fmt(record["total"]), _fmt(record["max_total"]),
                          record["status"] + (f" ({', '.join(statuses)})" if statuses else "")])
@@ -70,10 +73,10 @@ def write_gradebook(out: Path, course: Course) -> None:
         "students": records,
     })
     for record in records:
-        markdown = feedback_markdown(record, dataset)
-        write_text_atomic(out / "feedback" / f"{record['student']}.md", markdown)
-        write_text_atomic(out / "feedback" / f"{record['student']}.html", feedback_html(record, dataset))
-        write_json_atomic(out / "gradescope" / record["student"] / "results.json", gradescope_results(record))
+        name = student_file_name(record["student"])
+        write_text_atomic(out / "feedback" / f"{name}.md", feedback_markdown(record, dataset))
+        write_text_atomic(out / "feedback" / f"{name}.html", feedback_html(record, dataset))
+        write_json_atomic(out / "gradescope" / name / "results.json", gradescope_results(record))
 
 
 def _fmt(value: float) -> str:
