@@ -47,10 +47,13 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
             archive.write(root / "solutions" / "04_sequential.py", "04_sequential.py")
         unreadable_archives(root, target)
         shutil.copytree(target / "alice", target / LONG_ID)  # too long for a file name with a suffix
+        for formula in FORMULA_IDS:  # a spreadsheet opening grades.csv would evaluate these
+            shutil.copytree(target / "alice", target / formula)
     return target
 
 
 LONG_ID = "a" * 240
+FORMULA_IDS = ('=HYPERLINK("http:\\attacker.example","full marks")', "+1+1", "-2+3", "@SUM(1+1)")
 UNREADABLE_ARCHIVES = ("zip_encrypted", "zip_unknown_method", "zip_bad_deflate")
 
 
@@ -239,6 +242,31 @@ def test_a_student_id_too_long_for_a_file_name_is_refused_and_kept(graded):
     assert [r["status"] for r in rows if r["student"] == LONG_ID] == ["invalid student id"]
 
 
+def test_gradebook_cells_never_become_spreadsheet_formulas(graded):
+    """Ids starting like a formula are refused (they do not match the id pattern) and, like every cell,
+    written to grades.csv behind a `'`; grades.json keeps them as they are."""
+    text = (graded["out"] / "grades.csv").read_text()
+    cells = [cell for row in csv.reader(text.splitlines()) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    rows = {r["student"]: r for r in csv.DictReader(text.splitlines())}
+    for formula in FORMULA_IDS:
+        assert rows["'" + formula]["status"] == "invalid student id" and rows["'" + formula]["total"] == "0"
+        assert graded["faulty"][formula]["status"] == "invalid student id"
+
+
+def test_csv_cells_and_file_names_for_hostile_ids():
+    from grader.batch.gradebook import csv_cell
+    from grader.batch.intake import student_file_name
+
+    assert [csv_cell(t) for t in ("=1+1", "+1", "-1", "@A1", "\tx", "alice", "12")] == \
+        ["'=1+1", "'+1", "'-1", "'@A1", "'\tx", "alice", "12"]
+    assert student_file_name("alice") == "alice"
+    for hostile in ("../../etc", "=1+1", "a" * 240, "x/y", ".hidden", "é"):
+        name = student_file_name(hostile)
+        assert len(name) <= 113 and "/" not in name and not name.startswith(".") and name.isascii(), name
+    assert student_file_name("x/y") != student_file_name("x_y")
+
+
 def test_no_network_no_secrets_and_no_labels_in_the_submission_process(graded):
     if os.geteuid() == 0:  # namespaces are available: the network is gone
         assert "NO NETWORK" in _messages(_ex4(graded["faulty"]["uses_network"]))
@@ -280,8 +308,10 @@ def test_no_fake_results_and_no_secret_reach_the_gradebook(graded):
 
 def test_outputs_csv_feedback_and_gradescope(graded):
     out = graded["out"]
+    from grader.batch.gradebook import csv_cell
+
     rows = list(csv.DictReader((out / "grades.csv").open()))
-    assert {r["student"] for r in rows} == set(graded["faulty"])
+    assert {r["student"] for r in rows} == {csv_cell(student) for student in graded["faulty"]}
     alice = next(r for r in rows if r["student"] == "alice")
     assert alice["04_sequential"] == "12" and alice["08_custom_layer"] == "15" and alice["total"] == "34"
     feedback = (out / "feedback" / "bob.md").read_text()

@@ -1,6 +1,7 @@
 """The gradebook and everything derived from the per-student results in `OUT/students/`.
 
 - `grades.csv`: one row per student — per-exercise points, total, status (what an LMS import takes);
+  a cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`) starts with `'`;
 - `grades.json`: everything, with the dataset, seed, versions, isolation and timings;
 - `feedback/<student>.md` and `.html`: public checks' messages and hints; hidden checks anonymous;
 - `gradescope/<student>/results.json`: Gradescope's results format.
@@ -60,9 +61,10 @@ def write_gradebook(out: Path, course: Course) -> None:
     writer.writerow(["student", *[names[i] for i in ids], "total", "max_total", "status"])
     for record in records:
         statuses = sorted({x["status"] for x in record["exercises"].values()} - {"graded", record["status"]})
-        writer.writerow([record["student"], *[_fmt(record["exercises"].get(i, {}).get("points", 0)) for i in ids],
-                         _fmt(record["total"]), _fmt(record["max_total"]),
-                         record["status"] + (f" ({', '.join(statuses)})" if statuses else "")])
+        writer.writerow([csv_cell(cell) for cell in (
+            record["student"], *[_fmt(record["exercises"].get(i, {}).get("points", 0)) for i in ids],
+            _fmt(record["total"]), _fmt(record["max_total"]),
+            record["status"] + (f" ({', '.join(statuses)})" if statuses else ""))])
     write_text_atomic(out / "grades.csv", buffer.getvalue())
     dataset = load_dataset(chosen_dataset_name()).summary
     write_json_atomic(out / "grades.json", {
@@ -77,6 +79,14 @@ def write_gradebook(out: Path, course: Course) -> None:
         write_text_atomic(out / "feedback" / f"{name}.md", feedback_markdown(record, dataset))
         write_text_atomic(out / "feedback" / f"{name}.html", feedback_html(record, dataset))
         write_json_atomic(out / "gradescope" / name / "results.json", gradescope_results(record))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
+
+
+def csv_cell(text: str) -> str:
+    """`text` as a CSV cell no spreadsheet evaluates: a leading `'` before `= + - @`, tab or CR (OWASP)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _fmt(value: float) -> str:
