@@ -254,6 +254,15 @@ def test_gradebook_cells_never_become_spreadsheet_formulas(graded):
         assert graded["faulty"][formula]["status"] == "invalid student id"
 
 
+def test_a_grader_error_on_one_exercise_costs_no_other(graded):
+    """When the grader fails in the student's process (and says so), the exercises after it are played
+    in a fresh process: graded as they deserve, never reported as the student's own exit."""
+    record = graded["faulty"]["trips_the_grader"]
+    assert record["exercises"]["01"]["status"] == "grader error" and record["exercises"]["01"]["points"] == 0
+    assert _ex4(record)["status"] == "graded" and _ex4(record)["points"] == 12
+    assert "exited" not in _messages(_ex4(record))
+
+
 def test_csv_cells_and_file_names_for_hostile_ids():
     from grader.batch.gradebook import csv_cell
     from grader.batch.intake import student_file_name
@@ -359,6 +368,8 @@ def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
     assert 3 <= finished < 9, finished
     again = run_grade(str(submissions), "--out", str(resumed_out), "--json", "-w", "1", *EXERCISES)
     assert again.returncode == 0
+    # the killed run's work folder (the trusted dataset cache in it) is gone: the next run removed it
+    assert not list(Path(tempfile.gettempdir()).glob(f"course-grade-{proc.pid}-*"))
     events = [json.loads(line) for line in again.stdout.splitlines() if '"event"' in line]
     assert sum(e["event"] == "skipped" for e in events) >= finished
     assert (resumed_out / "grades.csv").read_text() == (reference_out / "grades.csv").read_text()

@@ -120,8 +120,24 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
     exercises = [course.find(e) for e in options.exercises] if options.exercises else list(course.exercises)
     out = options.out.resolve()
     (out / "students").mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="course-grade-"))  # scratch and extracted archives, outside OUT
-    os.chmod(work, 0o711)
+    remove_stale_work_folders()
+    work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-"))  # scratch, extracted archives, dataset
+    try:
+        with _terminate_as_exit():
+            os.chmod(work, 0o711)
+            records = _grade_into(out, work, inputs, exercises, course, options)
+    finally:
+        from grader.batch.pool import shutdown
+
+        shutdown()
+        shutil.rmtree(work, ignore_errors=True)  # the trusted dataset cache among it
+    write_gradebook(out, course)
+    return sorted(records, key=lambda r: r["student"])
+
+
+def _grade_into(out: Path, work: Path, inputs: list[Path], exercises, course: Course,
+                options: GradeOptions) -> list[dict[str, Any]]:
+    """Grade the students not already graded (see the module docstring) into OUT/students."""
     students = discover(inputs, exercises, work)
     fingerprint = grader_fingerprint(course, options.solutions)
     todo, records = [], []
@@ -136,28 +152,61 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
             _notify(options, "skipped", existing)
         else:
             todo.append(student)
-    if todo:
-        probes = load_probes(options, fingerprint, [e.id for e in exercises])
-        if options.scheduler:
-            graded = _grade_on_cluster(todo, exercises, probes, options, fingerprint)
-        else:
-            graded = _grade_here(todo, exercises, probes, options, inputs, work)
-        for student, record, error in graded:
-            if record is None:  # no result is written: the next run grades this student again
-                if options.on_progress:
-                    options.on_progress("failed", {"student": student.student, "reason": error})
-                continue
-            record.update(grader=fingerprint, submission=submission_fingerprint(student),
-                          exercise_ids=[e.id for e in exercises])
-            write_json_atomic(out / "students" / f"{student_file_name(student.student)}.json", record)
-            records.append(record)
+    if not todo:
+        return records
+    probes = load_probes(options, fingerprint, [e.id for e in exercises])
+    if options.scheduler:
+        graded = _grade_on_cluster(todo, exercises, probes, options, fingerprint)
+    else:
+        graded = _grade_here(todo, exercises, probes, options, inputs, work)
+    for student, record, error in graded:
+        failed = record is None
+        if failed:  # e.g. its cluster task failed: a "grader error" row now, graded again next run
+            record = failed_record(student, exercises, error)
+        record.update(grader=fingerprint, submission=submission_fingerprint(student),
+                      exercise_ids=[e.id for e in exercises])
+        write_json_atomic(out / "students" / f"{student_file_name(student.student)}.json", record)
+        records.append(record)
+        if failed and options.on_progress:
+            options.on_progress("failed", {"student": student.student, "reason": error})
+        elif not failed:
             _notify(options, "graded", record)
-    from grader.batch.pool import shutdown
+    return records
 
-    shutdown()
-    write_gradebook(out, course)
-    shutil.rmtree(work, ignore_errors=True)
-    return sorted(records, key=lambda r: r["student"])
+
+WORK_PREFIX = "course-grade-"  # + the grading process's pid + "-": its work folder in the temp folder
+
+
+def remove_stale_work_folders() -> None:
+    """Remove the work folders (and the trusted dataset cache in them) that runs killed outright left in
+    the temp folder: those of this user whose process no longer runs."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*-*"):
+        pid = folder.name.removeprefix(WORK_PREFIX).split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.lstat().st_uid != os.geteuid() or Path(f"/proc/{pid}").exists():
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """Inside the block, SIGTERM ends the run like an exception would (cleaning up on the way)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number, frame):
+        raise SystemExit(128 + number)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions, inputs: list[Path],
@@ -340,14 +389,21 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
         job = ProbeJob(student.student, tasks, limits, str(scratch), [str(p) for p in hide], uid)
         outcomes = run_process(probe_submission, job, [t.wall_s for t in tasks], uid=uid)
+        answered = []
         for task, outcome in zip(tasks, outcomes, strict=False):
             timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + outcome.seconds, 3)
-            (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = _entry(task, outcome, unpack)
+            answered.append(_entry(task, outcome, unpack))
+            (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = answered[-1]
         last, stopped = outcomes[-1], tasks[len(outcomes) - 1]
         if last.status == "killed" and (stopped.exercise_id, stopped.part) not in retried:
             # killed from outside (not by the grader's limits): try that exercise once more
             retried.add((stopped.exercise_id, stopped.part))
             tasks = tasks[len(outcomes) - 1:]
+            continue
+        if last.reply is None and len(answered) >= 2 and answered[-2][:2] == ("outcome", "grader error"):
+            # the process ended because the grader failed on the exercise before (and said so), not
+            # because of the submission: the exercises after it are played in a fresh process
+            tasks = [t for t in tasks[len(outcomes) - 1:] if t.part == "public" or _answered(entries.get(t.exercise_id))]
             continue
         # the hidden probes of an exercise whose public ones did not all answer are not worth playing
         tasks = [t for t in tasks[len(outcomes):] if t.part == "public" or _answered(entries.get(t.exercise_id))]
