@@ -286,17 +286,40 @@ def test_no_network_no_secrets_and_no_labels_in_the_submission_process(graded):
 
 
 def expect_contained(report: str) -> None:
-    """What tests/faults/reaches_out found: only itself, and nowhere to write but its scratch folder."""
-    assert "REACH processes=1 parent=ProcessLookupError" in report, report
-    for place in ("tmp", "shm", "package", "scratch_parent"):
+    """What tests/faults/reaches_out found: only itself, and nowhere to write but its scratch folder, which
+    is its own /tmp (a private tmpfs: the callers check that nothing reached the machine's /tmp)."""
+    assert "REACH processes=1 parent=ProcessLookupError scratch=/tmp " in report, report
+    for place in ("shm", "package", "scratch_parent"):
         assert f" {place}=" in report and f" {place}=written" not in report, report
+
+
+def expect_no_way_out(report: str) -> None:
+    """What tests/faults/escapes_sandbox found: no descriptor but its reply pipe, no socket of the
+    grader's (the forkserver runs whatever it is sent), no path of the grader's, no gradebook to write."""
+    assert "ESCAPE descriptors=1 sockets=0 tracker=closed paths=0 gradebook=none" in report, report
+
+
+def test_a_submission_inherits_nothing_of_the_grader_and_earns_its_honest_score(graded, tmp_path):
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    record = graded["faulty"]["escapes_sandbox"]
+    expect_no_way_out(_messages(record["exercises"]["01"]))
+    honest = tmp_path / "01_flatten.py"  # the same answers, without the attempt
+    honest.write_text("import keras\n\ndef flat_length(input_shape):\n    raise RuntimeError('no')\n\n"
+                      "def build_flatten_model(input_shape):\n"
+                      "    return keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten()])\n")
+    assert record["exercises"]["01"]["points"] == run_checks(load_course().find("01"), honest,
+                                                             include_hidden=True).points
+    assert _ex4(record)["points"] == 12
 
 
 def test_a_submission_sees_no_other_process_and_writes_only_its_scratch(graded):
     if os.geteuid() != 0:
         pytest.skip("namespaces are exercised as root here; the unprivileged path has its own test")
     expect_contained(_messages(_ex4(graded["faulty"]["reaches_out"])))
-    assert not list(Path("/tmp").glob("reached-*"))
+    uid = _ex4(graded["faulty"]["reaches_out"])["isolation"]["uid"]  # other runs on this machine may leave some
+    assert not [p for p in Path("/tmp").glob("reached-*") if _owner(p) == uid]
 
 
 def test_no_hidden_check_input_reaches_public_feedback(graded):
@@ -372,6 +395,16 @@ def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
     assert not list(Path(tempfile.gettempdir()).glob(f"course-grade-{proc.pid}-*"))
     events = [json.loads(line) for line in again.stdout.splitlines() if '"event"' in line]
     assert sum(e["event"] == "skipped" for e in events) >= finished
+    assert (resumed_out / "grades.csv").read_text() == (reference_out / "grades.csv").read_text()
+
+    # a record edited outside the grader (full marks for bob) is not trusted: bob is graded again
+    bob_record = resumed_out / "students" / "bob.json"
+    forged = json.loads(bob_record.read_text())
+    forged["total"] = forged["exercises"]["04"]["points"] = 12
+    bob_record.write_text(json.dumps(forged))
+    again = run_grade(str(submissions), "--out", str(resumed_out), "--json", "-w", "1", *EXERCISES)
+    events = {e["student"]: e["event"] for e in map(json.loads, again.stdout.splitlines()) if "event" in e}
+    assert events["bob"] == "graded" and events["alice"] == "skipped"
     assert (resumed_out / "grades.csv").read_text() == (reference_out / "grades.csv").read_text()
 
     # re-grading one student replaces only that student's rows
@@ -469,7 +502,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
     try:
         submissions = base / "class"
         make_class(root, submissions, faults=False)
-        for fault in ("reaches_out", "fork_linger", "patches_checks"):
+        for fault in ("reaches_out", "fork_linger", "patches_checks", "escapes_sandbox"):
             shutil.copytree(FAULTS / fault, submissions / fault)
         for folder in ("home", "tmp"):
             (base / folder).mkdir()
@@ -486,13 +519,16 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         assert isolation["read_only"] and isolation["private_scratch"] and isolation["own_proc"]
         assert not isolation["problems"]
         expect_contained(_messages(_ex4(graded["reaches_out"])))
+        expect_no_way_out(_messages(graded["escapes_sandbox"]["exercises"]["01"]))
+        assert _ex4(graded["escapes_sandbox"])["points"] == 12
         assert _ex4(graded["fork_linger"])["points"] == 12
         assert _ex4(graded["patches_checks"])["points"] < 12
         patched = graded["patches_checks"]["exercises"]["08"]
         assert 0 < patched["points"] < patched["max_points"]
         time.sleep(0.5)
         assert not _runs_in(base), "processes of the grading run outlived it"
-        assert not list(Path("/tmp").glob("reached-*")) and not list((base / "tmp").glob("reached-*"))
+        assert not [p for p in Path("/tmp").glob("reached-*") if _owner(p) == os.geteuid()]  # uid 1000 is ours
+        assert not list((base / "tmp").glob("reached-*"))
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -119,7 +119,7 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
             files[exercise_id] = folder / Path(name).name
         student = StudentSubmission(payload.student, Path(payload.source), files, list(payload.problems))
         options = GradeOptions(out=setup.work / "out", workers=setup.slots.count, memory_mb=memory_mb)
-        hide = [*hidden_paths(options, [folder]), setup.work / "extracted", setup.dataset_cache.parent]
+        hide = [setup.work, *hidden_paths(options, [folder])]
         with setup.slots.taken() as slot:
             record = grade_student(student, [course.find(e) for e in exercise_ids], probes, options, hide, slot,
                                    setup.work, setup.dataset_cache, setup.uid_base)

@@ -1,10 +1,11 @@
 """`course grade`: grade a class — discovery, one isolated process per submitted exercise, trusted
 verification, and a resumable per-student result file.
 
-Results are written atomically to `OUT/students/<student>.json` as each student finishes. A run that
-is killed (even with SIGKILL) and started again skips students whose result matches their current
-files and the grader's fingerprint, so the final gradebook equals that of an uninterrupted run;
-grading one student again replaces only that student's file.
+Results are written atomically to `OUT/students/<student>.json` as each student finishes, signed
+(grader.batch.signing). A run that is killed (even with SIGKILL) and started again skips students
+whose signed result matches their current files and the grader's fingerprint, so the final gradebook
+equals that of an uninterrupted run; a record that does not verify is graded again; grading one
+student again replaces only that student's file.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from grader.batch.intake import MAX_SOURCE_BYTES, UNREADABLE, StudentSubmission, discover, student_file_name
 from grader.batch.pool import run_job
 from grader.batch.sandbox import Limits, new_uid_base
+from grader.batch.signing import signed, verified
 from grader.manifest import PACKAGE_DIR, Course, load_course
 from grader.results import write_json_atomic
 
@@ -103,13 +105,19 @@ def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str]
 
 
 def hidden_paths(options: GradeOptions, inputs: list[Path]) -> list[Path]:
-    """What a submission's process must not see."""
+    """What a submission's process must not see: the course's answers and tests, the class's files and
+    the gradebook, the record key, the grader's temp folders (its work folder, multiprocessing's with the
+    forkserver's socket, POSIX shared memory) and the instructor's home folder."""
+    from grader.batch.pool import forkserver_folder
+    from grader.batch.signing import key_file
+
     paths = [options.solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", ROOT / ".git", ROOT / "exercises",
-             options.out.resolve(), *[p.resolve() for p in inputs], *options.extra_hide]
-    home = Path.home()
-    if home != Path("/") and not str(ROOT).startswith(str(home) + os.sep):
-        paths.append(home)  # the instructor's own files (keys, tokens) are no business of a submission
-    return [p for p in paths if p.exists()]
+             options.out.resolve(), *[p.resolve() for p in inputs], *options.extra_hide, key_file().parent,
+             forkserver_folder(), Path("/dev/shm")]
+    for folder in (Path(tempfile.gettempdir()), Path.home()):  # unless the course itself lives there
+        if folder != Path("/") and not ROOT.is_relative_to(folder):
+            paths.append(folder)
+    return [p for p in paths if p is not None and p.exists()]
 
 
 def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any]]:
@@ -165,6 +173,7 @@ def _grade_into(out: Path, work: Path, inputs: list[Path], exercises, course: Co
             record = failed_record(student, exercises, error)
         record.update(grader=fingerprint, submission=submission_fingerprint(student),
                       exercise_ids=[e.id for e in exercises])
+        record = signed(record)
         write_json_atomic(out / "students" / f"{student_file_name(student.student)}.json", record)
         records.append(record)
         if failed and options.on_progress:
@@ -212,8 +221,8 @@ def _terminate_as_exit() -> Iterator[None]:
 def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions, inputs: list[Path],
                 work: Path) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
     """Grade the students on this machine, `options.workers` at a time; yield them as they finish."""
-    dataset_cache = cache_trusted_dataset(work)
-    hide = [*hidden_paths(options, inputs), work / "extracted", dataset_cache.parent]
+    dataset_cache = cache_trusted_dataset(work)  # starts the forkserver, whose folder is hidden too
+    hide = [work, *hidden_paths(options, inputs)]
     slots, uid_base = Slots(options.workers), new_uid_base(options.workers)
 
     def run(student: StudentSubmission) -> dict[str, Any]:
@@ -303,7 +312,7 @@ def _load_record(out: Path, student: str) -> dict | None:
         record = json.loads((out / "students" / f"{student_file_name(student)}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return record if isinstance(record, dict) and record.get("student") == student else None
+    return record if verified(record) and record.get("student") == student else None
 
 
 def _source_of(path: Path) -> bytes:

@@ -28,13 +28,25 @@ from grader.results import write_json_atomic, write_text_atomic
 
 
 def student_records(out: Path) -> list[dict[str, Any]]:
-    records = []
+    """The verified records in OUT/students, by student id (see grader.batch.signing)."""
+    return _read_records(out)[0]
+
+
+def _read_records(out: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """The verified records, and the names of the record files that did not verify."""
+    from grader.batch.signing import verified
+
+    records, unverified = [], []
     for path in sorted((out / "students").glob("*.json")):
         try:
-            records.append(json.loads(path.read_text(encoding="utf-8")))
-        except ValueError:
-            continue  # a torn write is impossible (atomic replace); anything else is not ours
-    return records
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            record = None
+        if verified(record):
+            records.append(record)
+        else:
+            unverified.append(path.name)
+    return sorted(records, key=lambda r: str(r["student"])), unverified
 
 
 def versions() -> dict[str, str]:
@@ -53,7 +65,7 @@ def write_gradebook(out: Path, course: Course) -> None:
     from grader.batch.sandbox import describe
     from grader.datasets import chosen_dataset_name, load_dataset
 
-    records = student_records(out)
+    records, unverified = _read_records(out)
     ids = sorted({e for r in records for e in r["exercises"]}) or [e.id for e in course.exercises]
     names = {e.id: e.filename.removesuffix(".py") for e in course.exercises}
     buffer = io.StringIO()
@@ -72,7 +84,7 @@ def write_gradebook(out: Path, course: Course) -> None:
         "seed": course.seed, "dataset": dataset, "versions": versions(), "isolation": describe(),
         "exercises": {e.id: {"slug": e.slug, "title": e.title, "max_points": e.max_points,
                              "time_budget_s": e.time_budget_s, "thresholds": e.thresholds} for e in course.exercises},
-        "students": records,
+        "students": records, "unverified_records": unverified,
     })
     for record in records:
         name = student_file_name(record["student"])

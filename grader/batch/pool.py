@@ -71,6 +71,12 @@ def shutdown() -> None:
     _context = None
 
 
+def forkserver_folder() -> Path | None:
+    """The folder holding the forkserver's socket (multiprocessing's temp folder), once it runs."""
+    address = getattr(multiprocessing.forkserver._forkserver, "_forkserver_address", None)
+    return Path(address).parent if isinstance(address, str) and address.startswith("/") else None
+
+
 @dataclass
 class JobOutcome:
     """How a job's process ended: `reply` is its message if it sent one."""

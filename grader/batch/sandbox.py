@@ -1,16 +1,21 @@
 """Confining one submission's process: limits, a scrubbed environment, and (where Linux allows)
 namespaces that leave it nothing to see or touch but its own scratch folder.
 
-`confine(limits, scratch, hide, uid)` runs first thing in the forked child, before any student code:
+`confine(limits, scratch, hide, uid, keep_fds)` runs first thing in the forked child, before any student
+code:
 
+- every inherited file descriptor closed but the reply pipe (`keep_fds`): no forkserver, no resource
+  tracker, nothing else of the grader's; and multiprocessing's memory of them (the forkserver's
+  address, the tracker's pipe, its temp folder) forgotten;
 - a new session, so the whole process group can be killed at once;
 - where possible (root, or unprivileged user namespaces):
   - private mount, network, PID and IPC namespaces: no network, no other process to see, signal or
     trace (a fresh /proc shows only the submission's own), no shared memory with anyone;
   - the paths in `hide` (solutions, hidden checks, tests, other students' files, the gradebook)
     covered by empty tmpfs mounts, and the whole file system made read-only;
-  - the scratch folder a private tmpfs, seen by no other process (two students of one run never
-    see each other's files, even when they run as the same user);
+  - a private tmpfs, seen by no other process, as its scratch folder at `SANDBOX_HOME` (/tmp): two
+    students of one run never see each other's files, even when they run as the same user, and the
+    submission's working folder, HOME and TMPDIR name no path of the grader's;
   - the submission runs as PID 1 of its namespace, in a child of this process that waits for it and
     ends the same way it ended; when it ends, everything it forked ends with it;
 - when root, a switch to an unprivileged per-slot uid;
@@ -42,6 +47,7 @@ SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE = 442, -100, 0x8000  # x86_64 and arm6
 MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 0x1, 0x2
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
 SCRATCH_MB = 64
+SANDBOX_HOME = Path("/tmp")  # where the private scratch tmpfs is mounted, inside the namespaces
 UID_RANGE = (200_000, 2_000_000_000)  # unprivileged uids no account on the machine uses
 
 
@@ -78,8 +84,9 @@ class Confinement:
     private_scratch: bool = False
     own_proc: bool = False
     unprivileged_uid: int | None = None
-    hidden: list[str] = field(default_factory=list)
+    hidden: int = 0  # how many paths were covered (a count: their names stay out of the submission's process)
     problems: list[str] = field(default_factory=list)
+    workdir: Path = SANDBOX_HOME  # the submission's working folder, HOME and TMPDIR
 
 
 def safe_environment(scratch: Path) -> dict[str, str]:
@@ -106,13 +113,16 @@ def _vm_size_bytes() -> int:
     return 0
 
 
-def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int) -> Confinement:
+def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds: tuple[int, ...] = ()) -> Confinement:
     """Apply every confinement this machine allows to the current (freshly forked) process.
 
     With namespaces, this process forks: the child returns (as PID 1 of the new PID namespace) and
     runs the submission; this process only waits for it and ends as it ended, never returning.
+    `scratch` is the submission's folder only where there are no namespaces (see `Confinement.workdir`).
     """
-    state = Confinement()
+    state = Confinement(workdir=scratch)
+    close_inherited_descriptors(keep_fds)
+    forget_the_grader()
     os.setsid()
     libc = _libc()
     is_root = os.geteuid() == 0
@@ -130,13 +140,14 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int) -> Confin
         try:
             _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
             for path in hide:
-                if path.exists() and path.resolve() != scratch.resolve():
+                if _exists(path):
                     _cover(libc, path)
-                    state.hidden.append(str(path))
+                    state.hidden += 1
             _read_only(libc, state)
             owner = f",uid={uid},gid={uid}" if is_root else ""
-            _mount(libc, "tmpfs", str(scratch), "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_MB}m,mode=0700{owner}")
-            state.private_scratch = True
+            _mount(libc, "tmpfs", str(SANDBOX_HOME), "tmpfs", MS_NOSUID | MS_NODEV,
+                   f"size={SCRATCH_MB}m,mode=0700{owner}")
+            state.private_scratch, state.workdir = True, SANDBOX_HOME
         except OSError as error:
             state.problems.append(str(error))
         _become_pid_one()  # from here on: the child, PID 1 of the new namespace
@@ -147,20 +158,23 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int) -> Confin
             state.problems.append(f"no private /proc: {error}")
     else:
         state.problems.append(f"no namespaces ({os.strerror(ctypes.get_errno())}): network and files not hidden")
-    os.chdir(scratch)
+    os.chdir(state.workdir)
     if is_root:
         if uid < UID_RANGE[0]:
             raise ValueError(f"refusing to run a submission as uid {uid}")
         if not state.private_scratch:
-            os.chown(scratch, uid, uid)
+            os.chown(state.workdir, uid, uid)
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
         state.unprivileged_uid = uid
     _set_limits(limits)
-    env = safe_environment(scratch)
+    env = safe_environment(state.workdir)
     os.environ.clear()
     os.environ.update(env)
+    import tempfile
+
+    tempfile.tempdir = None  # found again from TMPDIR, the workdir
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
@@ -171,6 +185,40 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int) -> Confin
     if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:  # no process of the same user reads or traces it
         state.problems.append("still dumpable")
     return state
+
+
+def close_inherited_descriptors(keep: tuple[int, ...]) -> None:
+    """Close every file descriptor but 0-2 and `keep`; stdin reads /dev/null."""
+    low = 3
+    for fd in sorted(k for k in set(keep) if k >= 3):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, max(os.sysconf("SC_OPEN_MAX"), 1 << 16))
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+
+
+def forget_the_grader() -> None:
+    """Drop what multiprocessing remembers of the grader's processes: the forkserver's socket address and
+    pipe, the resource tracker's pipe (closed by now) and the grader's multiprocessing temp folder."""
+    import multiprocessing.forkserver
+    import multiprocessing.process
+    import multiprocessing.resource_tracker
+
+    server = multiprocessing.forkserver._forkserver
+    server._forkserver_address = server._forkserver_alive_fd = server._forkserver_pid = None
+    server._inherited_fds = None
+    tracker = multiprocessing.resource_tracker._resource_tracker
+    tracker._fd = tracker._pid = None
+    multiprocessing.process.current_process()._config.pop("tempdir", None)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # under a folder covered already
+        return False
 
 
 def _cover(libc, path: Path) -> None:

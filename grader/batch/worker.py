@@ -49,10 +49,11 @@ def probe_submission(job: ProbeJob, conn) -> None:
     code = 0
     task = None
     try:
-        scratch = Path(job.scratch)
-        confinement = confine(job.limits, scratch, [Path(p) for p in job.hide], job.uid)
+        confinement = confine(job.limits, Path(job.scratch), [Path(p) for p in job.hide], job.uid,
+                              keep_fds=(conn.fileno(),))
+        job.scratch, job.hide = "", []  # from here on, nothing in this process names a path of the grader's
         for task in job.tasks:
-            path = scratch / task.filename
+            path = confinement.workdir / task.filename
             path.write_bytes(task.source)
             conn.send_bytes(_answer(task, path, confinement))
     except (SystemExit, KeyboardInterrupt):
@@ -81,7 +82,7 @@ def _answer(job: ProbeTask, path: Path, confinement) -> bytes:
             "isolation": {"namespaces": confinement.namespaces, "network_isolated": confinement.network_isolated,
                           "read_only": confinement.read_only, "private_scratch": confinement.private_scratch,
                           "own_proc": confinement.own_proc, "uid": confinement.unprivileged_uid,
-                          "hidden_paths": len(confinement.hidden), "problems": confinement.problems}}
+                          "hidden_paths": confinement.hidden, "problems": confinement.problems}}
     try:
         submission = load_submission(path, job.exercise_id)
     except CheckFailure as failure:
