@@ -314,6 +314,14 @@ def test_a_submission_inherits_nothing_of_the_grader_and_earns_its_honest_score(
     assert _ex4(record)["points"] == 12
 
 
+def test_the_interpreter_stays_usable_wherever_it_lives(graded):
+    """The home and temp folders are hidden from submissions; the interpreter's own folders (prefix,
+    standard library, site-packages) stay readable inside them. Here that holds when the interpreter
+    lives under the home folder (pyenv as root); the unprivileged test makes it so on any machine."""
+    exercise = _ex4(graded["faulty"]["imports_stdlib"])
+    assert exercise["points"] == 12, _messages(exercise)
+
+
 def test_a_submission_sees_no_other_process_and_writes_only_its_scratch(graded):
     if os.geteuid() != 0:
         pytest.skip("namespaces are exercised as root here; the unprivileged path has its own test")
@@ -486,6 +494,7 @@ def _runs_in(base: Path) -> list[int]:
     return found
 
 
+INTERPRETER_HOME = Path(sys.base_prefix).resolve().parent  # a "home folder" that holds the interpreter
 NOT_ROOT = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]  # uid 1000, no capability outside
 
 
@@ -502,11 +511,13 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
     try:
         submissions = base / "class"
         make_class(root, submissions, faults=False)
-        for fault in ("reaches_out", "fork_linger", "patches_checks", "escapes_sandbox"):
+        for fault in ("reaches_out", "fork_linger", "patches_checks", "escapes_sandbox", "imports_stdlib"):
             shutil.copytree(FAULTS / fault, submissions / fault)
         for folder in ("home", "tmp"):
             (base / folder).mkdir()
-        env = {"PATH": os.environ["PATH"], "COURSE_DATASET": "digits", "HOME": str(base / "home"),
+        # the home folder (hidden from submissions) holds the interpreter, as with pyenv, conda or a venv in ~
+        env = {"PATH": os.environ["PATH"], "COURSE_DATASET": "digits", "HOME": str(INTERPRETER_HOME),
+               "KERAS_HOME": str(base / "home" / ".keras"), "COURSE_RECORD_KEY_FILE": str(base / "home" / "key"),
                "TMPDIR": str(base / "tmp"), "GRADER_TEST_SECRET": "s3cret"}
         done = subprocess.run([*NOT_ROOT, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
                                str(base / "out"), "--json", "-w", "2", *EXERCISES], cwd=root, env=env,
@@ -521,6 +532,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         expect_contained(_messages(_ex4(graded["reaches_out"])))
         expect_no_way_out(_messages(graded["escapes_sandbox"]["exercises"]["01"]))
         assert _ex4(graded["escapes_sandbox"])["points"] == 12
+        assert _ex4(graded["imports_stdlib"])["points"] == 12, _messages(_ex4(graded["imports_stdlib"]))
         assert _ex4(graded["fork_linger"])["points"] == 12
         assert _ex4(graded["patches_checks"])["points"] < 12
         patched = graded["patches_checks"]["exercises"]["08"]

@@ -120,6 +120,18 @@ def hidden_paths(options: GradeOptions, inputs: list[Path]) -> list[Path]:
     return [p for p in paths if p is not None and p.exists()]
 
 
+def visible_folders(hide: list[Path]) -> list[Path]:
+    """The interpreter's folders (grader.batch.sandbox.interpreter_folders) that stay readable inside a
+    hidden folder: those under the home or temp folder only, and none that holds a hidden path itself."""
+    from grader.batch.sandbox import interpreter_folders
+
+    broad = [Path.home().resolve(), Path(tempfile.gettempdir()).resolve()]
+    hidden = [p.resolve() for p in hide]
+    return [folder for folder in interpreter_folders()
+            if not any(h.is_relative_to(folder) and h != folder for h in hidden)
+            and not any(folder.is_relative_to(h) and h not in broad for h in hidden)]
+
+
 def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any]]:
     """Grade every student found under `inputs`; return the student records of this run."""
     from grader.batch.gradebook import write_gradebook
@@ -396,7 +408,8 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
         limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
-        job = ProbeJob(student.student, tasks, limits, str(scratch), [str(p) for p in hide], uid)
+        job = ProbeJob(student.student, tasks, limits, str(scratch), [str(p) for p in hide], uid,
+                       [str(p) for p in visible_folders(hide)])
         outcomes = run_process(probe_submission, job, [t.wall_s for t in tasks], uid=uid)
         answered = []
         for task, outcome in zip(tasks, outcomes, strict=False):

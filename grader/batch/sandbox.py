@@ -113,12 +113,15 @@ def _vm_size_bytes() -> int:
     return 0
 
 
-def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds: tuple[int, ...] = ()) -> Confinement:
+def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds: tuple[int, ...] = (),
+            visible: tuple[Path, ...] = ()) -> Confinement:
     """Apply every confinement this machine allows to the current (freshly forked) process.
 
     With namespaces, this process forks: the child returns (as PID 1 of the new PID namespace) and
     runs the submission; this process only waits for it and ends as it ended, never returning.
     `scratch` is the submission's folder only where there are no namespaces (see `Confinement.workdir`).
+    `visible` are folders that stay readable even inside a hidden one (the interpreter's, see
+    `interpreter_folders`).
     """
     state = Confinement(workdir=scratch)
     close_inherited_descriptors(keep_fds)
@@ -139,10 +142,18 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
                 state.problems.append(f"user namespace maps: {error}")
         try:
             _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
+            originals = _open_folders(visible)  # before anything is covered
+            covered = []
             for path in hide:
                 if _exists(path):
-                    _cover(libc, path)
-                    state.hidden += 1
+                    _cover(libc, path, hosts=any(v.is_relative_to(path) for v in originals))
+                    covered.append(path)
+            state.hidden = len(covered)
+            for folder, fd in originals.items():
+                if any(folder.is_relative_to(path) for path in covered):
+                    os.makedirs(folder, exist_ok=True)
+                    _mount(libc, f"/proc/self/fd/{fd}", str(folder), None, MS_BIND)
+                os.close(fd)
             _read_only(libc, state)
             owner = f",uid={uid},gid={uid}" if is_root else ""
             _mount(libc, "tmpfs", str(SANDBOX_HOME), "tmpfs", MS_NOSUID | MS_NODEV,
@@ -221,9 +232,43 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def _cover(libc, path: Path) -> None:
-    """Hide `path`: an empty read-only tmpfs over a folder, /dev/null over a file (a worktree's `.git`)."""
-    if path.is_dir():
+def interpreter_folders() -> list[Path]:
+    """The folders this Python runs from: its prefixes, standard library and site-packages, and every
+    folder on sys.path (resolved). Where a hidden folder holds one of them (pyenv, conda or a venv under
+    the home folder), it stays visible, read-only, inside the cover."""
+    import site
+    import sys
+    import sysconfig
+
+    names = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sysconfig.get_paths().values(),
+             *site.getsitepackages(), *sys.path]
+    found = []
+    for name in names:
+        if name and os.path.isdir(name):
+            folder = Path(name).resolve()
+            if folder not in found:
+                found.append(folder)
+    return found
+
+
+def _open_folders(folders: tuple[Path, ...]) -> dict[Path, int]:
+    """An O_PATH descriptor of each folder: a handle on it that a mount over its parent does not hide."""
+    opened = {}
+    for folder in folders:
+        try:
+            opened[Path(folder)] = os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            continue
+    return opened
+
+
+def _cover(libc, path: Path, hosts: bool = False) -> None:
+    """Hide `path`: an empty read-only tmpfs over a folder, /dev/null over a file (a worktree's `.git`).
+    A tmpfs that `hosts` folders kept visible inside it is left writable here (made read-only with the
+    rest of the file system), so their mount points can be made."""
+    if path.is_dir() and hosts:
+        _mount(libc, "tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+    elif path.is_dir():
         _mount(libc, "tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=000")
     else:
         _mount(libc, os.devnull, str(path), None, MS_BIND)

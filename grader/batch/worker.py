@@ -42,6 +42,7 @@ class ProbeJob:
     scratch: str = ""
     hide: list = field(default_factory=list)
     uid: int = 0
+    visible: list = field(default_factory=list)  # the interpreter's folders, readable even inside hidden ones
 
 
 def probe_submission(job: ProbeJob, conn) -> None:
@@ -50,7 +51,7 @@ def probe_submission(job: ProbeJob, conn) -> None:
     task = None
     try:
         confinement = confine(job.limits, Path(job.scratch), [Path(p) for p in job.hide], job.uid,
-                              keep_fds=(conn.fileno(),))
+                              keep_fds=(conn.fileno(),), visible=tuple(Path(p) for p in job.visible))
         job.scratch, job.hide = "", []  # from here on, nothing in this process names a path of the grader's
         for task in job.tasks:
             path = confinement.workdir / task.filename
