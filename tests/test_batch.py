@@ -39,7 +39,8 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
         archive.write(root / "solutions" / "04_sequential.py", "work/04_sequential.py")
     if faults:
         for fault in sorted(FAULTS.iterdir()):
-            shutil.copytree(fault, target / fault.name)
+            if fault.name not in OWN_LIMITS:
+                shutil.copytree(fault, target / fault.name)
         network = target / "uses_network" / "04_sequential.py"
         network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
         with zipfile.ZipFile(target / "zipslip.zip", "w") as archive:
@@ -52,6 +53,7 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
     return target
 
 
+OWN_LIMITS = {"spreads_memory"}  # graded by a test of its own, with a lower memory limit
 LONG_ID = "a" * 240
 FORMULA_IDS = ('=HYPERLINK("http:\\attacker.example","full marks")', "+1+1", "-2+3", "@SUM(1+1)")
 UNREADABLE_ARCHIVES = ("zip_encrypted", "zip_unknown_method", "zip_bad_deflate")
@@ -168,6 +170,7 @@ def test_the_rest_of_the_class_is_graded_exactly_as_without_faults(graded):
     ("reply_broken_npz", "bad reply", "could not read the reply"),
     ("reply_huge_shape", "bad reply", "could not read the reply"),
     ("notebook_no_source", "unreadable submission", "code cell 2 has no source"),
+    ("forks_many", "limit exceeded", "started more than 32 processes"),
 ])
 def test_each_fault_costs_its_own_points_with_a_clear_reason(graded, student, status, reason):
     exercise = _ex4(graded["faulty"][student])
@@ -511,8 +514,12 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
     try:
         submissions = base / "class"
         make_class(root, submissions, faults=False)
-        for fault in ("reaches_out", "fork_linger", "patches_checks", "escapes_sandbox", "imports_stdlib"):
+        for fault in ("reaches_out", "fork_linger", "patches_checks", "escapes_sandbox", "imports_stdlib",
+                      "forks_many"):
             shutil.copytree(FAULTS / fault, submissions / fault)
+        reach = submissions / "reaches_out" / "04_sequential.py"  # its files named for this run alone
+        marker = f"reached-{base.name}-"
+        reach.write_text(reach.read_text().replace('prefix="reached-"', f'prefix="{marker}"'))
         for folder in ("home", "tmp"):
             (base / folder).mkdir()
         # the home folder (hidden from submissions) holds the interpreter, as with pyenv, conda or a venv in ~
@@ -533,16 +540,40 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         expect_no_way_out(_messages(graded["escapes_sandbox"]["exercises"]["01"]))
         assert _ex4(graded["escapes_sandbox"])["points"] == 12
         assert _ex4(graded["imports_stdlib"])["points"] == 12, _messages(_ex4(graded["imports_stdlib"]))
+        exercise = _ex4(graded["forks_many"])
+        assert exercise["status"] == "limit exceeded" and "more than 32 processes" in exercise["reason"], exercise
         assert _ex4(graded["fork_linger"])["points"] == 12
         assert _ex4(graded["patches_checks"])["points"] < 12
         patched = graded["patches_checks"]["exercises"]["08"]
         assert 0 < patched["points"] < patched["max_points"]
         time.sleep(0.5)
         assert not _runs_in(base), "processes of the grading run outlived it"
-        assert not [p for p in Path("/tmp").glob("reached-*") if _owner(p) == os.geteuid()]  # uid 1000 is ours
-        assert not list((base / "tmp").glob("reached-*"))
+        assert not list(Path("/tmp").glob(f"{marker}*")) and not list((base / "tmp").glob("reached-*"))
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.parametrize("user", ["root", "unprivileged"])
+def test_memory_limits_hold_for_the_whole_submission(root, tmp_path, user):
+    """Four children of 200 MB each stay under the limit of one process, not under the limit of the
+    whole submission (512 MB here: this machine fills pages too slowly for 2 GB within the time limit)."""
+    if user == "unprivileged" and (os.geteuid() != 0 or not shutil.which("unshare")):
+        pytest.skip("needs root and util-linux unshare to stand in for an unprivileged user")
+    submissions = tmp_path / "class"
+    for name in ("spreads_memory", "forks_many"):
+        shutil.copytree(FAULTS / name, submissions / name)
+    shutil.copytree(VARIANTS.parent / "faults" / "loud", submissions / "loud")  # a correct answer, printing
+    prefix = NOT_ROOT if user == "unprivileged" else []
+    env = {**os.environ, "COURSE_DATASET": "digits", "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
+    done = subprocess.run([*prefix, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
+                           str(tmp_path / "out"), "--json", "-w", "2", "--memory-mb", "512", "-e", "4"],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(tmp_path / "out")
+    spread, forks = _ex4(graded["spreads_memory"]), _ex4(graded["forks_many"])
+    assert spread["status"] == "limit exceeded" and "together used more than 512 MB" in spread["reason"], spread
+    assert forks["status"] == "limit exceeded" and "more than 32 processes" in forks["reason"], forks
+    assert _ex4(graded["loud"])["points"] == 12
 
 
 def test_a_dask_cluster_grades_the_class_exactly_as_one_machine(root, tmp_path):

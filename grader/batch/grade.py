@@ -410,7 +410,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
         job = ProbeJob(student.student, tasks, limits, str(scratch), [str(p) for p in hide], uid,
                        [str(p) for p in visible_folders(hide)])
-        outcomes = run_process(probe_submission, job, [t.wall_s for t in tasks], uid=uid)
+        outcomes = run_process(probe_submission, job, [t.wall_s for t in tasks], uid=uid, tree_limits=limits)
         answered = []
         for task, outcome in zip(tasks, outcomes, strict=False):
             timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + outcome.seconds, 3)

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.batch.sandbox import kill_leftovers
+from grader.batch.sandbox import Limits, anonymous_kb, kill_leftovers, tree_usage
 
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 _context = None
@@ -82,7 +82,7 @@ class JobOutcome:
     """How a job's process ended: `reply` is its message if it sent one."""
 
     reply: bytes | None
-    status: str  # "ok", "timed out", "crashed", "killed", "exited early", "reply too large"
+    status: str  # "ok", "timed out", "limit exceeded", "crashed", "killed", "exited early", "reply too large"
     detail: str
     seconds: float
 
@@ -92,11 +92,51 @@ def run_job(target, job, wall_s: float, uid: int | None = None) -> JobOutcome:
     return run_process(target, job, [wall_s], uid)[0]
 
 
-def run_process(target, job, waits: list[float], uid: int | None = None) -> list[JobOutcome]:
+WATCH_EVERY_S = 0.2
+
+
+class _TreeWatch:
+    """Whether the process tree of a job has gone over its limits for the whole tree (`Limits.memory_mb`
+    of memory beyond the preloaded interpreter, `Limits.processes` processes)."""
+
+    def __init__(self, pid: int, limits: Limits) -> None:
+        self.pid, self.limits = pid, limits
+        server = getattr(multiprocessing.forkserver._forkserver, "_forkserver_pid", None)
+        self.baseline_kb = anonymous_kb(server) if server else 0
+
+    def exceeded(self) -> str | None:
+        processes, memory_kb = tree_usage(self.pid, self.baseline_kb)
+        if processes > self.limits.processes:
+            return f"the submission started more than {self.limits.processes} processes"
+        if memory_kb > self.limits.memory_mb * 1024:
+            return (f"the submission's processes together used more than {self.limits.memory_mb:,} MB of memory "
+                    f"({memory_kb // 1024:,} MB)")
+        return None
+
+
+def _wait(receiver, wall_s: float, watch: _TreeWatch | None) -> bool | str:
+    """True when a reply (or EOF) is there, False after `wall_s`, or why the tree went over its limits."""
+    if watch is None:
+        return receiver.poll(wall_s)
+    deadline = time.monotonic() + wall_s
+    while True:
+        remaining = deadline - time.monotonic()
+        if receiver.poll(max(0.0, min(WATCH_EVERY_S, remaining))):
+            return True
+        reason = watch.exceeded()
+        if reason:
+            return reason
+        if remaining <= WATCH_EVERY_S:
+            return False
+
+
+def run_process(target, job, waits: list[float], uid: int | None = None,
+                tree_limits: Limits | None = None) -> list[JobOutcome]:
     """Run `target(job, conn)`, which sends one reply per entry of `waits`, each within its time.
 
-    Returns one outcome per reply received; if the process fails to send one in time (or dies),
-    the last outcome says how, and the process (with anything it forked) is killed.
+    Returns one outcome per reply received; if the process fails to send one in time (or dies), or
+    its whole tree of processes goes over `tree_limits`, the last outcome says how ("limit exceeded"),
+    and the process (with anything it forked) is killed.
     """
     ctx = context()
     receiver, sender = ctx.Pipe(duplex=False)
@@ -104,11 +144,15 @@ def run_process(target, job, waits: list[float], uid: int | None = None) -> list
     started = time.perf_counter()
     process.start()
     sender.close()
+    watch = _TreeWatch(process.pid, tree_limits) if tree_limits else None
     outcomes: list[JobOutcome] = []
     failure: tuple[str, str] | None = None
     for wall_s in waits:
         began = time.perf_counter()
-        answered = receiver.poll(wall_s)  # True on a message, and on EOF when the process ended
+        answered = _wait(receiver, wall_s, watch)  # True on a message, and on EOF when the process ended
+        if isinstance(answered, str):
+            failure = ("limit exceeded", f"stopped: {answered}")
+            break
         if not answered:
             failure = ("timed out", f"stopped after the {wall_s:g} s time limit (an endless loop?)")
             break
@@ -122,7 +166,7 @@ def run_process(target, job, waits: list[float], uid: int | None = None) -> list
             break
         outcomes.append(JobOutcome(reply, "ok", "", time.perf_counter() - began))
         began = time.perf_counter()
-    process.join(timeout=0.0 if failure and failure[0] == "timed out" else 5.0)
+    process.join(timeout=0.0 if failure and failure[0] in ("timed out", "limit exceeded") else 5.0)
     if process.is_alive():
         for child in _children(process.pid):  # the submission itself: PID 1 of its own namespace
             _kill(child)

@@ -66,12 +66,15 @@ SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ON
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-process limits for a submission."""
+    """Limits for a submission: per process (address space, CPU, files) and for its whole tree of
+    processes (memory beyond the preloaded interpreter, process count: see `tree_usage`)."""
 
     wall_s: float = 60.0
     memory_mb: int = 2048  # on top of what the preloaded interpreter already maps
     file_mb: int = 16
     open_files: int = 256
+    processes: int = 32  # in the whole tree (an honest submission runs 2: the waiter and itself)
+    tasks: int = 512  # processes and threads of the submission's uid (RLIMIT_NPROC, when it has its own uid)
 
 
 @dataclass
@@ -179,7 +182,7 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
         os.setgid(uid)
         os.setuid(uid)
         state.unprivileged_uid = uid
-    _set_limits(limits)
+    _set_limits(limits, own_uid=state.unprivileged_uid is not None)
     env = safe_environment(state.workdir)
     os.environ.clear()
     os.environ.update(env)
@@ -306,16 +309,48 @@ def _become_pid_one() -> None:
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 71)
 
 
-def _set_limits(limits: Limits) -> None:
+def _set_limits(limits: Limits, own_uid: bool) -> None:
     memory = _vm_size_bytes() + limits.memory_mb * 1024 * 1024
     cpu = int(limits.wall_s * 2) + 5  # wall time is enforced by the parent; CPU time is a backstop
+    per_uid = [(resource.RLIMIT_NPROC, limits.tasks)] if own_uid else []  # else it would count the instructor's
     for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu),
                          (resource.RLIMIT_FSIZE, limits.file_mb * 1024 * 1024),
-                         (resource.RLIMIT_NOFILE, limits.open_files), (resource.RLIMIT_CORE, 0)):
+                         (resource.RLIMIT_NOFILE, limits.open_files), (resource.RLIMIT_CORE, 0), *per_uid):
         try:
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError):
             pass
+
+
+def tree_usage(root: int, baseline_kb: int) -> tuple[int, int]:
+    """(processes, memory in kB) of `root` and every process descended from it. A process's memory is
+    its anonymous resident memory beyond `baseline_kb`, what a fresh fork of the forkserver already
+    holds (shared with it). /proc/PID/status is read, not smaps: that is readable for every process
+    of the tree and costs microseconds, where smaps costs ~40 ms for a process with TensorFlow loaded."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    tree, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        tree.append(pid)
+        stack.extend(children.get(pid, []))
+    return len(tree), sum(max(0, anonymous_kb(pid) - baseline_kb) for pid in tree)
+
+
+def anonymous_kb(pid: int) -> int:
+    """The anonymous resident memory of `pid` in kB (0 if it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next((int(line.split()[1]) for line in status if line.startswith("RssAnon:")), 0)
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def kill_leftovers(uid: int) -> int:
