@@ -11,15 +11,19 @@ code:
 - where possible (root, or unprivileged user namespaces):
   - private mount, network, PID and IPC namespaces: no network, no other process to see, signal or
     trace (a fresh /proc shows only the submission's own), no shared memory with anyone;
-  - the paths in `hide` (solutions, hidden checks, tests, other students' files, the gradebook)
-    covered by empty tmpfs mounts, and the whole file system made read-only;
+  - the paths in `hide` (solutions, hidden checks, tests, other students' files, the gradebook, the
+    temp and home folders) covered by empty tmpfs mounts, and the whole file system made read-only;
+    the `visible` folders (the interpreter's: `interpreter_folders`) bound back, read-only, where a
+    cover hid them;
   - a private tmpfs, seen by no other process, as its scratch folder at `SANDBOX_HOME` (/tmp): two
     students of one run never see each other's files, even when they run as the same user, and the
     submission's working folder, HOME and TMPDIR name no path of the grader's;
   - the submission runs as PID 1 of its namespace, in a child of this process that waits for it and
     ends the same way it ended; when it ends, everything it forked ends with it;
 - when root, a switch to an unprivileged per-slot uid;
-- resource limits: address space (memory), CPU seconds, file size, open files, no core dumps;
+- resource limits: address space (memory), CPU seconds, file size, open files, no core dumps, and,
+  with its own uid, RLIMIT_NPROC; the limits of the whole tree of processes (memory, process count)
+  are watched from outside by grader.batch.pool with `tree_usage`;
 - the environment reduced to a known-safe set (no inherited secrets);
 - stdout/stderr sent to /dev/null (50 MB of printing costs nothing and reaches no one);
 - no new privileges, and not dumpable (no other process of the same user may read its memory).
@@ -146,17 +150,20 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
         try:
             _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
             originals = _open_folders(visible)  # before anything is covered
-            covered = []
-            for path in hide:
-                if _exists(path):
-                    _cover(libc, path, hosts=any(v.is_relative_to(path) for v in originals))
-                    covered.append(path)
-            state.hidden = len(covered)
-            for folder, fd in originals.items():
-                if any(folder.is_relative_to(path) for path in covered):
-                    os.makedirs(folder, exist_ok=True)
-                    _mount(libc, f"/proc/self/fd/{fd}", str(folder), None, MS_BIND)
-                os.close(fd)
+            try:
+                covered = []
+                for path in hide:
+                    if _exists(path):
+                        _cover(libc, path, hosts=any(v.is_relative_to(path) for v in originals))
+                        covered.append(path)
+                state.hidden = len(covered)
+                for folder, fd in originals.items():
+                    if any(folder.is_relative_to(path) for path in covered):
+                        os.makedirs(folder, exist_ok=True)
+                        _mount(libc, f"/proc/self/fd/{fd}", str(folder), None, MS_BIND)
+            finally:  # no descriptor of these survives into the submission, whatever failed
+                for fd in originals.values():
+                    os.close(fd)
             _read_only(libc, state)
             owner = f",uid={uid},gid={uid}" if is_root else ""
             _mount(libc, "tmpfs", str(SANDBOX_HOME), "tmpfs", MS_NOSUID | MS_NODEV,
