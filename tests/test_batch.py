@@ -39,13 +39,45 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
         archive.write(root / "solutions" / "04_sequential.py", "work/04_sequential.py")
     if faults:
         for fault in sorted(FAULTS.iterdir()):
-            shutil.copytree(fault, target / fault.name)
+            if fault.name not in OWN_LIMITS:
+                shutil.copytree(fault, target / fault.name)
         network = target / "uses_network" / "04_sequential.py"
         network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
         with zipfile.ZipFile(target / "zipslip.zip", "w") as archive:
             archive.writestr("../../escaped.py", "print('escaped')\n")
             archive.write(root / "solutions" / "04_sequential.py", "04_sequential.py")
+        unreadable_archives(root, target)
+        shutil.copytree(target / "alice", target / LONG_ID)  # too long for a file name with a suffix
+        for formula in FORMULA_IDS:  # a spreadsheet opening grades.csv would evaluate these
+            shutil.copytree(target / "alice", target / formula)
     return target
+
+
+OWN_LIMITS = {"spreads_memory"}  # graded by a test of its own, with a lower memory limit
+LONG_ID = "a" * 240
+FORMULA_IDS = ('=HYPERLINK("http:\\attacker.example","full marks")', "+1+1", "-2+3", "@SUM(1+1)")
+UNREADABLE_ARCHIVES = ("zip_encrypted", "zip_unknown_method", "zip_bad_deflate")
+
+
+def unreadable_archives(root: Path, target: Path) -> None:
+    """Archives zipfile cannot read, each holding a correct exercise 4: one marked encrypted, one with a
+    compression method no reader knows (97), one whose deflate data is garbage."""
+    solution = (root / "solutions" / "04_sequential.py").read_bytes()
+    for name in UNREADABLE_ARCHIVES:
+        path = target / f"{name}.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("04_sequential.py", solution)
+        data = bytearray(path.read_bytes())
+        local, central = 0, data.index(b"PK\x01\x02")
+        if name == "zip_encrypted":
+            data[local + 6] |= 1
+            data[central + 8] |= 1
+        elif name == "zip_unknown_method":
+            data[local + 8] = data[central + 10] = 97
+        else:
+            start = 30 + int.from_bytes(data[26:28], "little") + int.from_bytes(data[28:30], "little")
+            data[start:start + 40] = b"\xff" * 40
+        path.write_bytes(bytes(data))
 
 
 class _Listener:
@@ -134,6 +166,11 @@ def test_the_rest_of_the_class_is_graded_exactly_as_without_faults(graded):
     ("reads_labels", "graded", "LABELS none found"),
     ("patches_checks", "graded", "expected"),
     ("reaches_out", "graded", "REACH"),
+    ("reply_deep_json", "bad reply", "could not read the reply"),
+    ("reply_broken_npz", "bad reply", "could not read the reply"),
+    ("reply_huge_shape", "bad reply", "could not read the reply"),
+    ("notebook_no_source", "unreadable submission", "code cell 2 has no source"),
+    ("forks_many", "limit exceeded", "started more than 32 processes"),
 ])
 def test_each_fault_costs_its_own_points_with_a_clear_reason(graded, student, status, reason):
     exercise = _ex4(graded["faulty"][student])
@@ -178,6 +215,70 @@ def test_unsafe_archive_is_rejected_without_extracting(graded):
     assert not (graded["base"] / "escaped.py").exists() and not (graded["out"] / "escaped.py").exists()
 
 
+@pytest.mark.parametrize("student", UNREADABLE_ARCHIVES)
+def test_an_unreadable_archive_is_that_students_unreadable_submission(graded, student):
+    record = graded["faulty"][student]
+    assert record["status"] == "unreadable submission" and record["total"] == 0
+    assert any(p.startswith("archive rejected: ") for p in record["problems"]), record["problems"]
+    for exercise in record["exercises"].values():
+        assert exercise["status"] == "unreadable submission" and exercise["reason"].startswith("archive rejected")
+
+
+def test_a_broken_notebook_costs_only_its_own_exercise(graded):
+    record = graded["faulty"]["notebook_no_source"]
+    assert record["exercises"]["01"]["points"] == graded["clean"]["alice"]["exercises"]["01"]["points"] > 0
+    assert record["exercises"]["04"]["points"] == 0
+
+
+def test_a_student_id_too_long_for_a_file_name_is_refused_and_kept(graded):
+    """The id is kept as it is in the gradebook; the files written for it have a shortened, hashed name."""
+    from grader.batch.intake import student_file_name
+
+    record = graded["faulty"][LONG_ID]
+    assert record["status"] == "invalid student id" and record["total"] == 0
+    assert "not valid" in record["problems"][0]
+    name = student_file_name(LONG_ID)
+    assert len(name) < 120 and name != student_file_name("a" * 239)
+    assert (graded["out"] / "students" / f"{name}.json").is_file()
+    assert (graded["out"] / "feedback" / f"{name}.md").is_file()
+    rows = list(csv.DictReader((graded["out"] / "grades.csv").open()))
+    assert [r["status"] for r in rows if r["student"] == LONG_ID] == ["invalid student id"]
+
+
+def test_gradebook_cells_never_become_spreadsheet_formulas(graded):
+    """Ids starting like a formula are refused (they do not match the id pattern) and, like every cell,
+    written to grades.csv behind a `'`; grades.json keeps them as they are."""
+    text = (graded["out"] / "grades.csv").read_text()
+    cells = [cell for row in csv.reader(text.splitlines()) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    rows = {r["student"]: r for r in csv.DictReader(text.splitlines())}
+    for formula in FORMULA_IDS:
+        assert rows["'" + formula]["status"] == "invalid student id" and rows["'" + formula]["total"] == "0"
+        assert graded["faulty"][formula]["status"] == "invalid student id"
+
+
+def test_a_grader_error_on_one_exercise_costs_no_other(graded):
+    """When the grader fails in the student's process (and says so), the exercises after it are played
+    in a fresh process: graded as they deserve, never reported as the student's own exit."""
+    record = graded["faulty"]["trips_the_grader"]
+    assert record["exercises"]["01"]["status"] == "grader error" and record["exercises"]["01"]["points"] == 0
+    assert _ex4(record)["status"] == "graded" and _ex4(record)["points"] == 12
+    assert "exited" not in _messages(_ex4(record))
+
+
+def test_csv_cells_and_file_names_for_hostile_ids():
+    from grader.batch.gradebook import csv_cell
+    from grader.batch.intake import student_file_name
+
+    assert [csv_cell(t) for t in ("=1+1", "+1", "-1", "@A1", "\tx", "alice", "12")] == \
+        ["'=1+1", "'+1", "'-1", "'@A1", "'\tx", "alice", "12"]
+    assert student_file_name("alice") == "alice"
+    for hostile in ("../../etc", "=1+1", "a" * 240, "x/y", ".hidden", "é"):
+        name = student_file_name(hostile)
+        assert len(name) <= 113 and "/" not in name and not name.startswith(".") and name.isascii(), name
+    assert student_file_name("x/y") != student_file_name("x_y")
+
+
 def test_no_network_no_secrets_and_no_labels_in_the_submission_process(graded):
     if os.geteuid() == 0:  # namespaces are available: the network is gone
         assert "NO NETWORK" in _messages(_ex4(graded["faulty"]["uses_network"]))
@@ -188,17 +289,48 @@ def test_no_network_no_secrets_and_no_labels_in_the_submission_process(graded):
 
 
 def expect_contained(report: str) -> None:
-    """What tests/faults/reaches_out found: only itself, and nowhere to write but its scratch folder."""
-    assert "REACH processes=1 parent=ProcessLookupError" in report, report
-    for place in ("tmp", "shm", "package", "scratch_parent"):
+    """What tests/faults/reaches_out found: only itself, and nowhere to write but its scratch folder, which
+    is its own /tmp (a private tmpfs: the callers check that nothing reached the machine's /tmp)."""
+    assert "REACH processes=1 parent=ProcessLookupError scratch=/tmp " in report, report
+    for place in ("shm", "package", "scratch_parent"):
         assert f" {place}=" in report and f" {place}=written" not in report, report
+
+
+def expect_no_way_out(report: str) -> None:
+    """What tests/faults/escapes_sandbox found: no descriptor but its reply pipe, no socket of the
+    grader's (the forkserver runs whatever it is sent), no path of the grader's, no gradebook to write."""
+    assert "ESCAPE descriptors=1 sockets=0 tracker=closed paths=0 gradebook=none" in report, report
+
+
+def test_a_submission_inherits_nothing_of_the_grader_and_earns_its_honest_score(graded, tmp_path):
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    record = graded["faulty"]["escapes_sandbox"]
+    expect_no_way_out(_messages(record["exercises"]["01"]))
+    honest = tmp_path / "01_flatten.py"  # the same answers, without the attempt
+    honest.write_text("import keras\n\ndef flat_length(input_shape):\n    raise RuntimeError('no')\n\n"
+                      "def build_flatten_model(input_shape):\n"
+                      "    return keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten()])\n")
+    assert record["exercises"]["01"]["points"] == run_checks(load_course().find("01"), honest,
+                                                             include_hidden=True).points
+    assert _ex4(record)["points"] == 12
+
+
+def test_the_interpreter_stays_usable_wherever_it_lives(graded):
+    """The home and temp folders are hidden from submissions; the interpreter's own folders (prefix,
+    standard library, site-packages) stay readable inside them. Here that holds when the interpreter
+    lives under the home folder (pyenv as root); the unprivileged test makes it so on any machine."""
+    exercise = _ex4(graded["faulty"]["imports_stdlib"])
+    assert exercise["points"] == 12, _messages(exercise)
 
 
 def test_a_submission_sees_no_other_process_and_writes_only_its_scratch(graded):
     if os.geteuid() != 0:
         pytest.skip("namespaces are exercised as root here; the unprivileged path has its own test")
     expect_contained(_messages(_ex4(graded["faulty"]["reaches_out"])))
-    assert not list(Path("/tmp").glob("reached-*"))
+    uid = _ex4(graded["faulty"]["reaches_out"])["isolation"]["uid"]  # other runs on this machine may leave some
+    assert not [p for p in Path("/tmp").glob("reached-*") if _owner(p) == uid]
 
 
 def test_no_hidden_check_input_reaches_public_feedback(graded):
@@ -229,8 +361,10 @@ def test_no_fake_results_and_no_secret_reach_the_gradebook(graded):
 
 def test_outputs_csv_feedback_and_gradescope(graded):
     out = graded["out"]
+    from grader.batch.gradebook import csv_cell
+
     rows = list(csv.DictReader((out / "grades.csv").open()))
-    assert {r["student"] for r in rows} == set(graded["faulty"])
+    assert {r["student"] for r in rows} == {csv_cell(student) for student in graded["faulty"]}
     alice = next(r for r in rows if r["student"] == "alice")
     assert alice["04_sequential"] == "12" and alice["08_custom_layer"] == "15" and alice["total"] == "34"
     feedback = (out / "feedback" / "bob.md").read_text()
@@ -278,8 +412,20 @@ def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
     assert 3 <= finished < 9, finished
     again = run_grade(str(submissions), "--out", str(resumed_out), "--json", "-w", "1", *EXERCISES)
     assert again.returncode == 0
+    # the killed run's work folder (the trusted dataset cache in it) is gone: the next run removed it
+    assert not list(Path(tempfile.gettempdir()).glob(f"course-grade-{proc.pid}-*"))
     events = [json.loads(line) for line in again.stdout.splitlines() if '"event"' in line]
     assert sum(e["event"] == "skipped" for e in events) >= finished
+    assert (resumed_out / "grades.csv").read_text() == (reference_out / "grades.csv").read_text()
+
+    # a record edited outside the grader (full marks for bob) is not trusted: bob is graded again
+    bob_record = resumed_out / "students" / "bob.json"
+    forged = json.loads(bob_record.read_text())
+    forged["total"] = forged["exercises"]["04"]["points"] = 12
+    bob_record.write_text(json.dumps(forged))
+    again = run_grade(str(submissions), "--out", str(resumed_out), "--json", "-w", "1", *EXERCISES)
+    events = {e["student"]: e["event"] for e in map(json.loads, again.stdout.splitlines()) if "event" in e}
+    assert events["bob"] == "graded" and events["alice"] == "skipped"
     assert (resumed_out / "grades.csv").read_text() == (reference_out / "grades.csv").read_text()
 
     # re-grading one student replaces only that student's rows
@@ -392,6 +538,7 @@ def _runs_in(base: Path) -> list[int]:
     return found
 
 
+INTERPRETER_HOME = Path(sys.base_prefix).resolve().parent  # a "home folder" that holds the interpreter
 NOT_ROOT = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]  # uid 1000, no capability outside
 
 
@@ -408,11 +555,17 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
     try:
         submissions = base / "class"
         make_class(root, submissions, faults=False)
-        for fault in ("reaches_out", "fork_linger", "patches_checks"):
+        for fault in ("reaches_out", "fork_linger", "patches_checks", "escapes_sandbox", "imports_stdlib",
+                      "forks_many"):
             shutil.copytree(FAULTS / fault, submissions / fault)
+        reach = submissions / "reaches_out" / "04_sequential.py"  # its files named for this run alone
+        marker = f"reached-{base.name}-"
+        reach.write_text(reach.read_text().replace('prefix="reached-"', f'prefix="{marker}"'))
         for folder in ("home", "tmp"):
             (base / folder).mkdir()
-        env = {"PATH": os.environ["PATH"], "COURSE_DATASET": "digits", "HOME": str(base / "home"),
+        # the home folder (hidden from submissions) holds the interpreter, as with pyenv, conda or a venv in ~
+        env = {"PATH": os.environ["PATH"], "COURSE_DATASET": "digits", "HOME": str(INTERPRETER_HOME),
+               "KERAS_HOME": str(base / "home" / ".keras"), "COURSE_RECORD_KEY_FILE": str(base / "home" / "key"),
                "TMPDIR": str(base / "tmp"), "GRADER_TEST_SECRET": "s3cret"}
         done = subprocess.run([*NOT_ROOT, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
                                str(base / "out"), "--json", "-w", "2", *EXERCISES], cwd=root, env=env,
@@ -425,15 +578,43 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         assert isolation["read_only"] and isolation["private_scratch"] and isolation["own_proc"]
         assert not isolation["problems"]
         expect_contained(_messages(_ex4(graded["reaches_out"])))
+        expect_no_way_out(_messages(graded["escapes_sandbox"]["exercises"]["01"]))
+        assert _ex4(graded["escapes_sandbox"])["points"] == 12
+        assert _ex4(graded["imports_stdlib"])["points"] == 12, _messages(_ex4(graded["imports_stdlib"]))
+        exercise = _ex4(graded["forks_many"])
+        assert exercise["status"] == "limit exceeded" and "more than 32 processes" in exercise["reason"], exercise
         assert _ex4(graded["fork_linger"])["points"] == 12
         assert _ex4(graded["patches_checks"])["points"] < 12
         patched = graded["patches_checks"]["exercises"]["08"]
         assert 0 < patched["points"] < patched["max_points"]
         time.sleep(0.5)
         assert not _runs_in(base), "processes of the grading run outlived it"
-        assert not list(Path("/tmp").glob("reached-*")) and not list((base / "tmp").glob("reached-*"))
+        assert not list(Path("/tmp").glob(f"{marker}*")) and not list((base / "tmp").glob("reached-*"))
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.parametrize("user", ["root", "unprivileged"])
+def test_memory_limits_hold_for_the_whole_submission(root, tmp_path, user):
+    """Four children of 200 MB each stay under the limit of one process, not under the limit of the
+    whole submission (512 MB here: this machine fills pages too slowly for 2 GB within the time limit)."""
+    if user == "unprivileged" and (os.geteuid() != 0 or not shutil.which("unshare")):
+        pytest.skip("needs root and util-linux unshare to stand in for an unprivileged user")
+    submissions = tmp_path / "class"
+    for name in ("spreads_memory", "forks_many"):
+        shutil.copytree(FAULTS / name, submissions / name)
+    shutil.copytree(VARIANTS.parent / "faults" / "loud", submissions / "loud")  # a correct answer, printing
+    prefix = NOT_ROOT if user == "unprivileged" else []
+    env = {**os.environ, "COURSE_DATASET": "digits", "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
+    done = subprocess.run([*prefix, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
+                           str(tmp_path / "out"), "--json", "-w", "2", "--memory-mb", "512", "-e", "4"],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(tmp_path / "out")
+    spread, forks = _ex4(graded["spreads_memory"]), _ex4(graded["forks_many"])
+    assert spread["status"] == "limit exceeded" and "together used more than 512 MB" in spread["reason"], spread
+    assert forks["status"] == "limit exceeded" and "more than 32 processes" in forks["reason"], forks
+    assert _ex4(graded["loud"])["points"] == 12
 
 
 def test_a_dask_cluster_grades_the_class_exactly_as_one_machine(root, tmp_path):

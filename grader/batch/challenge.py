@@ -200,6 +200,7 @@ class ChallengeJob:
     scratch: str
     hide: list
     uid: int
+    visible: list = field(default_factory=list)  # the interpreter's folders, readable even inside hidden ones
 
 
 def challenge_commitments(job: ChallengeJob, conn) -> None:
@@ -212,8 +213,10 @@ def challenge_commitments(job: ChallengeJob, conn) -> None:
 
     code = 0
     try:
-        scratch = Path(job.scratch)
-        confine(job.limits, scratch, [Path(p) for p in job.hide], job.uid)
+        confinement = confine(job.limits, Path(job.scratch), [Path(p) for p in job.hide], job.uid,
+                              keep_fds=(conn.fileno(),), visible=tuple(Path(p) for p in job.visible))
+        job.scratch, job.hide = "", []  # from here on, nothing in this process names a path of the grader's
+        scratch = confinement.workdir
         count = 0
         while True:
             try:

@@ -112,7 +112,7 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
     setup = _worker_setup()
     with _SETUP_LOCK:
         dataset_cache = cache_trusted_dataset(setup.work, split_key)
-    folder = setup.work / "extracted" / f"{uuid.uuid4().hex}-{payload.student}"
+    folder = setup.work / "extracted" / uuid.uuid4().hex
     folder.mkdir(parents=True)
     try:
         files = {}
@@ -121,7 +121,7 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
             files[exercise_id] = folder / Path(name).name
         student = StudentSubmission(payload.student, Path(payload.source), files, list(payload.problems))
         options = GradeOptions(out=setup.work / "out", workers=setup.slots.count, memory_mb=memory_mb)
-        hide = [*hidden_paths(options, [folder]), setup.work / "extracted", dataset_cache.parent]
+        hide = [setup.work, *hidden_paths(options, [folder])]
         with setup.slots.taken() as slot:
             record = grade_student(student, [course.find(e) for e in exercise_ids], probes, options, hide, slot,
                                    setup.work, dataset_cache, setup.uid_base)

@@ -2,10 +2,11 @@
 of its exercises one message at a time, a second isolated process that challenges what the first
 committed to (grader.batch.challenge), trusted verification, and a resumable per-student result file.
 
-Results are written atomically to `OUT/students/<student>.json` as each student finishes. A run that
-is killed (even with SIGKILL) and started again skips students whose result matches their current
-files and the grader's fingerprint, so the final gradebook equals that of an uninterrupted run;
-grading one student again replaces only that student's file.
+Results are written atomically to `OUT/students/<student>.json` as each student finishes, signed
+(grader.batch.signing). A run that is killed (even with SIGKILL) and started again skips students
+whose signed result matches their current files and the grader's fingerprint, so the final gradebook
+equals that of an uninterrupted run; a record that does not verify is graded again; grading one
+student again replaces only that student's file.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from grader.batch.intake import MAX_SOURCE_BYTES, StudentSubmission, discover
+from grader.batch.intake import MAX_SOURCE_BYTES, UNREADABLE, StudentSubmission, discover, student_file_name
 from grader.batch.pool import run_job
 from grader.batch.sandbox import Limits, new_uid_base
+from grader.batch.signing import signed, verified
 from grader.manifest import PACKAGE_DIR, Course, load_course
 from grader.results import write_json_atomic
 
@@ -69,9 +71,15 @@ def grader_fingerprint(course: Course, solutions: Path = ROOT / "solutions") -> 
 
 
 def submission_fingerprint(student: StudentSubmission) -> str:
+    """Changes whenever the student's files (or what was wrong with them) change; never raises."""
     digest = hashlib.sha256()
     for exercise_id in sorted(student.files):
-        digest.update(exercise_id.encode() + b"\0" + student.files[exercise_id].read_bytes()[:MAX_SOURCE_BYTES + 1])
+        try:
+            with open(student.files[exercise_id], "rb") as handle:
+                content = handle.read(MAX_SOURCE_BYTES + 1)
+        except OSError as error:
+            content = f"unreadable: {error.strerror}".encode()
+        digest.update(exercise_id.encode() + b"\0" + content)
     digest.update(json.dumps(student.problems).encode())
     return digest.hexdigest()[:16]
 
@@ -103,13 +111,31 @@ def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str]
 
 
 def hidden_paths(options: GradeOptions, inputs: list[Path]) -> list[Path]:
-    """What a submission's process must not see."""
-    paths = [options.solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", _git_dir(ROOT), ROOT / "exercises",
-             options.out.resolve(), *[p.resolve() for p in inputs], *options.extra_hide]
-    home = Path.home()
-    if home != Path("/") and not str(ROOT).startswith(str(home) + os.sep):
-        paths.append(home)  # the instructor's own files (keys, tokens) are no business of a submission
-    return [p for p in paths if p.exists()]
+    """What a submission's process must not see: the course's answers and tests, the class's files and
+    the gradebook, the record key, the grader's temp folders (its work folder, multiprocessing's with the
+    forkserver's socket, POSIX shared memory) and the instructor's home folder."""
+    from grader.batch.pool import forkserver_folder
+    from grader.batch.signing import key_file
+
+    paths = [options.solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", ROOT / ".git", _git_dir(ROOT), ROOT / "exercises",
+             options.out.resolve(), *[p.resolve() for p in inputs], *options.extra_hide, key_file().parent,
+             forkserver_folder(), Path("/dev/shm")]
+    for folder in (Path(tempfile.gettempdir()), Path.home()):  # unless the course itself lives there
+        if folder != Path("/") and not ROOT.is_relative_to(folder):
+            paths.append(folder)
+    return [p for p in paths if p is not None and p.exists()]
+
+
+def visible_folders(hide: list[Path]) -> list[Path]:
+    """The interpreter's folders (grader.batch.sandbox.interpreter_folders) that stay readable inside a
+    hidden folder: those under the home or temp folder only, and none that holds a hidden path itself."""
+    from grader.batch.sandbox import interpreter_folders
+
+    broad = [Path.home().resolve(), Path(tempfile.gettempdir()).resolve()]
+    hidden = [p.resolve() for p in hide]
+    return [folder for folder in interpreter_folders()
+            if not any(h.is_relative_to(folder) and h != folder for h in hidden)
+            and not any(folder.is_relative_to(h) and h not in broad for h in hidden)]
 
 
 def _git_dir(root: Path) -> Path:
@@ -133,13 +159,31 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
     exercises = [course.find(e) for e in options.exercises] if options.exercises else list(course.exercises)
     out = options.out.resolve()
     (out / "students").mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="course-grade-"))  # scratch and extracted archives, outside OUT
-    os.chmod(work, 0o711)
+    remove_stale_work_folders()
+    work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-"))  # scratch, extracted archives, dataset
+    try:
+        with _terminate_as_exit():
+            os.chmod(work, 0o711)
+            records = _grade_into(out, work, inputs, exercises, course, options)
+    finally:
+        from grader.batch.pool import shutdown
+
+        shutdown()
+        shutil.rmtree(work, ignore_errors=True)  # the trusted dataset cache among it
+    write_gradebook(out, course)
+    return sorted(records, key=lambda r: r["student"])
+
+
+def _grade_into(out: Path, work: Path, inputs: list[Path], exercises, course: Course,
+                options: GradeOptions) -> list[dict[str, Any]]:
+    """Grade the students not already graded (see the module docstring) into OUT/students."""
     students = discover(inputs, exercises, work)
     fingerprint = grader_fingerprint(course, options.solutions)
     todo, records = [], []
     for student in students:
         existing = _load_record(out, student.student)
+        if existing and existing.get("retry"):  # the grader failed on this student last time
+            existing = None
         if (not options.force and existing and existing.get("grader") == fingerprint
                 and existing.get("submission") == submission_fingerprint(student)
                 and existing.get("exercise_ids") == [e.id for e in exercises]):
@@ -147,28 +191,62 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
             _notify(options, "skipped", existing)
         else:
             todo.append(student)
-    if todo:
-        probes = load_probes(options, fingerprint, [e.id for e in exercises])
-        if options.scheduler:
-            graded = _grade_on_cluster(todo, exercises, probes, options, fingerprint)
-        else:
-            graded = _grade_here(todo, exercises, probes, options, inputs, work)
-        for student, record, error in graded:
-            if record is None:  # no result is written: the next run grades this student again
-                if options.on_progress:
-                    options.on_progress("failed", {"student": student.student, "reason": error})
-                continue
-            record.update(grader=fingerprint, submission=submission_fingerprint(student),
-                          exercise_ids=[e.id for e in exercises])
-            write_json_atomic(out / "students" / f"{student.student}.json", record)
-            records.append(record)
+    if not todo:
+        return records
+    probes = load_probes(options, fingerprint, [e.id for e in exercises])
+    if options.scheduler:
+        graded = _grade_on_cluster(todo, exercises, probes, options, fingerprint)
+    else:
+        graded = _grade_here(todo, exercises, probes, options, inputs, work)
+    for student, record, error in graded:
+        failed = record is None
+        if failed:  # e.g. its cluster task failed: a "grader error" row now, graded again next run
+            record = failed_record(student, exercises, error)
+        record.update(grader=fingerprint, submission=submission_fingerprint(student),
+                      exercise_ids=[e.id for e in exercises])
+        record = signed(record)
+        write_json_atomic(out / "students" / f"{student_file_name(student.student)}.json", record)
+        records.append(record)
+        if failed and options.on_progress:
+            options.on_progress("failed", {"student": student.student, "reason": error})
+        elif not failed:
             _notify(options, "graded", record)
-    from grader.batch.pool import shutdown
+    return records
 
-    shutdown()
-    write_gradebook(out, course)
-    shutil.rmtree(work, ignore_errors=True)
-    return sorted(records, key=lambda r: r["student"])
+
+WORK_PREFIX = "course-grade-"  # + the grading process's pid + "-": its work folder in the temp folder
+
+
+def remove_stale_work_folders() -> None:
+    """Remove the work folders (and the trusted dataset cache in them) that runs killed outright left in
+    the temp folder: those of this user whose process no longer runs."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*-*"):
+        pid = folder.name.removeprefix(WORK_PREFIX).split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.lstat().st_uid != os.geteuid() or Path(f"/proc/{pid}").exists():
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """Inside the block, SIGTERM ends the run like an exception would (cleaning up on the way)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number, frame):
+        raise SystemExit(128 + number)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def split_key(out: Path) -> bytes:
@@ -200,8 +278,8 @@ def stored_split_key(out: Path) -> bytes | None:
 def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions, inputs: list[Path],
                 work: Path) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
     """Grade the students on this machine, `options.workers` at a time; yield them as they finish."""
-    dataset_cache = cache_trusted_dataset(work, split_key(options.out.resolve()))
-    hide = [*hidden_paths(options, inputs), work / "extracted", dataset_cache.parent]
+    dataset_cache = cache_trusted_dataset(work, split_key(options.out.resolve()))  # starts the forkserver, whose folder is hidden too
+    hide = [work, *hidden_paths(options, inputs)]
     slots, uid_base = Slots(options.workers), new_uid_base(options.workers)
 
     def run(student: StudentSubmission) -> dict[str, Any]:
@@ -211,7 +289,28 @@ def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options:
     with ThreadPoolExecutor(max_workers=options.workers) as pool:
         futures = {pool.submit(run, s): s for s in todo}
         for future in as_completed(futures):
-            yield futures[future], future.result(), ""
+            student = futures[future]
+            try:
+                record = future.result()
+            except Exception as error:  # noqa: BLE001 - one student's failure must not stop the class
+                record = failed_record(student, exercises, f"{type(error).__name__}: {error}")
+            yield student, record, ""
+
+
+def failed_record(student: StudentSubmission, exercises, error: str) -> dict[str, Any]:
+    """The record of a student the grader itself failed on: every exercise "grader error", 0 points, and
+    `retry` set, so that the next run grades the student again instead of keeping this."""
+    from grader.batch.worker import _all_failed
+
+    reason = f"the grader failed while grading this submission ({error[-500:]}); grade it again"
+    return {
+        "student": student.student, "source": str(student.source), "problems": [*student.problems, reason],
+        "exercises": {e.id: {"slug": e.slug, "title": e.title, "status": "grader error", "reason": reason,
+                             "points": 0, "max_points": e.max_points, "checks": _all_failed(e, reason),
+                             "isolation": None, "seconds": None, "check_seconds": None} for e in exercises},
+        "total": 0, "max_total": sum(e.max_points for e in exercises), "status": "grader error", "seconds": 0.0,
+        "retry": True,
+    }
 
 
 def cache_trusted_dataset(work: Path, key: bytes) -> Path:
@@ -270,12 +369,14 @@ def _notify(options: GradeOptions, event: str, record: dict) -> None:
 
 def _load_record(out: Path, student: str) -> dict | None:
     try:
-        return json.loads((out / "students" / f"{student}.json").read_text(encoding="utf-8"))
+        record = json.loads((out / "students" / f"{student_file_name(student)}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return record if verified(record) and record.get("student") == student else None
 
 
 def _source_of(path: Path) -> bytes:
+    """The Python source of a submitted file (a notebook's code cells); ValueError/OSError if unreadable."""
     if path.stat().st_size > MAX_SOURCE_BYTES:
         raise ValueError(f"the file is larger than {MAX_SOURCE_BYTES:,} bytes")
     if path.suffix == ".ipynb":
@@ -315,8 +416,8 @@ def _reply(channel, message, task, deadline: float) -> tuple[dict, list]:
     raw = channel.ask(pickle.dumps(message), deadline - time.monotonic())
     try:
         header, arrays = unpack(raw)
-    except (ValueError, KeyError, OSError, RecursionError) as error:
-        raise _BadReply("bad reply", f"the submission's process sent an unreadable reply ({error})") from None
+    except Exception as error:  # noqa: BLE001 - whatever the student's process sent, it costs only this exercise
+        raise _BadReply("bad reply", f"the grader could not read the reply of your process ({str(error)[:300]})") from None
     if "grader_error" in header:
         raise _BadReply("grader error", f"the grader failed while running this exercise: {header['grader_error']}")
     if header.get("exercise") != task.exercise_id or header.get("part") != task.part:
@@ -408,8 +509,8 @@ def challenge_student(pending: list, options: GradeOptions, hide: list[Path], sc
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True, mode=0o700)
     limits = Limits(wall_s=CHALLENGE_WALL_S * max(1, len(work_list)), memory_mb=options.memory_mb)
-    job = ChallengeJob(limits, str(scratch), [str(p) for p in hide], uid)
-    end = run_dialogue(challenge_commitments, job, talk, uid=uid)
+    job = ChallengeJob(limits, str(scratch), [str(p) for p in hide], uid, [str(p) for p in visible_folders(hide)])
+    end = run_dialogue(challenge_commitments, job, talk, uid=uid, tree_limits=limits)
     shutil.rmtree(scratch, ignore_errors=True)
     ended = None if end is None else f"the challenger {end.status}: {end.detail}".rstrip(": ")
     for number, (part, _, _, places) in enumerate(work_list):
@@ -433,13 +534,16 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
     hidden_tasks: list[ProbeTask] = []
     for exercise in exercises:
         path = student.files.get(exercise.id)
+        if student.refused:
+            entries[exercise.id] = ("outcome", student.refused.status, student.refused.reason)
+            continue
         if path is None:
             entries[exercise.id] = ("outcome", "not submitted", "not submitted")
             continue
         try:
             source = _source_of(path)
-        except (OSError, ValueError) as error:
-            entries[exercise.id] = ("outcome", "unreadable", f"the submitted file could not be read: {error}")
+        except Exception as error:  # noqa: BLE001 - an unreadable file costs only its exercise
+            entries[exercise.id] = ("outcome", UNREADABLE, f"the submitted file could not be read: {error}")
             continue
         discovered, wall_s = probes[exercise.id], exercise.time_budget_s + STARTUP_MARGIN_S
         tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["probes"], wall_s))
@@ -459,10 +563,11 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
         limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
-        job = ProbeJob(student.student, limits, str(scratch), [str(p) for p in hide], uid)
+        job = ProbeJob(student.student, limits, str(scratch), [str(p) for p in hide], uid,
+                       [str(p) for p in visible_folders(hide)])
         played: list[tuple[ProbeTask, tuple, float]] = []
         end = run_dialogue(probe_submission, job, partial(_play_tasks, tasks=tasks, played=played, decoys=decoys,
-                                                          pending=pending), uid=uid)
+                                                          pending=pending), uid=uid, tree_limits=limits)
         for task, entry, seconds in played:
             timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + seconds, 3)
             (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = entry
@@ -478,6 +583,8 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
             retried.add((stopped.exercise_id, stopped.part))
             tasks = tasks[len(played):]
             continue
+        # a grader error or a bad reply ends the dialogue with that exercise only (pool.ProcessEnded): the
+        # exercises after it are played in a fresh process.
         # the hidden probes of an exercise whose public ones did not all answer are not worth playing
         tasks = [t for t in tasks[len(played) + 1:] if t.part == "public" or _answered(entries.get(t.exercise_id))]
     shutil.rmtree(scratch, ignore_errors=True)
@@ -512,6 +619,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         "student": student.student, "source": str(student.source), "problems": student.problems,
         "exercises": record_exercises, "total": total,
         "max_total": sum(e.max_points for e in exercises),
-        "status": "graded" if not student.problems else "graded with problems",
+        "status": student.refused.status if student.refused else "graded" if not student.problems else
+        "graded with problems",
         "seconds": round(time.perf_counter() - started, 3),
     }

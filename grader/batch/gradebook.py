@@ -1,9 +1,12 @@
 """The gradebook and everything derived from the per-student results in `OUT/students/`.
 
 - `grades.csv`: one row per student — per-exercise points, total, status (what an LMS import takes);
+  a cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`) starts with `'`;
 - `grades.json`: everything, with the dataset, seed, versions, isolation and timings;
 - `feedback/<student>.md` and `.html`: public checks' messages and hints; hidden checks anonymous;
 - `gradescope/<student>/results.json`: Gradescope's results format.
+
+`<student>` in a file name is `grader.batch.intake.student_file_name(id)`; the records keep the id.
 
 All of it is rebuilt from the student files, so it is the same whether the run was interrupted or not.
 """
@@ -19,18 +22,31 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grader.batch.intake import student_file_name
 from grader.manifest import Course
 from grader.results import write_json_atomic, write_text_atomic
 
 
 def student_records(out: Path) -> list[dict[str, Any]]:
-    records = []
+    """The verified records in OUT/students, by student id (see grader.batch.signing)."""
+    return _read_records(out)[0]
+
+
+def _read_records(out: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """The verified records, and the names of the record files that did not verify."""
+    from grader.batch.signing import verified
+
+    records, unverified = [], []
     for path in sorted((out / "students").glob("*.json")):
         try:
-            records.append(json.loads(path.read_text(encoding="utf-8")))
-        except ValueError:
-            continue  # a torn write is impossible (atomic replace); anything else is not ours
-    return records
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            record = None
+        if verified(record):
+            records.append(record)
+        else:
+            unverified.append(path.name)
+    return sorted(records, key=lambda r: str(r["student"])), unverified
 
 
 def versions() -> dict[str, str]:
@@ -49,17 +65,18 @@ def write_gradebook(out: Path, course: Course) -> None:
     from grader.batch.sandbox import describe
     from grader.datasets import chosen_dataset_name, load_dataset
 
-    records = student_records(out)
+    records, unverified = _read_records(out)
     ids = sorted({e for r in records for e in r["exercises"]}) or [e.id for e in course.exercises]
     names = {e.id: e.filename.removesuffix(".py") for e in course.exercises}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["student", *[names[i] for i in ids], "total", "max_total", "status"])
     for record in records:
-        statuses = sorted({x["status"] for x in record["exercises"].values()} - {"graded"})
-        writer.writerow([record["student"], *[_fmt(record["exercises"].get(i, {}).get("points", 0)) for i in ids],
-                         _fmt(record["total"]), _fmt(record["max_total"]),
-                         record["status"] + (f" ({', '.join(statuses)})" if statuses else "")])
+        statuses = sorted({x["status"] for x in record["exercises"].values()} - {"graded", record["status"]})
+        writer.writerow([csv_cell(cell) for cell in (
+            record["student"], *[_fmt(record["exercises"].get(i, {}).get("points", 0)) for i in ids],
+            _fmt(record["total"]), _fmt(record["max_total"]),
+            record["status"] + (f" ({', '.join(statuses)})" if statuses else ""))])
     write_text_atomic(out / "grades.csv", buffer.getvalue())
     from grader.batch.grade import stored_split_key
 
@@ -69,13 +86,21 @@ def write_gradebook(out: Path, course: Course) -> None:
         "seed": course.seed, "dataset": dataset, "versions": versions(), "isolation": describe(),
         "exercises": {e.id: {"slug": e.slug, "title": e.title, "max_points": e.max_points,
                              "time_budget_s": e.time_budget_s, "thresholds": e.thresholds} for e in course.exercises},
-        "students": records,
+        "students": records, "unverified_records": unverified,
     })
     for record in records:
-        markdown = feedback_markdown(record, dataset)
-        write_text_atomic(out / "feedback" / f"{record['student']}.md", markdown)
-        write_text_atomic(out / "feedback" / f"{record['student']}.html", feedback_html(record, dataset))
-        write_json_atomic(out / "gradescope" / record["student"] / "results.json", gradescope_results(record))
+        name = student_file_name(record["student"])
+        write_text_atomic(out / "feedback" / f"{name}.md", feedback_markdown(record, dataset))
+        write_text_atomic(out / "feedback" / f"{name}.html", feedback_html(record, dataset))
+        write_json_atomic(out / "gradescope" / name / "results.json", gradescope_results(record))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
+
+
+def csv_cell(text: str) -> str:
+    """`text` as a CSV cell no spreadsheet evaluates: a leading `'` before `= + - @`, tab or CR (OWASP)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _fmt(value: float) -> str:

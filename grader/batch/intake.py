@@ -12,10 +12,17 @@ form `04_sequential.ipynb`). Layouts accepted, for each path given:
 Archives are extracted safely into a scratch folder: no absolute paths, no `..`, no links, at most
 `MAX_FILES` entries and `MAX_BYTES` uncompressed. A bad archive becomes a problem on that student
 alone ("archive rejected: …"), never an error for the batch.
+
+Student ids. The id is the folder's or archive's name and must match `STUDENT_ID` (letters, digits
+and `_ . @ + -`, at most 128 characters, starting with a letter or digit); a student whose id does
+not is listed in the gradebook under that id with the status "invalid student id", and nothing of
+theirs is read or run. Every file the grader writes for a student is named by `student_file_name`,
+which is the id itself when it is a portable file name and a sanitised prefix plus a hash otherwise.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import stat
@@ -29,6 +36,27 @@ MAX_FILES = 500
 MAX_BYTES = 50 * 1024 * 1024
 MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a single exercise file larger than this is not read
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
+STUDENT_ID_RULE = "letters, digits and _ . @ + -, at most 128 characters, starting with a letter or digit"
+UNREADABLE = "unreadable submission"  # the status of a submission (or file) the grader could not read
+INVALID_ID = "invalid student id"
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
+
+
+def student_file_name(student: str) -> str:
+    """A portable file name (≤ 113 characters) standing for `student`: the id itself when it is one,
+    else its portable characters (at most 100) and a hash of the whole id, so two ids never share one."""
+    if _FILE_NAME.match(student):
+        return student
+    kept = re.sub(r"[^A-Za-z0-9_.@+-]", "_", student)[:100].lstrip("._-+@") or "student"
+    return f"{kept}-{hashlib.sha256(student.encode('utf-8', 'surrogateescape')).hexdigest()[:12]}"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why nothing of a submission can be graded: its status for every exercise and the reason."""
+
+    status: str
+    reason: str
 
 
 @dataclass
@@ -39,6 +67,7 @@ class StudentSubmission:
     source: Path
     files: dict[str, Path] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    refused: Refusal | None = None
 
 
 class ArchiveRejected(ValueError):
@@ -76,8 +105,15 @@ def safe_extract(archive: Path, target: Path) -> None:
                         if written > MAX_BYTES:  # the header may lie about sizes
                             raise ArchiveRejected(f"more than {MAX_BYTES:,} bytes uncompressed")
                         dst.write(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise ArchiveRejected(f"not a readable zip archive ({error})") from None
+    except ArchiveRejected:
+        raise
+    except NotImplementedError as error:
+        raise ArchiveRejected(f"it uses a compression method the grader does not read ({error}); "
+                              "submit a plain zip") from None
+    except RuntimeError:  # zipfile's way of saying "encrypted, password required"
+        raise ArchiveRejected("it is encrypted (password-protected); submit it without a password") from None
+    except Exception as error:  # noqa: BLE001 - bad deflate data, bad CRC, truncated: the archive's fault
+        raise ArchiveRejected(f"not a readable zip archive ({type(error).__name__}: {error})") from None
 
 
 def _find_files(folder: Path, exercises: list[Exercise]) -> dict[str, Path]:
@@ -97,19 +133,27 @@ def _find_files(folder: Path, exercises: list[Exercise]) -> dict[str, Path]:
 
 
 def _student(source: Path, student: str, scratch: Path, exercises: list[Exercise]) -> StudentSubmission:
+    """One student's submission; whatever is wrong with it becomes its `problems`/`refused`, never an error."""
     submission = StudentSubmission(student, source)
     if not STUDENT_ID.match(student):
-        submission.problems.append(f"student id {student!r} has unusual characters")
-    folder = source
-    if source.suffix.lower() == ".zip":
-        folder = scratch / "extracted" / student
-        shutil.rmtree(folder, ignore_errors=True)
-        try:
+        reason = (f"the student id {student[:200]!r} is not valid ({STUDENT_ID_RULE}); rename the folder or "
+                  "archive and grade again")
+        submission.problems.append(reason)
+        submission.refused = Refusal(INVALID_ID, reason)
+        return submission
+    try:
+        folder = source
+        if source.suffix.lower() == ".zip":
+            folder = scratch / "extracted" / student_file_name(student)
+            shutil.rmtree(folder, ignore_errors=True)
             safe_extract(source, folder)
-        except ArchiveRejected as error:
-            submission.problems.append(f"archive rejected: {error}")
-            return submission
-    submission.files = _find_files(folder, exercises)
+        submission.files = _find_files(folder, exercises)
+    except ArchiveRejected as error:
+        submission.problems.append(f"archive rejected: {error}")
+        submission.refused = Refusal(UNREADABLE, f"archive rejected: {error}")
+    except Exception as error:  # noqa: BLE001 - one student's unreadable files never stop the class
+        submission.problems.append(f"the submission could not be read ({type(error).__name__}: {error})")
+        submission.refused = Refusal(UNREADABLE, f"the submission could not be read ({type(error).__name__})")
     return submission
 
 

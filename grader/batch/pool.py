@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.batch.sandbox import kill_leftovers
+from grader.batch.sandbox import Limits, anonymous_kb, kill_leftovers, tree_usage
 
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 _context = None
@@ -71,12 +71,18 @@ def shutdown() -> None:
     _context = None
 
 
+def forkserver_folder() -> Path | None:
+    """The folder holding the forkserver's socket (multiprocessing's temp folder), once it runs."""
+    address = getattr(multiprocessing.forkserver._forkserver, "_forkserver_address", None)
+    return Path(address).parent if isinstance(address, str) and address.startswith("/") else None
+
+
 @dataclass
 class JobOutcome:
     """How a job's process ended: `reply` is its message if it sent one."""
 
     reply: bytes | None
-    status: str  # "ok", "timed out", "crashed", "killed", "exited early", "reply too large"
+    status: str  # "ok", "timed out", "limit exceeded", "crashed", "killed", "exited early", "reply too large"
     detail: str
     seconds: float
 
@@ -86,11 +92,51 @@ def run_job(target, job, wall_s: float, uid: int | None = None) -> JobOutcome:
     return run_process(target, job, [wall_s], uid)[0]
 
 
-def run_process(target, job, waits: list[float], uid: int | None = None) -> list[JobOutcome]:
+WATCH_EVERY_S = 0.2
+
+
+class _TreeWatch:
+    """Whether the process tree of a job has gone over its limits for the whole tree (`Limits.memory_mb`
+    of memory beyond the preloaded interpreter, `Limits.processes` processes)."""
+
+    def __init__(self, pid: int, limits: Limits) -> None:
+        self.pid, self.limits = pid, limits
+        server = getattr(multiprocessing.forkserver._forkserver, "_forkserver_pid", None)
+        self.baseline_kb = anonymous_kb(server) if server else 0
+
+    def exceeded(self) -> str | None:
+        processes, memory_kb = tree_usage(self.pid, self.baseline_kb)
+        if processes > self.limits.processes:
+            return f"the submission started more than {self.limits.processes} processes"
+        if memory_kb > self.limits.memory_mb * 1024:
+            return (f"the submission's processes together used more than {self.limits.memory_mb:,} MB of memory "
+                    f"({memory_kb // 1024:,} MB)")
+        return None
+
+
+def _wait(receiver, wall_s: float, watch: _TreeWatch | None) -> bool | str:
+    """True when a reply (or EOF) is there, False after `wall_s`, or why the tree went over its limits."""
+    if watch is None:
+        return receiver.poll(wall_s)
+    deadline = time.monotonic() + wall_s
+    while True:
+        remaining = deadline - time.monotonic()
+        if receiver.poll(max(0.0, min(WATCH_EVERY_S, remaining))):
+            return True
+        reason = watch.exceeded()
+        if reason:
+            return reason
+        if remaining <= WATCH_EVERY_S:
+            return False
+
+
+def run_process(target, job, waits: list[float], uid: int | None = None,
+                tree_limits: Limits | None = None) -> list[JobOutcome]:
     """Run `target(job, conn)`, which sends one reply per entry of `waits`, each within its time.
 
-    Returns one outcome per reply received; if the process fails to send one in time (or dies),
-    the last outcome says how, and the process (with anything it forked) is killed.
+    Returns one outcome per reply received; if the process fails to send one in time (or dies), or
+    its whole tree of processes goes over `tree_limits`, the last outcome says how ("limit exceeded"),
+    and the process (with anything it forked) is killed.
     """
     outcomes: list[JobOutcome] = []
 
@@ -99,7 +145,7 @@ def run_process(target, job, waits: list[float], uid: int | None = None) -> list
             began = time.perf_counter()
             outcomes.append(JobOutcome(channel.receive(wait_s), "ok", "", time.perf_counter() - began))
 
-    ended = run_dialogue(target, job, receive_all, uid)
+    ended = run_dialogue(target, job, receive_all, uid, tree_limits)
     if ended is not None:
         outcomes.append(JobOutcome(None, ended.status, ended.detail,
                                    ended.seconds - sum(o.seconds for o in outcomes)))
@@ -117,8 +163,8 @@ class ProcessEnded(Exception):
 class Channel:
     """The grader's end of a dialogue with one process: send a message, receive its answer in time."""
 
-    def __init__(self, connection) -> None:
-        self._connection = connection
+    def __init__(self, connection, watch: _TreeWatch | None = None) -> None:
+        self._connection, self._watch = connection, watch
 
     def send(self, message: bytes) -> None:
         try:
@@ -128,7 +174,10 @@ class Channel:
 
     def receive(self, wait_s: float) -> bytes:
         """The next message, within `wait_s` seconds; ProcessEnded if none comes."""
-        if not self._connection.poll(max(0.0, wait_s)):  # True on a message, and on EOF when the process ended
+        answered = _wait(self._connection, max(0.0, wait_s), self._watch)  # True on a message, and on EOF
+        if isinstance(answered, str):
+            raise ProcessEnded("limit exceeded", f"stopped: {answered}")
+        if not answered:
             raise ProcessEnded("timed out", f"stopped after the {wait_s:g} s time limit (an endless loop?)")
         try:
             return self._connection.recv_bytes(MAX_REPLY_BYTES)
@@ -152,11 +201,12 @@ class DialogueEnd:
     seconds: float
 
 
-def run_dialogue(target, job, talk, uid: int | None = None) -> DialogueEnd | None:
+def run_dialogue(target, job, talk, uid: int | None = None, tree_limits: Limits | None = None) -> DialogueEnd | None:
     """Run `target(job, conn)` in a fresh forked process and `talk(channel)` with it over one duplex pipe.
 
-    `talk` sends messages and receives the answers (Channel); when the process fails to answer in time
-    or dies, `Channel.receive` raises ProcessEnded, `talk` stops, and the result says how. When `talk`
+    `talk` sends messages and receives the answers (Channel); when the process fails to answer in time,
+    dies, or its whole tree of processes goes over `tree_limits` ("limit exceeded"), `Channel.receive`
+    raises ProcessEnded, `talk` stops, and the result says how. When `talk`
     returns, the process is given 5 s to end. Either way, the process (with anything it forked) is
     killed. Returns None when `talk` finished.
     """
@@ -166,14 +216,15 @@ def run_dialogue(target, job, talk, uid: int | None = None) -> DialogueEnd | Non
     started = time.perf_counter()
     process.start()
     theirs.close()
+    watch = _TreeWatch(process.pid, tree_limits) if tree_limits else None
     failure: ProcessEnded | None = None
     try:
-        talk(Channel(mine))
+        talk(Channel(mine, watch))
     except ProcessEnded as ended:
         failure = ended
     finally:
         mine.close()  # a process waiting for the next message reads EOF and ends
-        process.join(timeout=0.0 if failure and failure.status == "timed out" else 5.0)
+        process.join(timeout=0.0 if failure and failure.status in ("timed out", "limit exceeded") else 5.0)
         if process.is_alive():
             for child in _children(process.pid):  # the submission itself: PID 1 of its own namespace
                 _kill(child)

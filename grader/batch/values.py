@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import zipfile
 from typing import Any
 
 import numpy as np
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 100  # JSON nesting of a header; `encode` itself never goes beyond ~45
+MAX_ARRAYS = 10_000
+ARRAY_KINDS = "biuf"  # bool, signed and unsigned integers, floats: all a learner's values need
 
 
 class NotTransferable(ValueError):
@@ -35,7 +41,7 @@ def encode(value: Any, arrays: list[np.ndarray], depth: int = 0) -> Any:
         return {"float": repr(float(value))}
     if isinstance(value, np.ndarray) or hasattr(value, "__array__") and not isinstance(value, keras.Model):
         array = np.asarray(value)
-        if array.dtype.kind not in "biuf":
+        if array.dtype.kind not in ARRAY_KINDS:
             raise NotTransferable(f"an array of dtype {array.dtype}")
         arrays.append(array)
         return {"array": len(arrays) - 1}
@@ -167,13 +173,76 @@ def pack(header: dict, arrays: list[np.ndarray]) -> bytes:
 
 
 def unpack(message: bytes) -> tuple[dict, list[np.ndarray]]:
-    """Inverse of `pack`, with no code execution: JSON and pickle-free npz only."""
+    """Inverse of `pack`, with no code execution: JSON and pickle-free npz only.
+
+    The message comes from the student's process, so every size and depth it declares is checked
+    before anything is allocated for it: the header's length, its JSON nesting (at most MAX_DEPTH), the
+    number of arrays, each array's dtype (bool, integer or float) and declared shape, which must
+    account for exactly the bytes that are there. Anything else raises ValueError.
+    """
     if len(message) > MAX_MESSAGE_BYTES:
         raise ValueError("message too large")
+    if len(message) < 8:
+        raise ValueError("message too short")
     size = int.from_bytes(message[:8], "big")
-    header = json.loads(message[8 : 8 + size].decode())
-    with np.load(io.BytesIO(message[8 + size :]), allow_pickle=False) as npz:
-        arrays = [npz[f"arr_{i}"] for i in range(len(npz.files))]
+    if size > min(MAX_HEADER_BYTES, len(message) - 8):
+        raise ValueError(f"the header declares {size:,} bytes")
+    try:
+        header = json.loads(message[8 : 8 + size].decode("utf-8"))
+    except RecursionError:
+        raise ValueError("the header is nested too deeply") from None
     if not isinstance(header, dict):
         raise ValueError("malformed header")
-    return header, arrays
+    if json_depth(header) > MAX_DEPTH:
+        raise ValueError(f"the header is nested more than {MAX_DEPTH} levels deep")
+    return header, _read_npz(message[8 + size :])
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and dicts nest in `value` (walked without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (list, dict)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def _read_npz(blob: bytes) -> list[np.ndarray]:
+    """The arrays of an uncompressed `.npz` as `np.savez` writes it, read without trusting its headers."""
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        entries = {entry.filename: entry for entry in archive.infolist()}
+        if len(entries) > MAX_ARRAYS:
+            raise ValueError(f"{len(entries):,} arrays")
+        arrays = []
+        for index in range(len(entries)):
+            entry = entries.get(f"arr_{index}.npy")
+            if entry is None:
+                raise ValueError(f"array {index} is missing")
+            if entry.compress_type != zipfile.ZIP_STORED or entry.file_size > len(blob):
+                raise ValueError(f"array {index} is compressed or larger than the message")
+            with archive.open(entry) as member:
+                arrays.append(_read_npy(member, entry.file_size, index))
+    return arrays
+
+
+def _read_npy(member, stored: int, index: int) -> np.ndarray:
+    version = np.lib.format.read_magic(member)
+    read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    if version not in read_header:
+        raise ValueError(f"array {index} has an unknown format version {version}")
+    shape, fortran_order, dtype = read_header[version](member, max_header_size=10_000)
+    if dtype.kind not in ARRAY_KINDS or dtype.hasobject or dtype.fields is not None:
+        raise ValueError(f"array {index} has dtype {dtype}")
+    if not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise ValueError(f"array {index} declares the shape {shape}")
+    declared = math.prod(shape) * dtype.itemsize
+    if declared != stored - member.tell():
+        raise ValueError(f"array {index} declares {declared:,} bytes but holds {stored - member.tell():,}")
+    data = bytearray(member.read(declared))
+    if len(data) != declared:
+        raise ValueError(f"array {index} is truncated")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")

@@ -47,6 +47,7 @@ class ProbeJob:
     scratch: str = ""
     hide: list = field(default_factory=list)
     uid: int = 0
+    visible: list = field(default_factory=list)  # the interpreter's folders, readable even inside hidden ones
 
 
 @dataclass
@@ -84,8 +85,10 @@ def probe_submission(job: ProbeJob, conn) -> None:
     code = 0
     opened: OpenFile | None = None
     try:
-        scratch = Path(job.scratch)
-        confinement = confine(job.limits, scratch, [Path(p) for p in job.hide], job.uid)
+        confinement = confine(job.limits, Path(job.scratch), [Path(p) for p in job.hide], job.uid,
+                              keep_fds=(conn.fileno(),), visible=tuple(Path(p) for p in job.visible))
+        job.scratch, job.hide = "", []  # from here on, nothing in this process names a path of the grader's
+        scratch = confinement.workdir
         submission = commitments = None
         while True:
             try:
@@ -135,7 +138,7 @@ def _open(opened: OpenFile, path: Path, confinement):
             "isolation": {"namespaces": confinement.namespaces, "network_isolated": confinement.network_isolated,
                           "read_only": confinement.read_only, "private_scratch": confinement.private_scratch,
                           "own_proc": confinement.own_proc, "uid": confinement.unprivileged_uid,
-                          "hidden_paths": len(confinement.hidden), "problems": confinement.problems}}
+                          "hidden_paths": confinement.hidden, "problems": confinement.problems}}
     try:
         return load_submission(path, opened.exercise_id), pack(meta, [])
     except CheckFailure as failure:

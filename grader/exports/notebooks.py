@@ -39,7 +39,7 @@ class NotebookError(ValueError):
 def notebook_to_source(path: Path) -> str:
     """The Python source a notebook's code cells amount to (see the module docstring).
 
-    Raises NotebookError if `path` is not valid notebook JSON.
+    Raises NotebookError if `path` is not valid notebook JSON or a code cell has no source.
     """
     path = Path(path)
     try:
@@ -50,10 +50,15 @@ def notebook_to_source(path: Path) -> str:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise NotebookError(f"{path.name} is not a valid Jupyter notebook ({reason})") from None
     parts = []
-    for number, cell in enumerate(notebook.cells, start=1):
-        if cell.get("cell_type") != "code":
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        raise NotebookError(f"{path.name} is not a valid Jupyter notebook (it has no list of cells)")
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = _without_magics(cell.source)
+        if not isinstance(cell.get("source"), str):
+            raise NotebookError(f"{path.name} is not a valid Jupyter notebook (code cell {number} has no source)")
+        source = _without_magics(cell["source"])
         if source is None or _only_calls_the_grader(source):
             continue
         parts.append(f"# cell {number}\n{source.rstrip()}\n")

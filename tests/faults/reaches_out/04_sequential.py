@@ -25,7 +25,7 @@ def _report() -> str:
         parent = type(error).__name__
     places = {"tmp": Path("/tmp"), "shm": Path("/dev/shm"), "package": Path(grader.__file__).parent,
               "scratch_parent": Path.cwd().parent}
-    return (f"REACH processes={len(processes)} parent={parent} "
+    return (f"REACH processes={len(processes)} parent={parent} scratch={Path.cwd()} "
             + " ".join(f"{name}={_try_write(place)}" for name, place in places.items()))
 
 
