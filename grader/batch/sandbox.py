@@ -29,6 +29,7 @@ import ctypes.util
 import os
 import resource
 import signal
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,6 +162,7 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int) -> Confin
     env = safe_environment(scratch)
     os.environ.clear()
     os.environ.update(env)
+    tempfile.tempdir = str(scratch)  # the forkserver already cached its own TMPDIR, which may be read-only now
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)

@@ -398,11 +398,10 @@ class _Player:
         return None, {"name": str(name)[:_MAX_TEXT], "found": keras.saving.get_registered_object(name) is cls}
 
     def _op_save_and_reload(self, label, model, function):
-        import os
         import tempfile
 
         fn = self.submission.get(function)
-        directory = tempfile.mkdtemp(prefix="course-save-", dir=os.environ.get("TMPDIR") or None)
+        directory = tempfile.mkdtemp(prefix="course-save-")  # in batch grading: inside the private scratch
         self.directories[self.index] = directory
 
         def attempt():

@@ -21,7 +21,7 @@ class Standardize(keras.layers.Layer):
 
 
 def save_and_reload(model, directory):
-    path = os.path.join(tempfile.mkdtemp(dir=os.environ.get("TMPDIR")), "model.keras")
+    path = os.path.join(tempfile.mkdtemp(), "model.keras")
     model.save(path)
     return keras.saving.load_model(path)
 
