@@ -129,7 +129,7 @@ class FrozenClassifier:
         found, taken = [], set()
         for value in self.base_values:
             match = next((v for v in variables_of(self.model) if id(v) not in taken
-                          and tuple(v.shape) == value.shape and np.array_equal(np.asarray(v), value)), None)
+                          and tuple(v.shape) == value.shape and np.array_equal(v.numpy(), value)), None)
             if match is None:
                 raise CheckFailure(
                     "the new model does not hold base's trained weights",

@@ -209,7 +209,7 @@ def test_frozen_classifier_output_shape_and_parameters(submission):
 
 def test_features_come_from_the_base(submission):
     frozen = frozen_classifier(submission, reference_base(BASE_SEED), 3)
-    kernel, bias = (np.asarray(v) for v in frozen.head())
+    kernel, bias = (v.numpy() for v in frozen.head())
     x = np.random.default_rng(1210).normal(size=(5, BASE_INPUT)).astype("float32")
     expect_close("the new model's logits", predict_numpy(frozen.model, x), frozen.features(x) @ kernel + bias,
                  atol=1e-4, why="the model is base, with the weights it came with, followed by the new head: "
@@ -221,8 +221,8 @@ def test_frozen_weights_do_not_move_under_fit(submission):
     frozen = frozen_classifier(submission, reference_base(BASE_SEED), 3)
     variables = frozen.base_variables()
     train_briefly(frozen.model, BASE_INPUT, 3, seed=1212)
-    moved = [(v.path, float(np.max(np.abs(np.asarray(v) - before))))
-             for v, before in zip(variables, frozen.base_values, strict=True) if not np.array_equal(np.asarray(v), before)]
+    moved = [(v.path, float(np.max(np.abs(v.numpy() - before))))
+             for v, before in zip(variables, frozen.base_values, strict=True) if not np.array_equal(v.numpy(), before)]
     if moved:
         raise CheckFailure(
             f"base's weights moved during fit: {len(moved)} of {len(variables)} changed (first: {moved[0][0]})",
@@ -236,7 +236,7 @@ def test_frozen_weights_do_not_move_under_fit(submission):
 def test_head_learns_under_fit(submission):
     frozen = frozen_classifier(submission, reference_base(BASE_SEED), 3)
     head = frozen.head()
-    before = [np.asarray(v).copy() for v in head]
+    before = [v.numpy().copy() for v in head]
     if trainable_count(frozen.model) == 0:
         raise CheckFailure(
             "the new model has no trainable weights, so fit cannot change anything",
@@ -246,7 +246,7 @@ def test_head_learns_under_fit(submission):
             hint="freeze base only: base.trainable = False; leave the new Dense layer trainable",
         )
     train_briefly(frozen.model, BASE_INPUT, 3, seed=1214)
-    if all(np.array_equal(np.asarray(v), b) for v, b in zip(head, before, strict=True)):
+    if all(np.array_equal(v.numpy(), b) for v, b in zip(head, before, strict=True)):
         raise CheckFailure(
             "the new head's weights did not change during fit",
             expected="the Dense head's kernel and bias updated by fit", got="unchanged",
