@@ -450,13 +450,14 @@ def test_patching_the_checks_of_a_class_exercise_changes_nothing(graded):
     assert "differs from the reference" in _messages(exercise)
 
 
-CLASS_VARIANTS = [p for n in ("08", "09", "10") for p in sorted((VARIANTS / n).glob("*.py"))
+CLASS_VARIANTS = [p for n in ("08", "09", "10", "12") for p in sorted((VARIANTS / n).glob("*.py"))
                   if p.name.startswith("wrong_") or p.name == sorted((VARIANTS / n).glob("correct_*.py"))[0].name]
 
 
 def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
-    """Exercises 8–10 through the batch grader (scenarios played confined, judged in the grader's process)
-    give every check the same outcome and message as the learner's own `course check`."""
+    """Exercises 8–10 and 12 through the batch grader (scenarios played confined, judged in the grader's
+    process; exercise 12 saves its .keras files in the confined scratch) give every check the same
+    outcome and message as the learner's own `course check`."""
     from grader.manifest import load_course
     from grader.runner import run_checks
 
@@ -468,7 +469,7 @@ def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
         shutil.copy(path, folder / course.find(path.parent.name).filename)
     shutil.copytree(FAULTS / "forges_facts", submissions / "forges_facts")
     out = tmp_path / "out"
-    done = run_grade(str(submissions), "--out", str(out), "--json", "-e", "8", "-e", "9", "-e", "10")
+    done = run_grade(str(submissions), "--out", str(out), "--json", "-e", "8", "-e", "9", "-e", "10", "-e", "12")
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(out)
     expect_forged_facts_earn_only_the_process_word(graded["forges_facts"], tmp_path / "honest")

@@ -169,3 +169,67 @@ def test_committed_calls_run_on_the_real_inputs_and_weights_give_the_in_process_
     apply_challenges(PendingChallenge(header, [x], {probe.key: secrets}, {}, []), [], [], [], None)
     with pytest.raises(CheckFailure, match="without committing"):
         ReplaySubmission(submission.path, "08", header, [x]).run(scenario)[output]
+
+
+SAVER = '''
+import os
+
+import keras
+
+DIRECTORIES = []
+
+
+@keras.saving.register_keras_serializable(package="scenario_test")
+class Shift(keras.layers.Layer):
+    def __init__(self, by=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.by = by
+
+    def call(self, inputs):
+        return inputs + self.by
+
+    def get_config(self):
+        return {**super().get_config(), "by": self.by}
+
+
+class Unregistered(Shift):
+    pass
+
+
+def save_and_reload(model, directory):
+    DIRECTORIES.append(directory)
+    path = os.path.join(directory, "m.keras")
+    model.save(path)
+    return keras.saving.load_model(path, custom_objects={"Unregistered": Unregistered})
+'''
+
+
+def test_a_save_step_writes_into_a_fresh_directory_in_the_scratch_and_removes_it(tmp_path, monkeypatch):
+    """`save_and_reload` hands the learner's function a new directory under the temporary folder (in batch
+    grading: the private scratch), reports the files it wrote, and removes it when the scenario ends;
+    `load_saved` loads that file with no custom_objects, so only a registered class loads."""
+    import tempfile
+    from pathlib import Path
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    path = tmp_path / "12_saving_and_freezing.py"
+    path.write_text(SAVER)
+    submission = load_submission(path, "12")
+    scenario = Scenario()
+    refs = {}
+    for name in ("Shift", "Unregistered"):
+        model = scenario.sequential((3,), [scenario.new(scenario.learner_class(name), by=2.0)])
+        saved = scenario.save_and_reload(model, "save_and_reload")
+        loaded = scenario.load_saved(saved)
+        refs[name] = (saved, scenario.call(saved, np.ones((1, 3), dtype="float32")), loaded)
+    facts = submission.run(scenario)
+    for name, (saved, output, _) in refs.items():
+        assert facts[saved] == {"files": ["m.keras"], "returned": "Sequential", "raised": None, "message": ""}, name
+        assert np.array_equal(facts[output], np.full((1, 3), 3.0))
+    assert facts[refs["Shift"][2]] == {"file": "m.keras", "raised": None, "message": ""}
+    refused = facts[refs["Unregistered"][2]]
+    assert refused["raised"] == "TypeError" and refused["message"].startswith("Could not locate class 'Unregistered'")
+    made = [Path(d) for d in submission.module.DIRECTORIES]
+    assert len(set(made)) == 2 and all(d.parent == scratch and not d.exists() for d in made)

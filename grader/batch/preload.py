@@ -1,5 +1,9 @@
 """Imported once by the forkserver: every graded process starts with TensorFlow and the grader loaded."""
 
+# A sandboxed uid cannot read the interpreter's own folder: a standard module it needs must be imported
+# here, before it runs. zipfile's file-name codec is one: .keras files are zip archives (exercise 12).
+import encodings.cp437  # noqa: F401
+
 import keras  # noqa: F401,E402
 import tensorflow  # noqa: F401,E402
 

@@ -8,7 +8,7 @@
 3. Verification (trusted): the same checks run again against a `ReplaySubmission` that answers each
    call with the student's recorded value. The checks, the hidden checks' source, the held-out labels
    and the scoring never enter the student's process; faking a return value is the same as returning
-   it. Checks of the learner's own classes (exercises 8–10) write their steps as a
+   it. Checks of the learner's own classes (exercises 8–10 and 12) write their steps as a
    grader.checks.scenario.Scenario; a scenario is recorded and replayed like a call (its probe name
    is SCENARIO_PROBE), and only its facts leave the student's process. A check that touched the
    learner's objects any other way would make its exercise not replayable; discovery reports that,

@@ -38,6 +38,7 @@ import ctypes.util
 import os
 import resource
 import signal
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,7 +194,6 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
     env = safe_environment(state.workdir)
     os.environ.clear()
     os.environ.update(env)
-    import tempfile
 
     tempfile.tempdir = None  # found again from TMPDIR, the workdir
     devnull = os.open(os.devnull, os.O_WRONLY)

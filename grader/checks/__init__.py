@@ -66,7 +66,7 @@ __all__ += [
     "upstream", "variables_with_shape",
 ]
 
-# Exercises 8–10: the learner's own classes, observed through scenarios.
+# Exercises 8–10 and 12: the learner's own classes, observed through scenarios.
 from grader.checks.scenario import (  # noqa: E402
     Facts,
     KerasActivation,

@@ -1,6 +1,6 @@
 """Scenarios: what a check does with the learner's own classes, written down as data.
 
-Exercises 8–10 grade classes the learner writes (a Layer, Models). Their checks never hold those
+Exercises 8–10 and 12 grade classes the learner writes (a Layer, Models). Their checks never hold those
 objects. A check writes a `Scenario` — take the class `MyDense`, construct it with these arguments,
 call it on this array, list its variables — and `submission.run(scenario)` plays it where the
 learner's code lives and returns `Facts`: arrays, shapes, names, numbers, never objects. Judging
@@ -29,6 +29,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import prod
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -82,6 +83,10 @@ class Scenario:
         """`cls.from_config(obj.get_config())`. Fact: None."""
         return self._add("from_config", f"{cls.label}.from_config(config)", cls, obj, f"{obj.label}.get_config()")
 
+    def keras_layer(self, class_name: str, **kwargs: Any) -> Ref:
+        """A layer of Keras' own: `keras.layers.<class_name>(**kwargs)`. Fact: None."""
+        return self._add("keras_layer", f"keras.layers.{class_name}({_shown((), kwargs)})", class_name, **kwargs)
+
     def sequential(self, input_shape: Sequence[int], layers: Sequence[Ref]) -> Ref:
         """`keras.Sequential([keras.Input(shape=input_shape), *layers])`. Fact: None."""
         shown = ", ".join(ref.label for ref in layers)
@@ -133,6 +138,25 @@ class Scenario:
     def fit(self, obj: Ref, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int) -> Ref:
         """Compile with Adam and sparse cross-entropy on logits, then fit. Fact: the epochs' losses."""
         return self._add("fit", f"{obj.label}.fit(x, y)", obj, x, y, epochs=epochs, batch_size=batch_size)
+
+    def registered_name(self, cls: Ref) -> Ref:
+        """Fact: {"name": keras.saving.get_registered_name(cls), "found": whether Keras finds `cls` again
+        under that name (keras.saving.get_registered_object)}."""
+        return self._add("registered_name", f"the registered name of {cls.label}", cls)
+
+    def save_and_reload(self, model: Ref, function: str) -> Ref:
+        """Try the learner's `function(model, directory)` on a new, empty directory that the grader makes
+        (batch grading makes it inside the submission's private scratch folder). The object is what it
+        returned (None if it raised). Fact: {"files": the files it left in the directory (relative
+        paths), "returned": the returned value's type name, "raised": the exception's type name or None,
+        "message"}. A bare NotImplementedError (an untouched stub) fails the step instead."""
+        return self._add("save_and_reload", f"{function}({model.label}, directory)", model, function)
+
+    def load_saved(self, saved: Ref) -> Ref:
+        """Try `keras.saving.load_model(path)`, with no custom_objects, on the `.keras` file that the
+        `save_and_reload` step `saved` left. The object is the loaded model (None if it raised). Fact:
+        {"file": the file's name or None if there was none, "raised": type name or None, "message"}."""
+        return self._add("load_saved", "keras.saving.load_model(the saved file)", saved.index)
 
     # state
     def seed(self, seed: int) -> Ref:
@@ -211,20 +235,23 @@ def play(submission, steps: Sequence[tuple], commit=None) -> list:
     keras.utils.set_random_seed(load_course().seed)  # every scenario plays from the same random state
     player = _Player(submission, commit)
     outcomes: list = []
-    for index, (op, label, args, kwargs) in enumerate(steps):
-        if outcomes and outcomes[-1][0] != "ok":
-            outcomes.append(["skipped"])
-            continue
-        try:
-            outcomes.append(["ok", player.play(index, op, label, args, kwargs)])
-        except CheckFailure as failure:
-            outcomes.append(["failed", failure.as_dict(), isinstance(failure, NotImplementedYet)])
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as error:  # noqa: BLE001 - learner code ran inside the step
-            failure = CheckFailure(f"`{label}` raised {type(error).__name__}: {error_summary(error)}",
-                                   hint="the line that failed is in your class; read the error above")
-            outcomes.append(["failed", failure.as_dict(), False])
+    try:
+        for index, (op, label, args, kwargs) in enumerate(steps):
+            if outcomes and outcomes[-1][0] != "ok":
+                outcomes.append(["skipped"])
+                continue
+            try:
+                outcomes.append(["ok", player.play(index, op, label, args, kwargs)])
+            except CheckFailure as failure:
+                outcomes.append(["failed", failure.as_dict(), isinstance(failure, NotImplementedYet)])
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as error:  # noqa: BLE001 - learner code ran inside the step
+                failure = CheckFailure(f"`{label}` raised {type(error).__name__}: {error_summary(error)}",
+                                       hint="the line that failed is in your class; read the error above")
+                outcomes.append(["failed", failure.as_dict(), False])
+    finally:
+        player.close()
     return outcomes
 
 
@@ -235,11 +262,20 @@ class _Player:
         self.submission = submission
         self.commit = commit
         self.objects: dict[int, Any] = {}
+        self.directories: dict[int, str] = {}  # save_and_reload steps' directories, removed by close()
+        self.index = -1
+
+    def close(self) -> None:
+        import shutil
+
+        for directory in self.directories.values():
+            shutil.rmtree(directory, ignore_errors=True)
 
     def play(self, index: int, op: str, label: str, args: tuple, kwargs: dict) -> Any:
         method = getattr(self, f"_op_{op}", None)
         if method is None:
             raise CheckFailure(f"the grader asked for an unknown step {op!r}")
+        self.index = index
         args = tuple(self._resolve(a) for a in args)
         kwargs = {k: self._resolve(v) for k, v in kwargs.items()}
         with rephrase_warnings(self.submission.notes):
@@ -277,6 +313,14 @@ class _Player:
         import keras
 
         return self._invoke(keras.Sequential, label, [keras.Input(shape=tuple(input_shape)), *layers]), None
+
+    def _op_keras_layer(self, label, class_name, **kwargs):
+        import keras
+
+        cls = getattr(keras.layers, str(class_name), None)
+        if not (isinstance(cls, type) and issubclass(cls, keras.layers.Layer)):
+            raise CheckFailure(f"the grader asked for an unknown Keras layer {class_name!r}")
+        return cls(**kwargs), None
 
     def _op_attempt_new(self, label, cls, *args, **kwargs):
         def attempt():
@@ -363,6 +407,53 @@ class _Player:
         losses = getattr(history, "history", {}).get("loss", [])
         return None, [float(v) for v in losses]
 
+    def _op_registered_name(self, label, cls):
+        import keras
+
+        name = keras.saving.get_registered_name(cls)
+        return None, {"name": str(name)[:_MAX_TEXT], "found": keras.saving.get_registered_object(name) is cls}
+
+    def _op_save_and_reload(self, label, model, function):
+        import tempfile
+
+        fn = self.submission.get(function)
+        directory = tempfile.mkdtemp(prefix="course-save-")  # in batch grading: inside the private scratch
+        self.directories[self.index] = directory
+
+        def attempt():
+            try:
+                return fn(model, directory), None
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except NotImplementedError as error:
+                if not str(error):  # the learner's own bare `raise NotImplementedError`
+                    raise
+                return None, error
+            except BaseException as error:  # noqa: BLE001 - what the learner's code raised is the fact
+                return None, error
+
+        returned, error = self._invoke(attempt, label)
+        files = sorted(str(p.relative_to(directory)) for p in Path(directory).rglob("*") if p.is_file())
+        return returned, {"files": files[:20], "returned": type(returned).__name__,
+                          "raised": None if error is None else type(error).__name__,
+                          "message": "" if error is None else _cause_text(error)}
+
+    def _op_load_saved(self, label, saved_step):
+        import keras
+
+        directory = self.directories.get(int(saved_step))
+        found = sorted(Path(directory).rglob("*.keras")) if directory else []
+        if not found:
+            return None, {"file": None, "raised": None, "message": ""}
+        try:
+            with rephrase_warnings(self.submission.notes):
+                loaded = keras.saving.load_model(found[0])
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # noqa: BLE001 - the learner's class ran while loading
+            return None, {"file": found[0].name, "raised": type(error).__name__, "message": _cause_text(error)}
+        return loaded, {"file": found[0].name, "raised": None, "message": ""}
+
     def _op_seed(self, label, seed):
         import keras
 
@@ -387,12 +478,30 @@ def _wire(value: Any) -> Any:
 
 
 def _shown(args: tuple, kwargs: dict) -> str:
-    return ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
+    return ", ".join([*map(_brief, args), *(f"{k}={_brief(v)}" for k, v in kwargs.items())])
+
+
+def _brief(value: Any) -> str:
+    """How a step's label shows an argument: arrays by their shape, the rest by repr."""
+    if isinstance(value, np.ndarray):
+        return f"<array of shape {value.shape}>"
+    return repr(value)
 
 
 def _text(error: BaseException, max_lines: int = 4) -> str:
     lines = [line.strip() for line in plain(str(error)).strip().splitlines() if line.strip()]
     return " ".join(lines[:max_lines])[:_MAX_TEXT] or type(error).__name__
+
+
+def _cause_text(error: BaseException) -> str:
+    """What went wrong, for an error of Keras' loading: it wraps the cause ("Exception encountered: …")
+    after a dump of the whole model config, and ends the cause with another ("Full object config: …")."""
+    text = plain(str(error))
+    if "Exception encountered:" in text:
+        text = text.rsplit("Exception encountered:", 1)[1]
+    text = text.split("Full object config:", 1)[0]
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return " ".join(lines[:8])[:_MAX_TEXT] or type(error).__name__
 
 
 def _json_safe(value: Any, depth: int = 0) -> Any:

@@ -1,0 +1,203 @@
+"""Exercise 12's expectations: a `.keras` round trip of a model with a custom layer, and a frozen base.
+
+The round trip is observed through scenario facts (`Scenario.save_and_reload`, `Scenario.load_saved`);
+these helpers turn what Keras raised there into messages that name the mistake behind it. The frozen
+feature extractor is a plain Keras model: the grader builds the base with its own weights, and trains
+the learner's model itself for a few steps to see which weights move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from grader.checks.failure import CheckFailure
+from grader.checks.introspect import expect_model, variables_of
+
+REGISTER_HINT = 'put @keras.saving.register_keras_serializable(package="course") on the line above the class'
+_SAVE_HINT = "path = os.path.join(directory, 'model.keras'); model.save(path); return keras.saving.load_model(path)"
+
+
+def expect_saved_and_reloaded(fact: dict, label: str) -> None:
+    """The learner's save-and-load function (a `save_and_reload` step's fact) wrote a `.keras` file into
+    the directory it was given and returned a model, without raising."""
+    if fact["raised"]:
+        raise _save_failure(label, fact["raised"], fact["message"])
+    if not any(name.endswith(".keras") for name in fact["files"]):
+        raise CheckFailure(
+            f"`{label}` left no .keras file in the directory it was given",
+            expected="a file such as <directory>/model.keras", got=", ".join(fact["files"]) or "an empty directory",
+            why="the grader chooses where the file goes (in batch grading it is the only place you may write), "
+            "and Keras 3 saves a whole model only to a path ending in .keras",
+            hint=_SAVE_HINT,
+        )
+    if fact["returned"] == "NoneType":
+        raise CheckFailure(f"`{label}` returned None", expected="the model loaded back from the file", got="None",
+                           hint="return keras.saving.load_model(path)")
+
+
+def expect_loads_without_custom_objects(fact: dict) -> None:
+    """The grader's own `keras.saving.load_model(path)` (a `load_saved` step's fact) loaded the file."""
+    if fact["file"] is None:
+        raise CheckFailure("the grader found no .keras file to load", hint=_SAVE_HINT)
+    if not fact["raised"]:
+        return
+    if "Could not locate" in fact["message"]:
+        raise CheckFailure(
+            f"keras.saving.load_model cannot load {fact['file']} by itself: Standardize is not registered",
+            expected="keras.saving.load_model(path) loads the file, with no custom_objects", got=fact["message"][:200],
+            why="passing custom_objects= to load_model works only where you pass it; every program that loads "
+            "the file would need it. A registered class's name is written into the file, and load_model finds "
+            "it with no help",
+            hint=REGISTER_HINT,
+        )
+    raise CheckFailure(f"keras.saving.load_model({fact['file']!r}) raised {fact['raised']}",
+                       expected="the model loaded back", got=fact["message"][:200],
+                       hint="save the whole model with model.save(path)")
+
+
+def _save_failure(label: str, raised: str, message: str) -> CheckFailure:
+    if "Could not locate" in message:
+        return CheckFailure(
+            "the model was saved, but loading it failed: Keras found no class under the name in the file",
+            expected="the model loaded back", got=message[:200],
+            why="a .keras file names each layer's class; keras.saving.load_model finds a class of your own only "
+            "if it was registered under that name",
+            hint=REGISTER_HINT,
+        )
+    if raised == "NotImplementedError" and "get_config" in message:
+        return CheckFailure(
+            "the model could not be saved: Standardize has no get_config()",
+            expected="model.save(path) writes the file", got=message[:200],
+            why="saving writes every layer's config; Keras writes one by itself only when every argument "
+            "given to __init__ is a plain str, int, float, bool or None, and mean and std are numpy arrays",
+            hint="def get_config(self): config = super().get_config(); "
+            "config.update(mean=self.mean.tolist(), std=self.std.tolist()); return config",
+        )
+    if raised == "TypeError" and "__init__()" in message:
+        return CheckFailure(
+            "the model was saved, but Standardize could not be rebuilt from its saved config",
+            expected="Standardize(**config) rebuilds the layer", got=message[:200],
+            why="loading calls Standardize.from_config(config), that is Standardize(**config): the config must "
+            "hold every constructor argument (mean and std) under its own name",
+            hint="config.update(mean=self.mean.tolist(), std=self.std.tolist()) in get_config",
+        )
+    if raised == "TypeError" and "'dict'" in message:
+        return CheckFailure(
+            "the model was saved, but Standardize received a dict instead of an array when it was loaded",
+            expected="mean and std back as they were passed", got=message[:200],
+            why="the file stores the config as JSON; a numpy array in the config is written as a tagged dict "
+            "({'class_name': '__numpy__', ...}), and loading passes that dict to __init__ unchanged",
+            hint="config.update(mean=self.mean.tolist(), std=self.std.tolist()) in get_config",
+        )
+    return CheckFailure(f"`{label}` raised {raised}: {message[:200]}", hint=_SAVE_HINT)
+
+
+# The frozen feature extractor.
+BASE_INPUT = 8
+BASE_UNITS = (6, 5)
+
+
+def reference_base(seed: int, units: tuple[int, ...] = BASE_UNITS, inputs: int = BASE_INPUT) -> keras.Model:
+    """The grader's "trained" base: Input(inputs) → Dense(u, relu) for u in units, with seeded weights."""
+    keras.utils.set_random_seed(seed)
+    layers = [keras.layers.Dense(u, activation="relu", name=f"features_{i}") for i, u in enumerate(units, 1)]
+    base = keras.Sequential([keras.Input(shape=(inputs,)), *layers], name="base")
+    rng = np.random.default_rng(seed)
+    base.set_weights([rng.normal(scale=0.5, size=w.shape).astype("float32") for w in base.weights])
+    return base
+
+
+@dataclass
+class FrozenClassifier:
+    """What `classifier_on_frozen_features(base, num_classes)` returned, and what the grader knows."""
+
+    model: keras.Model
+    base_values: list[np.ndarray]  # the base's weights before the learner's function saw it
+    num_classes: int
+
+    def features(self, x: np.ndarray) -> np.ndarray:
+        """The base's output on `x`, computed by the grader from the base's original weights."""
+        for kernel, bias in zip(self.base_values[::2], self.base_values[1::2], strict=True):
+            x = np.maximum(x @ kernel + bias, 0)
+        return x
+
+    def base_variables(self) -> list[keras.Variable]:
+        """The model's variables that hold the base's weights (matched by value; each used once)."""
+        found, taken = [], set()
+        for value in self.base_values:
+            match = next((v for v in variables_of(self.model) if id(v) not in taken
+                          and tuple(v.shape) == value.shape and np.array_equal(v.numpy(), value)), None)
+            if match is None:
+                raise CheckFailure(
+                    "the new model does not hold base's trained weights",
+                    expected=f"the {len(self.base_values)} weights of base, unchanged", got=f"{len(found)} of them",
+                    why="a feature extractor is useful because of what it learned: its weights must be reused "
+                    "as they are",
+                    hint="call base itself on the new input (features = base(inputs, training=False)); do not "
+                    "clone, rebuild or re-initialise it",
+                )
+            taken.add(id(match))
+            found.append(match)
+        return found
+
+    def head(self) -> tuple[keras.Variable, keras.Variable]:
+        """The new head's variables: its kernel (features, num_classes) and bias (num_classes,)."""
+        frozen = {id(v) for v in self.base_variables()}
+        rest = [v for v in variables_of(self.model) if id(v) not in frozen]
+        features = self.base_values[-1].shape[0]
+        shapes = [(features, self.num_classes), (self.num_classes,)]
+        parts = [next((v for v in rest if tuple(v.shape) == shape), None) for shape in shapes]
+        if any(p is None for p in parts) or len(rest) != 2:
+            raise CheckFailure(
+                "the new model's weights beyond base are not one Dense(num_classes) layer",
+                expected=f"a kernel {shapes[0]} and a bias {shapes[1]}", got=[tuple(v.shape) for v in rest],
+                hint="add exactly one keras.layers.Dense(num_classes) after base",
+            )
+        return parts[0], parts[1]
+
+    def initialise_head(self, seed: int) -> None:
+        """Give the head the grader's own starting weights, so that what happens next does not depend on
+        the random state of the process that built the model."""
+        rng = np.random.default_rng(seed)
+        for variable in self.head():
+            variable.assign(rng.normal(scale=0.3, size=tuple(variable.shape)).astype("float32"))
+
+    def base_weight_name(self, index: int) -> str:
+        """How messages name the base's `index`-th weight: "base layer 1's kernel"."""
+        return f"base layer {index // 2 + 1}'s {'kernel' if index % 2 == 0 else 'bias'}"
+
+
+def frozen_classifier(submission, base: keras.Model, num_classes: int) -> FrozenClassifier:
+    """Call the learner's `classifier_on_frozen_features(base, num_classes)`; it must return a model."""
+    values = [np.asarray(w).copy() for w in base.get_weights()]
+    label = "classifier_on_frozen_features(base, num_classes)"
+    model = expect_model(submission.call("classifier_on_frozen_features", base, num_classes), label)
+    return FrozenClassifier(model, values, num_classes)
+
+
+def trainable_count(model: keras.Model) -> int:
+    """Scalars in the model's trainable weights (the real property, not an override)."""
+    return int(sum(np.prod(v.shape) for v in keras.layers.Layer.trainable_weights.fget(model)))
+
+
+def train_briefly(frozen: FrozenClassifier, seed: int) -> None:
+    """From the grader's own head weights, compile with Adam and sparse cross-entropy on logits, and fit
+    2 epochs of random data (64 examples), deterministically."""
+    model = frozen.model
+    frozen.initialise_head(seed)
+    if not keras.layers.Layer.trainable_weights.fget(model):
+        return  # nothing can move, and fit has nothing to update
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(64, frozen.base_values[0].shape[0])).astype("float32")
+    y = rng.integers(0, frozen.num_classes, size=64)
+    keras.utils.set_random_seed(seed)
+    try:
+        model.compile(optimizer=keras.optimizers.Adam(0.05),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+    except Exception as error:  # noqa: BLE001 - the learner's model runs here
+        raise CheckFailure(f"the grader could not train the new model ({type(error).__name__})",
+                           got=str(error)[:200], hint="return a model whose output is (batch, num_classes) logits") from None

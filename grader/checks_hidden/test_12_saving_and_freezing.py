@@ -1,0 +1,39 @@
+"""Exercise 12 — hidden checks."""
+
+import numpy as np
+import pytest
+
+from grader.checks import CheckFailure, Scenario
+from grader.checks.saving import expect_saved_and_reloaded, frozen_classifier, reference_base, train_briefly
+
+pytestmark = pytest.mark.exercise("12")
+
+
+def test_hidden_round_trip_on_rank3_input(submission):
+    rng = np.random.default_rng(1221)
+    mean, std = rng.normal(size=7).astype("float32"), rng.uniform(0.2, 3.0, size=7).astype("float32")
+    kernel, bias = rng.normal(size=(7, 2)).astype("float32"), rng.normal(size=2).astype("float32")
+    x = rng.normal(size=(3, 4, 7)).astype("float32")
+    scenario = Scenario()
+    layer = scenario.new(scenario.learner_class("Standardize"), mean=mean, std=std)
+    dense = scenario.keras_layer("Dense", units=2)
+    model = scenario.sequential((4, 7), [layer, dense])
+    scenario.assign(dense, [kernel, bias], source_label="a (7, 2) kernel and a (2,) bias")
+    saved = scenario.save_and_reload(model, "save_and_reload")
+    output = scenario.call(saved, x)
+    facts = submission.run(scenario)
+    expect_saved_and_reloaded(facts[saved], "save_and_reload(model, directory)")
+    if not np.allclose(facts[output], (x - mean) / std @ kernel + bias, atol=1e-4):
+        raise CheckFailure("reloaded, a model with Standardize on (4, 7) inputs computes something else")
+
+
+def test_hidden_another_base_stays_frozen_while_the_head_learns(submission):
+    frozen = frozen_classifier(submission, reference_base(1222, units=(4,), inputs=6), 4)
+    variables, head = frozen.base_variables(), frozen.head()
+    frozen.initialise_head(1223)
+    head_before = [v.numpy().copy() for v in head]
+    train_briefly(frozen, seed=1223)
+    if any(not np.array_equal(v.numpy(), b) for v, b in zip(variables, frozen.base_values, strict=True)):
+        raise CheckFailure("a one-layer base's weights moved during fit")
+    if all(np.array_equal(v.numpy(), b) for v, b in zip(head, head_before, strict=True)):
+        raise CheckFailure("the head on a one-layer base did not learn during fit")
