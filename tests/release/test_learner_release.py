@@ -17,7 +17,7 @@ EXERCISES = load_course().exercises
 
 
 def course(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COURSE_DATASET": "digits", "COLUMNS": "120", "NO_COLOR": "1"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COLUMNS": "120", "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "grader.cli", *args], cwd=root, capture_output=True, text=True,
                           env=env, timeout=300)
 
