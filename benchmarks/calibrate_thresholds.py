@@ -9,8 +9,9 @@ the model is built (exercise 5: the grader's own lesson-4 model), the learner's 
 course seed (1234) and two others vary both the split and the initial weights.
 
 Printed: one Markdown row per answer with its accuracy per seed, its minimum and its median
-training time; then per exercise and dataset the weakest correct answer, the strongest wrong one, and
-the threshold those leave room for (`--margin` below the weakest correct minimum, rounded down to
+training time; then per exercise and dataset the weakest correct answer, the strongest wrong one that
+only the threshold stops (not the double softmax, which the loss check rejects), and the threshold
+those leave room for (`--margin` below the weakest correct minimum, rounded down to
 0.01). Run: `python benchmarks/calibrate_thresholds.py --datasets mnist5k digits --seeds 1234 1 2`
 (about 1.5 s per epoch-of-4,000-images on a loaded 2-core machine; ~15 min for that command).
 """
@@ -33,6 +34,9 @@ TRAINED_WRONG = {
     "05": ["wrong_too_few_epochs", "wrong_no_from_logits", "wrong_loss_string", "wrong_learning_rate_100"],
     "11": ["wrong_undertrained", "wrong_logits_as_probabilities", "wrong_double_softmax"],
 }
+# Trained and measured, but rejected by another check (the loss check sees the second softmax) and
+# often as accurate as a right answer: the threshold is not what stops them.
+CAUGHT_BY_ANOTHER_CHECK = {"wrong_double_softmax"}
 
 
 @dataclass
@@ -127,14 +131,16 @@ def main() -> None:
         print(f"| {row.exercise} | {row.dataset} | `{row.variant}` | {row.epochs} | {accuracies} | "
               f"**{row.lowest:.3f}** | {statistics.median(row.seconds):.1f} s |")
     print()
-    print(f"| exercise | dataset | weakest correct (lowest over seeds) | strongest wrong (highest) | "
+    print(f"| exercise | dataset | weakest correct (lowest over seeds) | strongest wrong the threshold must stop "
+          f"(highest over seeds) | "
           f"threshold = weakest − {args.margin:.2f}, rounded down |")
     print("|---|---|---|---|---|")
     for exercise_id in args.exercises:
         for name in args.datasets:
             mine = [r for r in rows if r.exercise == exercise_id and r.dataset == name]
             weakest = min((r for r in mine if r.correct), key=lambda r: r.lowest)
-            strongest = max((r for r in mine if not r.correct), key=lambda r: r.highest)
+            strongest = max((r for r in mine if not r.correct and r.variant not in CAUGHT_BY_ANOTHER_CHECK),
+                            key=lambda r: r.highest)
             print(f"| {exercise_id} | {name} | `{weakest.variant}` {weakest.lowest:.3f} | "
                   f"`{strongest.variant}` {strongest.highest:.3f} | {threshold_for(weakest.lowest, args.margin):.2f} |")
 
