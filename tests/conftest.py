@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 os.environ["COURSE_DATASET"] = "mnist5k"
+os.environ["COURSE_TRAINING_CACHE"] = "off"  # every test trains for real; the cache's own tests turn it on
 
 import grader  # noqa: E402,F401 - silences TensorFlow before anything imports it
 
