@@ -50,7 +50,7 @@ def make_class(target: Path, students: int) -> Path:
 
 
 def time_course_grade(submissions: Path, out: Path, workers: int) -> tuple[float, list[float]]:
-    env = {**os.environ, "COURSE_DATASET": "digits"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k"}
     args = [sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out", str(out), "--json",
             "--workers", str(workers), *sum((["-e", e] for e in EXERCISES), [])]
     started = time.perf_counter()
@@ -72,7 +72,7 @@ def time_pytest_per_submission(submissions: Path, workers: int) -> float:
     for exercise_id in EXERCISES:
         exercise = course.find(exercise_id)
         files += [str(exercise.public_checks), str(exercise.hidden_checks)]
-    env = {**os.environ, "COURSE_DATASET": "digits"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k"}
     started = time.perf_counter()
     pending = [p for p in sorted(submissions.iterdir()) if p.is_dir()]
     running: list[subprocess.Popen] = []
@@ -104,7 +104,7 @@ def time_nbgrader(submissions: Path, work: Path, sample: int) -> float | None:
     from grader.manifest import load_course
 
     course = load_course()
-    env = {**os.environ, "COURSE_DATASET": "digits", "PATH": f"{nbgrader.parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "PATH": f"{nbgrader.parent}{os.pathsep}{os.environ['PATH']}"}
     subprocess.run([sys.executable, "-m", "grader.cli", "nbgrader", "export", str(work), "--assignment", "bench",
                     "--exercises", ",".join(EXERCISES)], check=True, capture_output=True, env=env)
     subprocess.run([str(nbgrader), "generate_assignment", "bench", "--force"], cwd=work, check=True,
@@ -136,7 +136,7 @@ def main() -> None:
                         help="students graded by nbgrader (its time is linear in the class size)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    os.environ["COURSE_DATASET"] = "digits"
+    os.environ["COURSE_DATASET"] = "mnist5k"
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
         work = Path(tmp)

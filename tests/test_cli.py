@@ -23,7 +23,7 @@ def workspace(root, tmp_path) -> Path:
 
 
 def course(workspace: Path, *args: str, timeout: int = 240) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COURSE_DATASET": "digits", "COLUMNS": "120", "NO_COLOR": "1"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COLUMNS": "120", "NO_COLOR": "1"}
     return subprocess.run([*COURSE, *args], cwd=workspace, capture_output=True, text=True, env=env,
                           timeout=timeout)
 
@@ -133,7 +133,7 @@ def test_watch_rechecks_on_save(workspace):
     load on the machine does not inflate the way it inflates the wall clock."""
     import time
 
-    env = {**os.environ, "COURSE_DATASET": "digits", "COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
     proc = subprocess.Popen([*COURSE, "watch", "4"], cwd=workspace, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env=env)
     try:

@@ -32,7 +32,7 @@ def test_bundle_runs_like_gradescope_and_writes_results_json(root, tmp_path):
     submission.mkdir()
     shutil.copy(root / "solutions" / "04_sequential.py", submission / "04_sequential.py")
     shutil.copy(root / "exercises" / "01_flatten.py", submission / "01_flatten.py")
-    env = {**os.environ, "AUTOGRADER_ROOT": str(autograder), "COURSE_DATASET": "digits",
+    env = {**os.environ, "AUTOGRADER_ROOT": str(autograder), "COURSE_DATASET": "mnist5k",
            "COURSE_BIN": str(Path(sys.executable).parent / "course")}
     run = subprocess.run(["bash", str(autograder / "run_autograder")], env=env, capture_output=True, text=True,
                          timeout=600)

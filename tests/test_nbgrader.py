@@ -50,7 +50,7 @@ NOISY_FLAT_LENGTH = '''    print("debug output on stderr", file=sys.stderr)
 
 def nbgrader(course_dir: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the real nbgrader CLI in the course folder; kernels inherit the pinned offline dataset."""
-    env = {**os.environ, "COURSE_DATASET": "digits", "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course_dir, capture_output=True, text=True,
                             env=env, timeout=600)
     assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr[-3000:]}"
@@ -280,7 +280,7 @@ def test_export_is_reproducible_and_rejects_unknown_exercises(tmp_path, root, co
 def test_course_grade_takes_the_submitted_tree_and_agrees_with_nbgrader(pipeline, course, tmp_path):
     """`course grade` reads nbgrader's submitted/<student>/<assignment>/ notebooks as they are."""
     out = tmp_path / "gradebook"
-    env = {**os.environ, "COURSE_DATASET": "digits"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k"}
     result = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(pipeline), "--out", str(out), "--json",
                              *sum((["-e", e] for e in GRADED), [])], capture_output=True, text=True, env=env,
                             timeout=600)

@@ -30,7 +30,7 @@ def workspace(root, tmp_path) -> Path:
 
 
 def course(workspace: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COURSE_DATASET": "digits", "COLUMNS": "120", "NO_COLOR": "1"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COLUMNS": "120", "NO_COLOR": "1"}
     return subprocess.run([*COURSE, *args], cwd=workspace, capture_output=True, text=True, env=env, timeout=240)
 
 

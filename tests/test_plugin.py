@@ -9,7 +9,7 @@ import sys
 
 
 def _pytest(root, *args, cwd=None):
-    env = {**os.environ, "COURSE_DATASET": "digits"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k"}
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
                           cwd=cwd or root, capture_output=True, text=True, env=env, timeout=300)
 

@@ -96,7 +96,7 @@ def test_the_copy_s_makefile_offers_the_learner_s_targets_and_each_names_what_ex
 
 
 def test_the_release_passes_its_own_test_suite(release):
-    env = {**os.environ, "PYTHONPATH": str(release), "COURSE_DATASET": "digits", "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "PYTHONPATH": str(release), "COURSE_DATASET": "mnist5k", "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
                              "tests"], cwd=release, capture_output=True, text=True, env=env, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
@@ -123,7 +123,7 @@ def test_the_release_installs_into_a_fresh_environment_and_grades(release, root,
     installed = packages / "grader"
     assert (installed / "course.toml").is_file() and (installed / "checks_public" / "test_04_sequential.py").is_file()
     assert not list((installed / "checks_hidden").glob("test_*.py"))
-    env = {**os.environ, "COURSE_DATASET": "digits", "COLUMNS": "160", "NO_COLOR": "1"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COLUMNS": "160", "NO_COLOR": "1"}
     env.pop("PYTHONPATH", None)
     course_command = str(venv / "bin" / "course")
 

@@ -26,7 +26,7 @@ COURSE = [sys.executable, "-m", "grader.cli"]
 
 
 def course(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COURSE_DATASET": "digits", "COLUMNS": "160", "NO_COLOR": "1"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COLUMNS": "160", "NO_COLOR": "1"}
     return subprocess.run([*COURSE, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
 
 

@@ -38,7 +38,10 @@ def context():
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.environ.clear()
-            os.environ.update({k: v for k, v in saved.items() if k in SAFE_ENV_KEYS or k.startswith(("PYTHON", "VIRTUAL_ENV"))})
+            # COURSE_TRAINING_CACHE reaches the trusted verifiers forked from here, never a submission (whose
+            # environment is SAFE_ENV_KEYS alone).
+            os.environ.update({k: v for k, v in saved.items()
+                               if k in SAFE_ENV_KEYS or k.startswith(("PYTHON", "VIRTUAL_ENV", "COURSE_TRAINING_CACHE"))})
             os.environ.setdefault("PATH", "/usr/bin:/bin")
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)

@@ -170,22 +170,39 @@ def expect_trained_accuracy(model: keras.Model, submission: Submission, dataset,
     reached, and require the exercise's threshold for this dataset (`expect_accuracy`).
 
     A model that cannot learn (`expect_can_learn`), or whose weights training left exactly as they were,
-    fails: only what training reaches from the grader's starting weights counts."""
+    fails: only what training reaches from the grader's starting weights counts. An identical training
+    run measured before (grader.checks.training_cache) is reused, not repeated; the note says so."""
+    from grader.checks import training_cache
+
     expect_can_learn(model)
-    before = [np.array(v) for v in model.trainable_weights]
-    run = fit_within_budget(model, submission, dataset.x_train, dataset.y_train, recipe, exercise.time_budget_s,
-                            label=f"training on {dataset.name}")
-    if all(np.array_equal(b, np.asarray(v)) for b, v in zip(before, model.trainable_weights, strict=True)):
-        raise CheckFailure(
-            f"training ({run.epochs_run} epochs) left every weight of the model exactly as it was",
-            why="the grader trains from fresh weights; a recipe that changes nothing reaches chance accuracy",
-            hint="check the optimizer's settings: a learning rate > 0, and no layer frozen",
-        )
-    accuracy = held_out_accuracy(model, dataset.x_test, dataset.y_test)
+    key = training_cache.training_key(model, recipe, dataset)
+    result = training_cache.load(key) if key else None
+    reused = result is not None
+    if result is None:
+        before = [np.array(v) for v in model.trainable_weights]
+        run = fit_within_budget(model, submission, dataset.x_train, dataset.y_train, recipe, exercise.time_budget_s,
+                                label=f"training on {dataset.name}")
+        if all(np.array_equal(b, np.asarray(v)) for b, v in zip(before, model.trainable_weights, strict=True)):
+            raise CheckFailure(
+                f"training ({run.epochs_run} epochs) left every weight of the model exactly as it was",
+                why="the grader trains from fresh weights; a recipe that changes nothing reaches chance accuracy",
+                hint="check the optimizer's settings: a learning rate > 0, and no layer frozen",
+            )
+        try:
+            result = training_cache.TrainingResult(held_out_accuracy(model, dataset.x_test, dataset.y_test), None,
+                                                   run.epochs_run, run.seconds)
+        except CheckFailure as failure:
+            result = training_cache.TrainingResult(None, failure.as_dict(), run.epochs_run, run.seconds)
+        if key:
+            training_cache.store(key, result)
+    if result.failure is not None:
+        raise CheckFailure.from_dict(result.failure)
     threshold = exercise.threshold(dataset.name)
-    notes.append(f"held-out accuracy {accuracy:.3f} (threshold {threshold:.2f}) after {run.epochs_run} epochs, "
-                 f"{run.seconds:.1f} s of training{note_extra}")
-    expect_accuracy(accuracy, threshold, dataset.name, len(dataset.x_test), run.epochs_run)
+    how = (f"reused from an identical earlier training run (key {key[:12]}), which took {result.seconds:.1f} s"
+           if reused else f"{result.seconds:.1f} s of training")
+    notes.append(f"held-out accuracy {result.accuracy:.3f} (threshold {threshold:.2f}) after {result.epochs_run} "
+                 f"epochs, {how}{note_extra}")
+    expect_accuracy(result.accuracy, threshold, dataset.name, len(dataset.x_test), result.epochs_run)
 
 
 def seed_everything(seed: int) -> None:

@@ -37,7 +37,7 @@ def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> str:
 
 
 def course(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COURSE_DATASET": "digits", "COLUMNS": "120", "NO_COLOR": "1"}
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COLUMNS": "120", "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "grader.cli", *args], cwd=root, capture_output=True, text=True,
                           env=env, timeout=300)
 
@@ -115,7 +115,7 @@ def test_the_readme_s_commands_work_end_to_end_and_submit_hands_in_what_was_chec
     answer = tmp_path / "exercises" / "04_sequential.py"
     watching = subprocess.Popen([sys.executable, "-m", "grader.cli", "watch", "4"], cwd=tmp_path, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                env={**os.environ, "COURSE_DATASET": "digits", "NO_COLOR": "1", "TERM": "dumb"})
+                                env={**os.environ, "COURSE_DATASET": "mnist5k", "NO_COLOR": "1", "TERM": "dumb"})
     try:
         assert "not implemented yet" in _read_until(watching, "watching", timeout=300)
         time.sleep(1.0)  # the file watcher starts after the first check
