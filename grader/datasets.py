@@ -119,7 +119,7 @@ def _split_seed(seed: int, split_key: bytes | None) -> int:
     import hashlib
     import hmac
 
-    return int.from_bytes(hmac.new(split_key, str(seed).encode(), hashlib.sha256).digest()[:8], "big")
+    return int.from_bytes(hmac.new(split_key, str(seed).encode(), hashlib.sha256).digest()[:4], "big")  # sklearn takes seeds < 2**32
 
 
 @cache

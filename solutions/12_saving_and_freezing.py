@@ -53,24 +53,22 @@ class Standardize(keras.layers.Layer):
     def call(self, inputs):
         """(inputs - mean) / std, broadcast over the last axis."""
         ### BEGIN SOLUTION
-        return (inputs - self.mean) / self.std
+        return keras.ops.divide(keras.ops.subtract(inputs, self.mean), self.std)
         ### END SOLUTION
 
     def get_config(self):
         """The base config plus `mean` and `std` as plain lists (`.tolist()`): what rebuilds the layer."""
         ### BEGIN SOLUTION
-        config = super().get_config()
-        config.update({"mean": self.mean.tolist(), "std": self.std.tolist()})
-        return config
+        return {**super().get_config(), "mean": self.mean.tolist(), "std": self.std.tolist()}
         ### END SOLUTION
 
 
 def save_and_reload(model: keras.Model, directory: str) -> keras.Model:
     """Save `model` as `<directory>/model.keras`, load that file back and return the loaded model."""
     ### BEGIN SOLUTION
-    path = os.path.join(directory, "model.keras")
-    model.save(path)
-    return keras.saving.load_model(path)
+    saved = os.path.join(directory, "standardized.keras")
+    keras.saving.save_model(model, saved)
+    return keras.saving.load_model(saved)
     ### END SOLUTION
 
 

@@ -267,25 +267,30 @@ def run_printed(block: PrintedBlock, namespace: dict, run: PageRun) -> None:
 
 
 def run_page(markdown: str, on_diagram: Callable[[DiagramMarker, object], None] | None = None) -> PageRun:
-    """Run a page's code in one fresh namespace and Keras session; call `on_diagram` at each marker."""
+    """Run a page's code in one fresh namespace and Keras session, in a temporary working folder (a page
+    may save files, as `model.save("name.keras")`); call `on_diagram` at each marker."""
+    import contextlib
+    import tempfile
+
     import keras
 
     keras.backend.clear_session()  # layer names (dense, dense_1, …) start afresh, as in a new session
     namespace: dict = {"__name__": "__lesson__"}
     run = PageRun()
-    for item in page_items(markdown):
-        if isinstance(item, CodeBlock):
-            if item.skip:
-                continue
-            before = len(run.failures)
-            run_block(item, namespace, run)
-            if len(run.failures) > before:
-                run.error = f"line {run.failures[-1].line}: {run.failures[-1].statement}"
-                return run
-        elif isinstance(item, PrintedBlock):
-            run_printed(item, namespace, run)
-        elif on_diagram is not None:
-            on_diagram(item, namespace.get(item.name))
+    with tempfile.TemporaryDirectory(prefix="lesson-") as folder, contextlib.chdir(folder):
+        for item in page_items(markdown):
+            if isinstance(item, CodeBlock):
+                if item.skip:
+                    continue
+                before = len(run.failures)
+                run_block(item, namespace, run)
+                if len(run.failures) > before:
+                    run.error = f"line {run.failures[-1].line}: {run.failures[-1].statement}"
+                    return run
+            elif isinstance(item, PrintedBlock):
+                run_printed(item, namespace, run)
+            elif on_diagram is not None:
+                on_diagram(item, namespace.get(item.name))
     return run
 
 

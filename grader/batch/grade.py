@@ -328,7 +328,9 @@ def cache_trusted_dataset(work: Path, key: bytes) -> Path:
         return dataset_cache
     cached = run_job(cache_dataset, DatasetJob(str(dataset_cache), key), wall_s=600)
     if cached.reply is None:
-        raise RuntimeError(f"loading the dataset failed: {cached.status} {cached.detail}")
+        # the grader's own process, with no submission in it: its exit says nothing about a student
+        raise RuntimeError(f"the grader could not load the dataset ({cached.status}, exit code of its own process); "
+                           "run `python -c 'from grader.datasets import load_dataset; load_dataset()'` to see why")
     return dataset_cache
 
 

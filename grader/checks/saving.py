@@ -17,7 +17,8 @@ from grader.checks.failure import CheckFailure
 from grader.checks.introspect import expect_model, variables_of
 
 REGISTER_HINT = 'put @keras.saving.register_keras_serializable(package="course") on the line above the class'
-_SAVE_HINT = "path = os.path.join(directory, 'model.keras'); model.save(path); return keras.saving.load_model(path)"
+_SAVE_HINT = ("save the whole model into the directory you were given, to a file name ending in .keras, then load "
+              "that same file back and return what it gives")
 
 
 def expect_saved_and_reloaded(fact: dict, label: str) -> None:
@@ -35,7 +36,7 @@ def expect_saved_and_reloaded(fact: dict, label: str) -> None:
         )
     if fact["returned"] == "NoneType":
         raise CheckFailure(f"`{label}` returned None", expected="the model loaded back from the file", got="None",
-                           hint="return keras.saving.load_model(path)")
+                           hint="return the model that loading the file gave you")
 
 
 def expect_loads_without_custom_objects(fact: dict) -> None:
@@ -55,7 +56,7 @@ def expect_loads_without_custom_objects(fact: dict) -> None:
         )
     raise CheckFailure(f"keras.saving.load_model({fact['file']!r}) raised {fact['raised']}",
                        expected="the model loaded back", got=fact["message"][:200],
-                       hint="save the whole model with model.save(path)")
+                       hint="save the whole model (architecture and weights), not only its weights")
 
 
 def _save_failure(label: str, raised: str, message: str) -> CheckFailure:
@@ -73,8 +74,7 @@ def _save_failure(label: str, raised: str, message: str) -> CheckFailure:
             expected="model.save(path) writes the file", got=message[:200],
             why="saving writes every layer's config; Keras writes one by itself only when every argument "
             "given to __init__ is a plain str, int, float, bool or None, and mean and std are numpy arrays",
-            hint="def get_config(self): config = super().get_config(); "
-            "config.update(mean=self.mean.tolist(), std=self.std.tolist()); return config",
+            hint="give Standardize a get_config that starts from the base class's config and adds what __init__ needs",
         )
     if raised == "TypeError" and "__init__()" in message:
         return CheckFailure(
@@ -82,7 +82,7 @@ def _save_failure(label: str, raised: str, message: str) -> CheckFailure:
             expected="Standardize(**config) rebuilds the layer", got=message[:200],
             why="loading calls Standardize.from_config(config), that is Standardize(**config): the config must "
             "hold every constructor argument (mean and std) under its own name",
-            hint="config.update(mean=self.mean.tolist(), std=self.std.tolist()) in get_config",
+            hint="in get_config, add both constructor arguments, as plain lists (an array has .tolist())",
         )
     if raised == "TypeError" and "'dict'" in message:
         return CheckFailure(
@@ -90,7 +90,7 @@ def _save_failure(label: str, raised: str, message: str) -> CheckFailure:
             expected="mean and std back as they were passed", got=message[:200],
             why="the file stores the config as JSON; a numpy array in the config is written as a tagged dict "
             "({'class_name': '__numpy__', ...}), and loading passes that dict to __init__ unchanged",
-            hint="config.update(mean=self.mean.tolist(), std=self.std.tolist()) in get_config",
+            hint="in get_config, add both constructor arguments, as plain lists (an array has .tolist())",
         )
     return CheckFailure(f"`{label}` raised {raised}: {message[:200]}", hint=_SAVE_HINT)
 
@@ -136,7 +136,7 @@ class FrozenClassifier:
                     expected=f"the {len(self.base_values)} weights of base, unchanged", got=f"{len(found)} of them",
                     why="a feature extractor is useful because of what it learned: its weights must be reused "
                     "as they are",
-                    hint="call base itself on the new input (features = base(inputs, training=False)); do not "
+                    hint="call base itself on the new input, as a layer; do not "
                     "clone, rebuild or re-initialise it",
                 )
             taken.add(id(match))

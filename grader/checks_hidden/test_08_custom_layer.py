@@ -42,7 +42,7 @@ def test_hidden_accepts_keras_keyword_arguments(submission):
     if facts[name] != "mine":
         # never the name itself: Keras' automatic one carries a process-wide counter (my_dense_7)
         raise CheckFailure("MyDense(3, name='mine') ignores name=", expected="the layer's name is 'mine'",
-                           got="another name", hint="pass **kwargs on to super().__init__(**kwargs)")
+                           got="another name", hint="pass the keyword arguments you do not use on to the base class's __init__")
     if tuple(facts[shape]) != (None, 5, 3):
         raise CheckFailure("MyDense(3) inside a model on (5, 4) input does not output (None, 5, 3)", got=facts[shape])
     out = facts[output]

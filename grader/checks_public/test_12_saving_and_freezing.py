@@ -28,7 +28,7 @@ pytestmark = pytest.mark.exercise("12")
 RNG = np.random.default_rng(1201)
 MEAN = RNG.normal(size=5).astype("float32")
 STD = RNG.uniform(0.5, 2.0, size=5).astype("float32")
-FORMULA_HINT = "in call(): return (inputs - self.mean) / self.std"
+FORMULA_HINT = "in call(), subtract the mean, then divide by the std: both broadcast over the last axis"
 # One base for every public check: batch grading records a call by its arguments, and a model argument
 # counts as "a model", so these calls must not differ by their base only.
 BASE_SEED = 1208
@@ -100,13 +100,12 @@ def test_config_round_trip(submission):
             why="Keras writes a layer's config for you only when every argument given to __init__ is a "
             "plain str, int, float, bool or None; mean and std are numpy arrays, so the layer must say "
             "how to rebuild itself",
-            hint="def get_config(self): config = super().get_config(); config.update(mean=self.mean.tolist(), "
-            "std=self.std.tolist()); return config",
+            hint="give Standardize a get_config that starts from the base class's config and adds mean and std",
         )
     config = fact["config"]
     if config is None:
         raise CheckFailure(f"Standardize.get_config() returned a {fact['type']}; expected a dict",
-                           hint="start from config = super().get_config(), add mean and std, return it")
+                           hint="start from the base class's config, add mean and std, return it")
     missing = [key for key in ("mean", "std", "name") if key not in config]
     if missing:
         raise CheckFailure(
@@ -114,7 +113,7 @@ def test_config_round_trip(submission):
             expected="the keys 'mean', 'std' and those of super().get_config() (name, trainable, dtype)",
             got=sorted(config),
             why="from_config(config) calls Standardize(**config): every constructor argument must be in it",
-            hint="config = super().get_config(); config.update(mean=self.mean.tolist(), std=self.std.tolist())",
+            hint="start from the base class's config and add mean and std as plain lists",
         )
     if fact["json_error"]:
         raise CheckFailure(
@@ -122,7 +121,7 @@ def test_config_round_trip(submission):
             expected="mean and std as plain lists (.tolist())", got=fact["json_error"],
             why="the file stores the config as JSON; Keras writes a numpy array there as a tagged dict "
             "({'class_name': '__numpy__', ...}), and loading passes that dict to __init__ unchanged",
-            hint="config.update(mean=self.mean.tolist(), std=self.std.tolist())",
+            hint="add mean and std to the config as plain lists (an array has .tolist())",
         )
     got = expect_array("the output of the layer rebuilt from its config", facts[clone_output])
     expect_close("Standardize.from_config(layer.get_config()) on a (3, 5) batch", got, standardized(x), atol=1e-5,
@@ -203,7 +202,7 @@ def test_frozen_classifier_output_shape_and_parameters(submission):
             expected=f"{head} trainable", got=f"{trainable:,} trainable",
             why=f"only the new Dense head learns; base's {sum(v.size for v in frozen.base_values)} parameters "
             "stay frozen" + (" (0 trainable: the head is frozen too)" if trainable == 0 else ""),
-            hint="base.trainable = False, then a new keras.layers.Dense(num_classes) after base",
+            hint="freeze base as a whole (a layer and a model both have a trainable attribute), then put a new Dense head after it",
         )
 
 
@@ -231,7 +230,7 @@ def test_frozen_weights_do_not_move_under_fit(submission):
             expected="base's weights exactly as they were", got=f"changes of up to {max(c for _, c in moved):.3g}",
             why="fit updates every trainable weight; a frozen feature extractor is one whose weights are not "
             "trainable (layer.trainable = False)",
-            hint="set base.trainable = False before you build and return the new model",
+            hint="freeze base (its trainable attribute) before you build and return the new model",
         )
 
 
@@ -246,7 +245,7 @@ def test_head_learns_under_fit(submission):
             expected=f"the new Dense head trainable ({BASE_UNITS[-1] * 3 + 3} parameters)",
             got="0 trainable parameters",
             why="freezing the whole new model (model.trainable = False) freezes the new head too",
-            hint="freeze base only: base.trainable = False; leave the new Dense layer trainable",
+            hint="freeze base only; leave the new Dense layer trainable",
         )
     train_briefly(frozen, seed=1214)
     if all(np.array_equal(v.numpy(), b) for v, b in zip(head, before, strict=True)):

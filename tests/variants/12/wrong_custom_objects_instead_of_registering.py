@@ -1,4 +1,4 @@
-"""expect: cannot load model.keras by itself"""
+"""expect: Standardize is not registered with Keras' serialization"""
 import os
 
 import keras

@@ -1,4 +1,4 @@
-"""expect: the new model has no trainable weights"""
+"""expect: the new model has 0 trainable parameters"""
 import os
 
 import keras

@@ -1,4 +1,4 @@
-"""expect: base's weights moved during fit"""
+"""expect: the new model has 107 trainable parameters"""
 import os
 
 import keras
