@@ -35,7 +35,7 @@ from grader.batch.values import (
     encode,
     shift_arrays,
 )
-from grader.checks.failure import CheckFailure, NotImplementedYet
+from grader.checks.failure import CheckFailure, NotImplementedYet, error_summary
 from grader.checks.scenario import SCENARIO_PROBE, Facts, Scenario, play
 from grader.checks.submission import Submission
 
@@ -248,7 +248,8 @@ class ReplaySubmission(Submission):
             raise CheckFailure(f"`{name}()` returned {error}, which the grader cannot rebuild",
                                hint="use Keras' own layers, losses and optimizers") from None
         except (ValueError, TypeError, KeyError) as error:
-            raise CheckFailure(f"the value `{name}()` returned could not be rebuilt by the grader ({error})") from None
+            raise CheckFailure(f"the value `{name}()` returned could not be rebuilt by the grader "
+                               f"({type(error).__name__}: {error_summary(error)})") from None
         return value
 
 
