@@ -53,6 +53,19 @@ MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 0x1, 0x2
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
 SCRATCH_MB = 64
 SANDBOX_HOME = Path("/tmp")  # where the private scratch tmpfs is mounted, inside the namespaces
+# Where it goes instead when /tmp holds what the submission's process must still read (a course or a venv
+# cloned under /tmp): mounting the scratch there would hide the interpreter's and the grader's own files.
+SCRATCH_MOUNT_POINTS = (SANDBOX_HOME, Path("/var/tmp"), Path("/mnt"), Path("/srv"), Path("/media"))
+
+
+def scratch_mount_point(keep: tuple[Path, ...]) -> Path | None:
+    """The first of SCRATCH_MOUNT_POINTS that exists and holds none of the folders in `keep` (the
+    interpreter's folders and the grader's package), or None."""
+    kept = [Path(os.path.realpath(k)) for k in keep]
+    for point in SCRATCH_MOUNT_POINTS:
+        if point.is_dir() and not any(k.is_relative_to(point) for k in kept):
+            return point
+    return None
 UID_RANGE = (200_000, 2_000_000_000)  # unprivileged uids no account on the machine uses
 
 
@@ -166,10 +179,15 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
                 for fd in originals.values():
                     os.close(fd)
             _read_only(libc, state)
+            from grader.manifest import PACKAGE_DIR
+
+            point = scratch_mount_point((*visible, PACKAGE_DIR))
+            if point is None:
+                raise OSError("no folder to hold the private scratch without hiding the interpreter's files")
             owner = f",uid={uid},gid={uid}" if is_root else ""
-            _mount(libc, "tmpfs", str(SANDBOX_HOME), "tmpfs", MS_NOSUID | MS_NODEV,
+            _mount(libc, "tmpfs", str(point), "tmpfs", MS_NOSUID | MS_NODEV,
                    f"size={SCRATCH_MB}m,mode=0700{owner}")
-            state.private_scratch, state.workdir = True, SANDBOX_HOME
+            state.private_scratch, state.workdir = True, point
         except OSError as error:
             state.problems.append(str(error))
         _become_pid_one()  # from here on: the child, PID 1 of the new namespace
