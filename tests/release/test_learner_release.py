@@ -110,7 +110,8 @@ def test_the_readme_s_commands_work_end_to_end_and_submit_hands_in_what_was_chec
     refused = in_process("submit", "--student", "ada")
     assert refused.exit_code == 2 and "nothing to hand in" in refused.stderr, refused.output
     hint = in_process("hint", "4")
-    assert hint.exit_code == 0 and load_course().find("4").hint.splitlines()[0] in hint.stdout
+    nudge = " ".join(load_course().find("4").hint.split())  # the terminal's width decides where it wraps
+    assert hint.exit_code == 0 and nudge in " ".join(hint.stdout.split()), hint.output
 
     answer = tmp_path / "exercises" / "04_sequential.py"
     watching = subprocess.Popen([sys.executable, "-m", "grader.cli", "watch", "4"], cwd=tmp_path, text=True,
