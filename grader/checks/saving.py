@@ -16,6 +16,7 @@ import numpy as np
 from grader.checks.failure import CheckFailure
 from grader.checks.introspect import expect_model, variables_of
 
+_CONFIG_HINT = "in get_config, add both constructor arguments, as plain lists (an array has .tolist())"
 REGISTER_HINT = 'put @keras.saving.register_keras_serializable(package="course") on the line above the class'
 _SAVE_HINT = ("save the whole model into the directory you were given, to a file name ending in .keras, then load "
               "that same file back and return what it gives")
@@ -82,7 +83,7 @@ def _save_failure(label: str, raised: str, message: str) -> CheckFailure:
             expected="Standardize(**config) rebuilds the layer", got=message[:200],
             why="loading calls Standardize.from_config(config), that is Standardize(**config): the config must "
             "hold every constructor argument (mean and std) under its own name",
-            hint="in get_config, add both constructor arguments, as plain lists (an array has .tolist())",
+            hint=_CONFIG_HINT,
         )
     if raised == "TypeError" and "'dict'" in message:
         return CheckFailure(
@@ -90,7 +91,7 @@ def _save_failure(label: str, raised: str, message: str) -> CheckFailure:
             expected="mean and std back as they were passed", got=message[:200],
             why="the file stores the config as JSON; a numpy array in the config is written as a tagged dict "
             "({'class_name': '__numpy__', ...}), and loading passes that dict to __init__ unchanged",
-            hint="in get_config, add both constructor arguments, as plain lists (an array has .tolist())",
+            hint=_CONFIG_HINT,
         )
     return CheckFailure(f"`{label}` raised {raised}: {message[:200]}", hint=_SAVE_HINT)
 
