@@ -117,13 +117,14 @@ def hidden_paths(options: GradeOptions, inputs: list[Path]) -> list[Path]:
     from grader.batch.pool import forkserver_folder
     from grader.batch.signing import key_file
 
-    paths = [options.solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", ROOT / ".git", _git_dir(ROOT), ROOT / "exercises",
-             options.out.resolve(), *[p.resolve() for p in inputs], *options.extra_hide, key_file().parent,
+    # `.git` and the repository's git folder are one path, except in a worktree (where `.git` is a file)
+    paths = [options.solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", ROOT / ".git", _git_dir(ROOT),
+             ROOT / "exercises", options.out.resolve(), *[p.resolve() for p in inputs], *options.extra_hide, key_file().parent,
              forkserver_folder(), Path("/dev/shm")]
     for folder in (Path(tempfile.gettempdir()), Path.home()):  # unless the course itself lives there
         if folder != Path("/") and not ROOT.is_relative_to(folder):
             paths.append(folder)
-    return [p for p in paths if p is not None and p.exists()]
+    return list(dict.fromkeys(p for p in paths if p is not None and p.exists()))  # each covered once
 
 
 def visible_folders(hide: list[Path]) -> list[Path]:
