@@ -333,6 +333,20 @@ def test_the_interpreter_stays_usable_wherever_it_lives(graded):
     assert exercise["points"] == 12, _messages(exercise)
 
 
+def test_where_the_scratch_goes_does_not_depend_on_the_process_sys_path(monkeypatch, tmp_path):
+    """A process that inherited a temporary sys.path entry (a Dask worker spawned by a process that had
+    put a tmp_path on it) must choose the same private scratch as one that did not: the folders kept
+    visible belong to the installation, not to the process's history."""
+    from grader.batch.grade import visible_folders
+    from grader.batch.sandbox import interpreter_folders, scratch_mount_point
+    from grader.manifest import PACKAGE_DIR
+
+    before = interpreter_folders()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert interpreter_folders() == before
+    assert scratch_mount_point((*visible_folders([]), PACKAGE_DIR)) == scratch_mount_point((*before, PACKAGE_DIR))
+
+
 def test_a_submission_sees_no_other_process_and_writes_only_its_scratch(graded):
     if os.geteuid() != 0:
         pytest.skip("namespaces are exercised as root here; the unprivileged path has its own test")

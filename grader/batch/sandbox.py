@@ -262,19 +262,31 @@ def _exists(path: Path) -> bool:
 
 def interpreter_folders() -> list[Path]:
     """The folders this Python runs from: its prefixes, standard library and site-packages, and every
-    folder on sys.path (resolved). Where a hidden folder holds one of them (pyenv, conda or a venv under
-    the home folder), it stays visible, read-only, inside the cover."""
+    folder on sys.path (resolved) except those under the temp folder that no prefix holds. Where a
+    hidden folder holds one of them (pyenv, conda or a venv under the home folder), it stays visible,
+    read-only, inside the cover.
+
+    The exception keeps the answer a property of the installation, not of the process: a process that
+    inherited a temporary sys.path entry (a Dask worker spawned by a test that had put its tmp_path on
+    sys.path) would otherwise keep that folder visible, move the private scratch off /tmp, and let the
+    same submission see a different machine on a cluster than on one machine."""
     import site
     import sys
     import sysconfig
 
-    names = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sysconfig.get_paths().values(),
-             *site.getsitepackages(), *sys.path]
+    prefixes = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    fixed = [*prefixes, *sysconfig.get_paths().values(), *site.getsitepackages()]
+    installed = [Path(p).resolve() for p in prefixes if p]
+    temp = Path(tempfile.gettempdir()).resolve()
+
+    def runtime_only(folder: Path) -> bool:
+        return folder.is_relative_to(temp) and not any(folder.is_relative_to(p) for p in installed)
+
     found = []
-    for name in names:
+    for name in [*fixed, *sys.path]:
         if name and os.path.isdir(name):
             folder = Path(name).resolve()
-            if folder not in found:
+            if folder not in found and (name in fixed or not runtime_only(folder)):
                 found.append(folder)
     return found
 
