@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from grader.batch.deadlines import LateTerms
+    from grader.exports.roster import Roster
 
 
 def register(app: typer.Typer) -> None:
@@ -26,8 +31,18 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="JSON lines of progress, then a summary")] = False,
         scheduler: Annotated[str | None, typer.Option(
             "--scheduler", help="grade on this Dask distributed cluster (e.g. tcp://10.0.0.5:8786)")] = None,
+        deadline: Annotated[str | None, typer.Option(
+            "--deadline", help="ISO 8601 with a UTC offset, e.g. 2026-12-01T23:59+01:00 ('none' drops a recorded one)")] = None,
+        late_policy: Annotated[str | None, typer.Option(
+            "--late-policy", help="e.g. 'linear:10%/day,max:50%', 'cutoff' or 'none' (the default)")] = None,
+        extensions: Annotated[Path | None, typer.Option("--extensions", help="CSV: student,deadline")] = None,
+        submissions_csv: Annotated[Path | None, typer.Option(
+            "--submissions-csv", help="CSV: student,submitted_at (before timestamp.txt and archive times)")] = None,
+        roster: Annotated[Path | None, typer.Option(
+            "--roster", help="CSV: student,lms_id,name,email,section,… for canvas.csv and moodle.csv")] = None,
     ) -> None:
-        """Grade a whole class: isolated, limited, resumable; writes grades.csv/json, feedback, Gradescope files."""
+        """Grade a whole class: isolated, limited, resumable; writes grades.csv/json, feedback, Gradescope,
+        Canvas and Moodle files; applies a deadline and late policy when given."""
         from grader.batch.grade import GradeOptions, grade_class
         from grader.batch.intake import count_students
         from grader.manifest import load_course
@@ -43,6 +58,8 @@ def register(app: typer.Typer) -> None:
         except LookupError as error:
             console.print(f"[red]{error}[/red]")
             raise typer.Exit(2) from None
+        late = _late_terms(console, out, submissions, course, chosen, deadline, late_policy, extensions,
+                           submissions_csv, roster)
         total = count_students(submissions, list(course.exercises))
         progress = _progress(console, total, as_json)
         if scheduler:
@@ -52,7 +69,7 @@ def register(app: typer.Typer) -> None:
                 console.print("[red]--scheduler needs Dask: pip install 'keras-course[scale]'[/red]")
                 raise typer.Exit(2) from None
         options = GradeOptions(out=out, workers=workers, memory_mb=memory_mb, exercises=chosen, force=force,
-                               on_progress=progress.update, scheduler=scheduler)
+                               on_progress=progress.update, scheduler=scheduler, late=late.terms, roster=late.roster)
         with progress:
             records = grade_class(submissions, options)
         if as_json:
@@ -60,7 +77,55 @@ def register(app: typer.Typer) -> None:
                               "totals": {r["student"]: r["total"] for r in records}}))
         else:
             Console(highlight=False).print(f"graded {len(records)} students → {out}/grades.csv, grades.json, "
-                                           "feedback/, gradescope/")
+                                           "feedback/, gradescope/, canvas.csv, moodle.csv")
+        _report_terms(console, out, late.roster)
+
+
+@dataclass
+class _Terms:
+    terms: LateTerms | None
+    roster: Roster | None
+
+
+def _late_terms(console: Console, out: Path, submissions: list[Path], course, chosen: list[str] | None,
+                deadline: str | None, policy: str | None, extensions: Path | None, submissions_csv: Path | None,
+                roster_file: Path | None) -> _Terms:
+    """Read and check the deadline, policy, extensions, submission times and roster before any grading:
+    the first problem is one line on stderr and exit status 2."""
+    from grader.batch.deadlines import TermsError, forget_terms, load_terms, prepare_lateness
+    from grader.exports.roster import RosterError, read_roster
+
+    exercises = [course.find(e) for e in chosen] if chosen else list(course.exercises)
+    try:
+        roster = read_roster(roster_file) if roster_file else None
+        dropped = deadline is not None and deadline.strip().lower() == "none"
+        terms = load_terms(None if dropped else deadline, policy, extensions, submissions_csv)
+        if dropped:
+            forget_terms(out)
+        prepare_lateness(out.resolve(), submissions, exercises, terms, set(roster.entries) if roster else set())
+    except (TermsError, RosterError) as error:
+        console.print(str(error), style="red", markup=False)
+        raise typer.Exit(2) from None
+    return _Terms(terms, roster)
+
+
+def _report_terms(console: Console, out: Path, roster: Roster | None) -> None:
+    """After grading: who was late, whose time is unknown, who is missing from the roster."""
+    data = json.loads((out / "grades.json").read_text(encoding="utf-8"))
+    students = data["students"]
+    late = [s for s in students if s.get("late", {}).get("seconds_late", 0) > 0]
+    unknown = [s["student"] for s in students if "late" in s and not s["late"]["submitted_at"]]
+    if data.get("late_terms"):
+        penalised = sum(1 for s in late if s["late_penalty"] > 0)
+        console.print(f"deadline {data['late_terms']['deadline']}, policy '{data['late_terms']['policy']}': "
+                      f"{len(late)} late ({penalised} penalised)", markup=False)
+    if unknown:
+        console.print(f"no submission time for {len(unknown)} student(s), not judged late: {', '.join(unknown[:10])}",
+                      style="yellow", markup=False)
+    if data.get("not_on_roster"):
+        missing = data["not_on_roster"]
+        console.print(f"{len(missing)} graded student(s) not on the roster (canvas.csv/moodle.csv use their course id): "
+                      f"{', '.join(missing[:10])}", style="yellow", markup=False)
 
 
 def _register_release(app: typer.Typer) -> None:

@@ -29,10 +29,12 @@ from typing import Any
 
 import numpy as np
 
+from grader.batch.deadlines import LateTerms, prepare_lateness
 from grader.batch.intake import MAX_SOURCE_BYTES, UNREADABLE, StudentSubmission, discover, student_file_name
 from grader.batch.pool import run_job
 from grader.batch.sandbox import Limits, new_uid_base
 from grader.batch.signing import signed, verified
+from grader.exports.roster import Roster
 from grader.manifest import PACKAGE_DIR, Course, load_course
 from grader.results import write_json_atomic
 
@@ -52,6 +54,8 @@ class GradeOptions:
     on_progress: Callable[[str, dict], None] | None = None
     extra_hide: list[Path] = field(default_factory=list)
     scheduler: str | None = None  # a Dask distributed scheduler's address: grade on that cluster
+    late: LateTerms | None = None  # deadline, late policy, extensions (grader.batch.deadlines)
+    roster: Roster | None = None  # maps students to the LMS gradebooks' people (grader.exports.roster)
 
 
 GRADE_DECIDING = ["course.toml", "checks", "checks_public", "checks_hidden", "pytest_plugin.py", "runner.py",
@@ -160,6 +164,7 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
     exercises = [course.find(e) for e in options.exercises] if options.exercises else list(course.exercises)
     out = options.out.resolve()
     (out / "students").mkdir(parents=True, exist_ok=True)
+    prepare_lateness(out, inputs, exercises, options.late, set(options.roster.entries) if options.roster else set())
     remove_stale_work_folders()
     work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-"))  # scratch, extracted archives, dataset
     try:
@@ -171,7 +176,7 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
 
         shutdown()
         shutil.rmtree(work, ignore_errors=True)  # the trusted dataset cache among it
-    write_gradebook(out, course)
+    write_gradebook(out, course, options.roster)
     return sorted(records, key=lambda r: r["student"])
 
 

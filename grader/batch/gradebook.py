@@ -4,7 +4,13 @@
   a cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`) starts with `'`;
 - `grades.json`: everything, with the dataset, seed, versions, isolation and timings;
 - `feedback/<student>.md` and `.html`: public checks' messages and hints; hidden checks anonymous;
-- `gradescope/<student>/results.json`: Gradescope's results format.
+- `gradescope/<student>/results.json`: Gradescope's results format;
+- `canvas.csv` and `moodle.csv`: the LMS imports (grader.exports.canvas, grader.exports.moodle),
+  mapped through the roster when one is given (grader.exports.roster).
+
+With a deadline (grader.batch.deadlines, `OUT/late.json`), every `total` is the final score after the
+late penalty; grades.csv adds `raw_total`, `late_penalty`, `submitted_at`, `time_source` and
+`late_reason`, grades.json a `late` field per student, and the feedback says why.
 
 `<student>` in a file name is `grader.batch.intake.student_file_name(id)`; the records keep the id.
 
@@ -23,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.batch.intake import student_file_name
+from grader.exports.roster import Roster
 from grader.manifest import Course
 from grader.results import write_json_atomic, write_text_atomic
 
@@ -61,22 +68,31 @@ def versions() -> dict[str, str]:
     return found
 
 
-def write_gradebook(out: Path, course: Course) -> None:
+def write_gradebook(out: Path, course: Course, roster: Roster | None = None) -> None:
+    from grader.batch.deadlines import apply_late, read_late_facts
     from grader.batch.sandbox import describe
     from grader.datasets import chosen_dataset_name, load_dataset
+    from grader.exports.canvas import write_canvas
+    from grader.exports.moodle import write_moodle
 
     records, unverified = _read_records(out)
+    late = read_late_facts(out)
+    records = [apply_late(r, late["students"].get(r["student"])) if late else r for r in records]
     ids = sorted({e for r in records for e in r["exercises"]}) or [e.id for e in course.exercises]
     names = {e.id: e.filename.removesuffix(".py") for e in course.exercises}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["student", *[names[i] for i in ids], "total", "max_total", "status"])
+    late_columns = ["raw_total", "late_penalty", "submitted_at", "time_source", "late_reason"] if late else []
+    writer.writerow(["student", *[names[i] for i in ids], "total", "max_total", "status", *late_columns])
     for record in records:
         statuses = sorted({x["status"] for x in record["exercises"].values()} - {"graded", record["status"]})
+        facts = record.get("late") or {}
+        late_cells = [_fmt(record.get("raw_total", record["total"])), _fmt(record.get("late_penalty", 0)),
+                      facts.get("submitted_at") or "", facts.get("source", ""), facts.get("reason", "")] if late else []
         writer.writerow([csv_cell(cell) for cell in (
             record["student"], *[_fmt(record["exercises"].get(i, {}).get("points", 0)) for i in ids],
             _fmt(record["total"]), _fmt(record["max_total"]),
-            record["status"] + (f" ({', '.join(statuses)})" if statuses else ""))])
+            record["status"] + (f" ({', '.join(statuses)})" if statuses else ""), *late_cells)])
     write_text_atomic(out / "grades.csv", buffer.getvalue())
     from grader.batch.grade import stored_split_key
 
@@ -87,7 +103,11 @@ def write_gradebook(out: Path, course: Course) -> None:
         "exercises": {e.id: {"slug": e.slug, "title": e.title, "max_points": e.max_points,
                              "time_budget_s": e.time_budget_s, "thresholds": e.thresholds} for e in course.exercises},
         "students": records, "unverified_records": unverified,
+        "late_terms": {k: v for k, v in late.items() if k != "students"} if late else None,
+        "not_on_roster": roster.missing([r["student"] for r in records]) if roster else [],
     })
+    write_canvas(out, records, course, roster)
+    write_moodle(out, records, course, roster)
     for record in records:
         name = student_file_name(record["student"])
         write_text_atomic(out / "feedback" / f"{name}.md", feedback_markdown(record, dataset))
@@ -101,6 +121,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as
 def csv_cell(text: str) -> str:
     """`text` as a CSV cell no spreadsheet evaluates: a leading `'` before `= + - @`, tab or CR (OWASP)."""
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def late_summary(record: dict[str, Any]) -> str:
+    """One line for the feedback: the submission's lateness, and the raw score, penalty and final score."""
+    late = record["late"]
+    source = f" (time from {late['source']})" if late["submitted_at"] else ""
+    return (f"Submission: {late['reason']}{source}. Raw score {_fmt(record['raw_total'])}, late penalty "
+            f"{_fmt(record['late_penalty'])}, final score {_fmt(record['total'])}.")
 
 
 def _fmt(value: float) -> str:
@@ -130,6 +158,8 @@ def feedback_markdown(record: dict[str, Any], dataset: dict[str, Any]) -> str:
              f"**Total: {_fmt(record['total'])} / {_fmt(record['max_total'])} points**", ""]
     for problem in record.get("problems", []):
         lines += [f"> Note: {problem}", ""]
+    if record.get("late"):
+        lines += [f"> {late_summary(record)}", ""]
     for exercise_id, exercise in sorted(record["exercises"].items()):
         lines += [f"## Exercise {int(exercise_id)} — {exercise['title']}: {_fmt(exercise['points'])} / "
                   f"{_fmt(exercise['max_points'])}", ""]
@@ -153,6 +183,8 @@ def feedback_html(record: dict[str, Any], dataset: dict[str, Any]) -> str:
     parts = [f"<h1>Feedback for {e(record['student'])}</h1>",
              f"<p><strong>Total: {_fmt(record['total'])} / {_fmt(record['max_total'])} points</strong></p>"]
     parts += [f"<blockquote>Note: {e(p)}</blockquote>" for p in record.get("problems", [])]
+    if record.get("late"):
+        parts.append(f"<blockquote>{e(late_summary(record))}</blockquote>")
     for exercise_id, exercise in sorted(record["exercises"].items()):
         parts.append(f"<h2>Exercise {int(exercise_id)} — {e(exercise['title'])}: {_fmt(exercise['points'])} / "
                      f"{_fmt(exercise['max_points'])}</h2>")
