@@ -92,19 +92,20 @@ def _late_terms(console: Console, out: Path, submissions: list[Path], course, ch
                 roster_file: Path | None) -> _Terms:
     """Read and check the deadline, policy, extensions, submission times and roster before any grading:
     the first problem is one line on stderr and exit status 2."""
-    from grader.batch.deadlines import TermsError, forget_terms, load_terms, prepare_lateness
+    from grader.batch.deadlines import TermsError, forget_terms, load_terms, prepare_lateness, recorded_terms
     from grader.exports.roster import RosterError, read_roster
 
     exercises = [course.find(e) for e in chosen] if chosen else list(course.exercises)
     try:
         roster = read_roster(roster_file) if roster_file else None
         dropped = deadline is not None and deadline.strip().lower() == "none"
-        terms = load_terms(None if dropped else deadline, policy, extensions, submissions_csv)
         if dropped:
             forget_terms(out)
+        terms = load_terms(None if dropped else deadline, policy, extensions, submissions_csv,
+                           None if dropped else recorded_terms(out))
         prepare_lateness(out.resolve(), submissions, exercises, terms, set(roster.entries) if roster else set())
     except (TermsError, RosterError) as error:
-        console.print(str(error), style="red", markup=False)
+        console.print(str(error), style="red", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     return _Terms(terms, roster)
 
@@ -118,14 +119,14 @@ def _report_terms(console: Console, out: Path, roster: Roster | None) -> None:
     if data.get("late_terms"):
         penalised = sum(1 for s in late if s["late_penalty"] > 0)
         console.print(f"deadline {data['late_terms']['deadline']}, policy '{data['late_terms']['policy']}': "
-                      f"{len(late)} late ({penalised} penalised)", markup=False)
+                      f"{len(late)} late ({penalised} penalised)", markup=False, soft_wrap=True)
     if unknown:
         console.print(f"no submission time for {len(unknown)} student(s), not judged late: {', '.join(unknown[:10])}",
-                      style="yellow", markup=False)
+                      style="yellow", markup=False, soft_wrap=True)
     if data.get("not_on_roster"):
         missing = data["not_on_roster"]
         console.print(f"{len(missing)} graded student(s) not on the roster (canvas.csv/moodle.csv use their course id): "
-                      f"{', '.join(missing[:10])}", style="yellow", markup=False)
+                      f"{', '.join(missing[:10])}", style="yellow", markup=False, soft_wrap=True)
 
 
 def _register_release(app: typer.Typer) -> None:

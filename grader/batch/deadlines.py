@@ -37,7 +37,8 @@ later than the grace is as late as it is.
 The penalty is never part of a signed student record: `write_late_facts` stores the terms and each
 student's submission time in `OUT/late.json`, and the gradebook applies them (`apply_late`) when it
 is written. A resumed run with another deadline therefore re-applies the penalty without grading
-any code again.
+any code again. On a later run each option left out keeps its recorded value (`load_terms`), and the
+submission times are found again from the current files; `--deadline none` drops the terms.
 """
 
 from __future__ import annotations
@@ -228,19 +229,24 @@ class LateTerms:
 
 
 def load_terms(deadline: str | None, policy: str | None = None, extensions: Path | None = None,
-               submissions_csv: Path | None = None) -> LateTerms | None:
-    """The class's late terms from the command-line options, or None without `--deadline`."""
-    if deadline is None:
+               submissions_csv: Path | None = None, recorded: LateTerms | None = None) -> LateTerms | None:
+    """The class's late terms from the command-line options. Each option left out keeps its value in
+    `recorded` (the terms of an earlier run on the same gradebook, see `recorded_terms`), so a resumed
+    run with only a new `--deadline` keeps the policy, extensions and submission times. None when
+    there is neither a deadline nor recorded terms."""
+    if deadline is None and recorded is None:
         given = [name for name, value in (("--late-policy", policy), ("--extensions", extensions),
                                           ("--submissions-csv", submissions_csv)) if value is not None]
         if given:
             raise TermsError(f"{', '.join(given)} needs --deadline (e.g. --deadline 2026-12-01T23:59+01:00)")
         return None
+    base = recorded or LateTerms(deadline=datetime.now(UTC))
     return LateTerms(
-        deadline=parse_time(deadline, "--deadline"), policy=parse_policy(policy or "none"),
-        extensions=read_extensions(extensions) if extensions else {},
-        submitted=read_submission_times(submissions_csv) if submissions_csv else {},
-        submissions_csv=submissions_csv.name if submissions_csv else None)
+        deadline=parse_time(deadline, "--deadline") if deadline is not None else base.deadline,
+        policy=parse_policy(policy) if policy is not None else base.policy,
+        extensions=read_extensions(extensions) if extensions else base.extensions,
+        submitted=read_submission_times(submissions_csv) if submissions_csv else base.submitted,
+        submissions_csv=submissions_csv.name if submissions_csv else base.submissions_csv)
 
 
 def check_class(terms: LateTerms, class_ids: set[str]) -> None:
@@ -381,13 +387,17 @@ def forget_terms(out: Path) -> None:
 
 def recorded_terms(out: Path) -> LateTerms | None:
     """The terms recorded in OUT/late.json by an earlier run, or None."""
-    data = read_late_facts(out)
-    if data is None:
-        return None
-    return LateTerms(deadline=datetime.fromisoformat(data["deadline"]), policy=parse_policy(data["policy"]),
-                     extensions={s: datetime.fromisoformat(d) for s, d in data["extensions"].items()},
-                     submitted={s: datetime.fromisoformat(d) for s, d in data.get("submitted", {}).items()},
-                     submissions_csv=data.get("submissions_csv"))
+    try:
+        data = read_late_facts(out)
+        if data is None:
+            return None
+        return LateTerms(deadline=datetime.fromisoformat(data["deadline"]), policy=parse_policy(data["policy"]),
+                         extensions={s: datetime.fromisoformat(d) for s, d in data["extensions"].items()},
+                         submitted={s: datetime.fromisoformat(d) for s, d in data.get("submitted", {}).items()},
+                         submissions_csv=data.get("submissions_csv"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise TermsError(f"{out / LATE_FILE} (the deadline terms of an earlier run) cannot be read; give --deadline "
+                         "and the other terms again, or --deadline none") from None
 
 
 def write_late_facts(out: Path, terms: LateTerms, facts: dict[str, LateFacts]) -> None:
