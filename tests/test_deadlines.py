@@ -112,7 +112,7 @@ def test_the_submission_time_comes_from_the_csv_then_timestamp_txt_then_the_arch
     assert "01_flatten.py" in from_zip.source and "UTC+01:00" in from_zip.source
     terms.submitted = {"bob": datetime(2026, 12, 1, 20, tzinfo=UTC)}
     terms.submissions_csv = "times.csv"
-    assert submission_time("bob", tmp_path / "bob", terms).source == "--submissions-csv times.csv"
+    assert submission_time("bob", tmp_path / "bob", terms).source == "the instructor's submission times (times.csv)"
     (tmp_path / "erin").mkdir()
     assert submission_time("erin", tmp_path / "erin", terms).at is None
     (folder / "timestamp.txt").write_text("sometime\n")

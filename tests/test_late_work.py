@@ -79,7 +79,7 @@ def test_each_student_is_timed_by_the_first_source_that_knows_and_penalised_by_t
     assert "archive's newest member" in carol["late"]["source"] and carol["late"]["extended"]
     assert carol["late"]["submitted_at"] == "2026-12-02T01:59:00+01:00" and carol["total"] == full
     assert "on time" in carol["late"]["reason"] and "extended deadline 2026-12-03T23:59:00+01:00" in carol["late"]["reason"]
-    assert dave["late"]["source"] == "--submissions-csv times.csv"
+    assert dave["late"]["source"] == "the instructor's submission times (times.csv)"
     assert dave["late"]["penalty_fraction"] == pytest.approx(0.5) and dave["total"] == pytest.approx(full / 2)
     assert erin["late"]["submitted_at"] is None and erin["total"] == full and "unknown" in erin["late"]["reason"]
 
@@ -156,7 +156,7 @@ def test_a_resumed_run_with_another_deadline_reapplies_penalties_without_grading
     assert {p.name: p.read_bytes() for p in (out / "students").glob("*.json")} == before
     students = {s["student"]: s for s in json.loads((out / "grades.json").read_text())["students"]}
     assert students["bob"]["late_penalty"] == 0 and students["bob"]["total"] == students["bob"]["raw_total"]
-    assert students["dave"]["late"]["source"] == "--submissions-csv times.csv"  # recorded times are kept
+    assert students["dave"]["late"]["source"] == "the instructor's submission times (times.csv)"  # recorded times are kept
     assert students["dave"]["total"] == 0 and students["dave"]["raw_total"] > 0  # cutoff: 0, still graded
     # a run without --deadline keeps the recorded terms; `--deadline none` drops them
     again = run_grade(str(term["tmp"] / "submitted"), "--out", str(out), "-e", "1", "--json",

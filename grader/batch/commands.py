@@ -69,7 +69,8 @@ def register(app: typer.Typer) -> None:
                 console.print("[red]--scheduler needs Dask: pip install 'keras-course[scale]'[/red]")
                 raise typer.Exit(2) from None
         options = GradeOptions(out=out, workers=workers, memory_mb=memory_mb, exercises=chosen, force=force,
-                               on_progress=progress.update, scheduler=scheduler, late=late.terms, roster=late.roster)
+                               on_progress=progress.update, scheduler=scheduler, late=late.terms, roster=late.roster,
+                               extra_hide=[p.resolve() for p in (extensions, submissions_csv, roster) if p])
         with progress:
             records = grade_class(submissions, options)
         if as_json:

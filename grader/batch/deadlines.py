@@ -15,6 +15,10 @@ When a student submitted — first source that has it, the source recorded per s
    the deadline's UTC offset (the course's clock), which the recorded source says.
 
 A student with none of these is not judged late; the record says "submission time unknown".
+Only the first source is the instructor's own: a `timestamp.txt` is as trustworthy as whatever put it
+in the folder (nbgrader's exchange does; a student could), and a zip's member times are whatever the
+student's machine (or the student) wrote. Where that matters, give the LMS's times with
+`--submissions-csv`; they take precedence.
 
 Late policy grammar (`--late-policy`), terms separated by commas::
 
@@ -274,7 +278,7 @@ def submission_time(student: str, source: Path, terms: LateTerms) -> SubmissionT
     """The student's submission time by the precedence in the module docstring; TermsError for a
     timestamp.txt that cannot be read as a time."""
     if student in terms.submitted:
-        return SubmissionTime(terms.submitted[student], f"--submissions-csv {terms.submissions_csv}")
+        return SubmissionTime(terms.submitted[student], f"the instructor's submission times ({terms.submissions_csv})")
     if source.is_dir():
         stamps = sorted(p for p in source.rglob("timestamp.txt") if p.is_file() and not p.is_symlink())
         if stamps:

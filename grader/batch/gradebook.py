@@ -88,7 +88,8 @@ def write_gradebook(out: Path, course: Course, roster: Roster | None = None) -> 
         statuses = sorted({x["status"] for x in record["exercises"].values()} - {"graded", record["status"]})
         facts = record.get("late") or {}
         late_cells = [_fmt(record.get("raw_total", record["total"])), _fmt(record.get("late_penalty", 0)),
-                      facts.get("submitted_at") or "", facts.get("source", ""), facts.get("reason", "")] if late else []
+                      facts.get("submitted_at") or "", facts.get("source", ""),
+                      facts.get("reason", NOT_TIMED)] if late else []
         writer.writerow([csv_cell(cell) for cell in (
             record["student"], *[_fmt(record["exercises"].get(i, {}).get("points", 0)) for i in ids],
             _fmt(record["total"]), _fmt(record["max_total"]),
@@ -115,6 +116,7 @@ def write_gradebook(out: Path, course: Course, roster: Roster | None = None) -> 
         write_json_atomic(out / "gradescope" / name / "results.json", gradescope_results(record))
 
 
+NOT_TIMED = "not among this run's submissions: lateness not judged"  # a record kept from an earlier run
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
 
 
