@@ -251,6 +251,10 @@ def test_gradebook_cells_never_become_spreadsheet_formulas(graded):
     text = (graded["out"] / "grades.csv").read_text()
     cells = [cell for row in csv.reader(text.splitlines()) for cell in row]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    for lms in ("canvas.csv", "moodle.csv"):  # the LMS imports are opened in spreadsheets too
+        rows = list(csv.reader((graded["out"] / lms).read_text().splitlines()))
+        assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@")]
+        assert {"'" + formula for formula in FORMULA_IDS} <= {cell for row in rows for cell in row}
     rows = {r["student"]: r for r in csv.DictReader(text.splitlines())}
     for formula in FORMULA_IDS:
         assert rows["'" + formula]["status"] == "invalid student id" and rows["'" + formula]["total"] == "0"

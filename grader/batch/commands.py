@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
         else:
             Console(highlight=False).print(f"graded {len(records)} students → {out}/grades.csv, grades.json, "
                                            "feedback/, gradescope/, canvas.csv, moodle.csv")
-        _report_terms(console, out, late.roster)
+        _report_terms(console, out)
 
 
 @dataclass
@@ -100,10 +100,10 @@ def _late_terms(console: Console, out: Path, submissions: list[Path], course, ch
     try:
         roster = read_roster(roster_file) if roster_file else None
         dropped = deadline is not None and deadline.strip().lower() == "none"
-        if dropped:
-            forget_terms(out)
         terms = load_terms(None if dropped else deadline, policy, extensions, submissions_csv,
                            None if dropped else recorded_terms(out))
+        if dropped:
+            forget_terms(out)
         prepare_lateness(out.resolve(), submissions, exercises, terms, set(roster.entries) if roster else set())
     except (TermsError, RosterError) as error:
         console.print(str(error), style="red", markup=False, soft_wrap=True)
@@ -111,7 +111,7 @@ def _late_terms(console: Console, out: Path, submissions: list[Path], course, ch
     return _Terms(terms, roster)
 
 
-def _report_terms(console: Console, out: Path, roster: Roster | None) -> None:
+def _report_terms(console: Console, out: Path) -> None:
     """After grading: who was late, whose time is unknown, who is missing from the roster."""
     data = json.loads((out / "grades.json").read_text(encoding="utf-8"))
     students = data["students"]
