@@ -261,7 +261,7 @@ def check_class(terms: LateTerms, class_ids: set[str]) -> None:
         if unknown:
             shown = ", ".join(repr(s) for s in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
             raise TermsError(f"{option} names {len(unknown)} student(s) not in the class: {shown} "
-                             "(check the spelling against the submission folders' names)")
+                             "(the class is the submission folders' and archives' names, plus --roster's students)")
 
 
 # ---------------------------------------------------------------- per student
