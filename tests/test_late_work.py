@@ -158,6 +158,13 @@ def test_a_resumed_run_with_another_deadline_reapplies_penalties_without_grading
     assert students["bob"]["late_penalty"] == 0 and students["bob"]["total"] == students["bob"]["raw_total"]
     assert students["dave"]["late"]["source"] == "the instructor's submission times (times.csv)"  # recorded times are kept
     assert students["dave"]["total"] == 0 and students["dave"]["raw_total"] > 0  # cutoff: 0, still graded
+    # a run on one student's folder keeps the others' recorded times, judged under the new deadline
+    one = run_grade(str(term["tmp"] / "submitted" / "erin"), "--out", str(out), "-e", "1", "--json",
+                    "--deadline", DEADLINE, "--roster", str(term["tmp"] / "roster.csv"))
+    assert one.returncode == 0, one.stderr[-3000:]
+    students = {s["student"]: s for s in json.loads((out / "grades.json").read_text())["students"]}
+    assert students["bob"]["total"] == 0 and "timestamp.txt" in students["bob"]["late"]["source"]  # cutoff kept
+    assert students["carol"]["total"] == students["carol"]["raw_total"] > 0  # her extension kept
     # a run without --deadline keeps the recorded terms; `--deadline none` drops them
     again = run_grade(str(term["tmp"] / "submitted"), "--out", str(out), "-e", "1", "--json",
                       "--roster", str(term["tmp"] / "roster.csv"))  # frank's extension needs the roster's class

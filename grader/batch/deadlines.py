@@ -371,15 +371,29 @@ def prepare_lateness(out: Path, inputs: list[Path], exercises: list, terms: Late
                      roster_ids: set[str] | frozenset[str] = frozenset()) -> dict[str, LateFacts] | None:
     """Check the terms against the class and record every student's lateness in OUT/late.json, before
     any grading; TermsError on the first problem. Without `terms` the gradebook's recorded terms (from
-    an earlier run with `--deadline`) apply again, to the current files; with neither, None."""
+    an earlier run with `--deadline`) apply again, to the current files; with neither, None.
+
+    The class is the students found under `inputs`, the roster's, and those the gradebook already
+    holds (a run on one student's folder re-grades that student only). Students the gradebook holds
+    but `inputs` do not keep their recorded submission time, judged again under the current terms."""
+    from grader.batch.gradebook import student_records
     from grader.batch.intake import student_sources
 
     terms = terms or recorded_terms(out)
     if terms is None:
         return None
     sources = [pair for path in inputs for pair in student_sources(Path(path), exercises)]
-    check_class(terms, {student for student, _ in sources} | set(roster_ids))
+    try:
+        earlier = (read_late_facts(out) or {}).get("students", {})
+    except (OSError, ValueError, AttributeError):  # unreadable: written afresh below
+        earlier = {}
+    held = {r["student"] for r in student_records(out)} if (out / "students").is_dir() else set()
+    check_class(terms, {student for student, _ in sources} | set(roster_ids) | set(earlier) | held)
     facts = class_late_facts(terms, sources)
+    for student, old in earlier.items():
+        if student not in facts:
+            when = datetime.fromisoformat(old["submitted_at"]) if old.get("submitted_at") else None
+            facts[student] = late_facts(student, SubmissionTime(when, old["source"]), terms)
     write_late_facts(out, terms, facts)
     return facts
 
