@@ -18,7 +18,9 @@ A student with none of these is not judged late; the record says "submission tim
 Only the first source is the instructor's own: a `timestamp.txt` is as trustworthy as whatever put it
 in the folder (nbgrader's exchange does; a student could), and a zip's member times are whatever the
 student's machine (or the student) wrote. Where that matters, give the LMS's times with
-`--submissions-csv`; they take precedence.
+`--submissions-csv`; they take precedence. A `timestamp.txt` that is not a time with a zone stops the
+run before grading, naming the file: fix it, or give that student's time with `--submissions-csv`
+(then the file is not read).
 
 Late policy grammar (`--late-policy`), terms separated by commas::
 
@@ -289,7 +291,10 @@ def submission_time(student: str, source: Path, terms: LateTerms) -> SubmissionT
                     text = stamp.read_text(encoding="utf-8", errors="replace")[:200]
                 except OSError as error:
                     raise TermsError(f"{shown}: cannot read it ({error.strerror})") from None
-                times.append((parse_time(text, shown), shown))
+                try:
+                    times.append((parse_time(text, shown), shown))
+                except TermsError as error:  # the instructor decides: fix the file, or give the time
+                    raise TermsError(f"{error}; or give {student}'s time in --submissions-csv") from None
             newest = max(times)
             return SubmissionTime(newest[0], f"nbgrader timestamp.txt ({newest[1]})")
     elif source.suffix.lower() == ".zip":
