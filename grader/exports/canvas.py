@@ -20,9 +20,9 @@ exercise's maximum, and a student's score the exercise's points after any late p
 (grader.batch.deadlines). Students come from the gradebook, mapped through the roster when there is
 one (grader.exports.roster); without one, or for a student missing from it, `Student` and
 `SIS Login ID` are the course's student id and the other columns are empty. A roster entry with no
-submission gets a row with empty score cells: Canvas imports an empty cell as "no score", so its own
-missing-submission policy (and any extension given in Canvas) still decides, instead of a zero this
-file would force. Every text cell is protected against spreadsheet formulas (grader.batch.gradebook).
+submission gets a row with empty score cells: the file gives no score for that person rather than
+forcing a zero, so Canvas' own missing-submission policy (and any extension given in Canvas) decides;
+Canvas' import preview lists every change before it is saved. Every text cell is protected against spreadsheet formulas (grader.batch.gradebook).
 """
 
 from __future__ import annotations
