@@ -10,8 +10,8 @@ with a decimal point.
 Here: the identifier columns come first — `Email address`, `ID number`, `Username` (from the roster,
 grader.exports.roster; `Username` defaults to the course's student id) — then one grade column per
 graded exercise named as the Canvas file names it (grader.exports.lms), holding the points after any
-late penalty. A roster entry with no submission gets a row with empty grade cells (Moodle leaves the
-grade empty rather than forcing a zero). Every text cell is protected against spreadsheet formulas.
+late penalty. A roster entry with no submission gets a row with empty grade cells (the file gives no
+grade rather than forcing a zero). Every text cell is protected against spreadsheet formulas.
 """
 
 from __future__ import annotations
