@@ -141,6 +141,20 @@ def test_only_exercises_that_use_the_data_carry_the_dataset(copy):
         {"01": False, "04": False, "05": True, "11": True, "12": False}
 
 
+def test_a_check_that_asks_for_the_data_fixture_uses_the_data_without_thresholds(course):
+    """Thresholds are not the only sign: exercise 5's accuracy check takes the plugin's `dataset` fixture."""
+    import dataclasses
+
+    from grader.batch.fingerprint import dataset_fixtures, plugin_modules, uses_dataset
+
+    modules = PackageModules(PACKAGE_DIR)
+    fixtures = dataset_fixtures(modules, plugin_modules(GradingCode(GRADE_MODULE)))
+    assert fixtures == {"dataset"}
+    uses = {e: uses_dataset(dataclasses.replace(course.find(e), thresholds={}), modules, check_modules(course.find(e)),
+                            fixtures) for e in ("01", "05", "11", "12")}
+    assert uses == {"01": False, "05": True, "11": True, "12": False}
+
+
 def test_the_dataset_identity_follows_the_dataset_and_its_split(monkeypatch):
     from grader.batch.fingerprint import dataset_identity
 

@@ -67,10 +67,10 @@ def write_gradebook(out: Path, course: Course) -> None:
 
     records, unverified = _read_records(out)
     ids = sorted({e for r in records for e in r["exercises"]}) or [e.id for e in course.exercises]
-    names = {e.id: e.filename.removesuffix(".py") for e in course.exercises}
+    names = {e.id: e.filename.removesuffix(".py") for e in course.exercises}  # a removed one: its id (old records)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["student", *[names[i] for i in ids], "total", "max_total", "status"])
+    writer.writerow(["student", *[names.get(i, i) for i in ids], "total", "max_total", "status"])
     for record in records:
         statuses = sorted({x["status"] for x in record["exercises"].values()} - {"graded", record["status"]})
         writer.writerow([csv_cell(cell) for cell in (
