@@ -5,6 +5,7 @@ are in tests/test_batch.py (`test_a_change_regrades_exactly_the_exercises_it_dec
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -277,3 +278,22 @@ def test_an_exercise_added_to_the_course_is_graded_and_one_removed_leaves_the_re
     dropped = plan_student(_student(), stored, [course.find("01")], prints, "s1", False)
     assert not dropped.regrade and not dropped.unchanged  # nothing to grade, but the record is written again
     assert list(merged_record(dropped, None, prints, "s1")["exercises"]) == ["01"]
+
+
+def test_a_record_of_an_exercise_removed_from_the_manifest_still_makes_a_gradebook(course, tmp_path):
+    """A student not graded since an exercise left course.toml keeps it in their record: the gradebook
+    names its column by the exercise's id instead of failing."""
+    from grader.batch.gradebook import write_gradebook
+    from grader.batch.signing import signed
+
+    check = {"name": "test_x", "outcome": "passed", "points": 2.0, "max_points": 2.0, "hidden": False,
+             "message": "", "notes": []}
+    result = {"slug": "gone", "title": "Gone", "status": "graded", "reason": None, "points": 2.0, "max_points": 2.0,
+              "checks": [check]}
+    record = {"student": "alice", "source": "alice", "problems": [], "exercises": {"13": result}, "total": 2.0,
+              "max_total": 2.0, "status": "graded"}
+    (tmp_path / "students").mkdir()
+    (tmp_path / "students" / "alice.json").write_text(json.dumps(signed(record)))
+    write_gradebook(tmp_path, course)
+    assert (tmp_path / "grades.csv").read_text().splitlines() == ["student,13,total,max_total,status",
+                                                                  "alice,2,2,2,graded"]
