@@ -43,7 +43,6 @@ from pathlib import Path
 from grader.batch.closure import PackageModules, import_closure
 from grader.manifest import MANIFEST_PATH, PACKAGE_DIR, Course, Exercise
 
-PARTS = ("code", "manifest", "solution", "packages", "environment", "dataset")
 UNUSED = "unused"  # the dataset part of an exercise that does not touch the data
 
 
