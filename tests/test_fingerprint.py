@@ -297,3 +297,13 @@ def test_a_record_of_an_exercise_removed_from_the_manifest_still_makes_a_gradebo
     write_gradebook(tmp_path, course)
     assert (tmp_path / "grades.csv").read_text().splitlines() == ["student,13,total,max_total,status",
                                                                   "alice,2,2,2,graded"]
+
+
+def test_only_changed_and_force_are_refused_together(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(tmp_path), "--out", str(tmp_path / "out"),
+                           "--only-changed", "--force"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "exclude each other" in done.stderr
+    assert not (tmp_path / "out").exists()
