@@ -463,6 +463,79 @@ def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
     assert {k: v for k, v in after.items() if k != "bob"} == {k: v for k, v in before.items() if k != "bob"}
 
 
+def test_a_change_regrades_exactly_the_exercises_it_decides(root, tmp_path):
+    """Per-exercise fingerprints (grader.batch.fingerprint), in a copy of the course: a comment in a module
+    only exercise 5's checks import, a point value of exercise 1 and the dataset each regrade the exercises
+    they decide, for every student, and leave the other results as they were; a record without
+    fingerprints is graded again; --only-changed reports the grade that moved."""
+    from grader.batch.signing import signed
+
+    course = tmp_path / "course"  # `python -m grader.cli` run from here imports this copy's grader
+    for name in ("grader", "solutions"):
+        shutil.copytree(root / name, course / name, ignore=shutil.ignore_patterns("__pycache__", "reached-*"))
+    submissions, out = tmp_path / "class", tmp_path / "out"
+    for name, folder in (("alice", "solutions"), ("bob", "exercises")):
+        (submissions / name).mkdir(parents=True)
+        for filename in ("01_flatten.py", "05_training.py"):
+            shutil.copy(root / folder / filename, submissions / name / filename)
+
+    def grade(*extra: str, dataset: str = "mnist5k") -> list[dict]:
+        env = {**os.environ, "COURSE_DATASET": dataset, "COURSE_TRAINING_CACHE": str(tmp_path / "training")}
+        done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out", str(out),
+                               "--json", "-w", "1", "-e", "1", "-e", "5", *extra], cwd=course, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+    def stored() -> dict[str, dict]:
+        return {s: json.loads((out / "students" / f"{s}.json").read_text()) for s in ("alice", "bob")}
+
+    def regraded(before: dict, after: dict) -> dict[str, list[str]]:
+        """Per student, the exercises whose result changed; the others must be byte for byte as they were."""
+        found = {}
+        for student, record in after.items():
+            old, new = before[student]["exercises"], record["exercises"]
+            found[student] = sorted(e for e in new if new[e] != old[e])
+            assert all(new[e]["graded_at"] > old[e]["graded_at"] for e in found[student])
+        return found
+
+    grade()
+    first = stored()
+    assert (first["alice"]["total"], first["bob"]["total"]) == (16, 0)
+    files = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (out / "students").iterdir()}
+    events = grade()  # nothing changed: every record stays as it is, its file untouched
+    assert {e["event"] for e in events if "event" in e} == {"skipped"}
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (out / "students").iterdir()} == files
+
+    losses = course / "grader" / "checks" / "losses.py"  # imported by exercises 5 and 11's checks alone
+    losses.write_text(losses.read_text() + "# a comment changes the module, so exercise 5's fingerprint\n")
+    bob = {k: v for k, v in first["bob"].items() if k != "fingerprints"}  # as an older grader wrote it
+    (out / "students" / "bob.json").write_text(json.dumps(signed(bob)))
+    grade()
+    second = stored()
+    assert regraded(first, second) == {"alice": ["05"], "bob": ["01", "05"]}
+
+    manifest = course / "grader" / "course.toml"
+    manifest.write_text(manifest.read_text().replace("test_flat_length_is_product_of_dimensions = 1",
+                                                     "test_flat_length_is_product_of_dimensions = 3"))
+    events = grade("--only-changed")
+    third = stored()
+    assert regraded(second, third) == {"alice": ["01"], "bob": ["01"]}
+    assert (third["alice"]["total"], third["alice"]["max_total"]) == (18, 18)
+    moves = {(e["student"], e["exercise"]): (e["before"], e["after"], e["change"]) for e in events
+             if e.get("event") == "change"}
+    assert moves == {("alice", "01"): (7, 9, 2), ("bob", "01"): (0, 0, 0)}
+    rows = list(csv.DictReader((out / "changes.csv").open()))
+    assert [(r["student"], r["exercise"], r["before"], r["after"], r["change"], r["why"]) for r in rows] == \
+        [("alice", "01", "7", "9", "+2", "changed: manifest"), ("bob", "01", "0", "0", "+0", "changed: manifest")]
+
+    grade(dataset="digits")
+    fourth = stored()
+    assert regraded(third, fourth) == {"alice": ["05"], "bob": ["05"]}
+    assert fourth["alice"]["exercises"]["05"]["points"] == 9  # the reference recipe passes on digits too
+    assert json.loads((out / "grades.json").read_text())["dataset"]["name"] == "digits"
+
+
 def test_patching_the_checks_of_a_class_exercise_changes_nothing(graded):
     """Exercise 8's checks never run in the student's process: patching them there earns nothing."""
     from grader.manifest import load_course

@@ -28,6 +28,9 @@ def register(app: typer.Typer) -> None:
         memory_mb: Annotated[int, typer.Option("--memory-mb", help="memory limit per submission process")] = 2048,
         exercise: Annotated[list[str] | None, typer.Option("--exercise", "-e", help="grade only these exercises")] = None,
         force: Annotated[bool, typer.Option("--force", help="re-grade students that already have results")] = False,
+        only_changed: Annotated[bool, typer.Option(
+            "--only-changed", help="re-grade only the exercises whose grader, manifest entry, solution, packages or "
+                                   "data changed, for students already graded; report whose grade moved")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="JSON lines of progress, then a summary")] = False,
         scheduler: Annotated[str | None, typer.Option(
             "--scheduler", help="grade on this Dask distributed cluster (e.g. tcp://10.0.0.5:8786)")] = None,
@@ -48,6 +51,9 @@ def register(app: typer.Typer) -> None:
         from grader.manifest import load_course
 
         console = Console(stderr=True, highlight=False)
+        if only_changed and force:
+            console.print("[red]--only-changed and --force exclude each other: --force grades everything again[/red]")
+            raise typer.Exit(2)
         missing = [str(p) for p in submissions if not p.exists()]
         if missing:
             console.print(f"[red]no such folder or archive: {', '.join(missing)}[/red]")
@@ -70,9 +76,14 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2) from None
         options = GradeOptions(out=out, workers=workers, memory_mb=memory_mb, exercises=chosen, force=force,
                                on_progress=progress.update, scheduler=scheduler, late=late.terms, roster=late.roster,
+                               only_changed=only_changed,
                                extra_hide=[p.resolve() for p in (extensions, submissions_csv, roster) if p])
         with progress:
             records = grade_class(submissions, options)
+        if only_changed and not as_json:
+            from grader.batch.changes import CHANGES_FILE
+
+            print_changes(Console(highlight=False), progress.changes, out / CHANGES_FILE)
         if as_json:
             print(json.dumps({"students": len(records), "out": str(out),
                               "totals": {r["student"]: r["total"] for r in records}}))
@@ -164,6 +175,7 @@ class _progress:
 
     def __init__(self, console: Console, total: int, as_json: bool) -> None:
         self.as_json, self.total = as_json, total
+        self.changes: list[dict] = []
         if not as_json:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -181,6 +193,21 @@ class _progress:
             self.bar.__exit__(*exc)
 
     def update(self, event: str, record: dict) -> None:
+        if event == "change":  # an exercise graded again by --only-changed (grader.batch.changes)
+            self.changes.append(record)
+            if self.as_json:
+                print(json.dumps({"event": event, **record}), flush=True)
+            return
+        if event == "left":  # not graded by --only-changed: no trusted result for the student's current files
+            if self.as_json:
+                print(json.dumps({"event": event, **record}), flush=True)
+            else:
+                from rich.markup import escape
+
+                self.bar.console.print(escape(f"{record['student']}: left as it is ({record['reason']}; "
+                                              "grade without --only-changed)"))
+                self.bar.update(self.task, advance=1)
+            return
         if event == "failed":  # no result for this student in this run
             if self.as_json:
                 print(json.dumps({"event": event, "student": record["student"], "reason": record["reason"]}), flush=True)
@@ -192,3 +219,23 @@ class _progress:
                               "max_total": record["max_total"]}), flush=True)
         else:
             self.bar.update(self.task, advance=1, last=f"{record['student']}: {record['total']:g}/{record['max_total']:g}")
+
+
+def print_changes(console: Console, changes: list[dict], path: Path) -> None:
+    """The table of grades that moved in an --only-changed run (every regraded exercise is in `path`)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    moved = [c for c in changes if c["moved"]]
+    console.print(f"re-graded {len(changes)} exercise results; {len(moved)} moved → {path}")
+    if not moved:
+        return
+    table = Table("student", "exercise", "before", "after", "change", "why")
+    for c in sorted(moved, key=lambda c: (c["student"], c["exercise"])):
+        table.add_row(Text(c["student"]), c["exercise"], _points(c["before"]), _points(c["after"]),
+                      f"{c['change']:+g}", Text(c["why"]))
+    console.print(table)
+
+
+def _points(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"

@@ -3,10 +3,11 @@ of its exercises one message at a time, a second isolated process that challenge
 committed to (grader.batch.challenge), trusted verification, and a resumable per-student result file.
 
 Results are written atomically to `OUT/students/<student>.json` as each student finishes, signed
-(grader.batch.signing). A run that is killed (even with SIGKILL) and started again skips students
-whose signed result matches their current files and the grader's fingerprint, so the final gradebook
-equals that of an uninterrupted run; a record that does not verify is graded again; grading one
-student again replaces only that student's file.
+(grader.batch.signing). A run that is killed (even with SIGKILL) and started again keeps each stored
+result whose record verifies, whose student's files are unchanged and whose exercise's fingerprint
+(grader.batch.fingerprint) is unchanged, and grades the rest (grader.batch.resume), so the final
+gradebook equals that of an uninterrupted run; a record that does not verify is graded again; grading
+one student again replaces only that student's file.
 """
 
 from __future__ import annotations
@@ -56,22 +57,15 @@ class GradeOptions:
     scheduler: str | None = None  # a Dask distributed scheduler's address: grade on that cluster
     late: LateTerms | None = None  # deadline, late policy, extensions (grader.batch.deadlines)
     roster: Roster | None = None  # maps students to the LMS gradebooks' people (grader.exports.roster)
-
-
-GRADE_DECIDING = ["course.toml", "checks", "checks_public", "checks_hidden", "pytest_plugin.py", "runner.py",
-                  "datasets.py", "batch/replay.py", "batch/values.py", "batch/worker.py", "batch/challenge.py"]
+    only_changed: bool = False  # grade only the changed exercises of students already graded; report moves
 
 
 def grader_fingerprint(course: Course, solutions: Path = ROOT / "solutions") -> str:
-    """Changes whenever anything that decides a grade changes: manifest, checks, solutions."""
-    digest = hashlib.sha256()
-    paths = [p for name in GRADE_DECIDING for p in sorted((PACKAGE_DIR / name).rglob("*.py"))
-             if (PACKAGE_DIR / name).is_dir()] + [PACKAGE_DIR / n for n in GRADE_DECIDING if n.endswith((".py", ".toml"))]
-    for path in [*paths, *sorted(solutions.glob("*.py"))]:
-        if "__pycache__" not in path.parts and path.is_file():
-            digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    """One digest of what decides every exercise's grade but the data (grader.batch.fingerprint): what a
+    cluster's workers must share with the client."""
+    from grader.batch.fingerprint import GradingCode, course_fingerprint
+
+    return course_fingerprint(GradingCode(Path(__file__)), course, solutions)
 
 
 def submission_fingerprint(student: StudentSubmission) -> str:
@@ -95,7 +89,8 @@ def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str]
 
     cache = options.out / ".work" / f"probes-{fingerprint}-{'-'.join(exercise_ids)}.pkl"
     if cache.is_file():
-        return load_discovery(cache)
+        with contextlib.suppress(Exception):  # an unreadable cache is discovered again
+            return load_discovery(cache)
     outcome = run_job(discover_probes, (str(options.solutions), exercise_ids), wall_s=900)
     if outcome.reply is None:
         raise RuntimeError(f"discovering the checks' probes failed: {outcome.status} {outcome.detail}")
@@ -182,42 +177,66 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
 
 def _grade_into(out: Path, work: Path, inputs: list[Path], exercises, course: Course,
                 options: GradeOptions) -> list[dict[str, Any]]:
-    """Grade the students not already graded (see the module docstring) into OUT/students."""
+    """Grade into OUT/students what the stored records do not already hold (grader.batch.resume); with
+    `options.only_changed`, only the changed exercises of students already graded, and write changes.csv."""
+    from grader.batch.changes import grade_changes, write_changes
+    from grader.batch.fingerprint import GradingCode, exercise_fingerprints
+    from grader.batch.resume import merged_record, plan_student
+
     students = discover(inputs, exercises, work)
-    fingerprint = grader_fingerprint(course, options.solutions)
-    todo, records = [], []
-    for student in students:
-        existing = _load_record(out, student.student)
-        if existing and existing.get("retry"):  # the grader failed on this student last time
-            existing = None
-        if (not options.force and existing and existing.get("grader") == fingerprint
-                and existing.get("submission") == submission_fingerprint(student)
-                and existing.get("exercise_ids") == [e.id for e in exercises]):
-            records.append(existing)
-            _notify(options, "skipped", existing)
-        else:
-            todo.append(student)
-    if not todo:
-        return records
-    probes = load_probes(options, fingerprint, [e.id for e in exercises])
-    if options.scheduler:
-        graded = _grade_on_cluster(todo, exercises, probes, options, fingerprint)
-    else:
-        graded = _grade_here(todo, exercises, probes, options, inputs, work)
-    for student, record, error in graded:
-        failed = record is None
-        if failed:  # e.g. its cluster task failed: a "grader error" row now, graded again next run
-            record = failed_record(student, exercises, error)
-        record.update(grader=fingerprint, submission=submission_fingerprint(student),
-                      exercise_ids=[e.id for e in exercises])
-        record = signed(record)
-        write_json_atomic(out / "students" / f"{student_file_name(student.student)}.json", record)
+    prints = exercise_fingerprints(GradingCode(Path(__file__)), exercises, options.solutions, split_key(out))
+    groups: dict[tuple[str, ...], list] = {}
+    records, changes = [], []
+
+    def store(plan, graded: dict[str, Any] | None) -> dict[str, Any]:
+        record = signed(merged_record(plan, graded, prints, submission_fingerprint(plan.student)))
+        write_json_atomic(out / "students" / f"{student_file_name(plan.student.student)}.json", record)
         records.append(record)
-        if failed and options.on_progress:
-            options.on_progress("failed", {"student": student.student, "reason": error})
-        elif not failed:
-            _notify(options, "graded", record)
+        if options.only_changed:
+            found = grade_changes(plan.stored, record, plan.reasons)
+            changes.extend(found)
+            for change in found:
+                _notify(options, "change", change.as_dict())
+        return record
+
+    for student in students:
+        plan = plan_student(student, _load_record(out, student.student), exercises, prints,
+                            submission_fingerprint(student), options.force)
+        if options.only_changed and not plan.trusted:
+            _notify(options, "left", {"student": student.student, "reason": plan.reasons[exercises[0].id]})
+        elif plan.unchanged:
+            records.append(plan.stored)
+            _notify(options, "skipped", plan.stored)
+        elif not plan.regrade:  # only exercises to drop
+            _notify(options, "skipped", store(plan, None))
+        else:
+            groups.setdefault(tuple(e.id for e in plan.regrade), []).append(plan)
+    for ids, plans in groups.items():  # usually one group: the exercises whose fingerprint changed
+        subset = [e for e in exercises if e.id in ids]
+        by_student = {p.student.student: p for p in plans}
+        probes = load_probes(options, _digest_of(prints, ids), list(ids))
+        todo = [p.student for p in plans]
+        if options.scheduler:
+            graded = _grade_on_cluster(todo, subset, probes, options, grader_fingerprint(course, options.solutions))
+        else:
+            graded = _grade_here(todo, subset, probes, options, inputs, work)
+        for student, record, error in graded:
+            failed = record is None
+            if failed:  # e.g. its cluster task failed: a "grader error" row now, graded again next run
+                record = failed_record(student, subset, error)
+            record = store(by_student[student.student], record)
+            if failed and options.on_progress:
+                options.on_progress("failed", {"student": student.student, "reason": error})
+            elif not failed:
+                _notify(options, "graded", record)
+    if options.only_changed:
+        write_changes(out, changes)
     return records
+
+
+def _digest_of(prints: dict, ids: tuple[str, ...]) -> str:
+    """One digest of the fingerprints of exercises `ids` (names the cached probes of those exercises)."""
+    return hashlib.sha256(json.dumps([prints[i].digest for i in ids]).encode()).hexdigest()[:16]
 
 
 WORK_PREFIX = "course-grade-"  # + the grading process's pid + "-": its work folder in the temp folder

@@ -79,11 +79,11 @@ def write_gradebook(out: Path, course: Course, roster: Roster | None = None) -> 
     late = read_late_facts(out)
     records = [apply_late(r, late["students"].get(r["student"])) if late else r for r in records]
     ids = sorted({e for r in records for e in r["exercises"]}) or [e.id for e in course.exercises]
-    names = {e.id: e.filename.removesuffix(".py") for e in course.exercises}
+    names = {e.id: e.filename.removesuffix(".py") for e in course.exercises}  # a removed one: its id (old records)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     late_columns = ["raw_total", "late_penalty", "submitted_at", "time_source", "late_reason"] if late else []
-    writer.writerow(["student", *[names[i] for i in ids], "total", "max_total", "status", *late_columns])
+    writer.writerow(["student", *[names.get(i, i) for i in ids], "total", "max_total", "status", *late_columns])
     for record in records:
         statuses = sorted({x["status"] for x in record["exercises"].values()} - {"graded", record["status"]})
         facts = record.get("late") or {}
