@@ -55,12 +55,14 @@ def register(app: typer.Typer) -> None:
                                on_progress=progress.update, scheduler=scheduler)
         with progress:
             records = grade_class(submissions, options)
+        from grader.exports.report import REPORT_HTML
+
         if as_json:
-            print(json.dumps({"students": len(records), "out": str(out),
+            print(json.dumps({"students": len(records), "out": str(out), "report": str(out / REPORT_HTML),
                               "totals": {r["student"]: r["total"] for r in records}}))
         else:
             Console(highlight=False).print(f"graded {len(records)} students → {out}/grades.csv, grades.json, "
-                                           "feedback/, gradescope/")
+                                           f"feedback/, gradescope/\nclass report: {out / REPORT_HTML}")
 
 
 def _register_release(app: typer.Typer) -> None:

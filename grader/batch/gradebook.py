@@ -4,7 +4,8 @@
   a cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`) starts with `'`;
 - `grades.json`: everything, with the dataset, seed, versions, isolation and timings;
 - `feedback/<student>.md` and `.html`: public checks' messages and hints; hidden checks anonymous;
-- `gradescope/<student>/results.json`: Gradescope's results format.
+- `gradescope/<student>/results.json`: Gradescope's results format;
+- `report.html` and `report.json`: the class report (grader.exports.report).
 
 `<student>` in a file name is `grader.batch.intake.student_file_name(id)`; the records keep the id.
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.batch.intake import student_file_name
+from grader.exports.report import write_report
 from grader.manifest import Course
 from grader.results import write_json_atomic, write_text_atomic
 
@@ -81,18 +83,20 @@ def write_gradebook(out: Path, course: Course) -> None:
     from grader.batch.grade import stored_split_key
 
     dataset = load_dataset(chosen_dataset_name(), stored_split_key(out)).summary  # the split batch grading used
-    write_json_atomic(out / "grades.json", {
+    gradebook = {
         "course": course.title, "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seed": course.seed, "dataset": dataset, "versions": versions(), "isolation": describe(),
         "exercises": {e.id: {"slug": e.slug, "title": e.title, "max_points": e.max_points,
                              "time_budget_s": e.time_budget_s, "thresholds": e.thresholds} for e in course.exercises},
         "students": records, "unverified_records": unverified,
-    })
+    }
+    write_json_atomic(out / "grades.json", gradebook)
     for record in records:
         name = student_file_name(record["student"])
         write_text_atomic(out / "feedback" / f"{name}.md", feedback_markdown(record, dataset))
         write_text_atomic(out / "feedback" / f"{name}.html", feedback_html(record, dataset))
         write_json_atomic(out / "gradescope" / name / "results.json", gradescope_results(record))
+    write_report(out, records, gradebook)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula

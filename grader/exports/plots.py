@@ -1,0 +1,82 @@
+"""The class report's plots: static SVG drawn with matplotlib, ready to inline in an HTML page.
+
+matplotlib is imported by these functions only, never at module import (the grader's start-up time
+matters). Figures are made with `matplotlib.figure.Figure` directly — no pyplot, no GUI backend, no global
+state — and saved as SVG with text kept as text (`svg.fonttype: none`, readable and searchable), no
+date in the metadata, and ids salted per plot so that several plots in one page never share an id.
+Every SVG returned has `role="img"` and a `<title>`/`<desc>` pair it is labelled by; the page shows
+the same numbers in a table beside it. Only numbers and course-defined names are drawn: nothing a
+student wrote reaches a plot.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+from grader.exports.report import CheckRate, Distribution
+
+BAR_COLOUR = "#3b6ea8"
+FAIL_COLOUR = "#b5473a"
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+def _rc(salt: str) -> dict:
+    return {"svg.hashsalt": salt, "svg.fonttype": "none", "text.parse_math": False, "font.size": 9,
+            "axes.spines.top": False, "axes.spines.right": False}
+
+
+def _inline(figure, salt: str, title: str, description: str) -> str:
+    """`figure` as an `<svg>` element to inline: no XML prolog, labelled by its own title and description."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    text = buffer.getvalue()
+    text = text[text.index("<svg"):]
+    opening = _SVG_OPEN.search(text)
+    head = opening.group(0)[:-1] + f' role="img" aria-labelledby="{salt}-title {salt}-desc" class="plot">'
+    label = (f'<title id="{salt}-title">{html.escape(title)}</title>'
+             f'<desc id="{salt}-desc">{html.escape(description)}</desc>')
+    return head + label + text[opening.end():]
+
+
+def histogram_svg(scores: Distribution, *, salt: str, title: str, xlabel: str) -> str:
+    """A bar chart of `scores.bins` (students per score bin) as inline SVG."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_rc(salt)):
+        figure = Figure(figsize=(4.2, 2.4))
+        axes = figure.subplots()
+        positions = list(range(len(scores.bins)))
+        axes.bar(positions, [b.count for b in scores.bins], color=BAR_COLOUR, width=0.85)
+        step = max(1, len(positions) // 12)
+        axes.set_xticks(positions[::step], [b.label for b in scores.bins][::step],
+                        rotation=0 if len(scores.bins) <= 12 else 45)
+        axes.set_xlabel(xlabel)
+        axes.set_ylabel("students")
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.set_title(title, fontsize=10)
+        described = ", ".join(f"{b.label}: {b.count}" for b in scores.bins if b.count)
+        return _inline(figure, salt, title, f"Students per score ({described or 'no students'}).")
+
+
+def pass_rate_svg(checks: list[CheckRate], *, salt: str, title: str) -> str:
+    """Horizontal bars of the checks' pass rates, the first of `checks` on top, as inline SVG."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    rated = [c for c in checks if c.pass_rate is not None]
+    with matplotlib.rc_context(_rc(salt)):
+        figure = Figure(figsize=(6.4, 0.9 + 0.24 * max(1, len(rated))))
+        axes = figure.subplots()
+        labels = [f"{c.exercise} {c.check.removeprefix('test_')}" + (" (hidden)" if c.hidden else "") for c in rated]
+        rates = [100 * c.pass_rate for c in rated]
+        axes.barh(range(len(rated)), rates, color=[FAIL_COLOUR if r < 50 else BAR_COLOUR for r in rates])
+        axes.set_yticks(range(len(rated)), labels)
+        axes.invert_yaxis()
+        axes.set_xlim(0, 100)
+        axes.set_xlabel("% of graded students passing")
+        axes.set_title(title, fontsize=10)
+        described = "; ".join(f"{label}: {rate:.0f}%" for label, rate in zip(labels, rates, strict=True))
+        return _inline(figure, salt, title, f"Pass rate per check ({described or 'no graded exercise'}).")
