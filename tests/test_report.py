@@ -162,16 +162,18 @@ def test_hostile_ids_and_messages_are_escaped_in_the_page_and_kept_in_the_json(t
     assert data["exercises"][1]["students_by_status"] == {"timed out": [HOSTILE_ID]}
 
 
-def test_the_report_of_a_hundred_students_is_written_in_under_two_seconds(tmp_path):
+def test_the_report_of_a_hundred_students_takes_under_two_seconds_of_cpu(tmp_path):
+    """CPU time, not wall time: the machines that run the tests are shared, and the neighbours' load is
+    not the report's cost."""
     records = [record(f"student{i:03d}",
                       e01=exercise("01", failed={"test_row_major": f"wrong order at {i % 7}"} if i % 3 else None,
                                    seconds=i / 10),
                       e04=exercise("04", "crashed" if i % 10 == 0 else "graded", seconds=i / 20))
                for i in range(100)]
     write_report(tmp_path / "warm-up", records[:1], GRADEBOOK)  # matplotlib's import and font cache
-    started = time.perf_counter()
+    started = time.process_time()
     write_report(tmp_path, records, GRADEBOOK)
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
     assert json.loads((tmp_path / REPORT_JSON).read_text())["class_size"] == 100
 
 

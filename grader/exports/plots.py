@@ -19,6 +19,7 @@ from grader.exports.report import CheckRate, Distribution
 
 BAR_COLOUR = "#3b6ea8"
 FAIL_COLOUR = "#b5473a"
+MAX_TICKS = 7  # labelled bars of a histogram; the table beside it names every bar
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 
 
@@ -30,7 +31,7 @@ def _rc(salt: str) -> dict:
 def _inline(figure, salt: str, title: str, description: str) -> str:
     """`figure` as an `<svg>` element to inline: no XML prolog, labelled by its own title and description."""
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     text = text[text.index("<svg"):]
     opening = _SVG_OPEN.search(text)
@@ -47,16 +48,15 @@ def histogram_svg(scores: Distribution, *, salt: str, title: str, xlabel: str) -
 
     with matplotlib.rc_context(_rc(salt)):
         figure = Figure(figsize=(4.2, 2.4))
+        figure.subplots_adjust(left=0.14, right=0.97, top=0.95, bottom=0.2)
         axes = figure.subplots()
         positions = list(range(len(scores.bins)))
         axes.bar(positions, [b.count for b in scores.bins], color=BAR_COLOUR, width=0.85)
-        step = max(1, len(positions) // 12)
-        axes.set_xticks(positions[::step], [b.label for b in scores.bins][::step],
-                        rotation=0 if len(scores.bins) <= 12 else 45)
+        step = -(-len(positions) // MAX_TICKS)  # few ticks: each costs matplotlib more than a bar
+        axes.set_xticks(positions[::step], [b.label for b in scores.bins][::step])
         axes.set_xlabel(xlabel)
         axes.set_ylabel("students")
-        axes.yaxis.get_major_locator().set_params(integer=True)
-        axes.set_title(title, fontsize=10)
+        axes.yaxis.get_major_locator().set_params(integer=True, nbins=4)
         described = ", ".join(f"{b.label}: {b.count}" for b in scores.bins if b.count)
         return _inline(figure, salt, title, f"Students per score ({described or 'no students'}).")
 
@@ -68,7 +68,9 @@ def pass_rate_svg(checks: list[CheckRate], *, salt: str, title: str) -> str:
 
     rated = [c for c in checks if c.pass_rate is not None]
     with matplotlib.rc_context(_rc(salt)):
-        figure = Figure(figsize=(6.4, 0.9 + 0.24 * max(1, len(rated))))
+        height = 0.8 + 0.24 * max(1, len(rated))
+        figure = Figure(figsize=(6.4, height))
+        figure.subplots_adjust(left=0.42, right=0.97, top=1 - 0.15 / height, bottom=0.55 / height)
         axes = figure.subplots()
         labels = [f"{c.exercise} {c.check.removeprefix('test_')}" + (" (hidden)" if c.hidden else "") for c in rated]
         rates = [100 * c.pass_rate for c in rated]
@@ -77,6 +79,5 @@ def pass_rate_svg(checks: list[CheckRate], *, salt: str, title: str) -> str:
         axes.invert_yaxis()
         axes.set_xlim(0, 100)
         axes.set_xlabel("% of graded students passing")
-        axes.set_title(title, fontsize=10)
         described = "; ".join(f"{label}: {rate:.0f}%" for label, rate in zip(labels, rates, strict=True))
         return _inline(figure, salt, title, f"Pass rate per check ({described or 'no graded exercise'}).")
