@@ -62,7 +62,8 @@ def register(app: typer.Typer) -> None:
                               "totals": {r["student"]: r["total"] for r in records}}))
         else:
             Console(highlight=False).print(f"graded {len(records)} students → {out}/grades.csv, grades.json, "
-                                           f"feedback/, gradescope/\nclass report: {out / REPORT_HTML}")
+                                           "feedback/, gradescope/")
+            print(f"class report: {out / REPORT_HTML}")  # never wrapped: a path to copy
 
 
 def _register_release(app: typer.Typer) -> None:

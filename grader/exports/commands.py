@@ -52,9 +52,9 @@ def report(gradebook: Annotated[Path, typer.Argument(help="the --out folder of `
     try:
         written = rebuild_report(gradebook)
     except GradebookError as error:
-        err.print(f"[red]{escape(str(error))}[/red]")
+        err.print(f"[red]{escape(str(error))}[/red]", soft_wrap=True)
         raise typer.Exit(2) from None
-    console.print(escape(f"class report: {written} (and {written.with_suffix('.json').name})"))
+    print(f"class report: {written} (and {written.with_suffix('.json').name})")  # never wrapped: a path to copy
 
 
 def register(app: typer.Typer) -> None:
