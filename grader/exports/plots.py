@@ -20,6 +20,8 @@ from grader.exports.report import CheckRate, Distribution
 BAR_COLOUR = "#3b6ea8"
 FAIL_COLOUR = "#b5473a"
 MAX_TICKS = 7  # labelled bars of a histogram; the table beside it names every bar
+MAX_LABEL_CHARS = 40  # a check's label on the pass-rate plot is cut here; the table gives the full name
+LABEL_CHAR_IN = 0.076  # the width of one character of a 9 pt label, in inches (DejaVu Sans, on average)
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 
 
@@ -39,6 +41,10 @@ def _inline(figure, salt: str, title: str, description: str) -> str:
     label = (f'<title id="{salt}-title">{html.escape(title)}</title>'
              f'<desc id="{salt}-desc">{html.escape(description)}</desc>')
     return head + label + text[opening.end():]
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
 
 
 def histogram_svg(scores: Distribution, *, salt: str, title: str, xlabel: str) -> str:
@@ -68,11 +74,13 @@ def pass_rate_svg(checks: list[CheckRate], *, salt: str, title: str) -> str:
 
     rated = [c for c in checks if c.pass_rate is not None]
     with matplotlib.rc_context(_rc(salt)):
-        height = 0.8 + 0.24 * max(1, len(rated))
-        figure = Figure(figsize=(6.4, height))
-        figure.subplots_adjust(left=0.42, right=0.97, top=1 - 0.15 / height, bottom=0.55 / height)
+        labels = [_short(f"{c.exercise} {c.check.removeprefix('test_')}") + (" (hidden)" if c.hidden else "")
+                  for c in rated]
+        width, height = 7.2, 0.8 + 0.24 * max(1, len(rated))
+        label_in = 0.2 + LABEL_CHAR_IN * max([len(label) for label in labels] or [0])
+        figure = Figure(figsize=(width, height))
+        figure.subplots_adjust(left=label_in / width, right=0.97, top=1 - 0.15 / height, bottom=0.55 / height)
         axes = figure.subplots()
-        labels = [f"{c.exercise} {c.check.removeprefix('test_')}" + (" (hidden)" if c.hidden else "") for c in rated]
         rates = [100 * c.pass_rate for c in rated]
         axes.barh(range(len(rated)), rates, color=[FAIL_COLOUR if r < 50 else BAR_COLOUR for r in rates])
         axes.set_yticks(range(len(rated)), labels)
