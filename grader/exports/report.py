@@ -40,6 +40,7 @@ GRADED = "graded"  # the status of an exercise whose checks ran on the student's
 MAIN_STATUSES = (GRADED, "not submitted", "crashed", "timed out", "grader error")
 TOP_FAILURES = 5  # most common first failure messages shown per exercise
 MAX_EXAMPLE_CHARS = 600  # an example failure message is cut here (messages can quote student code)
+NO_RESULT = "no result"  # a student whose record has no entry for an exercise (graded by a run without it)
 INTEGER_BINS_UP_TO = 30  # scores of at most this many points are binned one bar per point
 
 MESSAGE_RULE = (
@@ -197,7 +198,8 @@ def _timing(values: list[float]) -> Timing:
 
 
 def _exercise_ids(records: list[dict[str, Any]], gradebook: dict[str, Any]) -> list[str]:
-    """The exercises grades.csv has columns for: those graded in some record, or the course's all."""
+    """The exercises grades.csv has columns for (the rule of grader.batch.gradebook.write_gradebook): those
+    graded in some record, or all the course's."""
     return sorted({e for r in records for e in r["exercises"]}) or sorted(gradebook.get("exercises", {}))
 
 
@@ -207,10 +209,10 @@ def _exercise_report(exercise_id: str, records: list[dict[str, Any]], meta: dict
     max_points = meta.get("max_points", max((e["max_points"] for e in seen), default=0))
     title = meta.get("title") or next((e["title"] for e in seen), exercise_id)
     scores = [float(e["points"]) if e else 0.0 for e in entries]
-    statuses = Counter(e["status"] if e else "not submitted" for e in entries)
+    statuses = Counter(e["status"] if e else NO_RESULT for e in entries)
     by_status: dict[str, list[str]] = {}
     for record, entry in zip(records, entries, strict=True):
-        status = entry["status"] if entry else "not submitted"
+        status = entry["status"] if entry else NO_RESULT
         if status != GRADED:
             by_status.setdefault(status, []).append(str(record["student"]))
     graded = [e for e in seen if e["status"] == GRADED]
