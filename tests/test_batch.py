@@ -412,6 +412,22 @@ def test_outputs_csv_feedback_and_gradescope(graded):
         assert not isolation["problems"]
 
 
+def test_the_class_report_counts_every_student_of_a_hostile_class(graded):
+    """Every fault, refused id and unreadable archive is in report.json's statuses, as in grades.json."""
+    from grader.exports.report import REPORT_HTML, REPORT_JSON
+
+    report = json.loads((graded["out"] / REPORT_JSON).read_text())
+    assert report["class_size"] == len(graded["faulty"])
+    for exercise in report["exercises"]:
+        statuses: dict[str, int] = {}
+        for record in graded["faulty"].values():
+            status = record["exercises"][exercise["id"]]["status"]
+            statuses[status] = statuses.get(status, 0) + 1
+        assert exercise["statuses"] == statuses
+    assert {"crashed", "timed out", "invalid student id"} <= set(report["exercises"][1]["statuses"])
+    assert "<script" not in (graded["out"] / REPORT_HTML).read_text()
+
+
 def test_json_progress_lines(graded):
     lines = [json.loads(line) for line in graded["stdout"].splitlines() if line.startswith("{")]
     events = [line for line in lines if "event" in line]

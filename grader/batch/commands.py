@@ -84,12 +84,15 @@ def register(app: typer.Typer) -> None:
             from grader.batch.changes import CHANGES_FILE
 
             print_changes(Console(highlight=False), progress.changes, out / CHANGES_FILE)
+        from grader.exports.report import REPORT_HTML
+
         if as_json:
-            print(json.dumps({"students": len(records), "out": str(out),
+            print(json.dumps({"students": len(records), "out": str(out), "report": str(out / REPORT_HTML),
                               "totals": {r["student"]: r["total"] for r in records}}))
         else:
             Console(highlight=False).print(f"graded {len(records)} students → {out}/grades.csv, grades.json, "
                                            "feedback/, gradescope/, canvas.csv, moodle.csv")
+            print(f"class report: {out / REPORT_HTML}")  # never wrapped: a path to copy
         _report_terms(console, out)
 
 

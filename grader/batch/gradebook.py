@@ -11,6 +11,7 @@
 With a deadline (grader.batch.deadlines, `OUT/late.json`), every `total` is the final score after the
 late penalty; grades.csv adds `raw_total`, `late_penalty`, `submitted_at`, `time_source` and
 `late_reason`, grades.json a `late` field per student, and the feedback says why.
+- `report.html` and `report.json`: the class report (grader.exports.report).
 
 `<student>` in a file name is `grader.batch.intake.student_file_name(id)`; the records keep the id.
 
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.batch.intake import student_file_name
+from grader.exports.report import write_report
 from grader.exports.roster import Roster
 from grader.manifest import Course
 from grader.results import write_json_atomic, write_text_atomic
@@ -98,7 +100,7 @@ def write_gradebook(out: Path, course: Course, roster: Roster | None = None) -> 
     from grader.batch.grade import stored_split_key
 
     dataset = load_dataset(chosen_dataset_name(), stored_split_key(out)).summary  # the split batch grading used
-    write_json_atomic(out / "grades.json", {
+    gradebook = {
         "course": course.title, "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seed": course.seed, "dataset": dataset, "versions": versions(), "isolation": describe(),
         "exercises": {e.id: {"slug": e.slug, "title": e.title, "max_points": e.max_points,
@@ -106,7 +108,8 @@ def write_gradebook(out: Path, course: Course, roster: Roster | None = None) -> 
         "students": records, "unverified_records": unverified,
         "late_terms": {k: v for k, v in late.items() if k != "students"} if late else None,
         "not_on_roster": roster.missing([r["student"] for r in records]) if roster else [],
-    })
+    }
+    write_json_atomic(out / "grades.json", gradebook)
     write_canvas(out, records, course, roster)
     write_moodle(out, records, course, roster)
     for record in records:
@@ -114,6 +117,7 @@ def write_gradebook(out: Path, course: Course, roster: Roster | None = None) -> 
         write_text_atomic(out / "feedback" / f"{name}.md", feedback_markdown(record, dataset))
         write_text_atomic(out / "feedback" / f"{name}.html", feedback_html(record, dataset))
         write_json_atomic(out / "gradescope" / name / "results.json", gradescope_results(record))
+    write_report(out, records, gradebook)
 
 
 NOT_TIMED = "not among this run's submissions: lateness not judged"  # a record kept from an earlier run

@@ -1,1 +1,1 @@
-"""Exports of the course to other forms: nbgrader source notebooks, learner notebooks."""
+"""Exports of the course to other forms: nbgrader source notebooks, learner notebooks; the class report."""

@@ -1,8 +1,9 @@
 """CLI commands for the exports (registered on the `course` app by grader.cli in the instructor's copy).
 
     course nbgrader export COURSE_DIR [--assignment NAME] [--exercises 1,4,5]
+    course report GRADEBOOK_DIR
 
-A thin wrapper over grader.exports.nbgrader.export_course. The learner's `course notebooks` lives
+Thin wrappers over grader.exports.nbgrader.export_course and grader.exports.report.rebuild_report. The learner's `course notebooks` lives
 with the other learner commands, in grader.learner.cli.
 """
 
@@ -13,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from grader.learner.cli import ExercisesOption, chosen_exercises
 
@@ -43,6 +45,20 @@ def export(course_dir: Annotated[Path, typer.Argument(help="the nbgrader course 
     console.print(f"next: cd {course_dir} && nbgrader generate_assignment {assignment}")
 
 
+def report(gradebook: Annotated[Path, typer.Argument(help="the --out folder of `course grade`")]) -> None:
+    """(Re)build report.html and report.json of a graded class from its grades.json, without grading."""
+    from grader.exports.report import GradebookError, rebuild_report
+
+    try:
+        written = rebuild_report(gradebook)
+    except GradebookError as error:
+        err.print(f"[red]{escape(str(error))}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    print(f"class report: {written} (and {written.with_suffix('.json').name})")  # never wrapped: a path to copy
+
+
 def register(app: typer.Typer) -> None:
-    """Add `course nbgrader ...` to `app` (the learner's `course notebooks` is in grader.learner.cli)."""
+    """Add `course nbgrader ...` and `course report` to `app` (the learner's `course notebooks` is in
+    grader.learner.cli)."""
     app.add_typer(nbgrader_app, name="nbgrader")
+    app.command("report")(report)
