@@ -26,6 +26,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="JSON lines of progress, then a summary")] = False,
         scheduler: Annotated[str | None, typer.Option(
             "--scheduler", help="grade on this Dask distributed cluster (e.g. tcp://10.0.0.5:8786)")] = None,
+        similarity: Annotated[bool, typer.Option(
+            "--similarity", help="also write similarity.csv/html: near-copies flagged per exercise, grades unchanged")] = False,
     ) -> None:
         """Grade a whole class: isolated, limited, resumable; writes grades.csv/json, feedback, Gradescope files."""
         from grader.batch.grade import GradeOptions, grade_class
@@ -51,8 +53,14 @@ def register(app: typer.Typer) -> None:
             except ImportError:
                 console.print("[red]--scheduler needs Dask: pip install 'keras-course[scale]'[/red]")
                 raise typer.Exit(2) from None
+        if similarity:
+            try:
+                import copydetect  # noqa: F401
+            except ImportError:
+                console.print("[red]--similarity needs copydetect: pip install 'keras-course[instructor]'[/red]")
+                raise typer.Exit(2) from None
         options = GradeOptions(out=out, workers=workers, memory_mb=memory_mb, exercises=chosen, force=force,
-                               on_progress=progress.update, scheduler=scheduler)
+                               on_progress=progress.update, scheduler=scheduler, similarity=similarity)
         with progress:
             records = grade_class(submissions, options)
         if as_json:
@@ -60,7 +68,7 @@ def register(app: typer.Typer) -> None:
                               "totals": {r["student"]: r["total"] for r in records}}))
         else:
             Console(highlight=False).print(f"graded {len(records)} students → {out}/grades.csv, grades.json, "
-                                           "feedback/, gradescope/")
+                                           "feedback/, gradescope/" + (", similarity.html/csv" if similarity else ""))
 
 
 def _register_release(app: typer.Typer) -> None:

@@ -52,6 +52,7 @@ class GradeOptions:
     on_progress: Callable[[str, dict], None] | None = None
     extra_hide: list[Path] = field(default_factory=list)
     scheduler: str | None = None  # a Dask distributed scheduler's address: grade on that cluster
+    similarity: bool = False  # also write similarity.csv/html (grader.similarity): flags, never changes a grade
 
 
 GRADE_DECIDING = ["course.toml", "checks", "checks_public", "checks_hidden", "pytest_plugin.py", "runner.py",
@@ -172,6 +173,10 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
         shutdown()
         shutil.rmtree(work, ignore_errors=True)  # the trusted dataset cache among it
     write_gradebook(out, course)
+    if options.similarity:
+        from grader.similarity.run import find_similarity, write_similarity
+
+        write_similarity(out, find_similarity(inputs, exercises))
     return sorted(records, key=lambda r: r["student"])
 
 
