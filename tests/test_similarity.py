@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import csv
 import io
-import itertools
 import os
 import shutil
 import subprocess
@@ -352,3 +351,28 @@ def test_a_hundred_students_and_twelve_exercises_take_well_under_a_minute_of_cpu
     elapsed = time.process_time() - start
     assert len(report.pairs) == 12 * 100 * 99 // 2
     assert elapsed < 60, elapsed
+
+
+# --- course grade --similarity -------------------------------------------------------------------------
+
+def test_grading_with_similarity_flags_the_copy_and_changes_no_grade(root, tmp_path):
+    submissions = tmp_path / "class"
+    solution = (root / "solutions" / "01_flatten.py").read_text()
+    for student, text in (("alice", solution), ("bob", renamed_and_reordered(solution)),
+                          ("carol", (root / "exercises" / "01_flatten.py").read_text())):
+        (submissions / student).mkdir(parents=True)
+        (submissions / student / "01_flatten.py").write_text(text)
+    plain, with_similarity = tmp_path / "plain", tmp_path / "with_similarity"
+    first = run_course("grade", str(submissions), "--out", str(plain), "-e", "1", "-w", "1")
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = run_course("grade", str(submissions), "--out", str(with_similarity), "-e", "1", "-w", "1", "--similarity")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "similarity.html" in second.stdout
+    grades = (plain / "grades.csv").read_text()
+    assert (with_similarity / "grades.csv").read_text() == grades
+    totals = {r["student"]: r["total"] for r in csv.DictReader(io.StringIO(grades))}
+    assert float(totals["alice"]) == float(totals["bob"]) > 0 == float(totals["carol"])  # the copy keeps its points
+    assert not (plain / "similarity.csv").exists()
+    flagged = [(r["student_a"], r["student_b"]) for r in _rows(with_similarity) if r["flagged"] == "true"]
+    assert flagged == [("alice", "bob")]
+    assert (with_similarity / "similarity.html").is_file()

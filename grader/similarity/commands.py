@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+if TYPE_CHECKING:
+    from grader.similarity.detect import SimilarityReport
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +50,7 @@ def register(app: typer.Typer) -> None:
         console.print(f"→ {escape(str(paths[1]))}, {escape(str(paths[0]))}")
 
 
-def print_summary(console: Console, report) -> None:
+def print_summary(console: Console, report: SimilarityReport) -> None:
     """A few lines: how many were compared, which pairs are flagged, what was left out."""
     if len(report.students) < 2:
         console.print(f"only one student ({escape(report.students[0])}): there is nothing to compare")
@@ -61,5 +64,4 @@ def print_summary(console: Console, report) -> None:
     if report.not_compared:
         console.print(f"{len(report.not_compared)} not compared (listed in similarity.html):")
         for entry in report.not_compared[:10]:
-            where = report.labels.get(entry.exercise_id, "") if entry.exercise_id else "submission"
-            console.print(f"  {escape(entry.student[:80])} ({escape(where)}): {escape(entry.reason)}")
+            console.print(f"  {escape(entry.student[:80])} ({escape(report.where(entry))}): {escape(entry.reason)}")

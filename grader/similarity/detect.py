@@ -176,6 +176,10 @@ class SimilarityReport:
     def flagged(self) -> list[PairScore]:
         return [p for p in self.pairs if p.flagged]
 
+    def where(self, entry: NotCompared) -> str:
+        """What of a student's was left out: an exercise's label, or the whole submission."""
+        return self.labels.get(entry.exercise_id, entry.exercise_id) if entry.exercise_id else "whole submission"
+
 
 def compare_class(found: ClassCode, exercises: list[Exercise], settings: SimilaritySettings,
                   boilerplate: Callable[[Exercise], list[str]]) -> SimilarityReport:

@@ -79,8 +79,8 @@ def render(report: SimilarityReport) -> str:
                if flagged else "<p>No pair reached the threshold.</p>")
     left_out = ""
     if report.not_compared:
-        items = "".join(f"<tr><td>{_e(n.student)}</td><td>{_e(report.labels.get(n.exercise_id, 'all') if n.exercise_id else 'all')}"
-                        f"</td><td>{_e(n.reason)}</td></tr>" for n in report.not_compared)
+        items = "".join(f"<tr><td>{_e(n.student)}</td><td>{_e(report.where(n))}</td><td>{_e(n.reason)}</td></tr>"
+                        for n in report.not_compared)
         left_out = ("<h2>Not compared</h2><table><tr><th>student</th><th>exercise</th><th>why</th></tr>"
                     f"{items}</table>")
     pairs = "".join(_pair(report, p, n) for n, p in enumerate(flagged, start=1))
