@@ -22,7 +22,7 @@ body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 96re
 h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2.5rem; }
 table { border-collapse: collapse; margin: 1rem 0; } td, th { border: 1px solid #ccc; padding: .25rem .6rem; text-align: left; }
 .pair { border: 1px solid #bbb; border-radius: 6px; padding: .5rem 1rem 1rem; margin: 1.5rem 0; }
-.sides { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
+.sides { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; }
 .side h3 { font-size: 1rem; margin: .5rem 0; }
 pre { background: #f6f6f6; padding: .6rem; overflow-x: auto; font-size: 13px; line-height: 1.35; margin: 0; }
 mark.match { background: #ffd54f; color: inherit; }
