@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import csv
 import io
+import itertools
 import os
 import shutil
 import subprocess
@@ -294,6 +295,11 @@ def test_bad_files_are_listed_with_a_reason_and_good_ones_still_compared(root, t
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(renamed_and_reordered(solution))])
     (target / "notebook").mkdir()
     nbformat.write(notebook, target / "notebook" / "04_sequential.ipynb")
+    plotted = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(solution, outputs=[nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo" * (MAX_COMPARED_BYTES // 5)})])])
+    (target / "plotted").mkdir()  # a notebook made large by its outputs: its code is what counts
+    nbformat.write(plotted, target / "plotted" / "04_sequential.ipynb")
+    assert (target / "plotted" / "04_sequential.ipynb").stat().st_size > 2 * MAX_COMPARED_BYTES
     with zipfile.ZipFile(target / "zipped.zip", "w") as archive:
         archive.writestr("work/04_sequential.py", solution)
     (target / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
@@ -308,7 +314,7 @@ def test_bad_files_are_listed_with_a_reason_and_good_ones_still_compared(root, t
                             ("broken", "archive rejected")):
         assert f"{student} (" in output and reason in output, (student, reason, output)
     flagged = {(r["student_a"], r["student_b"]) for r in _rows(tmp_path / "out") if r["flagged"] == "true"}
-    assert flagged == {("alice", "notebook"), ("alice", "zipped"), ("notebook", "zipped")}
+    assert flagged == set(itertools.combinations(["alice", "notebook", "plotted", "zipped"], 2))
     page = (tmp_path / "out" / "similarity.html").read_text()
     assert "Not compared" in page and "the file is empty" in page
 

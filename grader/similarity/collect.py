@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.batch.intake import discover
+from grader.batch.intake import MAX_SOURCE_BYTES, discover
 from grader.manifest import Exercise
 
-MAX_COMPARED_BYTES = 256 * 1024  # an exercise answer is a few KB; anything past this is not compared
+# An answer's code is a few KB (the longest reference solution is under 4 KB); past this it is not compared,
+# which also bounds the time one hostile file costs (pygments and copydetect are linear in it, ~3 s/MB).
+MAX_COMPARED_BYTES = 128 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,15 +54,22 @@ def read_source(path: Path) -> str:
     """The Python source of a submitted `.py` or `.ipynb` file; Uncomparable if there is none to compare."""
     try:
         size = path.stat().st_size
-        if size > MAX_COMPARED_BYTES:
-            raise Uncomparable(f"the file is {size:,} bytes; files over {MAX_COMPARED_BYTES:,} bytes are not compared")
-        if path.suffix == ".ipynb":
+        if path.suffix == ".ipynb":  # outputs (plots) make a notebook large: its code is what is capped
             from grader.exports.notebooks import NotebookError, notebook_to_source
 
+            if size > MAX_SOURCE_BYTES:
+                raise Uncomparable(f"the notebook is {size:,} bytes; notebooks over {MAX_SOURCE_BYTES:,} bytes "
+                                   "are not read (as in grading)")
             try:
                 text = notebook_to_source(path)
             except NotebookError as error:
                 raise Uncomparable(str(error)) from None
+            size = len(text.encode("utf-8"))
+            if size > MAX_COMPARED_BYTES:
+                raise Uncomparable(f"the notebook's code is {size:,} bytes; code over {MAX_COMPARED_BYTES:,} bytes "
+                                   "is not compared")
+        elif size > MAX_COMPARED_BYTES:
+            raise Uncomparable(f"the file is {size:,} bytes; files over {MAX_COMPARED_BYTES:,} bytes are not compared")
         else:
             data = path.read_bytes()
             if b"\0" in data:
@@ -98,6 +107,10 @@ def collect(paths: list[Path], exercises: list[Exercise], scratch: Path) -> Clas
                 text = read_source(path)
             except Uncomparable as error:
                 found.not_compared.append(NotCompared(submission.student, exercise.id, str(error)))
+                continue
+            except Exception as error:  # noqa: BLE001 - one student's odd file never stops the class
+                found.not_compared.append(NotCompared(submission.student, exercise.id,
+                                                      f"the file could not be read ({type(error).__name__})"))
                 continue
             found.code[exercise.id].append(StudentCode(submission.student, exercise.id, text))
     return found
