@@ -200,6 +200,18 @@ def test_the_csv_lists_every_pair_of_every_exercise_with_a_per_exercise_score(si
         assert all(r["student_a"] < r["student_b"] and 0 <= float(r["score"]) <= 1 for r in pairs)
 
 
+def test_the_same_class_gives_the_same_report_whatever_the_string_hash_seed(similarity_out, tmp_path):
+    """copydetect hashes k-grams with Python's `hash()`, salted per process; with a window of 1 every
+    k-gram is kept, so the salt cannot change which ones match."""
+    submissions = similarity_out.parent / "class"
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "PYTHONHASHSEED": "12345"}
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "similarity", str(submissions), "--out", str(tmp_path)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for name in ("similarity.csv", "similarity.html"):
+        assert (tmp_path / name).read_text() == (similarity_out / name).read_text(), name
+
+
 def test_a_folder_whose_name_is_no_student_id_is_listed_and_compared_with_nobody(similarity_out):
     assert not [r for r in _rows(similarity_out) if HOSTILE_FOLDER in (r["student_a"], r["student_b"])]
     page = (similarity_out / "similarity.html").read_text()
