@@ -148,11 +148,11 @@ def compare_exercise(exercise_id: str, answers: list[StudentCode], boilerplate: 
             pairs.append(PairScore(exercise_id, a.student, b.student, 0.0, 0.0, 0.0, 0, False))
             continue
         matched, (share_a, share_b), (slices_a, slices_b) = compare_files(fa, fb)
-        score = max(float(share_a), float(share_b))
+        share_a, share_b = round(float(share_a), 4), round(float(share_b), 4)  # as the CSV shows them
+        score = max(share_a, share_b)
         flagged = score >= settings.threshold and int(matched) >= settings.min_matched
         pairs.append(PairScore(
-            exercise_id, a.student, b.student, round(score, 4), round(float(share_a), 4), round(float(share_b), 4),
-            int(matched), flagged,
+            exercise_id, a.student, b.student, score, share_a, share_b, int(matched), flagged,
             _regions(slices_a, len(a.text)) if flagged else (), _regions(slices_b, len(b.text)) if flagged else ()))
     return pairs
 
