@@ -126,11 +126,28 @@ def _with_seams(ignored: np.ndarray, text: str, lines: frozenset[str], k: int) -
     return np.union1d(ignored, seams)
 
 
-def _regions(slices: np.ndarray, length: int) -> tuple[Region, ...]:
+def _regions(slices: np.ndarray, text: str, lines: frozenset[str]) -> tuple[Region, ...]:
+    """copydetect's matched slices of `text` as Regions, less the boilerplate lines they run across
+    (a slice spans everything between two matched k-grams; the stub's docstring in between is not a match)."""
     if slices.size == 0:
         return ()
-    return tuple(Region(int(max(0, s)), int(min(length, e))) for s, e in zip(slices[0], slices[1], strict=True)
-                 if e > s)
+    cuts, position = [], 0
+    for line in text.splitlines(keepends=True):
+        if line.strip() in lines or not line.strip():
+            cuts.append((position, position + len(line)))
+        position += len(line)
+    regions = []
+    for start, end in zip(slices[0].tolist(), slices[1].tolist(), strict=True):
+        start, end = max(0, start), min(len(text), end)
+        for cut_start, cut_end in cuts:
+            if cut_end <= start or cut_start >= end:
+                continue
+            if cut_start > start:
+                regions.append(Region(start, cut_start))
+            start = max(start, cut_end)
+        if end > start:
+            regions.append(Region(start, end))
+    return tuple(regions)
 
 
 def compare_exercise(exercise_id: str, answers: list[StudentCode], boilerplate: list[str],
@@ -153,7 +170,8 @@ def compare_exercise(exercise_id: str, answers: list[StudentCode], boilerplate: 
         flagged = score >= settings.threshold and int(matched) >= settings.min_matched
         pairs.append(PairScore(
             exercise_id, a.student, b.student, score, share_a, share_b, int(matched), flagged,
-            _regions(slices_a, len(a.text)) if flagged else (), _regions(slices_b, len(b.text)) if flagged else ()))
+            _regions(slices_a, a.text, ignored_lines) if flagged else (),
+            _regions(slices_b, b.text, ignored_lines) if flagged else ()))
     return pairs
 
 
