@@ -351,7 +351,7 @@ def test_no_submissions_or_a_missing_folder_is_a_clear_error(tmp_path):
 
 
 def test_a_hundred_students_and_twelve_exercises_take_well_under_a_minute_of_cpu(root):
-    """~12 s of CPU on this machine (59,400 pairs); CPU time, because the shared machine's load is not ours."""
+    """~13 s of CPU here (59,400 pairs); CPU time, because the shared machine's load is not ours."""
     import random
     import time
 
