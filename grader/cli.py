@@ -1,7 +1,7 @@
 """`course`: the command line. A thin layer over grader.learner, grader.authoring and friends.
 
 The learner's commands (grader.learner.cli) are in every copy of the course. The instructor's
-(`register_instructor_commands`: grade, report, release, gradescope, nbgrader, stubs) are only in the
+(`register_instructor_commands`: grade, report, release, gradescope, nbgrader, stubs, similarity) are only in the
 instructor's repository; in the learner's copy (the manifest's `edition`, written by `course
 release`) typing one of them says in one line whose copy it belongs to.
 """
@@ -26,10 +26,12 @@ def register_instructor_commands(target: typer.Typer) -> None:
     from grader.authoring.commands import register as register_authoring
     from grader.batch.commands import register as register_batch
     from grader.exports.commands import register as register_exports
+    from grader.similarity.commands import register as register_similarity
 
     register_authoring(target)
     register_exports(target)
     register_batch(target)
+    register_similarity(target)
 
 
 def instructor_command_names() -> set[str]:

@@ -43,6 +43,8 @@ def register(app: typer.Typer) -> None:
             "--submissions-csv", help="CSV: student,submitted_at (before timestamp.txt and archive times)")] = None,
         roster: Annotated[Path | None, typer.Option(
             "--roster", help="CSV: student,lms_id,name,email,section,… for canvas.csv and moodle.csv")] = None,
+        similarity: Annotated[bool, typer.Option(
+            "--similarity", help="also write similarity.csv/html: near-copies flagged per exercise, grades unchanged")] = False,
     ) -> None:
         """Grade a whole class: isolated, limited, resumable; writes grades.csv/json, feedback, Gradescope,
         Canvas and Moodle files; applies a deadline and late policy when given."""
@@ -74,9 +76,15 @@ def register(app: typer.Typer) -> None:
             except ImportError:
                 console.print("[red]--scheduler needs Dask: pip install 'keras-course[scale]'[/red]")
                 raise typer.Exit(2) from None
+        if similarity:
+            try:
+                import copydetect  # noqa: F401
+            except ImportError:
+                console.print("[red]--similarity needs copydetect: pip install 'keras-course[instructor]'[/red]")
+                raise typer.Exit(2) from None
         options = GradeOptions(out=out, workers=workers, memory_mb=memory_mb, exercises=chosen, force=force,
                                on_progress=progress.update, scheduler=scheduler, late=late.terms, roster=late.roster,
-                               only_changed=only_changed,
+                               only_changed=only_changed, similarity=similarity,
                                extra_hide=[p.resolve() for p in (extensions, submissions_csv, roster) if p])
         with progress:
             records = grade_class(submissions, options)
@@ -91,7 +99,8 @@ def register(app: typer.Typer) -> None:
                               "totals": {r["student"]: r["total"] for r in records}}))
         else:
             Console(highlight=False).print(f"graded {len(records)} students → {out}/grades.csv, grades.json, "
-                                           "feedback/, gradescope/, canvas.csv, moodle.csv")
+                                           "feedback/, gradescope/, canvas.csv, moodle.csv"
+                                           + (", similarity.html/csv" if similarity else ""))
             print(f"class report: {out / REPORT_HTML}")  # never wrapped: a path to copy
         _report_terms(console, out)
 

@@ -58,6 +58,7 @@ class GradeOptions:
     late: LateTerms | None = None  # deadline, late policy, extensions (grader.batch.deadlines)
     roster: Roster | None = None  # maps students to the LMS gradebooks' people (grader.exports.roster)
     only_changed: bool = False  # grade only the changed exercises of students already graded; report moves
+    similarity: bool = False  # also write similarity.csv/html (grader.similarity): flags, never changes a grade
 
 
 def grader_fingerprint(course: Course, solutions: Path = ROOT / "solutions") -> str:
@@ -172,6 +173,10 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
         shutdown()
         shutil.rmtree(work, ignore_errors=True)  # the trusted dataset cache among it
     write_gradebook(out, course, options.roster)
+    if options.similarity:
+        from grader.similarity.run import find_similarity, write_similarity
+
+        write_similarity(out, find_similarity(inputs, exercises))
     return sorted(records, key=lambda r: r["student"])
 
 
