@@ -97,8 +97,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def submission_path(config: pytest.Config, exercise: Exercise) -> Path:
     """Where the learner's file for `exercise` is, given `--submission`."""
     option = config.getoption("submission") or os.environ.get("COURSE_SUBMISSION")
-    base = Path(option) if option else Path.cwd() / "exercises"
-    return base if base.suffix in {".py", ".ipynb"} else base / exercise.filename
+    return exercise.submission_path(Path(option) if option else None)
 
 
 @pytest.fixture(scope="module")

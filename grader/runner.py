@@ -134,6 +134,5 @@ def _run_session(exercises: list[Exercise], targets: list[str], path: Path) -> l
 
 def resolve_submission(exercise: Exercise, path: Path | None) -> Path:
     """The learner file for `exercise`: `path` itself if it is a file, else `path/<filename>`."""
-    base = Path(path) if path else Path.cwd() / "exercises"
-    return base if base.suffix in {".py", ".ipynb"} else base / exercise.filename
+    return exercise.submission_path(path)
 

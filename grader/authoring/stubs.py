@@ -18,6 +18,7 @@ from pathlib import Path
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
+STUB_PLACEHOLDER = ("# YOUR CODE HERE", "raise NotImplementedError")  # the lines a marked block becomes
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)### (?P<kind>BEGIN|END) SOLUTION[ \t]*$")
 
 
@@ -63,7 +64,7 @@ def make_stub(source: str, name: str = "<solution>") -> str:
         match = _MARKER.match(line)
         if match and match["kind"] == "BEGIN":
             inside = True
-            out += [f"{match['indent']}# YOUR CODE HERE", f"{match['indent']}raise NotImplementedError"]
+            out += [f"{match['indent']}{line}" for line in STUB_PLACEHOLDER]
         elif match:
             inside = False
         elif not inside:

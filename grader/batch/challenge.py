@@ -264,10 +264,9 @@ def _challenge(artefact: bytes, items: list[ChallengeItem], folder: Path) -> tup
 
 
 def _one_line(error: BaseException) -> str:
-    from grader.checks.failure import plain
+    from grader.checks.failure import error_lines
 
-    lines = [line.strip() for line in plain(str(error)).splitlines() if line.strip()]
-    return f"{type(error).__name__}: {lines[0][:200] if lines else ''}".rstrip(": ")
+    return f"{type(error).__name__}: {error_lines(str(error), 1, 200)}".rstrip(": ")
 
 
 # 4. judge (trusted) ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.batch.intake import student_file_name
-from grader.manifest import Course
+from grader.manifest import Course, check_label, hidden_check_label
 from grader.results import write_json_atomic, write_text_atomic
 
 
@@ -67,7 +67,7 @@ def write_gradebook(out: Path, course: Course) -> None:
 
     records, unverified = _read_records(out)
     ids = sorted({e for r in records for e in r["exercises"]}) or [e.id for e in course.exercises]
-    names = {e.id: e.filename.removesuffix(".py") for e in course.exercises}
+    names = {e.id: e.stem for e in course.exercises}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["student", *[names[i] for i in ids], "total", "max_total", "status"])
@@ -108,9 +108,7 @@ def _fmt(value: float) -> str:
 
 
 def _label(check: dict[str, Any], hidden_number: int) -> str:
-    if check["hidden"]:
-        return f"hidden check {hidden_number}"
-    return check["name"].removeprefix("test_").replace("_", " ")
+    return hidden_check_label(hidden_number) if check["hidden"] else check_label(check["name"])
 
 
 def learner_view(exercise: dict[str, Any]) -> list[dict[str, Any]]:

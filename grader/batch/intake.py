@@ -122,7 +122,7 @@ def _find_files(folder: Path, exercises: list[Exercise]) -> dict[str, Path]:
     wanted = {}
     for exercise in exercises:
         wanted[exercise.filename] = exercise.id
-        wanted[exercise.filename.removesuffix(".py") + ".ipynb"] = exercise.id
+        wanted[exercise.notebook_name] = exercise.id
     candidates = sorted((p for p in folder.rglob("*") if p.name in wanted),
                         key=lambda p: (len(p.relative_to(folder).parts), p.suffix != ".py", str(p)))
     for path in candidates:
@@ -176,7 +176,7 @@ def count_students(paths: list[Path], exercises: list[Exercise]) -> int:
 
 def student_sources(path: Path, exercises: list[Exercise]) -> list[tuple[str, Path]]:
     """(student id, folder or archive) pairs under `path`, by the layouts in the module docstring."""
-    names = {e.filename for e in exercises} | {e.filename.removesuffix(".py") + ".ipynb" for e in exercises}
+    names = {e.filename for e in exercises} | {e.notebook_name for e in exercises}
     if path.is_file() and path.suffix.lower() == ".zip":
         return [(path.stem, path)]
     if not path.is_dir():

@@ -74,7 +74,7 @@ need no network."""
 def learner_readme(course: Course, docs: Path, pyproject: Path) -> str:
     """The learner copy's README.md for `course` (see the module docstring)."""
     example = next((e for e in course.exercises if e.number == 4), course.exercises[0])
-    notebook = example.filename.removesuffix(".py") + ".ipynb"
+    notebook = example.notebook_name
     return f"""# {course.title}
 
 {project_description(pyproject)}

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.failure import CheckFailure, NotImplementedYet, error_summary, plain
+from grader.checks.failure import CheckFailure, NotImplementedYet, error_lines, error_summary, plain
 from grader.quiet import rephrase_warnings
 
 SCENARIO_PROBE = "<scenario>"  # the probe name under which batch grading records a scenario
@@ -489,8 +489,7 @@ def _brief(value: Any) -> str:
 
 
 def _text(error: BaseException, max_lines: int = 4) -> str:
-    lines = [line.strip() for line in plain(str(error)).strip().splitlines() if line.strip()]
-    return " ".join(lines[:max_lines])[:_MAX_TEXT] or type(error).__name__
+    return error_lines(error, max_lines, _MAX_TEXT)
 
 
 def _cause_text(error: BaseException) -> str:
@@ -500,8 +499,7 @@ def _cause_text(error: BaseException) -> str:
     if "Exception encountered:" in text:
         text = text.rsplit("Exception encountered:", 1)[1]
     text = text.split("Full object config:", 1)[0]
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return " ".join(lines[:8])[:_MAX_TEXT] or type(error).__name__
+    return error_lines(text, 8, _MAX_TEXT) or type(error).__name__
 
 
 def _json_safe(value: Any, depth: int = 0) -> Any:

@@ -88,7 +88,7 @@ class Submission:
             raise
         except BaseException as error:  # noqa: BLE001 - anything the learner's code raises
             raise CheckFailure(
-                f"`{label}` raised {type(error).__name__}: {_first_lines(str(error))}",
+                f"`{label}` raised {type(error).__name__}: {error_summary(str(error))}",
                 why=_where(error, self.path),
                 hint="read the error above; the line shown is where it happened",
             ) from None
@@ -130,7 +130,7 @@ def load_submission(path: Path, exercise_id: str) -> Submission:
     except BaseException as error:  # noqa: BLE001
         raise CheckFailure(
             f"{path.name} raised {type(error).__name__} while it was being imported: "
-            f"{_first_lines(str(error))}",
+            f"{error_summary(str(error))}",
             why=_where(error, path),
             hint="code at the top level of the file runs on import; move work into the functions",
         ) from None
@@ -160,10 +160,6 @@ def _notebook_source(path: Path) -> str:
     # mtime None: linecache keeps the entry, so tracebacks show the notebook's code, not its JSON
     linecache.cache[str(path)] = (len(source), None, source.splitlines(keepends=True), str(path))
     return source
-
-
-def _first_lines(text: str) -> str:
-    return error_summary(text)
 
 
 def _where(error: BaseException, path: Path) -> str | None:

@@ -37,13 +37,14 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from grader.authoring.stubs import STUB_PLACEHOLDER
 from grader.checkfiles import check_names
-from grader.exports.notebooks import KERNELSPEC, notebook_name
-from grader.manifest import Course, Exercise, load_course
+from grader.exports.notebooks import KERNELSPEC
+from grader.manifest import HIDDEN_CHECK, Course, Exercise, check_label, hidden_check_label, load_course, points_text
 
 DEFAULT_ASSIGNMENT = "keras-course"
 SCHEMA_VERSION = 3
-CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError"  # what grader.authoring.stubs writes
+CODE_STUB = "\n".join(STUB_PLACEHOLDER)  # nbgrader writes the same placeholder as exercises/ stubs
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 SETUP_SOURCE = (
     "# Run this cell first: it loads the course's checks and keeps TensorFlow's log messages quiet.\n"
@@ -69,7 +70,7 @@ def export_course(course_dir: Path, *, solutions_dir: Path, docs_dir: Path | Non
         raise ExportError(f"an assignment name may hold letters, digits, '-' and '_'; received {assignment!r}")
     course = load_course()
     chosen = list(exercises) if exercises is not None else list(course.exercises)
-    notebooks = {notebook_name(e): source_notebook(e, _solution(e, Path(solutions_dir)), docs_dir) for e in chosen}
+    notebooks = {e.notebook_name: source_notebook(e, _solution(e, Path(solutions_dir)), docs_dir) for e in chosen}
     course_dir = Path(course_dir)
     target = course_dir / "source" / assignment
     target.mkdir(parents=True, exist_ok=True)
@@ -98,7 +99,7 @@ def source_notebook(exercise: Exercise, solution: str, docs_dir: Path | None = N
         grade_id = name
         if name in hidden:  # feedback shows grade ids: a hidden check's name stays private too
             hidden_number += 1
-            grade_id = f"hidden_check_{hidden_number}"
+            grade_id = hidden_check_label(hidden_number).replace(" ", "_")
         cells.append(_cell(new_code_cell(test_source(exercise, name, hidden=name in hidden)), grade_id,
                            locked=True, points=points))
     notebook = new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC),
@@ -113,10 +114,10 @@ def test_source(exercise: Exercise, check_name: str, *, hidden: bool) -> str:
     """The code of one graded cell: a call to grader.notebook.check, hidden between markers if need be."""
     points = exercise.points[check_name]
     call = f'check("{exercise.id}", "{check_name}", globals())'
-    worth = f"{points:g} point" + ("" if points == 1 else "s")
+    worth = points_text(points)
     if hidden:
-        return f"# hidden check ({worth}): it runs when your notebook is graded\n{BEGIN_HIDDEN}\n{call}\n{END_HIDDEN}"
-    return f"# {check_name.removeprefix('test_').replace('_', ' ')} ({worth})\n{call}"
+        return f"# {HIDDEN_CHECK} ({worth}): it runs when your notebook is graded\n{BEGIN_HIDDEN}\n{call}\n{END_HIDDEN}"
+    return f"# {check_label(check_name)} ({worth})\n{call}"
 
 
 def intro_markdown(exercise: Exercise, docs_dir: Path | None) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader.checks.failure import error_lines
 from grader.manifest import Exercise, load_course
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -47,8 +48,7 @@ def notebook_to_source(path: Path) -> str:
     except (OSError, UnicodeDecodeError) as error:
         raise NotebookError(f"{path.name} cannot be read: {error}") from None
     except Exception as error:  # noqa: BLE001 - nbformat raises several JSON/validation errors
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise NotebookError(f"{path.name} is not a valid Jupyter notebook ({reason})") from None
+        raise NotebookError(f"{path.name} is not a valid Jupyter notebook ({error_lines(error)})") from None
     parts = []
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
@@ -104,11 +104,6 @@ def _is_grader_statement(node: ast.stmt) -> bool:
     return False
 
 
-def notebook_name(exercise: Exercise) -> str:
-    """`04_sequential.ipynb`: the notebook form of the exercise file `04_sequential.py`."""
-    return exercise.filename.removesuffix(".py") + ".ipynb"
-
-
 def pairing_formats(notebooks_dir: Path, exercises_dir: Path) -> str:
     """jupytext's `formats` value pairing notebooks in `notebooks_dir` with scripts in `exercises_dir`."""
     from jupytext.formats import short_form_multiple_formats
@@ -162,13 +157,12 @@ def write_learner_notebooks(exercises_dir: Path, notebooks_dir: Path,
     formats = pairing_formats(notebooks_dir, exercises_dir)
     done = []
     for exercise in exercises if exercises is not None else load_course().exercises:
-        script, target = exercises_dir / exercise.filename, notebooks_dir / notebook_name(exercise)
+        script, target = exercises_dir / exercise.filename, notebooks_dir / exercise.notebook_name
         if target.is_file():
             try:
                 jupytext_cli(["--sync", "--quiet", str(target)])
             except Exception as error:  # noqa: BLE001 - a broken notebook must not stop the others
-                reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-                done.append(NotebookWritten(exercise.id, target, "failed", f"cannot sync it: {reason}"))
+                done.append(NotebookWritten(exercise.id, target, "failed", f"cannot sync it: {error_lines(error)}"))
                 continue
             done.append(NotebookWritten(exercise.id, target, "synced"))
         elif script.is_file():

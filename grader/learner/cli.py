@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from grader.manifest import UnknownExercise, load_course
+from grader.manifest import SUBMISSION_SUFFIXES, UnknownExercise, load_course
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -111,7 +111,7 @@ def check_(ids: Annotated[list[str] | None, typer.Argument(help="exercise number
            hidden: Annotated[bool, typer.Option("--hidden", help="also run hidden checks (course staff)",
                                               hidden=load_course().is_learner_copy)] = False) -> None:
     """Run the checks of one exercise (or all); exit 0 only when every check passes."""
-    if path is not None and path.suffix in {".py", ".ipynb"} and not ids:
+    if path is not None and path.suffix in SUBMISSION_SUFFIXES and not ids:
         from grader.learner.commands import exercise_for_file
 
         exercise = exercise_for_file(path)
