@@ -27,7 +27,6 @@ import os
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,27 +34,9 @@ import pytest
 
 from grader.checks.failure import CheckFailure
 from grader.manifest import HIDDEN_CHECKS_DIR, Exercise, load_course
+from grader.results import CheckResult
 
 RESULTS_KEY = pytest.StashKey[list]()
-
-
-@dataclass
-class CheckResult:
-    """The outcome of one check, as the results file and the CLI report it."""
-
-    exercise: str
-    name: str
-    outcome: str  # "passed" | "failed"
-    points: float
-    max_points: float
-    hidden: bool
-    message: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    duration_s: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

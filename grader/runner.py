@@ -19,7 +19,8 @@ import pytest
 
 from grader.checkfiles import check_names
 from grader.manifest import Exercise
-from grader.pytest_plugin import RESULTS_KEY, CheckResult
+from grader.pytest_plugin import RESULTS_KEY
+from grader.results import CheckResult
 
 
 @dataclass

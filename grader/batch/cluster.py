@@ -99,7 +99,7 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
     dataset split with the client's secret `split_key`."""
     import shutil
 
-    from grader.batch.grade import GradeOptions, grade_student, grader_fingerprint, hidden_paths
+    from grader.batch.grade import GradingSetup, grade_student, grader_fingerprint, hidden_paths
     from grader.datasets import chosen_dataset_name
     from grader.manifest import load_course
 
@@ -120,11 +120,11 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
             (folder / Path(name).name).write_bytes(content)
             files[exercise_id] = folder / Path(name).name
         student = StudentSubmission(payload.student, Path(payload.source), files, list(payload.problems))
-        options = GradeOptions(out=setup.work / "out", workers=setup.slots.count, memory_mb=memory_mb)
-        hide = [setup.work, *hidden_paths(options, [folder])]
+        hide = [setup.work, *hidden_paths([folder], out=setup.work / "out")]
+        grading = GradingSetup([course.find(e) for e in exercise_ids], probes, memory_mb, hide, setup.work,
+                               dataset_cache, setup.uid_base)
         with setup.slots.taken() as slot:
-            record = grade_student(student, [course.find(e) for e in exercise_ids], probes, options, hide, slot,
-                                   setup.work, dataset_cache, setup.uid_base)
+            record = grade_student(student, grading, slot)
         record["graded_on"] = setup.address
         return record
     finally:

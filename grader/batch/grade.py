@@ -22,19 +22,20 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from grader.batch.entries import Entry, Outcome, Replay
 from grader.batch.intake import MAX_SOURCE_BYTES, UNREADABLE, StudentSubmission, discover, student_file_name
 from grader.batch.pool import run_job
 from grader.batch.sandbox import Limits, new_uid_base
 from grader.batch.signing import signed, verified
-from grader.manifest import PACKAGE_DIR, Course, load_course
-from grader.results import write_json_atomic
+from grader.manifest import PACKAGE_DIR, Course, Exercise, load_course
+from grader.results import failed_checks, write_json_atomic
 
 ROOT = PACKAGE_DIR.parent
 STARTUP_MARGIN_S = 10.0  # loading the file and building models, beyond the exercise's own budget
@@ -52,6 +53,21 @@ class GradeOptions:
     on_progress: Callable[[str, dict], None] | None = None
     extra_hide: list[Path] = field(default_factory=list)
     scheduler: str | None = None  # a Dask distributed scheduler's address: grade on that cluster
+
+
+@dataclass(frozen=True)
+class GradingSetup:
+    """What one machine (or one cluster worker) prepared for grading students: the exercises and their
+    probes, the memory limit per submission process, the paths submissions must not see, the work folder
+    (scratch folders go under it), the trusted dataset cache and the first of the machine's uids."""
+
+    exercises: list[Exercise]
+    probes: dict
+    memory_mb: int
+    hide: list[Path]
+    work: Path
+    dataset_cache: Path
+    uid_base: int
 
 
 GRADE_DECIDING = ["course.toml", "checks", "checks_public", "checks_hidden", "pytest_plugin.py", "runner.py",
@@ -110,16 +126,18 @@ def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str]
     return discovered
 
 
-def hidden_paths(options: GradeOptions, inputs: list[Path]) -> list[Path]:
-    """What a submission's process must not see: the course's answers and tests, the class's files and
-    the gradebook, the record key, the grader's temp folders (its work folder, multiprocessing's with the
-    forkserver's socket, POSIX shared memory) and the instructor's home folder."""
+def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", out: Path | None = None,
+                 extra: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
+    """What a submission's process must not see: the course's answers (`solutions`) and tests, the
+    class's files (`inputs`) and the gradebook (`out`), the record key, the grader's temp folders (its
+    work folder, multiprocessing's with the forkserver's socket, POSIX shared memory), the instructor's
+    home folder and any `extra` paths."""
     from grader.batch.pool import forkserver_folder
     from grader.batch.signing import key_file
 
     # `.git` and the repository's git folder are one path, except in a worktree (where `.git` is a file)
-    paths = [options.solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", ROOT / ".git", _git_dir(ROOT),
-             ROOT / "exercises", options.out.resolve(), *[p.resolve() for p in inputs], *options.extra_hide, key_file().parent,
+    paths = [solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", ROOT / ".git", _git_dir(ROOT),
+             ROOT / "exercises", out.resolve() if out else None, *[p.resolve() for p in inputs], *extra, key_file().parent,
              forkserver_folder(), Path("/dev/shm")]
     for folder in (Path(tempfile.gettempdir()), Path.home()):  # unless the course itself lives there
         if folder != Path("/") and not ROOT.is_relative_to(folder):
@@ -280,12 +298,13 @@ def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options:
                 work: Path) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
     """Grade the students on this machine, `options.workers` at a time; yield them as they finish."""
     dataset_cache = cache_trusted_dataset(work, split_key(options.out.resolve()))  # starts the forkserver, whose folder is hidden too
-    hide = [work, *hidden_paths(options, inputs)]
-    slots, uid_base = Slots(options.workers), new_uid_base(options.workers)
+    hide = [work, *hidden_paths(inputs, solutions=options.solutions, out=options.out, extra=options.extra_hide)]
+    slots = Slots(options.workers)
+    setup = GradingSetup(exercises, probes, options.memory_mb, hide, work, dataset_cache, new_uid_base(options.workers))
 
     def run(student: StudentSubmission) -> dict[str, Any]:
         with slots.taken() as slot:
-            return grade_student(student, exercises, probes, options, hide, slot, work, dataset_cache, uid_base)
+            return grade_student(student, setup, slot)
 
     with ThreadPoolExecutor(max_workers=options.workers) as pool:
         futures = {pool.submit(run, s): s for s in todo}
@@ -301,13 +320,11 @@ def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options:
 def failed_record(student: StudentSubmission, exercises, error: str) -> dict[str, Any]:
     """The record of a student the grader itself failed on: every exercise "grader error", 0 points, and
     `retry` set, so that the next run grades the student again instead of keeping this."""
-    from grader.batch.worker import _all_failed
-
     reason = f"the grader failed while grading this submission ({error[-500:]}); grade it again"
     return {
         "student": student.student, "source": str(student.source), "problems": [*student.problems, reason],
         "exercises": {e.id: {"slug": e.slug, "title": e.title, "status": "grader error", "reason": reason,
-                             "points": 0, "max_points": e.max_points, "checks": _all_failed(e, reason),
+                             "points": 0, "max_points": e.max_points, "checks": [c.gradebook_entry() for c in failed_checks(e, reason)],
                              "isolation": None, "seconds": None, "check_seconds": None} for e in exercises},
         "total": 0, "max_total": sum(e.max_points for e in exercises), "status": "grader error", "seconds": 0.0,
         "retry": True,
@@ -389,17 +406,9 @@ def _source_of(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _answered(entry: tuple | None) -> bool:
+def _answered(entry: Entry | None) -> bool:
     """Whether a public part's entry holds the answers of a file that loaded."""
-    return entry is not None and entry[0] == "replay" and "load_failure" not in entry[1]
-
-
-def _hidden_part(entry: tuple | None) -> tuple | str | None:
-    """What verification gets for an exercise's hidden-only probes: their (header, arrays), why they are
-    missing ("timed out: …"), or None when there were none to play."""
-    if entry is None:
-        return None
-    return entry[1:] if entry[0] == "replay" else f"{entry[1]}: {entry[2]}"
+    return isinstance(entry, Replay) and entry.loaded
 
 
 class _BadReply(Exception):
@@ -407,7 +416,7 @@ class _BadReply(Exception):
 
     def __init__(self, status: str, detail: str) -> None:
         super().__init__(status, detail)
-        self.entry = ("outcome", status, detail)
+        self.entry = Outcome(status, detail)
 
 
 def _reply(channel, message, task, deadline: float) -> tuple[dict, list]:
@@ -428,10 +437,10 @@ def _reply(channel, message, task, deadline: float) -> tuple[dict, list]:
     return header, arrays
 
 
-def play_task(channel, task, decoys=None, pending: list | None = None) -> tuple:
+def play_task(channel, task, decoys=None, pending: list | None = None) -> Entry:
     """One exercise's part, played as a dialogue with the student's process: open the file, then send
-    each probe only once the one before is answered, then close it. Returns the exercise's entry:
-    ("replay", header, arrays) or ("outcome", status, reason) for an answer that could not be read.
+    each probe only once the one before is answered, then close it. Returns the exercise's entry: a
+    Replay, or an Outcome for an answer that could not be read.
     Raises pool.ProcessEnded when the process stops answering within the task's time.
 
     With `decoys` (a numpy Generator), scenarios are sent with decoys for their secret arrays, and a
@@ -445,8 +454,7 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> tuple:
     try:
         header, _ = _reply(channel, OpenFile(task.exercise_id, task.filename, task.source, task.part), task, deadline)
         if "load_failure" in header:
-            return ("replay", {k: header[k] for k in ("exercise", "part", "isolation", "load_failure") if k in header},
-                    [])
+            return Replay({k: header[k] for k in ("exercise", "part", "isolation", "load_failure") if k in header}, [])
         results, arrays = {}, []
         for probe in task.probes:
             sent, secret = with_decoys(probe, decoys) if decoys is not None else (probe, None)
@@ -468,7 +476,7 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> tuple:
               "results": results, "notes": notes}
     if kept and pending is not None:
         pending.append(PendingChallenge(header, arrays, kept, closing.get("commitments"), committed))
-    return ("replay", header, arrays)
+    return Replay(header, arrays)
 
 
 def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: list | None = None) -> None:
@@ -479,12 +487,12 @@ def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: lis
     for task in tasks:
         began = time.perf_counter()
         entry = play_task(channel, task, decoys, pending)
-        if entry[0] == "outcome":
-            raise ProcessEnded(entry[1], entry[2])
+        if isinstance(entry, Outcome):
+            raise ProcessEnded(entry.status, entry.reason)
         played.append((task, entry, time.perf_counter() - began))
 
 
-def challenge_student(pending: list, options: GradeOptions, hide: list[Path], scratch: Path, uid: int) -> None:
+def challenge_student(pending: list, memory_mb: int, hide: list[Path], scratch: Path, uid: int) -> None:
     """Run every call the student's process committed to, on the real inputs and weights, in a second
     confined process that gets nothing but the SavedModels (grader.batch.challenge); put the outputs
     into the scenario facts. Pending parts whose challenge fails have those facts failed instead."""
@@ -511,7 +519,7 @@ def challenge_student(pending: list, options: GradeOptions, hide: list[Path], sc
 
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True, mode=0o700)
-    limits = Limits(wall_s=CHALLENGE_WALL_S * max(1, len(work_list)), memory_mb=options.memory_mb)
+    limits = Limits(wall_s=CHALLENGE_WALL_S * max(1, len(work_list)), memory_mb=memory_mb)
     job = ChallengeJob(limits, str(scratch), [str(p) for p in hide], uid, [str(p) for p in visible_folders(hide)])
     end = run_dialogue(challenge_commitments, job, talk, uid=uid, tree_limits=limits)
     shutil.rmtree(scratch, ignore_errors=True)
@@ -522,31 +530,31 @@ def challenge_student(pending: list, options: GradeOptions, hide: list[Path], sc
         apply_challenges(part, places, outputs, arrays, error)
 
 
-def grade_student(student: StudentSubmission, exercises, probes: dict, options: GradeOptions, hide: list[Path],
-                  slot: int, work: Path, dataset_cache: Path, uid_base: int) -> dict[str, Any]:
+def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) -> dict[str, Any]:
     """Answer the probes of the student's exercises in one confined process (one exercise after another,
     each within its own time; a failure costs only the exercise it hit), then verify them all in a
-    trusted process."""
+    trusted process. `slot` (0 ≤ slot < the machine's workers) picks the uid and scratch folder."""
     from grader.batch.pool import run_dialogue
     from grader.batch.worker import ProbeJob, ProbeTask, VerifyJob, probe_submission, verify_student
 
+    exercises, probes, hide, work = setup.exercises, setup.probes, setup.hide, setup.work
     started = time.perf_counter()
-    entries: dict[str, tuple] = {}
+    entries: dict[str, Entry] = {}
     timings: dict[str, float] = {}
     tasks: list[ProbeTask] = []
     hidden_tasks: list[ProbeTask] = []
     for exercise in exercises:
         path = student.files.get(exercise.id)
         if student.refused:
-            entries[exercise.id] = ("outcome", student.refused.status, student.refused.reason)
+            entries[exercise.id] = Outcome(student.refused.status, student.refused.reason)
             continue
         if path is None:
-            entries[exercise.id] = ("outcome", "not submitted", "not submitted")
+            entries[exercise.id] = Outcome("not submitted", "not submitted")
             continue
         try:
             source = _source_of(path)
         except Exception as error:  # noqa: BLE001 - an unreadable file costs only its exercise
-            entries[exercise.id] = ("outcome", UNREADABLE, f"the submitted file could not be read: {error}")
+            entries[exercise.id] = Outcome(UNREADABLE, f"the submitted file could not be read: {error}")
             continue
         discovered, wall_s = probes[exercise.id], exercise.time_budget_s + STARTUP_MARGIN_S
         tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["probes"], wall_s))
@@ -556,8 +564,8 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
     # Every exercise's public probes first, then the hidden checks' own: nothing a hidden check passes
     # to the learner's code can reach the feedback of a public check through the process's state.
     tasks += hidden_tasks
-    hidden_parts: dict[str, tuple] = {}
-    uid = uid_base + slot
+    hidden_parts: dict[str, Entry] = {}
+    uid = setup.uid_base + slot
     scratch = work / "scratch" / f"slot{slot}"
     retried: set[tuple[str, str]] = set()
     decoys = np.random.default_rng(secrets.randbits(128))  # never seen by the student's process
@@ -565,10 +573,10 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
     while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
-        limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=options.memory_mb)
+        limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=setup.memory_mb)
         job = ProbeJob(student.student, limits, str(scratch), [str(p) for p in hide], uid,
                        [str(p) for p in visible_folders(hide)])
-        played: list[tuple[ProbeTask, tuple, float]] = []
+        played: list[tuple[ProbeTask, Entry, float]] = []
         end = run_dialogue(probe_submission, job, partial(_play_tasks, tasks=tasks, played=played, decoys=decoys,
                                                           pending=pending), uid=uid, tree_limits=limits)
         for task, entry, seconds in played:
@@ -579,8 +587,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         stopped = tasks[len(played)]
         timings[stopped.exercise_id] = round(timings.get(stopped.exercise_id, 0.0) + end.seconds
                                              - sum(seconds for _, _, seconds in played), 3)
-        (hidden_parts if stopped.part == "hidden" else entries)[stopped.exercise_id] = \
-            ("outcome", end.status, end.detail)
+        (hidden_parts if stopped.part == "hidden" else entries)[stopped.exercise_id] = Outcome(end.status, end.detail)
         if end.status == "killed" and (stopped.exercise_id, stopped.part) not in retried:
             # killed from outside (not by the grader's limits): try that exercise once more
             retried.add((stopped.exercise_id, stopped.part))
@@ -592,24 +599,23 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         tasks = [t for t in tasks[len(played) + 1:] if t.part == "public" or _answered(entries.get(t.exercise_id))]
     shutil.rmtree(scratch, ignore_errors=True)
     if pending:
-        challenge_student(pending, options, hide, work / "scratch" / f"slot{slot}-challenge", uid)
+        challenge_student(pending, setup.memory_mb, hide, work / "scratch" / f"slot{slot}-challenge", uid)
     for exercise_id, entry in entries.items():
         if _answered(entry):
-            entries[exercise_id] = (*entry, _hidden_part(hidden_parts.get(exercise_id)))
+            entries[exercise_id] = replace(entry, hidden=hidden_parts.get(exercise_id))
     verify_wall = sum(e.time_budget_s for e in exercises) + 120
-    outcome = run_job(verify_student, VerifyJob(student.student, entries, str(dataset_cache)), wall_s=verify_wall)
+    outcome = run_job(verify_student, VerifyJob(student.student, entries, str(setup.dataset_cache)), wall_s=verify_wall)
     verified = json.loads(outcome.reply) if outcome.reply else {}
     record_exercises = {}
     for exercise in exercises:
         entry = entries[exercise.id]
         result = verified.get(exercise.id)
         if result is None:
-            from grader.batch.worker import _all_failed
-
-            result = {"status": "grader error", "checks": _all_failed(
-                exercise, f"the grader could not verify this exercise ({outcome.status}: {outcome.detail})")}
-        status = result["status"] if entry[0] != "outcome" else entry[1]
-        reason = entry[2] if entry[0] == "outcome" else result.get("reason")
+            failed = failed_checks(exercise, f"the grader could not verify this exercise ({outcome.status}: "
+                                             f"{outcome.detail})")
+            result = {"status": "grader error", "checks": [c.gradebook_entry() for c in failed]}
+        status = entry.status if isinstance(entry, Outcome) else result["status"]
+        reason = entry.reason if isinstance(entry, Outcome) else result.get("reason")
         points = sum(c["points"] for c in result["checks"])
         record_exercises[exercise.id] = {
             "slug": exercise.slug, "title": exercise.title, "status": status if status != "ok" else "graded",

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.batch.entries import Outcome, Replay
 from grader.batch.values import (
     NotTransferable,
     apply_compile_config,
@@ -193,7 +194,7 @@ class ReplaySubmission(Submission):
     exercise_id: str
     header: dict
     arrays: list
-    hidden: Any = None  # the hidden checks' own answers: (header, arrays), or why they are missing
+    hidden: Replay | Outcome | None = None  # the hidden checks' own answers, or why they are missing
     notes: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -209,14 +210,16 @@ class ReplaySubmission(Submission):
 
         # A public check reads only what the process answered before any hidden probe was sent to it.
         hidden = in_hidden_check()
-        parts = [(self.header, self.arrays), *([self.hidden] if hidden and isinstance(self.hidden, tuple) else [])]
+        parts = [(self.header, self.arrays)]
+        if hidden and isinstance(self.hidden, Replay):
+            parts.append((self.hidden.header, self.hidden.arrays))
         for header, arrays in parts:
             results = header.get("results") if isinstance(header, dict) else None
             entry = results.get(key) if isinstance(results, dict) else None
             if isinstance(entry, dict):
                 return entry, arrays
-        if hidden and isinstance(self.hidden, str):
-            raise CheckFailure(f"the process answering the hidden checks' calls did not finish ({self.hidden})")
+        if hidden and isinstance(self.hidden, Outcome):
+            raise CheckFailure(f"the process answering the hidden checks' calls did not finish ({self.hidden.text})")
         raise CheckFailure(f"this check {what} in a way the grader did not record for your submission",
                            hint="this happens when an earlier answer differs from the expected one; fix the other "
                            "failures first")

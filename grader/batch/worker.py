@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from grader.batch.challenge import Commitments
+from grader.batch.entries import Entry, Replay
 from grader.batch.sandbox import Limits, confine
+from grader.results import failed_checks
 
 
 @dataclass
@@ -156,7 +158,7 @@ def _answer(opened: OpenFile, submission, probe, commitments) -> bytes:
 @dataclass
 class VerifyJob:
     student: str
-    exercises: dict  # exercise id -> ("replay", header, arrays[, hidden part]) | ("outcome", status, reason)
+    exercises: dict[str, Entry]  # exercise id -> its answers (Replay) or why there are none (Outcome)
     dataset_cache: str | None = None
     memory_mb: int = 4096
 
@@ -191,7 +193,7 @@ def verify_student(job: VerifyJob, conn) -> None:
         from grader.datasets import preload_from_cache
 
         preload_from_cache(Path(job.dataset_cache))
-    replays = {e: entry for e, entry in job.exercises.items() if entry[0] == "replay"}
+    replays = {e: entry for e, entry in job.exercises.items() if isinstance(entry, Replay)}
     results = _verify_replays(replays)
     for exercise_id, entry in job.exercises.items():
         if exercise_id not in results:
@@ -201,7 +203,7 @@ def verify_student(job: VerifyJob, conn) -> None:
     os._exit(0)  # skip interpreter teardown (TensorFlow's is slow); everything is sent
 
 
-def _verify_replays(replays: dict[str, tuple]) -> dict[str, dict[str, Any]]:
+def _verify_replays(replays: dict[str, Replay]) -> dict[str, dict[str, Any]]:
     """All replayable exercises of a student, checked in one pytest session."""
     from grader.batch.replay import ReplaySubmission
     from grader.manifest import load_course
@@ -210,13 +212,13 @@ def _verify_replays(replays: dict[str, tuple]) -> dict[str, dict[str, Any]]:
 
     course = load_course()
     results, submissions, exercises = {}, [], []
-    for exercise_id, (_, header, arrays, *hidden) in replays.items():
+    for exercise_id, entry in replays.items():
         exercise = course.find(exercise_id)
-        if "load_failure" in header:
-            results[exercise_id] = _verify_exercise(exercise_id, ("replay", header, arrays))
+        if not entry.loaded:
+            results[exercise_id] = _verify_exercise(exercise_id, entry)
             continue
-        submissions.append(ReplaySubmission(Path(exercise.filename), exercise.id, header, arrays,
-                                            hidden=hidden[0] if hidden else None))
+        submissions.append(ReplaySubmission(Path(exercise.filename), exercise.id, entry.header, entry.arrays,
+                                            hidden=entry.hidden))
         exercises.append(exercise)
     if exercises:
         with injected_submission(*submissions):
@@ -224,42 +226,28 @@ def _verify_replays(replays: dict[str, tuple]) -> dict[str, dict[str, Any]]:
         for exercise, result, submission in zip(exercises, checked, submissions, strict=True):
             if result.error:
                 results[exercise.id] = {"status": "grader error", "reason": result.error,
-                                        "checks": _all_failed(exercise, result.error)}
+                                        "checks": _failed_entries(exercise, result.error)}
             else:
-                results[exercise.id] = {"status": "ok", "checks": [_check_dict(c) for c in result.checks],
+                results[exercise.id] = {"status": "ok", "checks": [c.gradebook_entry() for c in result.checks],
                                         "isolation": submission.header.get("isolation"),
                                         "check_seconds": round(sum(c.duration_s for c in result.checks), 3)}
     return results
 
 
-def _verify_exercise(exercise_id: str, entry: tuple) -> dict[str, Any]:
+def _verify_exercise(exercise_id: str, entry: Entry) -> dict[str, Any]:
     """An exercise that is not replayed: a file that did not load, or an outcome (not submitted, timed out…)."""
     from grader.checks.failure import CheckFailure
     from grader.manifest import load_course
 
     exercise = load_course().find(exercise_id)
-    if entry[0] == "replay":  # only a file that failed to load comes here; the rest go through _verify_replays
-        header = entry[1]
-        message = CheckFailure.from_dict(header["load_failure"]).message
-        return {"status": "ok", "checks": _all_failed(exercise, message), "isolation": header.get("isolation")}
-    return {"status": entry[1], "checks": _all_failed(exercise, entry[2])}
+    if isinstance(entry, Replay):  # only a file that failed to load comes here; the rest go through _verify_replays
+        message = CheckFailure.from_dict(entry.header["load_failure"]).message
+        return {"status": "ok", "checks": _failed_entries(exercise, message), "isolation": entry.header.get("isolation")}
+    return {"status": entry.status, "checks": _failed_entries(exercise, entry.reason)}
 
 
-def _is_hidden(exercise, name: str) -> bool:
-    from grader.checkfiles import check_names
-
-    return name in check_names(exercise.hidden_checks)
-
-
-def _check_dict(check) -> dict[str, Any]:
-    return {"name": check.name, "outcome": check.outcome, "points": check.points, "max_points": check.max_points,
-            "hidden": check.hidden, "message": check.message, "notes": check.notes}
-
-
-def _all_failed(exercise, message: str) -> list[dict[str, Any]]:
-    return [{"name": name, "outcome": "failed", "points": 0.0, "max_points": points,
-             "hidden": _is_hidden(exercise, name), "message": message, "notes": []}
-            for name, points in exercise.points.items()]
+def _failed_entries(exercise, message: str) -> list[dict[str, Any]]:
+    return [check.gradebook_entry() for check in failed_checks(exercise, message)]
 
 
 def discover_probes(job: tuple[str, list[str]], conn) -> None:
