@@ -98,7 +98,7 @@ def injected_submission(*submissions: Any) -> Iterator[None]:
     """Within the block, checks of each `submission.exercise_id` get that submission instead of a file.
 
     This is how code that already holds the learner's objects (a notebook kernel's namespace, see
-    grader.notebook; recorded answers, see grader.batch.replay) runs the same checks in-process;
+    grader.notebook; recorded answers, see grader.grade.replay) runs the same checks in-process;
     `--submission` is ignored for those exercises.
     """
     token = _INJECTED_SUBMISSION.set({s.exercise_id: s for s in submissions})

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from grader.exports.nbgrader import intro_markdown
+from grader.export.nbgrader import intro_markdown
 from grader.learner.commands import hints
 from grader.manifest import HINT_LEVELS, load_course
 from grader.progress_store import record

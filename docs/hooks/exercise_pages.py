@@ -92,7 +92,7 @@ def notebook_page(exercise) -> str:
     """The exercise's notebook form, as `course notebooks` writes it (paired with exercises/)."""
     import nbformat
 
-    from grader.exports.notebooks import learner_notebook, pairing_formats
+    from grader.export.notebooks import learner_notebook, pairing_formats
 
     script = ROOT / "exercises" / exercise.filename
     notebook = learner_notebook(script, pairing_formats(ROOT / "notebooks", ROOT / "exercises"))

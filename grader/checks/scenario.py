@@ -6,7 +6,7 @@ call it on this array, list its variables — and `submission.run(scenario)` pla
 learner's code lives and returns `Facts`: arrays, shapes, names, numbers, never objects. Judging
 the facts (what was expected, and why) stays in the check.
 
-In `course check` and in nbgrader the scenario plays in-process. Batch grading (grader.batch.replay)
+In `course check` and in nbgrader the scenario plays in-process. Batch grading (grader.grade.replay)
 records each scenario on the reference solution and plays it in the student's confined process;
 only the facts come back. The checks, their expected values and the hidden checks never enter that
 process, so a submission that patches them there changes nothing. At most it can report facts, and
@@ -221,7 +221,7 @@ def play(submission, steps: Sequence[tuple], commit=None) -> list:
     Every scenario starts from the course's seed, so a learner's randomness (Dropout, initializers)
     plays out the same way here, in `course check` and in batch grading.
 
-    `commit`, when given (batch grading: a grader.batch.challenge.Commitments), answers the steps that
+    `commit`, when given (batch grading: a grader.grade.challenge.Commitments), answers the steps that
     run an object: a `call` step's fact is `commit.call(obj, x, kwargs, run)`, a `build` or
     `output_shape` step's is `commit.ran(obj, input_shape, kwargs, run)`; `run()` plays the step here.
 

@@ -98,7 +98,7 @@ def load_submission(path: Path, exercise_id: str) -> Submission:
     """Import the learner's file at `path` as a fresh module (never cached in sys.modules).
 
     A `.ipynb` file is a notebook: its code cells, without the grader's own check cells, are the
-    module's source (see grader.exports.notebooks.notebook_to_source).
+    module's source (see grader.export.notebooks.notebook_to_source).
     """
     path = Path(path)
     if not path.is_file():
@@ -147,7 +147,7 @@ def _text(path: Path) -> str:
 
 def _notebook_source(path: Path) -> str:
     """A notebook's code cells as Python source, registered with linecache so errors can quote it."""
-    from grader.exports.notebooks import NotebookError, notebook_to_source
+    from grader.export.notebooks import NotebookError, notebook_to_source
 
     try:
         source = notebook_to_source(path)

@@ -25,7 +25,7 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
-from grader.batch.intake import STUDENT_ID
+from grader.grade.intake import STUDENT_ID
 from grader.learner.commands import check, pristine_stub
 from grader.manifest import Exercise, load_course
 from grader.progress_store import STATE_DIR

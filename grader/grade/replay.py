@@ -4,7 +4,7 @@
    `RecordingSubmission`; it notes each call the checks make into the learner's module — the
    function's name and its arguments — as `Probe`s.
 2. Probing (untrusted, sandboxed): the student's file is loaded and each probe is called; only the
-   return values leave the process (`grader.batch.values`: JSON + npz, models as configs).
+   return values leave the process (`grader.grade.values`: JSON + npz, models as configs).
 3. Verification (trusted): the same checks run again against a `ReplaySubmission` that answers each
    call with the student's recorded value. The checks, the hidden checks' source, the held-out labels
    and the scoring never enter the student's process; faking a return value is the same as returning
@@ -27,8 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from grader.batch.entries import Outcome, Replay
-from grader.batch.values import (
+from grader.checks.failure import CheckFailure, NotImplementedYet, error_summary
+from grader.checks.scenario import SCENARIO_PROBE, Facts, Scenario, play
+from grader.checks.submission import Submission
+from grader.grade.entries import Outcome, Replay
+from grader.grade.values import (
     NotTransferable,
     apply_compile_config,
     compile_config_json,
@@ -36,9 +39,6 @@ from grader.batch.values import (
     encode,
     shift_arrays,
 )
-from grader.checks.failure import CheckFailure, NotImplementedYet, error_summary
-from grader.checks.scenario import SCENARIO_PROBE, Facts, Scenario, play
-from grader.checks.submission import Submission
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.batch.grade import Slots, cache_trusted_dataset
-from grader.batch.intake import StudentSubmission
+from grader.grade.grade import Slots, cache_trusted_dataset
+from grader.grade.intake import StudentSubmission
 
 
 @dataclass
@@ -82,7 +82,7 @@ def _worker_setup() -> _WorkerSetup:
         if _SETUP is None:
             from distributed import get_worker
 
-            from grader.batch.sandbox import new_uid_base
+            from grader.grade.sandbox import new_uid_base
 
             worker = get_worker()
             slots = max(1, int(worker.state.nthreads))
@@ -99,8 +99,8 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
     dataset split with the client's secret `split_key`."""
     import shutil
 
-    from grader.batch.grade import GradingSetup, grade_student, grader_fingerprint, hidden_paths
     from grader.datasets import chosen_dataset_name
+    from grader.grade.grade import GradingSetup, grade_student, grader_fingerprint, hidden_paths
     from grader.manifest import load_course
 
     course = load_course()

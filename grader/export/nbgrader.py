@@ -3,7 +3,7 @@
 Layout written under COURSE_DIR (nbgrader's own):
 
     nbgrader_config.py                    course id, gradebook, stub text, timeout, private feedback
-                                          (grader.exports.nbgrader_feedback)
+                                          (grader.export.nbgrader_feedback)
     source/<assignment>/NN_slug.ipynb     one notebook per exercise
 
 One assignment holds every exercise by default: the course is one body of work, and nbgrader's
@@ -37,9 +37,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.authoring.stubs import STUB_PLACEHOLDER
+from grader.author.stubs import STUB_PLACEHOLDER
 from grader.checkfiles import check_names
-from grader.exports.notebooks import KERNELSPEC
+from grader.export.notebooks import KERNELSPEC
 from grader.manifest import HIDDEN_CHECK, Course, Exercise, check_label, hidden_check_label, load_course, points_text
 
 DEFAULT_ASSIGNMENT = "keras-course"
@@ -175,7 +175,7 @@ import os
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import GetGrades
 
-from grader.exports.nbgrader_feedback import ClearHiddenTestCode
+from grader.export.nbgrader_feedback import ClearHiddenTestCode
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 

@@ -9,7 +9,7 @@ A lesson page is read in order as a list of items:
 - `<!-- docs-check: prints EXPR -->` before a ```` ```text ```` block says the block is what `EXPR`
   prints (a `model.summary()` table, say);
 - `<!-- diagram: NAME caption -->` asks for a drawing of the model bound to `NAME` at that point
-  (the docs hook draws it; see grader.authoring.diagrams).
+  (the docs hook draws it; see grader.author.diagrams).
 
 Inside a code block, a trailing comment is a claim the runner checks on that line:
 

@@ -1,5 +1,5 @@
 # The learner's copy: two commands do all set-up, `make demo` and `make test` (see README.md).
-# Written by `course release` from grader/batch/learner.mk in the instructor's repository.
+# Written by `course release` from grader/author/learner.mk in the instructor's repository.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.batch.sandbox import Limits, anonymous_kb, kill_leftovers, tree_usage
+from grader.grade.sandbox import Limits, anonymous_kb, kill_leftovers, tree_usage
 
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 _context = None
@@ -28,9 +28,9 @@ def context():
     global _context
     if _context is None:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["grader.batch.preload"])
+        ctx.set_forkserver_preload(["grader.grade.preload"])
         saved = dict(os.environ)
-        from grader.batch.sandbox import SAFE_ENV_KEYS
+        from grader.grade.sandbox import SAFE_ENV_KEYS
 
         # The forkserver (and multiprocessing's resource tracker) must not keep the caller's stdout and
         # stderr open: a caller reading our output to EOF would wait for them.

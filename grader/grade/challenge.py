@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.batch.sandbox import Limits, confine
 from grader.checks.scenario import SCENARIO_PROBE
+from grader.grade.sandbox import Limits, confine
 
 ARTEFACT_MAX_BYTES = 32 * 1024 * 1024
 
@@ -77,7 +77,7 @@ def _decoy(real: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def with_decoys(probe, rng: np.random.Generator):
     """The probe to send (a scenario's call inputs and assigned values replaced by decoys) and the
     Secrets to keep; other probes are sent as they are (Secrets None)."""
-    from grader.batch.replay import Probe
+    from grader.grade.replay import Probe
 
     if probe.name != SCENARIO_PROBE:
         return probe, None
@@ -209,7 +209,7 @@ def challenge_commitments(job: ChallengeJob, conn) -> None:
     import os
     import pickle
 
-    from grader.batch.values import pack
+    from grader.grade.values import pack
 
     code = 0
     try:
@@ -290,7 +290,7 @@ def _substituted(value: np.ndarray, substitutions: list[tuple[np.ndarray, np.nda
 
 
 def _committed_call(outcome: Any) -> int | None:
-    """k if `outcome` (as encoded by grader.batch.values) is ["ok", {"committed": k}]."""
+    """k if `outcome` (as encoded by grader.grade.values) is ["ok", {"committed": k}]."""
     try:
         ok, fact = outcome["list"]
         committed = fact["dict"]["committed"]["int"]

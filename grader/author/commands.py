@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
     @app.command("stubs")
     def stubs(check_only: Annotated[bool, typer.Option("--check", help="only report drift; exit 1 if any")] = False) -> None:
         """(Course authors) regenerate exercises/ from the solutions' markers."""
-        from grader.authoring.stubs import stub_drift, write_stubs
+        from grader.author.stubs import stub_drift, write_stubs
 
         root = Path.cwd()
         if check_only:

@@ -8,10 +8,10 @@ import keras  # noqa: F401,E402
 import tensorflow  # noqa: F401,E402
 
 import grader  # noqa: F401 - silences TensorFlow first
-import grader.batch.replay  # noqa: F401,E402
-import grader.batch.values  # noqa: F401,E402
 import grader.checks  # noqa: F401,E402
 import grader.checks.training  # noqa: F401,E402
+import grader.grade.replay  # noqa: F401,E402
+import grader.grade.values  # noqa: F401,E402
 import grader.runner  # noqa: F401,E402
 from grader.quiet import quiet_keras  # noqa: E402
 
@@ -33,7 +33,7 @@ for _exercise in load_course().exercises:
 
 # The data set is deliberately NOT loaded here: every submission's process is forked from this one,
 # and the held-out labels must never be in a submission's memory. Trusted processes load it from the
-# grader's cache (grader.batch.worker.cache_dataset).
+# grader's cache (grader.grade.worker.cache_dataset).
 import grader.datasets  # noqa: F401,E402,I001
 
 # Warm pytest's own lazy imports and collection with a session that collects every public check and

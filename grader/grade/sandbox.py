@@ -23,7 +23,7 @@ code:
 - when root, a switch to an unprivileged per-slot uid;
 - resource limits: address space (memory), CPU seconds, file size, open files, no core dumps, and,
   with its own uid, RLIMIT_NPROC; the limits of the whole tree of processes (memory, process count)
-  are watched from outside by grader.batch.pool with `tree_usage`;
+  are watched from outside by grader.grade.pool with `tree_usage`;
 - the environment reduced to a known-safe set (no inherited secrets);
 - stdout/stderr sent to /dev/null (50 MB of printing costs nothing and reaches no one);
 - no new privileges, and not dumpable (no other process of the same user may read its memory).

@@ -28,8 +28,8 @@ def register(app: typer.Typer) -> None:
             "--scheduler", help="grade on this Dask distributed cluster (e.g. tcp://10.0.0.5:8786)")] = None,
     ) -> None:
         """Grade a whole class: isolated, limited, resumable; writes grades.csv/json, feedback, Gradescope files."""
-        from grader.batch.grade import GradeOptions, grade_class
-        from grader.batch.intake import count_students
+        from grader.grade.grade import GradeOptions, grade_class
+        from grader.grade.intake import count_students
         from grader.manifest import load_course
 
         console = Console(stderr=True, highlight=False)
@@ -67,7 +67,7 @@ def _register_release(app: typer.Typer) -> None:
     @app.command("release")
     def release(out: Annotated[Path, typer.Argument(help="an empty folder for the learner copy")]) -> None:
         """Write the learner-facing course: lessons, stubs, public checks, CLI — no solutions or hidden checks."""
-        from grader.batch.release import leaked_solution_text, write_release
+        from grader.author.release import leaked_solution_text, write_release
 
         try:
             target = write_release(out)
@@ -85,7 +85,7 @@ def _register_release(app: typer.Typer) -> None:
     @gradescope.command("bundle")
     def bundle(out: Annotated[Path, typer.Argument(help="the autograder zip to write")] = Path("autograder.zip")) -> None:
         """Build the Gradescope autograder zip (setup.sh, run_autograder, the course)."""
-        from grader.batch.gradescope import write_bundle
+        from grader.export.gradescope import write_bundle
 
         Console().print(f"wrote {write_bundle(out)}")
 

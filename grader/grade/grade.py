@@ -1,9 +1,9 @@
 """`course grade`: grade a class — discovery, one isolated process per student that answers the probes
 of its exercises one message at a time, a second isolated process that challenges what the first
-committed to (grader.batch.challenge), trusted verification, and a resumable per-student result file.
+committed to (grader.grade.challenge), trusted verification, and a resumable per-student result file.
 
 Results are written atomically to `OUT/students/<student>.json` as each student finishes, signed
-(grader.batch.signing). A run that is killed (even with SIGKILL) and started again skips students
+(grader.grade.signing). A run that is killed (even with SIGKILL) and started again skips students
 whose signed result matches their current files and the grader's fingerprint, so the final gradebook
 equals that of an uninterrupted run; a record that does not verify is graded again; grading one
 student again replaces only that student's file.
@@ -29,11 +29,11 @@ from typing import Any
 
 import numpy as np
 
-from grader.batch.entries import Entry, Outcome, Replay
-from grader.batch.intake import MAX_SOURCE_BYTES, UNREADABLE, StudentSubmission, discover, student_file_name
-from grader.batch.pool import run_job
-from grader.batch.sandbox import Limits, new_uid_base
-from grader.batch.signing import signed, verified
+from grader.grade.entries import Entry, Outcome, Replay
+from grader.grade.intake import MAX_SOURCE_BYTES, UNREADABLE, StudentSubmission, discover, student_file_name
+from grader.grade.pool import run_job
+from grader.grade.sandbox import Limits, new_uid_base
+from grader.grade.signing import signed, verified
 from grader.manifest import PACKAGE_DIR, Course, Exercise, load_course
 from grader.results import failed_checks, write_json_atomic
 
@@ -71,7 +71,7 @@ class GradingSetup:
 
 
 GRADE_DECIDING = ["course.toml", "checks", "checks_public", "checks_hidden", "pytest_plugin.py", "runner.py",
-                  "datasets.py", "batch/replay.py", "batch/values.py", "batch/worker.py", "batch/challenge.py"]
+                  "datasets.py", "grade/replay.py", "grade/values.py", "grade/worker.py", "grade/challenge.py"]
 
 
 def grader_fingerprint(course: Course, solutions: Path = ROOT / "solutions") -> str:
@@ -102,8 +102,8 @@ def submission_fingerprint(student: StudentSubmission) -> str:
 
 def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str]) -> dict:
     """The probes of the exercises, discovered once per grader version and cached in OUT/.work."""
-    from grader.batch.replay import load_discovery, save_discovery
-    from grader.batch.worker import discover_probes
+    from grader.grade.replay import load_discovery, save_discovery
+    from grader.grade.worker import discover_probes
 
     cache = options.out / ".work" / f"probes-{fingerprint}-{'-'.join(exercise_ids)}.pkl"
     if cache.is_file():
@@ -132,8 +132,8 @@ def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", ou
     class's files (`inputs`) and the gradebook (`out`), the record key, the grader's temp folders (its
     work folder, multiprocessing's with the forkserver's socket, POSIX shared memory), the instructor's
     home folder and any `extra` paths."""
-    from grader.batch.pool import forkserver_folder
-    from grader.batch.signing import key_file
+    from grader.grade.pool import forkserver_folder
+    from grader.grade.signing import key_file
 
     # `.git` and the repository's git folder are one path, except in a worktree (where `.git` is a file)
     paths = [solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", ROOT / ".git", _git_dir(ROOT),
@@ -146,9 +146,9 @@ def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", ou
 
 
 def visible_folders(hide: list[Path]) -> list[Path]:
-    """The interpreter's folders (grader.batch.sandbox.interpreter_folders) that stay readable inside a
+    """The interpreter's folders (grader.grade.sandbox.interpreter_folders) that stay readable inside a
     hidden folder: those under the home or temp folder only, and none that holds a hidden path itself."""
-    from grader.batch.sandbox import interpreter_folders
+    from grader.grade.sandbox import interpreter_folders
 
     broad = [Path.home().resolve(), Path(tempfile.gettempdir()).resolve()]
     hidden = [p.resolve() for p in hide]
@@ -172,7 +172,7 @@ def _git_dir(root: Path) -> Path:
 
 def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any]]:
     """Grade every student found under `inputs`; return the student records of this run."""
-    from grader.batch.gradebook import write_gradebook
+    from grader.export.gradebook import write_gradebook
 
     course = load_course()
     exercises = [course.find(e) for e in options.exercises] if options.exercises else list(course.exercises)
@@ -185,7 +185,7 @@ def grade_class(inputs: list[Path], options: GradeOptions) -> list[dict[str, Any
             os.chmod(work, 0o711)
             records = _grade_into(out, work, inputs, exercises, course, options)
     finally:
-        from grader.batch.pool import shutdown
+        from grader.grade.pool import shutdown
 
         shutdown()
         shutil.rmtree(work, ignore_errors=True)  # the trusted dataset cache among it
@@ -337,7 +337,7 @@ def cache_trusted_dataset(work: Path, key: bytes) -> Path:
 
     WORK/trusted (0700) is where only the grader's own processes look; submissions must have it hidden.
     """
-    from grader.batch.worker import DatasetJob, cache_dataset
+    from grader.grade.worker import DatasetJob, cache_dataset
 
     trusted = work / "trusted"
     trusted.mkdir(mode=0o700, exist_ok=True)
@@ -373,8 +373,8 @@ class Slots:
 
 def _grade_on_cluster(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions,
                       fingerprint: str) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
-    """Grade the students on the Dask cluster at `options.scheduler` (see grader.batch.cluster)."""
-    from grader.batch.cluster import grade_on_cluster
+    """Grade the students on the Dask cluster at `options.scheduler` (see grader.grade.cluster)."""
+    from grader.grade.cluster import grade_on_cluster
 
     by_id = {s.student: s for s in todo}
     for student, record, error in grade_on_cluster(options.scheduler, todo, [e.id for e in exercises], probes,
@@ -400,7 +400,7 @@ def _source_of(path: Path) -> bytes:
     if path.stat().st_size > MAX_SOURCE_BYTES:
         raise ValueError(f"the file is larger than {MAX_SOURCE_BYTES:,} bytes")
     if path.suffix == ".ipynb":
-        from grader.exports.notebooks import notebook_to_source
+        from grader.export.notebooks import notebook_to_source
 
         return notebook_to_source(path).encode("utf-8")
     return path.read_bytes()
@@ -423,7 +423,7 @@ def _reply(channel, message, task, deadline: float) -> tuple[dict, list]:
     """Send `message` (pickled: from the grader to the student's process) and read the answer in time."""
     import pickle
 
-    from grader.batch.values import unpack
+    from grader.grade.values import unpack
 
     raw = channel.ask(pickle.dumps(message), deadline - time.monotonic())
     try:
@@ -445,9 +445,9 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> Entry:
 
     With `decoys` (a numpy Generator), scenarios are sent with decoys for their secret arrays, and a
     PendingChallenge for the entry is appended to `pending` (see `challenge_student`)."""
-    from grader.batch.challenge import PendingChallenge, with_decoys
-    from grader.batch.values import shift_arrays
-    from grader.batch.worker import AskProbe, CloseFile, OpenFile
+    from grader.grade.challenge import PendingChallenge, with_decoys
+    from grader.grade.values import shift_arrays
+    from grader.grade.worker import AskProbe, CloseFile, OpenFile
 
     deadline = time.monotonic() + task.wall_s
     kept = {}
@@ -482,7 +482,7 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> Entry:
 def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: list | None = None) -> None:
     """Play `tasks` in order, appending (task, entry, seconds) to `played`; stop at the first bad reply
     (the process is not trusted to go on) or when the process ends (pool.ProcessEnded)."""
-    from grader.batch.pool import ProcessEnded
+    from grader.grade.pool import ProcessEnded
 
     for task in tasks:
         began = time.perf_counter()
@@ -494,13 +494,13 @@ def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: lis
 
 def challenge_student(pending: list, memory_mb: int, hide: list[Path], scratch: Path, uid: int) -> None:
     """Run every call the student's process committed to, on the real inputs and weights, in a second
-    confined process that gets nothing but the SavedModels (grader.batch.challenge); put the outputs
+    confined process that gets nothing but the SavedModels (grader.grade.challenge); put the outputs
     into the scenario facts. Pending parts whose challenge fails have those facts failed instead."""
     import pickle
 
-    from grader.batch.challenge import ChallengeJob, apply_challenges, challenge_commitments, challenge_items
-    from grader.batch.pool import run_dialogue
-    from grader.batch.values import unpack
+    from grader.grade.challenge import ChallengeJob, apply_challenges, challenge_commitments, challenge_items
+    from grader.grade.pool import run_dialogue
+    from grader.grade.values import unpack
 
     work_list = [(part, *challenge_items(part)) for part in pending]
     replies: dict[int, tuple[list, list, str | None]] = {}
@@ -534,8 +534,8 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
     """Answer the probes of the student's exercises in one confined process (one exercise after another,
     each within its own time; a failure costs only the exercise it hit), then verify them all in a
     trusted process. `slot` (0 ≤ slot < the machine's workers) picks the uid and scratch folder."""
-    from grader.batch.pool import run_dialogue
-    from grader.batch.worker import ProbeJob, ProbeTask, VerifyJob, probe_submission, verify_student
+    from grader.grade.pool import run_dialogue
+    from grader.grade.worker import ProbeJob, ProbeTask, VerifyJob, probe_submission, verify_student
 
     exercises, probes, hide, work = setup.exercises, setup.probes, setup.hide, setup.work
     started = time.perf_counter()

@@ -2,7 +2,7 @@
 
     course nbgrader export COURSE_DIR [--assignment NAME] [--exercises 1,4,5]
 
-A thin wrapper over grader.exports.nbgrader.export_course. The learner's `course notebooks` lives
+A thin wrapper over grader.export.nbgrader.export_course. The learner's `course notebooks` lives
 with the other learner commands, in grader.learner.cli.
 """
 
@@ -30,7 +30,7 @@ def export(course_dir: Annotated[Path, typer.Argument(help="the nbgrader course 
            solutions: Annotated[Path, typer.Option("--solutions", help="folder of reference solutions")] = Path("solutions"),
            docs: Annotated[Path, typer.Option("--docs", help="folder of the lesson pages")] = Path("docs")) -> None:
     """Write nbgrader_config.py and source/ASSIGNMENT/*.ipynb: solutions, graded and hidden checks."""
-    from grader.exports.nbgrader import ExportError, export_course
+    from grader.export.nbgrader import ExportError, export_course
 
     try:
         written = export_course(course_dir, solutions_dir=solutions, docs_dir=docs, assignment=assignment,

@@ -1,12 +1,12 @@
 """The processes of batch grading, each started from a forkserver that has TensorFlow preloaded.
 
-- `probe_submission` (untrusted): confined by grader.batch.sandbox; loads one student's exercise
+- `probe_submission` (untrusted): confined by grader.grade.sandbox; loads one student's exercise
   file and answers the recorded probes — calls of the learner's functions, and scenarios played on
-  the learner's classes — one message at a time (grader.batch.grade.play_task sends them). It
-  reports through a pipe, as bytes in the format of grader.batch.values — never pickle. No check
+  the learner's classes — one message at a time (grader.grade.grade.play_task sends them). It
+  reports through a pipe, as bytes in the format of grader.grade.values — never pickle. No check
   runs in it, and no hidden check module is loaded in it. The steps of scenarios that run the
-  learner's objects are committed as traced graphs (grader.batch.challenge.Commitments).
-- `grader.batch.challenge.challenge_commitments` (untrusted, a second confined process): runs those
+  learner's objects are committed as traced graphs (grader.grade.challenge.Commitments).
+- `grader.grade.challenge.challenge_commitments` (untrusted, a second confined process): runs those
   graphs on the real inputs and weights.
 - `verify_student` (trusted): rebuilds each exercise's answers and runs the public and hidden checks
   against them; the only place grades are computed.
@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.batch.challenge import Commitments
-from grader.batch.entries import Entry, Replay
-from grader.batch.sandbox import Limits, confine
+from grader.grade.challenge import Commitments
+from grader.grade.entries import Entry, Replay
+from grader.grade.sandbox import Limits, confine
 from grader.results import failed_checks
 
 
@@ -82,7 +82,7 @@ def probe_submission(job: ProbeJob, conn) -> None:
     """
     import pickle
 
-    from grader.batch.values import pack
+    from grader.grade.values import pack
 
     code = 0
     opened: OpenFile | None = None
@@ -132,9 +132,9 @@ def probe_submission(job: ProbeJob, conn) -> None:
 
 def _open(opened: OpenFile, path: Path, confinement):
     """Load the student's file: (the submission or None, the reply header saying how it went)."""
-    from grader.batch.values import pack
     from grader.checks.failure import CheckFailure
     from grader.checks.submission import load_submission
+    from grader.grade.values import pack
 
     meta = {"exercise": opened.exercise_id, "part": opened.part,
             "isolation": {"namespaces": confinement.namespaces, "network_isolated": confinement.network_isolated,
@@ -148,8 +148,8 @@ def _open(opened: OpenFile, path: Path, confinement):
 
 
 def _answer(opened: OpenFile, submission, probe, commitments) -> bytes:
-    from grader.batch.replay import answer_probe
-    from grader.batch.values import pack
+    from grader.grade.replay import answer_probe
+    from grader.grade.values import pack
 
     entry, arrays = answer_probe(submission, probe, commitments)
     return pack({"exercise": opened.exercise_id, "part": opened.part, "entry": entry}, arrays)
@@ -185,7 +185,7 @@ def verify_student(job: VerifyJob, conn) -> None:
     """Trusted: compute every check's outcome for one student; send a JSON list of results."""
     import resource
 
-    from grader.batch.sandbox import _vm_size_bytes
+    from grader.grade.sandbox import _vm_size_bytes
 
     memory = _vm_size_bytes() + job.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # a hostile model config costs this student only
@@ -205,7 +205,7 @@ def verify_student(job: VerifyJob, conn) -> None:
 
 def _verify_replays(replays: dict[str, Replay]) -> dict[str, dict[str, Any]]:
     """All replayable exercises of a student, checked in one pytest session."""
-    from grader.batch.replay import ReplaySubmission
+    from grader.grade.replay import ReplaySubmission
     from grader.manifest import load_course
     from grader.pytest_plugin import injected_submission
     from grader.runner import run_checks_together
@@ -252,8 +252,8 @@ def _failed_entries(exercise, message: str) -> list[dict[str, Any]]:
 
 def discover_probes(job: tuple[str, list[str]], conn) -> None:
     """Trusted: record the calls every check of the given exercises makes into the reference solutions."""
-    from grader.batch.replay import RecordingSubmission
     from grader.checks.submission import load_submission
+    from grader.grade.replay import RecordingSubmission
     from grader.manifest import load_course
     from grader.pytest_plugin import injected_submission
     from grader.runner import run_checks

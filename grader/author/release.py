@@ -2,7 +2,7 @@
 
 It holds the lessons, the stubs, the public checks and the CLI — no solutions, no hidden checks, no
 test answers — and installs and works with the same two commands (`make demo`, `make test`). Its
-README is the learner's (grader.batch.learner_readme), not this repository's. The manifest in it
+README is the learner's (grader.author.learner_readme), not this repository's. The manifest in it
 lists only the public checks' points and says `edition = "learner"`, which is how the copy knows it
 is the learner's (`Course.is_learner_copy`: the CLI then offers only the learner's commands);
 `course reset` restores stubs from `grader/pristine_stubs/`. `leaked_solution_text` proves nothing
@@ -15,8 +15,8 @@ import re
 import shutil
 from pathlib import Path
 
-from grader.authoring.stubs import solution_blocks
-from grader.batch.learner_readme import learner_readme
+from grader.author.learner_readme import learner_readme
+from grader.author.stubs import solution_blocks
 from grader.checkfiles import check_names
 from grader.manifest import LEARNER_EDITION, PACKAGE_DIR, load_course
 
@@ -24,7 +24,7 @@ ROOT = PACKAGE_DIR.parent
 COPIED = ["mkdocs.yml", "pyproject.toml", ".gitignore", "docs", "exercises", "grader"]
 EXCLUDED_PARTS = {"__pycache__", "checks_hidden", "pristine_stubs", ".pytest_cache", "learner.mk"}
 RELEASE_TESTS = ROOT / "tests" / "release"
-LEARNER_MAKEFILE = PACKAGE_DIR / "batch" / "learner.mk"  # only the targets a learner has a use for
+LEARNER_MAKEFILE = PACKAGE_DIR / "author" / "learner.mk"  # only the targets a learner has a use for
 
 
 def _ignore(directory: str, names: list[str]) -> set[str]:

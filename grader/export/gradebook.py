@@ -6,7 +6,7 @@
 - `feedback/<student>.md` and `.html`: public checks' messages and hints; hidden checks anonymous;
 - `gradescope/<student>/results.json`: Gradescope's results format.
 
-`<student>` in a file name is `grader.batch.intake.student_file_name(id)`; the records keep the id.
+`<student>` in a file name is `grader.grade.intake.student_file_name(id)`; the records keep the id.
 
 All of it is rebuilt from the student files, so it is the same whether the run was interrupted or not.
 """
@@ -22,19 +22,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader.batch.intake import student_file_name
+from grader.grade.intake import student_file_name
 from grader.manifest import Course, check_label, hidden_check_label
 from grader.results import write_json_atomic, write_text_atomic
 
 
 def student_records(out: Path) -> list[dict[str, Any]]:
-    """The verified records in OUT/students, by student id (see grader.batch.signing)."""
+    """The verified records in OUT/students, by student id (see grader.grade.signing)."""
     return _read_records(out)[0]
 
 
 def _read_records(out: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """The verified records, and the names of the record files that did not verify."""
-    from grader.batch.signing import verified
+    from grader.grade.signing import verified
 
     records, unverified = [], []
     for path in sorted((out / "students").glob("*.json")):
@@ -62,8 +62,8 @@ def versions() -> dict[str, str]:
 
 
 def write_gradebook(out: Path, course: Course) -> None:
-    from grader.batch.sandbox import describe
     from grader.datasets import chosen_dataset_name, load_dataset
+    from grader.grade.sandbox import describe
 
     records, unverified = _read_records(out)
     ids = sorted({e for r in records for e in r["exercises"]}) or [e.id for e in course.exercises]
@@ -78,7 +78,7 @@ def write_gradebook(out: Path, course: Course) -> None:
             _fmt(record["total"]), _fmt(record["max_total"]),
             record["status"] + (f" ({', '.join(statuses)})" if statuses else ""))])
     write_text_atomic(out / "grades.csv", buffer.getvalue())
-    from grader.batch.grade import stored_split_key
+    from grader.grade.grade import stored_split_key
 
     dataset = load_dataset(chosen_dataset_name(), stored_split_key(out)).summary  # the split batch grading used
     write_json_atomic(out / "grades.json", {
