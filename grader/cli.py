@@ -1,4 +1,4 @@
-"""`course`: the command line. A thin layer over grader.learner, grader.authoring and friends.
+"""`course`: the command line. A thin layer over grader.learner, grader.author and friends.
 
 The learner's commands (grader.learner.cli) are in every copy of the course. The instructor's
 (`register_instructor_commands`: grade, report, release, gradescope, nbgrader, stubs, similarity) are only in the
@@ -23,9 +23,9 @@ err = Console(stderr=True, highlight=False)
 
 def register_instructor_commands(target: typer.Typer) -> None:
     """Add the instructor's commands (authoring, exports, batch grading, release) to `target`."""
-    from grader.authoring.commands import register as register_authoring
-    from grader.batch.commands import register as register_batch
-    from grader.exports.commands import register as register_exports
+    from grader.author.commands import register as register_authoring
+    from grader.export.commands import register as register_exports
+    from grader.grade.commands import register as register_batch
     from grader.similarity.commands import register as register_similarity
 
     register_authoring(target)

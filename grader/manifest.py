@@ -34,6 +34,24 @@ class HintLevel:
 
 
 HINT_LEVELS = {"nudge": "a nudge", "api": "the API to use", "worked": "a worked line"}  # in the order given
+HIDDEN_CHECK = "hidden check"  # what learners read instead of a hidden check's name
+SUBMISSION_SUFFIXES = (".py", ".ipynb")  # an exercise is submitted as its script or its notebook form
+
+
+def check_label(name: str) -> str:
+    """How people read a check's name: `test_layer_types` → `layer types` (terminal, feedback, site, notebooks)."""
+    return name.removeprefix("test_").replace("_", " ")
+
+
+def hidden_check_label(number: int) -> str:
+    """How learners see the `number`-th hidden check of an exercise (1-based, in the manifest's order):
+    `hidden check 2`. A hidden check's own name stays private."""
+    return f"{HIDDEN_CHECK} {number}"
+
+
+def points_text(points: float) -> str:
+    """`1 point`, `2.5 points`: a check's worth as notebooks print it."""
+    return f"{points:g} point" + ("" if points == 1 else "s")
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,22 @@ class Exercise:
     def filename(self) -> str:
         """The file name shared by the stub, the solution and a submission: `04_sequential.py`."""
         return f"{self.id}_{self.slug.replace('-', '_')}.py"
+
+    @property
+    def stem(self) -> str:
+        """The file name without its suffix, `04_sequential`: the exercise's column in grades.csv."""
+        return self.filename.removesuffix(".py")
+
+    @property
+    def notebook_name(self) -> str:
+        """`04_sequential.ipynb`: the notebook form of the exercise file `04_sequential.py`."""
+        return f"{self.stem}.ipynb"
+
+    def submission_path(self, base: Path | None) -> Path:
+        """The learner's file for this exercise: `base` itself if it names a script or notebook, else
+        `base/<filename>`; `exercises/` under the current folder when `base` is None."""
+        base = Path(base) if base else Path.cwd() / "exercises"
+        return base if base.suffix in SUBMISSION_SUFFIXES else base / self.filename
 
     @property
     def page(self) -> str:

@@ -39,7 +39,8 @@ from typing import Any
 
 from grader.checkfiles import check_names
 from grader.checks.submission import Submission
-from grader.manifest import Exercise, load_course
+from grader.manifest import HIDDEN_CHECK, Exercise, check_label, load_course
+from grader.manifest import points_text as _points
 
 gc.freeze()  # see the module docstring: TensorFlow is imported by now, and lives as long as the kernel
 
@@ -74,7 +75,7 @@ def check(exercise_id: str | int, check_name: str, namespace: Mapping[str, Any])
     hidden = check_name in check_names(exercise.hidden_checks)
     result = _run(exercise, namespace, only=check_name)
     points = exercise.points[check_name]
-    label = "hidden check" if hidden else _label(check_name)
+    label = HIDDEN_CHECK if hidden else check_label(check_name)
     failed = [c for c in result.checks if c.outcome != "passed"]
     if result.error or not result.checks or failed:
         message = HIDDEN_MESSAGE if hidden else (result.error or failed[0].message
@@ -95,9 +96,9 @@ def check_exercise(exercise_id: str | int, namespace: Mapping[str, Any]) -> None
     failures = []
     for outcome in result.checks:
         mark = "✓" if outcome.outcome == "passed" else "✗"
-        print(f"{mark} {_label(outcome.name)} ({outcome.points:g}/{_points(outcome.max_points)})")
+        print(f"{mark} {check_label(outcome.name)} ({outcome.points:g}/{_points(outcome.max_points)})")
         if outcome.outcome != "passed":
-            failures.append(f"{_label(outcome.name)}:\n" + _indent(outcome.message))
+            failures.append(f"{check_label(outcome.name)}:\n" + _indent(outcome.message))
     total = f"{result.points:g}/{result.max_points:g} points"
     if failures:
         raise CheckFailed("\n".join(failures), f"✗ exercise {exercise.number} — {total}") from None
@@ -107,11 +108,9 @@ def check_exercise(exercise_id: str | int, namespace: Mapping[str, Any]) -> None
 
 def namespace_submission(namespace: Mapping[str, Any], exercise: Exercise) -> Submission:
     """A Submission whose module holds (a snapshot of) the notebook's namespace."""
-    from grader.exports.notebooks import notebook_name
-
     module = types.ModuleType(str(namespace.get("__name__", "__main__")))
     module.__dict__.update(namespace)
-    return Submission(Path(notebook_name(exercise)), exercise.id, module)
+    return Submission(Path(exercise.notebook_name), exercise.id, module)
 
 
 def _should_run(namespace: Mapping[str, Any]) -> bool:
@@ -162,14 +161,6 @@ def _fd2_to_devnull() -> Iterator[None]:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
-
-
-def _label(check_name: str) -> str:
-    return check_name.removeprefix("test_").replace("_", " ")
-
-
-def _points(points: float) -> str:
-    return f"{points:g} point" + ("" if points == 1 else "s")
 
 
 def _indent(text: str) -> str:

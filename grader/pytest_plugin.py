@@ -27,7 +27,6 @@ import os
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,27 +34,9 @@ import pytest
 
 from grader.checks.failure import CheckFailure
 from grader.manifest import HIDDEN_CHECKS_DIR, Exercise, load_course
+from grader.results import CheckResult
 
 RESULTS_KEY = pytest.StashKey[list]()
-
-
-@dataclass
-class CheckResult:
-    """The outcome of one check, as the results file and the CLI report it."""
-
-    exercise: str
-    name: str
-    outcome: str  # "passed" | "failed"
-    points: float
-    max_points: float
-    hidden: bool
-    message: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    duration_s: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -97,8 +78,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def submission_path(config: pytest.Config, exercise: Exercise) -> Path:
     """Where the learner's file for `exercise` is, given `--submission`."""
     option = config.getoption("submission") or os.environ.get("COURSE_SUBMISSION")
-    base = Path(option) if option else Path.cwd() / "exercises"
-    return base if base.suffix in {".py", ".ipynb"} else base / exercise.filename
+    return exercise.submission_path(Path(option) if option else None)
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +98,7 @@ def injected_submission(*submissions: Any) -> Iterator[None]:
     """Within the block, checks of each `submission.exercise_id` get that submission instead of a file.
 
     This is how code that already holds the learner's objects (a notebook kernel's namespace, see
-    grader.notebook; recorded answers, see grader.batch.replay) runs the same checks in-process;
+    grader.notebook; recorded answers, see grader.grade.replay) runs the same checks in-process;
     `--submission` is ignored for those exercises.
     """
     token = _INJECTED_SUBMISSION.set({s.exercise_id: s for s in submissions})

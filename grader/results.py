@@ -1,12 +1,52 @@
-"""Writing results files safely: atomic replace, so a killed run never leaves a half-written file."""
+"""Check results, and writing results files safely (atomic replace: a killed run never leaves a
+half-written file)."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.manifest import Exercise
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check, as the results file, the CLI and the gradebook report it."""
+
+    exercise: str
+    name: str
+    outcome: str  # "passed" | "failed"
+    points: float
+    max_points: float
+    hidden: bool
+    message: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field (the `--course-results` file)."""
+        return asdict(self)
+
+    def gradebook_entry(self) -> dict[str, Any]:
+        """The check as a student record keeps it (grades.json, OUT/students/*.json)."""
+        return {"name": self.name, "outcome": self.outcome, "points": self.points, "max_points": self.max_points,
+                "hidden": self.hidden, "message": self.message, "notes": self.notes}
+
+
+def failed_checks(exercise: Exercise, message: str) -> list[CheckResult]:
+    """Every check of `exercise` failed with `message`, for 0 points: an exercise whose checks could not
+    run on the learner's answers (not submitted, did not load, timed out, the grader failed …)."""
+    from grader.checkfiles import check_names
+
+    hidden = check_names(exercise.hidden_checks)
+    return [CheckResult(exercise.id, name, "failed", 0.0, points, name in hidden, message)
+            for name, points in exercise.points.items()]
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

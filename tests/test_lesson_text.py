@@ -1,7 +1,7 @@
 """The lessons' text agrees with Keras: every code block meant to run runs, and every value, shape,
 error and printed summary that the text quotes next to the code is what Keras gives.
 
-How a page marks its code is described in grader/authoring/lesson_code.py.
+How a page marks its code is described in grader/author/lesson_code.py.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT
 
-from grader.authoring.lesson_code import CodeBlock, PrintedBlock, lesson_pages, page_items, run_page
+from grader.author.lesson_code import CodeBlock, PrintedBlock, lesson_pages, page_items, run_page
 
 PAGES = lesson_pages(ROOT / "docs")
 

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from grader.exports.canvas import write_canvas
-from grader.exports.lms import assignment_name
-from grader.exports.moodle import write_moodle
-from grader.exports.roster import RosterError, read_roster
+from grader.export.canvas import write_canvas
+from grader.export.lms import assignment_name
+from grader.export.moodle import write_moodle
+from grader.export.roster import RosterError, read_roster
 from grader.manifest import load_course
 
 
 def _record(student: str, points: dict[str, float], late_fraction: float | None = None) -> dict:
-    from grader.batch.deadlines import apply_late
+    from grader.grade.deadlines import apply_late
 
     record = {"student": student, "total": sum(points.values()),
               "exercises": {e: {"points": p} for e, p in points.items()}}

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from grader.batch.release import leaked_solution_text
+from grader.author.release import leaked_solution_text
 
 pytestmark = pytest.mark.xdist_group("release")
 
@@ -28,7 +28,7 @@ def test_no_solution_block_or_hidden_check_survives(release):
     assert leaked_solution_text(release) == []
     assert not (release / "solutions").exists()
     assert not (release / "tests" / "variants").exists() and not (release / "tests" / "faults").exists()
-    from grader.batch.release import hidden_check_names
+    from grader.author.release import hidden_check_names
 
     manifest = (release / "grader" / "course.toml").read_text()
     assert hidden_check_names() and not any(name in manifest for name in hidden_check_names())
@@ -50,7 +50,7 @@ def test_the_learner_readme_is_generated_for_learners_and_leaks_nothing_of_the_i
     assert readme != (root / "README.md").read_text()
     assert [term for term in INSTRUCTOR_TERMS if term.lower() in readme.lower()] == []
     assert [f"course {name}" for name in instructor_command_names() if f"course {name}" in readme] == []
-    from grader.batch.release import hidden_check_names
+    from grader.author.release import hidden_check_names
 
     assert [name for name in hidden_check_names() if name in readme or name.removeprefix("test_") in readme] == []
     assert leaked_solution_text(release) == []

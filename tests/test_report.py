@@ -1,4 +1,4 @@
-"""The class report (grader.exports.report): its statistics on hand-built records, the files a real
+"""The class report (grader.export.report): its statistics on hand-built records, the files a real
 `course grade` writes, `course report`, and the page in a real headless browser."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.exports.report import (
+from grader.export.report import (
     MESSAGE_RULE,
     REPORT_HTML,
     REPORT_JSON,
@@ -178,7 +178,7 @@ def test_the_report_of_a_hundred_students_takes_under_two_seconds_of_cpu(tmp_pat
 
 
 def test_rebuilding_from_a_folder_without_a_gradebook_says_so(tmp_path):
-    from grader.exports.report import GradebookError
+    from grader.export.report import GradebookError
 
     with pytest.raises(GradebookError, match="no grades.json"):
         rebuild_report(tmp_path)

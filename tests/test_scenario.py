@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.batch.replay import RecordingSubmission, ReplaySubmission, run_probes
-from grader.batch.values import pack, unpack
 from grader.checks import CheckFailure, NotImplementedYet, Scenario
 from grader.checks.submission import load_submission
+from grader.grade.replay import RecordingSubmission, ReplaySubmission, run_probes
+from grader.grade.values import pack, unpack
 
 LEARNER = '''
 import keras
@@ -124,10 +124,10 @@ def test_a_public_check_never_reads_an_answer_given_after_the_hidden_probes(subm
 
 
 def test_committed_calls_run_on_the_real_inputs_and_weights_give_the_in_process_facts(submission, tmp_path):
-    """Commit, then challenge (grader.batch.challenge), without the processes: the learner's layer plays
+    """Commit, then challenge (grader.grade.challenge), without the processes: the learner's layer plays
     on decoys, commits to its traced calls, and the saved graph, given the real weights and inputs, gives
     the facts `course check` gives; a fact invented without a commitment fails the whole scenario."""
-    from grader.batch.challenge import (
+    from grader.grade.challenge import (
         Commitments,
         PendingChallenge,
         _challenge,
@@ -135,7 +135,7 @@ def test_committed_calls_run_on_the_real_inputs_and_weights_give_the_in_process_
         challenge_items,
         with_decoys,
     )
-    from grader.batch.replay import answer_probe
+    from grader.grade.replay import answer_probe
 
     scenario = Scenario()
     layer = scenario.new(scenario.learner_class("Doubler"), 3)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.authoring.stubs import make_stub, solution_blocks, stub_drift
+from grader.author.stubs import make_stub, solution_blocks, stub_drift
 from grader.manifest import load_course
 from grader.runner import run_checks
 

@@ -76,7 +76,7 @@ def test_submit_refuses_while_every_exercise_is_still_its_stub(tmp_path, root):
 
 
 def test_a_student_id_is_checked_with_batch_intake_s_own_pattern():
-    from grader.batch.intake import STUDENT_ID
+    from grader.grade.intake import STUDENT_ID
 
     for good in ["alice", "a.b-c_d+e@uni.edu", "7"]:
         assert check_student_id(good) == good and STUDENT_ID.match(good)
@@ -94,7 +94,7 @@ def test_the_archive_is_named_after_the_student(tmp_path):
 
 
 def test_the_notebook_is_handed_in_when_it_was_edited_after_the_py_file(workspace, root):
-    from grader.exports.notebooks import write_learner_notebooks
+    from grader.export.notebooks import write_learner_notebooks
     from grader.manifest import load_course
 
     exercises, notebooks = workspace / "exercises", workspace / "notebooks"

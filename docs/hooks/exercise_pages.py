@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
-from grader.manifest import load_course
+from grader.manifest import check_label, load_course
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,7 +28,7 @@ def on_config(config):
 def exercise_page(exercise) -> str:
     stub = (ROOT / "exercises" / exercise.filename).read_text(encoding="utf-8")
     checks = "\n".join(
-        f"| `{name.removeprefix('test_').replace('_', ' ')}` | {points:g} |" for name, points in exercise.points.items()
+        f"| `{check_label(name)}` | {points:g} |" for name, points in exercise.points.items()
     )
     thresholds = ""
     if exercise.thresholds:
@@ -48,11 +48,11 @@ course check {exercise.number}
 `course watch {exercise.number}` re-checks it every time you save; `course hint {exercise.number}` prints the first
 hint below (`--more` the next one); `course reset {exercise.number}` restores the stub (your version is kept in `.course/backup/`).
 
-Prefer Jupyter? [Download the notebook form](../notebooks/{exercise.filename.removesuffix('.py')}.ipynb), or let
+Prefer Jupyter? [Download the notebook form](../notebooks/{exercise.notebook_name}), or let
 `course notebooks` write this exercise as the notebook
-`notebooks/{exercise.filename.removesuffix('.py')}.ipynb`, paired with the `.py` file through jupytext (edit
+`notebooks/{exercise.notebook_name}`, paired with the `.py` file through jupytext (edit
 either; `jupytext --sync` or `course notebooks` again copies the newer one over), and
-`course check --path notebooks/{exercise.filename.removesuffix('.py')}.ipynb` checks the notebook form.
+`course check --path notebooks/{exercise.notebook_name}` checks the notebook form.
 
 ## The stub
 
@@ -92,7 +92,7 @@ def notebook_page(exercise) -> str:
     """The exercise's notebook form, as `course notebooks` writes it (paired with exercises/)."""
     import nbformat
 
-    from grader.exports.notebooks import learner_notebook, pairing_formats
+    from grader.export.notebooks import learner_notebook, pairing_formats
 
     script = ROOT / "exercises" / exercise.filename
     notebook = learner_notebook(script, pairing_formats(ROOT / "notebooks", ROOT / "exercises"))
@@ -104,6 +104,6 @@ def on_files(files, config):
         if not (Path(config["docs_dir"]) / exercise.lesson).is_file():
             continue  # an exercise whose lesson is not written yet gets no page
         files.append(File.generated(config, exercise.page, content=exercise_page(exercise)))
-        files.append(File.generated(config, f"notebooks/{exercise.filename.removesuffix('.py')}.ipynb",
+        files.append(File.generated(config, f"notebooks/{exercise.notebook_name}",
                                     content=notebook_page(exercise)))
     return files

@@ -1,12 +1,12 @@
 """mkdocs hook: draw every model a page builds, and the figures it measures, from real Keras runs.
 
 A page asks for a drawing with `<!-- diagram: NAME caption -->` after the code that binds `NAME`
-to a model, and for a measured figure with `<!-- figure: NAME -->` (grader.authoring.figures).
-At build time the hook runs the page's code (grader.authoring.lesson_code, the same runner the
-text check uses), draws each model from its graph (grader.authoring.diagrams) and replaces the
+to a model, and for a measured figure with `<!-- figure: NAME -->` (grader.author.figures).
+At build time the hook runs the page's code (grader.author.lesson_code, the same runner the
+text check uses), draws each model from its graph (grader.author.diagrams) and replaces the
 marker with an inline SVG in a `<figure>`. Nothing is hand-drawn and nothing is fetched.
 
-The page's `docs-check` comments (grader.authoring.lesson_code) are removed from what is published.
+The page's `docs-check` comments (grader.author.lesson_code) are removed from what is published.
 Results are cached in `.cache/docs/`, keyed by the page's text, the drawing code, the installed
 Keras version and (for measured figures) the dataset, so a rebuild that changes nothing runs nothing
 and does not even import TensorFlow.
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "docs"
 FIGURE = re.compile(r"<!--\s*figure:\s*(?P<name>[a-z0-9-]+)\s*-->")
 DIAGRAM_MARK = "<!-- diagram:"
-AUTHORING = ROOT / "grader" / "authoring"
+AUTHORING = ROOT / "grader" / "author"
 
 
 def _code_fingerprint() -> str:
@@ -66,8 +66,8 @@ def _diagrams(markdown: str, page_name: str) -> dict[str, str]:
     """Marker text → HTML for every diagram marker, by running the page's code."""
     import keras
 
-    from grader.authoring.diagrams import model_svg
-    from grader.authoring.lesson_code import run_page
+    from grader.author.diagrams import model_svg
+    from grader.author.lesson_code import run_page
 
     rendered: dict[str, str] = {}
 
@@ -85,7 +85,7 @@ def _diagrams(markdown: str, page_name: str) -> dict[str, str]:
 
 
 def _figure(name: str, page_name: str) -> dict[str, str]:
-    from grader.authoring.figures import FIGURES
+    from grader.author.figures import FIGURES
 
     if name not in FIGURES:
         raise ValueError(f"{page_name}: unknown figure {name!r}; known: {', '.join(FIGURES)}")
@@ -94,7 +94,7 @@ def _figure(name: str, page_name: str) -> dict[str, str]:
 
 
 def on_page_markdown(markdown, page, config, files):
-    from grader.authoring.lesson_code import strip_check_comments
+    from grader.author.lesson_code import strip_check_comments
 
     page_name = page.file.src_uri
     if DIAGRAM_MARK in markdown:

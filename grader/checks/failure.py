@@ -84,6 +84,18 @@ def plain(text: str) -> str:
     return _ANSI.sub("", text)
 
 
+def _lines(error: BaseException | str) -> list[str]:
+    """The non-blank lines of an exception's text (or of a text), stripped, colour codes removed."""
+    return [line.strip() for line in plain(str(error)).splitlines() if line.strip()]
+
+
+def error_lines(error: BaseException | str, max_lines: int = 1, max_chars: int | None = None) -> str:
+    """The first `max_lines` non-blank lines of an exception's text, stripped and joined by spaces, at
+    most `max_chars` characters (no limit when None); for an exception without text, its type's name."""
+    text = " ".join(_lines(error)[:max_lines])[:max_chars]
+    return text or ("" if isinstance(error, str) else type(error).__name__)
+
+
 # where a value dump starts: "[[0.63 0.26", "[1. 2.", "tf.Tensor(", "array(", "<tf.Tensor", "Tensor("
 _VALUES = re.compile(r"\[\s*\[*\s*[-+]?(\d|nan|inf)|\b(tf\.)?Tensor\(|\barray\(|<tf\.|<KerasTensor|<Variable")
 _NOISE = ("Exception encountered", "Arguments received", "•", "Call arguments received")
@@ -93,8 +105,7 @@ MAX_ERROR_CHARS = 200
 def error_summary(error: BaseException | str) -> str:
     """One line of an exception's text for a learner message: colour codes, Keras' boilerplate lines,
     array values and tensor reprs removed ("(values omitted)"), at most MAX_ERROR_CHARS characters."""
-    text = plain(error if isinstance(error, str) else str(error))
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    lines = _lines(error)
     useful = [line for line in lines if not line.startswith(_NOISE)]
     line = (useful or lines or [type(error).__name__ if not isinstance(error, str) else ""])[0]
     found = _VALUES.search(line)

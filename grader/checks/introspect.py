@@ -68,11 +68,6 @@ def built_note(input_shape: Shape) -> str:
     return f"the model had no weights yet; the grader built it by calling it on a batch of shape {(1, *input_shape)}"
 
 
-def keras_error_text(error: BaseException) -> str:
-    """The informative line of a Keras error, without values (see failure.error_summary)."""
-    return error_summary(error)
-
-
 def variables_of(obj: keras.layers.Layer) -> list[keras.Variable]:
     """The distinct variables of a layer or model (a shared layer's variables appear once)."""
     seen: dict[int, keras.Variable] = {}
@@ -127,7 +122,7 @@ def layer_output_shapes(model: keras.Model, input_shape: Shape) -> list[tuple[ke
             raise CheckFailure(
                 f"{describe_layer(layer, position)} cannot take the output of the layer "
                 f"before it, of shape {_fmt_shape(tensor.shape)}",
-                why=f"{type(error).__name__}: {keras_error_text(error)}",
+                why=f"{type(error).__name__}: {error_summary(error)}",
                 hint="check each layer's expected input shape",
             ) from None
         result.append((layer, tuple(tensor.shape)))
@@ -185,7 +180,7 @@ def input_failure(model: keras.Model, given: Shape, error: BaseException, *,
         )
     return CheckFailure(
         f"the model cannot take an input of shape {_fmt_shape(given)}",
-        why=f"{type(error).__name__}: {keras_error_text(error)}",
+        why=f"{type(error).__name__}: {error_summary(error)}",
         hint=hint,
     )
 

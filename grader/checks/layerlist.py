@@ -20,7 +20,7 @@ from math import prod
 import keras
 import numpy as np
 
-from grader.checks.failure import CheckFailure, NotChecked
+from grader.checks.failure import CheckFailure, NotChecked, error_summary
 from grader.checks.introspect import (
     Shape,
     activation_name,
@@ -28,7 +28,6 @@ from grader.checks.introspect import (
     describe_layer,
     fmt_shape,
     given_name,
-    keras_error_text,
 )
 
 
@@ -140,7 +139,7 @@ def layer_list(model: keras.Model, input_shape: Shape) -> LayerList:
             raise CheckFailure(
                 f"{describe_layer(layer)} cannot take the output of the layer before it, "
                 f"of shape {fmt_shape(before)}",
-                why=f"{type(error).__name__}: {keras_error_text(error)}",
+                why=f"{type(error).__name__}: {error_summary(error)}",
                 hint="check what each layer expects to receive",
             ) from None
         shape = tuple(tensor.shape)

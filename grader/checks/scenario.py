@@ -6,7 +6,7 @@ call it on this array, list its variables — and `submission.run(scenario)` pla
 learner's code lives and returns `Facts`: arrays, shapes, names, numbers, never objects. Judging
 the facts (what was expected, and why) stays in the check.
 
-In `course check` and in nbgrader the scenario plays in-process. Batch grading (grader.batch.replay)
+In `course check` and in nbgrader the scenario plays in-process. Batch grading (grader.grade.replay)
 records each scenario on the reference solution and plays it in the student's confined process;
 only the facts come back. The checks, their expected values and the hidden checks never enter that
 process, so a submission that patches them there changes nothing. At most it can report facts, and
@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.failure import CheckFailure, NotImplementedYet, error_summary, plain
+from grader.checks.failure import CheckFailure, NotImplementedYet, error_lines, error_summary, plain
 from grader.quiet import rephrase_warnings
 
 SCENARIO_PROBE = "<scenario>"  # the probe name under which batch grading records a scenario
@@ -221,7 +221,7 @@ def play(submission, steps: Sequence[tuple], commit=None) -> list:
     Every scenario starts from the course's seed, so a learner's randomness (Dropout, initializers)
     plays out the same way here, in `course check` and in batch grading.
 
-    `commit`, when given (batch grading: a grader.batch.challenge.Commitments), answers the steps that
+    `commit`, when given (batch grading: a grader.grade.challenge.Commitments), answers the steps that
     run an object: a `call` step's fact is `commit.call(obj, x, kwargs, run)`, a `build` or
     `output_shape` step's is `commit.ran(obj, input_shape, kwargs, run)`; `run()` plays the step here.
 
@@ -489,8 +489,7 @@ def _brief(value: Any) -> str:
 
 
 def _text(error: BaseException, max_lines: int = 4) -> str:
-    lines = [line.strip() for line in plain(str(error)).strip().splitlines() if line.strip()]
-    return " ".join(lines[:max_lines])[:_MAX_TEXT] or type(error).__name__
+    return error_lines(error, max_lines, _MAX_TEXT)
 
 
 def _cause_text(error: BaseException) -> str:
@@ -500,8 +499,7 @@ def _cause_text(error: BaseException) -> str:
     if "Exception encountered:" in text:
         text = text.rsplit("Exception encountered:", 1)[1]
     text = text.split("Full object config:", 1)[0]
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return " ".join(lines[:8])[:_MAX_TEXT] or type(error).__name__
+    return error_lines(text, 8, _MAX_TEXT) or type(error).__name__
 
 
 def _json_safe(value: Any, depth: int = 0) -> Any:

@@ -88,7 +88,7 @@ class Submission:
             raise
         except BaseException as error:  # noqa: BLE001 - anything the learner's code raises
             raise CheckFailure(
-                f"`{label}` raised {type(error).__name__}: {_first_lines(str(error))}",
+                f"`{label}` raised {type(error).__name__}: {error_summary(str(error))}",
                 why=_where(error, self.path),
                 hint="read the error above; the line shown is where it happened",
             ) from None
@@ -98,7 +98,7 @@ def load_submission(path: Path, exercise_id: str) -> Submission:
     """Import the learner's file at `path` as a fresh module (never cached in sys.modules).
 
     A `.ipynb` file is a notebook: its code cells, without the grader's own check cells, are the
-    module's source (see grader.exports.notebooks.notebook_to_source).
+    module's source (see grader.export.notebooks.notebook_to_source).
     """
     path = Path(path)
     if not path.is_file():
@@ -130,7 +130,7 @@ def load_submission(path: Path, exercise_id: str) -> Submission:
     except BaseException as error:  # noqa: BLE001
         raise CheckFailure(
             f"{path.name} raised {type(error).__name__} while it was being imported: "
-            f"{_first_lines(str(error))}",
+            f"{error_summary(str(error))}",
             why=_where(error, path),
             hint="code at the top level of the file runs on import; move work into the functions",
         ) from None
@@ -147,7 +147,7 @@ def _text(path: Path) -> str:
 
 def _notebook_source(path: Path) -> str:
     """A notebook's code cells as Python source, registered with linecache so errors can quote it."""
-    from grader.exports.notebooks import NotebookError, notebook_to_source
+    from grader.export.notebooks import NotebookError, notebook_to_source
 
     try:
         source = notebook_to_source(path)
@@ -160,10 +160,6 @@ def _notebook_source(path: Path) -> str:
     # mtime None: linecache keeps the entry, so tracebacks show the notebook's code, not its JSON
     linecache.cache[str(path)] = (len(source), None, source.splitlines(keepends=True), str(path))
     return source
-
-
-def _first_lines(text: str) -> str:
-    return error_summary(text)
 
 
 def _where(error: BaseException, path: Path) -> str | None:

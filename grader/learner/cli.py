@@ -1,7 +1,7 @@
 """The learner's commands on the `course` app: list, check, hint, watch, reset, notebooks, submit.
 
 Each command is a thin wrapper over plain Python (grader.learner.commands, .watch, .submit and
-grader.exports.notebooks). Each command's examples live here, in `EXAMPLES`: `course CMD --help`
+grader.export.notebooks). Each command's examples live here, in `EXAMPLES`: `course CMD --help`
 shows them, and the learner README written by `course release` lists them (`learner_commands`).
 These are the only commands of the learner's copy; grader.cli adds the instructor's in the
 instructor's repository.
@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from grader.manifest import UnknownExercise, load_course
+from grader.manifest import SUBMISSION_SUFFIXES, UnknownExercise, load_course
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -111,7 +111,7 @@ def check_(ids: Annotated[list[str] | None, typer.Argument(help="exercise number
            hidden: Annotated[bool, typer.Option("--hidden", help="also run hidden checks (course staff)",
                                               hidden=load_course().is_learner_copy)] = False) -> None:
     """Run the checks of one exercise (or all); exit 0 only when every check passes."""
-    if path is not None and path.suffix in {".py", ".ipynb"} and not ids:
+    if path is not None and path.suffix in SUBMISSION_SUFFIXES and not ids:
         from grader.learner.commands import exercise_for_file
 
         exercise = exercise_for_file(path)
@@ -189,7 +189,7 @@ def notebooks(path: Annotated[Path, typer.Option("--path", "-p", help="where to 
               exercises_dir: Annotated[Path, typer.Option("--exercises-dir", help="your exercise files")] = Path("exercises"),
               exercises: ExercisesOption = None) -> None:
     """Write your exercises as Jupyter notebooks, paired with the .py files (edit either)."""
-    from grader.exports.notebooks import write_learner_notebooks
+    from grader.export.notebooks import write_learner_notebooks
 
     if not exercises_dir.is_dir():
         err.print(f"[red]no folder {exercises_dir}; run this where your exercises/ folder is[/red]")

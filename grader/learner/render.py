@@ -13,6 +13,7 @@ from rich.text import Text
 
 from grader import progress
 from grader.checks.failure import NOT_CHECKED
+from grader.manifest import check_label, hidden_check_label
 from grader.runner import ExerciseResult
 
 
@@ -29,10 +30,10 @@ def render_result(console: Console, result: ExerciseResult, *, show_hidden_messa
         mark, style = ("✓", "green") if check.outcome == "passed" else ("✗", "red")
         if check.outcome != "passed" and check.message.startswith(NOT_CHECKED):
             mark, style = ("–", "dim")  # follows from a failure shown above: not a second mistake
-        label = check.name.removeprefix("test_").replace("_", " ")
+        label = check_label(check.name)
         if check.hidden:
             hidden_number += 1
-            label = f"hidden check {hidden_number}"
+            label = hidden_check_label(hidden_number)
         points = f"{check.points:g}/{check.max_points:g}"
         console.print(Text.assemble((f"  {mark} ", style), label, (f"  [{points}]", "dim")))
         if check.outcome != "passed" and (not check.hidden or show_hidden_messages):

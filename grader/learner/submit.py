@@ -25,8 +25,7 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
-from grader.batch.intake import STUDENT_ID
-from grader.exports.notebooks import notebook_name
+from grader.grade.intake import STUDENT_ID
 from grader.learner.commands import check, pristine_stub
 from grader.manifest import Exercise, load_course
 from grader.progress_store import STATE_DIR
@@ -117,7 +116,7 @@ def chosen_files(exercises_dir: Path, notebooks_dir: Path, root: Path) -> list[C
     chosen = []
     for exercise in load_course().exercises:
         script = Path(exercises_dir) / exercise.filename
-        notebook = Path(notebooks_dir) / notebook_name(exercise)
+        notebook = Path(notebooks_dir) / exercise.notebook_name
         if notebook.is_file() and (not script.is_file() or notebook.stat().st_mtime > script.stat().st_mtime):
             chosen.append(ChosenFile(exercise, notebook, True))
         elif script.is_file():

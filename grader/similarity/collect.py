@@ -1,7 +1,7 @@
 """Each student's code per exercise, read from the submissions the batch grader's intake finds.
 
 The layouts (student folders, zip archives, nbgrader's `submitted/` tree, `.py` or `.ipynb`) and the
-student-id rules are grader.batch.intake's; this module only turns the files it finds into text.
+student-id rules are grader.grade.intake's; this module only turns the files it finds into text.
 A file that cannot be compared — empty, not text, too large, a notebook that does not parse — and a
 submission the intake refused become `NotCompared` entries with the reason, never an error.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.batch.intake import MAX_SOURCE_BYTES, discover
+from grader.grade.intake import MAX_SOURCE_BYTES, discover
 from grader.manifest import Exercise
 
 # An answer's code is a few KB (the longest reference solution is under 4 KB); past this it is not compared,
@@ -55,7 +55,7 @@ def read_source(path: Path) -> str:
     try:
         size = path.stat().st_size
         if path.suffix == ".ipynb":  # outputs (plots) make a notebook large: its code is what is capped
-            from grader.exports.notebooks import NotebookError, notebook_to_source
+            from grader.export.notebooks import NotebookError, notebook_to_source
 
             if size > MAX_SOURCE_BYTES:
                 raise Uncomparable(f"the notebook is {size:,} bytes; notebooks over {MAX_SOURCE_BYTES:,} bytes "

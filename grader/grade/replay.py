@@ -1,0 +1,275 @@
+"""Record and replay: grade a submission without running the checks in the submission's process.
+
+1. Discovery (trusted): run every check, public and hidden, against the reference solution through a
+   `RecordingSubmission`; it notes each call the checks make into the learner's module — the
+   function's name and its arguments — as `Probe`s.
+2. Probing (untrusted, sandboxed): the student's file is loaded and each probe is called; only the
+   return values leave the process (`grader.grade.values`: JSON + npz, models as configs).
+3. Verification (trusted): the same checks run again against a `ReplaySubmission` that answers each
+   call with the student's recorded value. The checks, the hidden checks' source, the held-out labels
+   and the scoring never enter the student's process; faking a return value is the same as returning
+   it. Checks of the learner's own classes (exercises 8–10 and 12) write their steps as a
+   grader.checks.scenario.Scenario; a scenario is recorded and replayed like a call (its probe name
+   is SCENARIO_PROBE), and only its facts leave the student's process. A check that touched the
+   learner's objects any other way would make its exercise not replayable; discovery reports that,
+   and batch grading refuses to start rather than run checks in the student's process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.checks.failure import CheckFailure, NotImplementedYet, error_summary
+from grader.checks.scenario import SCENARIO_PROBE, Facts, Scenario, play
+from grader.checks.submission import Submission
+from grader.grade.entries import Outcome, Replay
+from grader.grade.values import (
+    NotTransferable,
+    apply_compile_config,
+    compile_config_json,
+    decode,
+    encode,
+    shift_arrays,
+)
+
+
+@dataclass(frozen=True)
+class ModelArg:
+    """A grader-built Keras model passed to a learner function (e.g. `compile_model(model)`)."""
+
+    config: str
+    weights: tuple
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    args: tuple
+    kwargs: tuple  # sorted (key, value) pairs
+
+    @property
+    def key(self) -> str:
+        return probe_key(self.name, self.args, dict(self.kwargs))
+
+
+def _freeze(value: Any) -> Any:
+    import keras
+
+    if isinstance(value, keras.Model):
+        return ModelArg(value.to_json(), tuple(np.asarray(w) for w in value.get_weights()))
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _freeze(v) for k, v in value.items()}
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    import keras
+
+    if isinstance(value, ModelArg):
+        model = keras.models.model_from_json(value.config)
+        if value.weights:
+            model.set_weights(list(value.weights))
+        return model
+    if isinstance(value, (list, tuple)):
+        return type(value)(_thaw(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _thaw(v) for k, v in value.items()}
+    return value
+
+
+def _key_part(value: Any) -> Any:
+    import keras
+
+    if isinstance(value, (ModelArg, keras.Model)):
+        return "<model>"
+    if isinstance(value, np.ndarray):
+        return ("nd", str(value.dtype), value.shape, hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest())
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_key_part(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((k, _key_part(v)) for k, v in value.items())))
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return value
+
+
+def probe_key(name: str, args: tuple, kwargs: dict) -> str:
+    return hashlib.sha256(repr((name, _key_part(args), _key_part(kwargs))).encode()).hexdigest()
+
+
+class RecordingSubmission(Submission):
+    """A real submission that notes every call the checks make into it."""
+
+    def __init__(self, inner: Submission, probes: dict[str, Probe], flags: dict[str, bool]) -> None:
+        super().__init__(inner.path, inner.exercise_id, inner.module)
+        self.probes, self.flags = probes, flags
+        self.public_keys: set[str] = set()  # probes that a public check makes (the rest: hidden checks only)
+        self._in_call = False
+
+    @contextlib.contextmanager
+    def _recording(self, probe: Probe) -> Iterator[None]:
+        """Note `probe` (and whether a public check makes it); the learner's objects may be used inside."""
+        from grader.pytest_plugin import in_hidden_check
+
+        self.probes.setdefault(probe.key, probe)
+        if not in_hidden_check():
+            self.public_keys.add(probe.key)
+        self._in_call = True
+        try:
+            yield
+        finally:
+            self._in_call = False
+
+    def get(self, name: str, kind: str = "function") -> Any:
+        if not self._in_call:
+            self.flags["direct_access"] = True  # the checks use the object itself: not replayable
+        return super().get(name, kind)
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        with self._recording(Probe(name, _freeze(args), tuple(sorted(_freeze(kwargs).items())))):
+            return super().call(name, *args, **kwargs)
+
+    def run(self, scenario: Scenario) -> Facts:
+        with self._recording(Probe(SCENARIO_PROBE, (_freeze(scenario.steps),), ())):
+            return super().run(scenario)
+
+
+def run_probes(submission: Submission, probes: list[Probe]) -> tuple[dict, list[np.ndarray]]:
+    """Call each probe on the (untrusted) submission; the results as a header and arrays to send."""
+    arrays: list[np.ndarray] = []
+    results = {}
+    for probe in probes:
+        entry, own = answer_probe(submission, probe)
+        results[probe.key] = shift_arrays(entry, len(arrays))
+        arrays += own
+    return {"results": results, "notes": list(submission.notes)}, arrays
+
+
+def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dict, list[np.ndarray]]:
+    """Call one probe on the (untrusted) submission: its result entry, and the arrays the entry refers to.
+    A scenario's steps that run an object are committed to `commit` when given (see
+    grader.checks.scenario.play)."""
+    import keras
+
+    arrays: list[np.ndarray] = []
+    args, kwargs = _thaw(probe.args), _thaw(dict(probe.kwargs))
+    models = [a for a in (*args, *kwargs.values()) if isinstance(a, keras.Model)]
+    try:
+        if probe.name == SCENARIO_PROBE:
+            value = play(submission, args[0], commit) if commit else play(submission, args[0])
+        else:
+            value = submission.call(probe.name, *args, **kwargs)
+        entry = {"value": encode(value, arrays),
+                 "compiled": [compile_config_json(m) for m in models]}
+    except CheckFailure as failure:
+        entry = {"failure": failure.as_dict(), "not_implemented": isinstance(failure, NotImplementedYet)}
+    except NotTransferable as error:
+        entry = {"failure": {"summary": f"`{probe.name}()` returned {error}, which the batch grader cannot "
+                                        "take back from your process", "hint": "return plain Keras models "
+                                        "(Sequential or functional) and numbers or numpy arrays"}}
+    except RecursionError:
+        entry = {"failure": {"summary": f"`{probe.name}()` returned a value nested too deeply"}}
+    except Exception as error:  # noqa: BLE001 - the process's own code (maybe rewritten by the submission)
+        entry = {"failure": {"summary": f"answering the grader's call failed in your process ({type(error).__name__})"}}
+    return entry, (arrays if "value" in entry else [])
+
+
+@dataclass
+class ReplaySubmission(Submission):
+    """Answers the checks' calls with the values the student's process returned."""
+
+    path: Path
+    exercise_id: str
+    header: dict
+    arrays: list
+    hidden: Replay | Outcome | None = None  # the hidden checks' own answers, or why they are missing
+    notes: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.module = None
+        self.notes = list(self.header.get("notes", []))[:20]
+
+    def get(self, name: str, kind: str = "function") -> Any:
+        return lambda *args, **kwargs: self.call(name, *args, **kwargs)
+
+    def _recorded(self, key: str, what: str) -> tuple[dict, list]:
+        """The answer recorded under `key`, with the arrays its values refer to; a CheckFailure if none."""
+        from grader.pytest_plugin import in_hidden_check
+
+        # A public check reads only what the process answered before any hidden probe was sent to it.
+        hidden = in_hidden_check()
+        parts = [(self.header, self.arrays)]
+        if hidden and isinstance(self.hidden, Replay):
+            parts.append((self.hidden.header, self.hidden.arrays))
+        for header, arrays in parts:
+            results = header.get("results") if isinstance(header, dict) else None
+            entry = results.get(key) if isinstance(results, dict) else None
+            if isinstance(entry, dict):
+                return entry, arrays
+        if hidden and isinstance(self.hidden, Outcome):
+            raise CheckFailure(f"the process answering the hidden checks' calls did not finish ({self.hidden.text})")
+        raise CheckFailure(f"this check {what} in a way the grader did not record for your submission",
+                           hint="this happens when an earlier answer differs from the expected one; fix the other "
+                           "failures first")
+
+    def run(self, scenario: Scenario) -> Facts:
+        entry, arrays = self._recorded(probe_key(SCENARIO_PROBE, (scenario.steps,), {}), "used your classes")
+        if "value" not in entry:
+            raise CheckFailure("the grader could not read what your classes did")
+        try:
+            outcomes = decode(entry["value"], arrays)
+            if not isinstance(outcomes, list) or len(outcomes) != len(scenario.steps):
+                raise ValueError("not one outcome per step")
+            return Facts([_outcome(o) for o in outcomes])
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            raise CheckFailure(f"the grader could not read what your classes did ({error})") from None
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        entry, arrays = self._recorded(probe_key(name, args, kwargs), f"called `{name}()`")
+        if "failure" in entry:
+            cls = NotImplementedYet if entry.get("not_implemented") else CheckFailure
+            raise cls.from_dict(entry["failure"])
+        try:
+            value = decode(entry["value"], arrays)
+            models = [a for a in (*args, *kwargs.values()) if hasattr(a, "compile_from_config")]
+            for model, config in zip(models, entry.get("compiled", []), strict=False):
+                if config:
+                    apply_compile_config(model, config)
+        except NotTransferable as error:
+            raise CheckFailure(f"`{name}()` returned {error}, which the grader cannot rebuild",
+                               hint="use Keras' own layers, losses and optimizers") from None
+        except (ValueError, TypeError, KeyError) as error:
+            raise CheckFailure(f"the value `{name}()` returned could not be rebuilt by the grader "
+                               f"({type(error).__name__}: {error_summary(error)})") from None
+        return value
+
+
+def _outcome(outcome: Any) -> list:
+    """One step's outcome as the student's process reported it, checked for form (see scenario.play)."""
+    if isinstance(outcome, list) and outcome[:1] == ["ok"] and len(outcome) == 2:
+        return outcome
+    if isinstance(outcome, list) and outcome[:1] == ["failed"] and len(outcome) == 3 and isinstance(outcome[1], dict):
+        return ["failed", {k: None if v is None else str(v)[:4000] for k, v in outcome[1].items()}, bool(outcome[2])]
+    if outcome == ["skipped"]:
+        return outcome
+    raise ValueError("a malformed step outcome")
+
+
+def save_discovery(path: Path, data: dict) -> None:
+    path.write_bytes(pickle.dumps(data))
+
+
+def load_discovery(path: Path) -> dict:
+    return pickle.loads(path.read_bytes())  # written by the grader itself, never by a student

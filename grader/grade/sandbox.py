@@ -1,0 +1,417 @@
+"""Confining one submission's process: limits, a scrubbed environment, and (where Linux allows)
+namespaces that leave it nothing to see or touch but its own scratch folder.
+
+`confine(limits, scratch, hide, uid, keep_fds)` runs first thing in the forked child, before any student
+code:
+
+- every inherited file descriptor closed but the reply pipe (`keep_fds`): no forkserver, no resource
+  tracker, nothing else of the grader's; and multiprocessing's memory of them (the forkserver's
+  address, the tracker's pipe, its temp folder) forgotten;
+- a new session, so the whole process group can be killed at once;
+- where possible (root, or unprivileged user namespaces):
+  - private mount, network, PID and IPC namespaces: no network, no other process to see, signal or
+    trace (a fresh /proc shows only the submission's own), no shared memory with anyone;
+  - the paths in `hide` (solutions, hidden checks, tests, other students' files, the gradebook, the
+    temp and home folders) covered by empty tmpfs mounts, and the whole file system made read-only;
+    the `visible` folders (the interpreter's: `interpreter_folders`) bound back, read-only, where a
+    cover hid them;
+  - a private tmpfs, seen by no other process, as its scratch folder at `SANDBOX_HOME` (/tmp): two
+    students of one run never see each other's files, even when they run as the same user, and the
+    submission's working folder, HOME and TMPDIR name no path of the grader's;
+  - the submission runs as PID 1 of its namespace, in a child of this process that waits for it and
+    ends the same way it ended; when it ends, everything it forked ends with it;
+- when root, a switch to an unprivileged per-slot uid;
+- resource limits: address space (memory), CPU seconds, file size, open files, no core dumps, and,
+  with its own uid, RLIMIT_NPROC; the limits of the whole tree of processes (memory, process count)
+  are watched from outside by grader.grade.pool with `tree_usage`;
+- the environment reduced to a known-safe set (no inherited secrets);
+- stdout/stderr sent to /dev/null (50 MB of printing costs nothing and reaches no one);
+- no new privileges, and not dumpable (no other process of the same user may read its memory).
+
+`describe()` reports which of these hold on this machine; the README quotes it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import resource
+import signal
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 16384, 1 << 18
+SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE = 442, -100, 0x8000  # x86_64 and arm64 (Linux ≥ 5.12)
+MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 0x1, 0x2
+PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
+SCRATCH_MB = 64
+SANDBOX_HOME = Path("/tmp")  # where the private scratch tmpfs is mounted, inside the namespaces
+# Where it goes instead when /tmp holds what the submission's process must still read (a course or a venv
+# cloned under /tmp): mounting the scratch there would hide the interpreter's and the grader's own files.
+SCRATCH_MOUNT_POINTS = (SANDBOX_HOME, Path("/var/tmp"), Path("/mnt"), Path("/srv"), Path("/media"))
+
+
+def scratch_mount_point(keep: tuple[Path, ...]) -> Path | None:
+    """The first of SCRATCH_MOUNT_POINTS that exists and holds none of the folders in `keep` (the
+    interpreter's folders and the grader's package), or None."""
+    kept = [Path(os.path.realpath(k)) for k in keep]
+    for point in SCRATCH_MOUNT_POINTS:
+        if point.is_dir() and not any(k.is_relative_to(point) for k in kept):
+            return point
+    return None
+UID_RANGE = (200_000, 2_000_000_000)  # unprivileged uids no account on the machine uses
+
+
+def new_uid_base(slots: int) -> int:
+    """A random block of `slots` uids for one grading run: each worker slot of each run gets its own
+    uid, so leftovers can be found and killed without touching another run's processes."""
+    import secrets
+
+    low, high = UID_RANGE
+    return low + secrets.randbelow((high - low - slots) // 1024) * 1024
+
+SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND",
+                 "CUDA_VISIBLE_DEVICES", "COURSE_DATASET", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                 "OMP_NUM_THREADS", "PYTHONHASHSEED")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits for a submission: per process (address space, CPU, files) and for its whole tree of
+    processes (memory beyond the preloaded interpreter, process count: see `tree_usage`)."""
+
+    wall_s: float = 60.0
+    memory_mb: int = 2048  # on top of what the preloaded interpreter already maps
+    file_mb: int = 16
+    open_files: int = 256
+    processes: int = 32  # in the whole tree (an honest submission runs 2: the waiter and itself)
+    tasks: int = 512  # processes and threads of the submission's uid (RLIMIT_NPROC, when it has its own uid)
+
+
+@dataclass
+class Confinement:
+    """What `confine` managed to apply in this process."""
+
+    namespaces: bool = False
+    network_isolated: bool = False
+    read_only: bool = False
+    private_scratch: bool = False
+    own_proc: bool = False
+    unprivileged_uid: int | None = None
+    hidden: int = 0  # how many paths were covered (a count: their names stay out of the submission's process)
+    problems: list[str] = field(default_factory=list)
+    workdir: Path = SANDBOX_HOME  # the submission's working folder, HOME and TMPDIR
+
+
+def safe_environment(scratch: Path) -> dict[str, str]:
+    env = {k: os.environ[k] for k in SAFE_ENV_KEYS if k in os.environ}
+    env.update(HOME=str(scratch), TMPDIR=str(scratch), PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def _libc():
+    return ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+
+def _mount(libc, source: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    if libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None, flags,
+                  data.encode() if data else None) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {target}: {os.strerror(errno)}")
+
+
+def _vm_size_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds: tuple[int, ...] = (),
+            visible: tuple[Path, ...] = ()) -> Confinement:
+    """Apply every confinement this machine allows to the current (freshly forked) process.
+
+    With namespaces, this process forks: the child returns (as PID 1 of the new PID namespace) and
+    runs the submission; this process only waits for it and ends as it ended, never returning.
+    `scratch` is the submission's folder only where there are no namespaces (see `Confinement.workdir`).
+    `visible` are folders that stay readable even inside a hidden one (the interpreter's, see
+    `interpreter_folders`).
+    """
+    state = Confinement(workdir=scratch)
+    close_inherited_descriptors(keep_fds)
+    forget_the_grader()
+    os.setsid()
+    libc = _libc()
+    is_root = os.geteuid() == 0
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | (0 if is_root else CLONE_NEWUSER)
+    own_uid, own_gid = os.geteuid(), os.getegid()
+    if libc.unshare(flags) == 0:
+        state.namespaces = state.network_isolated = True
+        if not is_root:
+            try:
+                Path("/proc/self/setgroups").write_text("deny")
+                Path("/proc/self/uid_map").write_text(f"{own_uid} {own_uid} 1")
+                Path("/proc/self/gid_map").write_text(f"{own_gid} {own_gid} 1")
+            except OSError as error:
+                state.problems.append(f"user namespace maps: {error}")
+        try:
+            _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
+            originals = _open_folders(visible)  # before anything is covered
+            try:
+                covered = []
+                for path in hide:
+                    if _exists(path):
+                        _cover(libc, path, hosts=any(v.is_relative_to(path) for v in originals))
+                        covered.append(path)
+                state.hidden = len(covered)
+                for folder, fd in originals.items():
+                    if any(folder.is_relative_to(path) for path in covered):
+                        os.makedirs(folder, exist_ok=True)
+                        _mount(libc, f"/proc/self/fd/{fd}", str(folder), None, MS_BIND)
+            finally:  # no descriptor of these survives into the submission, whatever failed
+                for fd in originals.values():
+                    os.close(fd)
+            _read_only(libc, state)
+            from grader.manifest import PACKAGE_DIR
+
+            point = scratch_mount_point((*visible, PACKAGE_DIR))
+            if point is None:
+                raise OSError("no folder to hold the private scratch without hiding the interpreter's files")
+            owner = f",uid={uid},gid={uid}" if is_root else ""
+            _mount(libc, "tmpfs", str(point), "tmpfs", MS_NOSUID | MS_NODEV,
+                   f"size={SCRATCH_MB}m,mode=0700{owner}")
+            state.private_scratch, state.workdir = True, point
+        except OSError as error:
+            state.problems.append(str(error))
+        _become_pid_one()  # from here on: the child, PID 1 of the new namespace
+        try:
+            _mount(libc, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            state.own_proc = True
+        except OSError as error:
+            state.problems.append(f"no private /proc: {error}")
+    else:
+        state.problems.append(f"no namespaces ({os.strerror(ctypes.get_errno())}): network and files not hidden")
+    os.chdir(state.workdir)
+    if is_root:
+        if uid < UID_RANGE[0]:
+            raise ValueError(f"refusing to run a submission as uid {uid}")
+        if not state.private_scratch:
+            os.chown(state.workdir, uid, uid)
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        state.unprivileged_uid = uid
+    _set_limits(limits, own_uid=state.unprivileged_uid is not None)
+    env = safe_environment(state.workdir)
+    os.environ.clear()
+    os.environ.update(env)
+
+    tempfile.tempdir = None  # found again from TMPDIR, the workdir
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails with an error instead
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:  # no setuid binary regains privileges
+        state.problems.append("no_new_privs not set")
+    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:  # no process of the same user reads or traces it
+        state.problems.append("still dumpable")
+    return state
+
+
+def close_inherited_descriptors(keep: tuple[int, ...]) -> None:
+    """Close every file descriptor but 0-2 and `keep`; stdin reads /dev/null."""
+    low = 3
+    for fd in sorted(k for k in set(keep) if k >= 3):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, max(os.sysconf("SC_OPEN_MAX"), 1 << 16))
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+
+
+def forget_the_grader() -> None:
+    """Drop what multiprocessing remembers of the grader's processes: the forkserver's socket address and
+    pipe, the resource tracker's pipe (closed by now) and the grader's multiprocessing temp folder."""
+    import multiprocessing.forkserver
+    import multiprocessing.process
+    import multiprocessing.resource_tracker
+
+    server = multiprocessing.forkserver._forkserver
+    server._forkserver_address = server._forkserver_alive_fd = server._forkserver_pid = None
+    server._inherited_fds = None
+    tracker = multiprocessing.resource_tracker._resource_tracker
+    tracker._fd = tracker._pid = None
+    multiprocessing.process.current_process()._config.pop("tempdir", None)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # under a folder covered already
+        return False
+
+
+def interpreter_folders() -> list[Path]:
+    """The folders this Python runs from: its prefixes, standard library and site-packages, and every
+    folder on sys.path (resolved) except those under the temp folder that no prefix holds. Where a
+    hidden folder holds one of them (pyenv, conda or a venv under the home folder), it stays visible,
+    read-only, inside the cover.
+
+    The exception keeps the answer a property of the installation, not of the process: a process that
+    inherited a temporary sys.path entry (a Dask worker spawned by a test that had put its tmp_path on
+    sys.path) would otherwise keep that folder visible, move the private scratch off /tmp, and let the
+    same submission see a different machine on a cluster than on one machine."""
+    import site
+    import sys
+    import sysconfig
+
+    prefixes = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    fixed = [*prefixes, *sysconfig.get_paths().values(), *site.getsitepackages()]
+    installed = [Path(p).resolve() for p in prefixes if p]
+    temp = Path(tempfile.gettempdir()).resolve()
+
+    def runtime_only(folder: Path) -> bool:
+        return folder.is_relative_to(temp) and not any(folder.is_relative_to(p) for p in installed)
+
+    found = []
+    for name in [*fixed, *sys.path]:
+        if name and os.path.isdir(name):
+            folder = Path(name).resolve()
+            if folder not in found and (name in fixed or not runtime_only(folder)):
+                found.append(folder)
+    return found
+
+
+def _open_folders(folders: tuple[Path, ...]) -> dict[Path, int]:
+    """An O_PATH descriptor of each folder: a handle on it that a mount over its parent does not hide."""
+    opened = {}
+    for folder in folders:
+        try:
+            opened[Path(folder)] = os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            continue
+    return opened
+
+
+def _cover(libc, path: Path, hosts: bool = False) -> None:
+    """Hide `path`: an empty read-only tmpfs over a folder, /dev/null over a file (a worktree's `.git`).
+    A tmpfs that `hosts` folders kept visible inside it is left writable here (made read-only with the
+    rest of the file system), so their mount points can be made."""
+    if path.is_dir() and hosts:
+        _mount(libc, "tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+    elif path.is_dir():
+        _mount(libc, "tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=000")
+    else:
+        _mount(libc, os.devnull, str(path), None, MS_BIND)
+
+
+class _MountAttr(ctypes.Structure):
+    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64), ("propagation", ctypes.c_uint64),
+                ("userns_fd", ctypes.c_uint64)]
+
+
+def _read_only(libc, state: Confinement) -> None:
+    """Make every mount of this mount namespace read-only and nosuid (mount_setattr, Linux ≥ 5.12)."""
+    attr = _MountAttr(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0, 0, 0)
+    if libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, b"/", AT_RECURSIVE, ctypes.byref(attr), ctypes.sizeof(attr)) == 0:
+        state.read_only = True
+    else:
+        state.problems.append(f"file system left writable ({os.strerror(ctypes.get_errno())})")
+
+
+def _become_pid_one() -> None:
+    """Fork; the child returns as PID 1 of the new PID namespace. This process waits for it, then ends
+    the way it ended (same exit status or signal), so the grader sees the submission's own end."""
+    child = os.fork()
+    if child == 0:
+        return
+    try:
+        _, status = os.waitpid(child, 0)
+    except BaseException:  # noqa: BLE001 - whatever happens, never go on to run the submission here
+        os._exit(71)
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 71)
+
+
+def _set_limits(limits: Limits, own_uid: bool) -> None:
+    memory = _vm_size_bytes() + limits.memory_mb * 1024 * 1024
+    cpu = int(limits.wall_s * 2) + 5  # wall time is enforced by the parent; CPU time is a backstop
+    per_uid = [(resource.RLIMIT_NPROC, limits.tasks)] if own_uid else []  # else it would count the instructor's
+    for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu),
+                         (resource.RLIMIT_FSIZE, limits.file_mb * 1024 * 1024),
+                         (resource.RLIMIT_NOFILE, limits.open_files), (resource.RLIMIT_CORE, 0), *per_uid):
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
+def tree_usage(root: int, baseline_kb: int) -> tuple[int, int]:
+    """(processes, memory in kB) of `root` and every process descended from it. A process's memory is
+    its anonymous resident memory beyond `baseline_kb`, what a fresh fork of the forkserver already
+    holds (shared with it). /proc/PID/status is read, not smaps: that is readable for every process
+    of the tree and costs microseconds, where smaps costs ~40 ms for a process with TensorFlow loaded."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    tree, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        tree.append(pid)
+        stack.extend(children.get(pid, []))
+    return len(tree), sum(max(0, anonymous_kb(pid) - baseline_kb) for pid in tree)
+
+
+def anonymous_kb(pid: int) -> int:
+    """The anonymous resident memory of `pid` in kB (0 if it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next((int(line.split()[1]) for line in status if line.startswith("RssAnon:")), 0)
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def kill_leftovers(uid: int) -> int:
+    """Kill every process still running as the job's uid (forks that outlived the job)."""
+    if os.geteuid() != 0 or uid < UID_RANGE[0]:
+        return 0
+    killed = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if entry.stat().st_uid == uid:
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed += 1
+        except (OSError, ValueError):
+            continue
+    return killed
+
+
+def describe() -> str:
+    """One line on the isolation this machine gives submissions."""
+    if os.geteuid() == 0:
+        return ("root: private mount, network, PID and IPC namespaces, a read-only file system with hidden paths "
+                "covered, a private scratch tmpfs, and a per-slot unprivileged uid")
+    return ("unprivileged: user, mount, network, PID and IPC namespaces where the kernel allows them (a read-only "
+            "file system with hidden paths covered, a private scratch tmpfs); otherwise only process limits and "
+            "a scrubbed environment")
