@@ -185,9 +185,9 @@ def verify_student(job: VerifyJob, conn) -> None:
     """Trusted: compute every check's outcome for one student; send a JSON list of results."""
     import resource
 
-    from grader.grade.sandbox import _vm_size_bytes
+    from grader.grade.sandbox import vm_size_bytes
 
-    memory = _vm_size_bytes() + job.memory_mb * 1024 * 1024
+    memory = vm_size_bytes() + job.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # a hostile model config costs this student only
     if job.dataset_cache:
         from grader.datasets import preload_from_cache
