@@ -96,7 +96,7 @@ def _git_dir(root: Path) -> Path:
 
 def cache_trusted_dataset(work: Path, key: bytes) -> Path:
     """Load the pinned dataset once, in a trusted process, with its held-out split drawn with the secret
-    `key` (see `split_key`), into WORK/trusted/dataset-*.npz; return that path.
+    `key` (see grader.grade.grade.split_key), into WORK/trusted/dataset-*.npz; return that path.
 
     WORK/trusted (0700) is where only the grader's own processes look; submissions must have it hidden.
     """
