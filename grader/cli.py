@@ -1,7 +1,7 @@
 """`course`: the command line. A thin layer over grader.learner, grader.author and friends.
 
 The learner's commands (grader.learner.cli) are in every copy of the course. The instructor's
-(`register_instructor_commands`: grade, report, release, gradescope, nbgrader, stubs, similarity) are only in the
+(`register_instructor_commands`: grade, report, release, gradescope, nbgrader, stubs, new-exercise, similarity) are only in the
 instructor's repository; in the learner's copy (the manifest's `edition`, written by `course
 release`) typing one of them says in one line whose copy it belongs to.
 """

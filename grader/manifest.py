@@ -49,9 +49,14 @@ def hidden_check_label(number: int) -> str:
     return f"{HIDDEN_CHECK} {number}"
 
 
+def points_number(points: float) -> str:
+    """`2`, `2.5`: points as every view prints them (terminal, feedback, grades.csv, notebooks)."""
+    return f"{points:g}"
+
+
 def points_text(points: float) -> str:
     """`1 point`, `2.5 points`: a check's worth as notebooks print it."""
-    return f"{points:g} point" + ("" if points == 1 else "s")
+    return f"{points_number(points)} point" + ("" if points == 1 else "s")
 
 
 @dataclass(frozen=True)

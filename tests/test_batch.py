@@ -232,7 +232,7 @@ def test_a_broken_notebook_costs_only_its_own_exercise(graded):
 
 def test_a_student_id_too_long_for_a_file_name_is_refused_and_kept(graded):
     """The id is kept as it is in the gradebook; the files written for it have a shortened, hashed name."""
-    from grader.grade.intake import student_file_name
+    from grader.students import student_file_name
 
     record = graded["faulty"][LONG_ID]
     assert record["status"] == "invalid student id" and record["total"] == 0
@@ -275,8 +275,8 @@ def test_a_grader_error_on_one_exercise_costs_no_other(graded):
 
 
 def test_csv_cells_and_file_names_for_hostile_ids():
-    from grader.export.gradebook import csv_cell
-    from grader.grade.intake import student_file_name
+    from grader.export.grades_csv import csv_cell
+    from grader.students import student_file_name
 
     assert [csv_cell(t) for t in ("=1+1", "+1", "-1", "@A1", "\tx", "alice", "12")] == \
         ["'=1+1", "'+1", "'-1", "'@A1", "'\tx", "alice", "12"]
@@ -341,8 +341,8 @@ def test_where_the_scratch_goes_does_not_depend_on_the_process_sys_path(monkeypa
     """A process that inherited a temporary sys.path entry (a Dask worker spawned by a process that had
     put a tmp_path on it) must choose the same private scratch as one that did not: the folders kept
     visible belong to the installation, not to the process's history."""
-    from grader.grade.grade import visible_folders
     from grader.grade.sandbox import interpreter_folders, scratch_mount_point
+    from grader.grade.student import visible_folders
     from grader.manifest import PACKAGE_DIR
 
     before = interpreter_folders()
@@ -387,7 +387,7 @@ def test_no_fake_results_and_no_secret_reach_the_gradebook(graded):
 
 def test_outputs_csv_feedback_and_gradescope(graded):
     out = graded["out"]
-    from grader.export.gradebook import csv_cell
+    from grader.export.grades_csv import csv_cell
 
     rows = list(csv.DictReader((out / "grades.csv").open()))
     assert {r["student"] for r in rows} == {csv_cell(student) for student in graded["faulty"]}
@@ -818,4 +818,4 @@ def test_a_cluster_worker_refuses_to_grade_on_another_dataset_than_the_client(mo
     fingerprint = grader_fingerprint(load_course())
     monkeypatch.setenv("COURSE_DATASET", "digits")
     with pytest.raises(RuntimeError, match="would grade on 'digits', the client on 'mnist5k'.*COURSE_DATASET=mnist5k"):
-        grade_remotely(payload, ["05"], {}, 1024, fingerprint, "mnist5k", b"k" * 32)
+        grade_remotely(payload, ["05"], {}, 1024, fingerprint, "mnist5k", b"k" * 32, grader_fingerprint)

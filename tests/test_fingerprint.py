@@ -22,7 +22,7 @@ from grader.grade.fingerprint import (
 )
 from grader.manifest import PACKAGE_DIR, load_course
 
-GRADE_MODULE = PACKAGE_DIR / "batch" / "grade.py"
+GRADE_MODULE = PACKAGE_DIR / "grade" / "grade.py"
 
 
 def _package(root: Path, files: dict[str, str]) -> Path:
@@ -74,8 +74,8 @@ def test_the_real_closures_hold_the_grading_code_and_each_exercises_own_checks(c
     closures = {e: _relative(import_closure(modules, [*roots, *check_modules(course.find(e))]).files, PACKAGE_DIR)
                 for e in ("01", "04", "05")}
     for files in closures.values():  # the code that adds, reads and hides points is in every fingerprint
-        assert {"batch/grade.py", "manifest.py", "checkfiles.py", "pytest_plugin.py", "batch/worker.py",
-                "batch/preload.py", "runner.py", "datasets.py"} <= files
+        assert {"grade/grade.py", "manifest.py", "checkfiles.py", "pytest_plugin.py", "grade/worker.py",
+                "grade/preload.py", "runner.py", "datasets.py"} <= files
     assert "checks/layerlist.py" in closures["04"] and "checks/layerlist.py" not in closures["01"]
     assert "checks/losses.py" in closures["05"] and "checks/losses.py" not in closures["01"] | closures["04"]
     assert "checks_hidden/test_04_sequential.py" in closures["04"]
@@ -92,7 +92,7 @@ def copy(tmp_path) -> Path:
 
 def _prints(copy: Path, ids=("01", "04", "05")) -> dict[str, ExerciseFingerprint]:
     package = copy / "grader"
-    code = GradingCode(package / "batch" / "grade.py", package, package / "course.toml")
+    code = GradingCode(package / "grade" / "grade.py", package, package / "course.toml")
     course = load_course()
     return exercise_fingerprints(code, [course.find(e) for e in ids], copy / "solutions", None, with_dataset=False)
 
@@ -110,7 +110,7 @@ def test_a_comment_in_a_module_some_checks_import_changes_only_their_fingerprint
 
 def test_a_comment_in_the_grading_code_changes_every_fingerprint(copy):
     before = _prints(copy)
-    for name in ("checkfiles.py", "manifest.py", "batch/grade.py"):
+    for name in ("checkfiles.py", "manifest.py", "grade/grade.py"):
         path = copy / "grader" / name
         path.write_text(path.read_text() + "# a comment\n")
         assert _changed(before, _prints(copy)) == {"01": ["code"], "04": ["code"], "05": ["code"]}, name
@@ -283,7 +283,7 @@ def test_an_exercise_added_to_the_course_is_graded_and_one_removed_leaves_the_re
 def test_a_record_of_an_exercise_removed_from_the_manifest_still_makes_a_gradebook(course, tmp_path):
     """A student not graded since an exercise left course.toml keeps it in their record: the gradebook
     names its column by the exercise's id instead of failing."""
-    from grader.export.gradebook import write_gradebook
+    from grader.grade.grade import write_class_gradebook
     from grader.grade.signing import signed
 
     check = {"name": "test_x", "outcome": "passed", "points": 2.0, "max_points": 2.0, "hidden": False,
@@ -294,7 +294,7 @@ def test_a_record_of_an_exercise_removed_from_the_manifest_still_makes_a_gradebo
               "max_total": 2.0, "status": "graded"}
     (tmp_path / "students").mkdir()
     (tmp_path / "students" / "alice.json").write_text(json.dumps(signed(record)))
-    write_gradebook(tmp_path, course)
+    write_class_gradebook(tmp_path, course)
     assert (tmp_path / "grades.csv").read_text().splitlines() == ["student,13,total,max_total,status",
                                                                   "alice,2,2,2,graded"]
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.author.stubs import make_stub, solution_blocks
 from grader.checkfiles import check_names
 from grader.export.nbgrader import BEGIN_HIDDEN, END_HIDDEN, export_course
+from grader.solution_markers import make_stub, solution_blocks
 
 pytestmark = pytest.mark.xdist_group("nbgrader")
 

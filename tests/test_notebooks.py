@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.author.stubs import solution_blocks
+from grader.solution_markers import solution_blocks
 
 COURSE = [sys.executable, "-m", "grader.cli"]
 JUPYTEXT = Path(sys.executable).parent / "jupytext"
@@ -112,8 +112,8 @@ def test_a_broken_notebook_is_a_clear_failure(workspace):
 
 def test_notebook_source_leaves_out_check_cells_and_magics_and_errors_quote_the_cell(tmp_path):
     from grader.checks.failure import CheckFailure
+    from grader.checks.notebook_source import notebook_to_source
     from grader.checks.submission import load_submission
-    from grader.export.notebooks import notebook_to_source
 
     path = tmp_path / "04_sequential.ipynb"
     nbformat.write(new_notebook(cells=[

@@ -67,7 +67,7 @@ def test_the_learner_readme_is_generated_for_learners_and_leaks_nothing_of_the_i
 def test_the_instructor_s_repository_keeps_every_command(root):
     from grader.cli import app, instructor_command_names
 
-    assert instructor_command_names() == {"grade", "release", "gradescope", "nbgrader", "stubs", "report", "similarity"}
+    assert instructor_command_names() == {"grade", "release", "gradescope", "nbgrader", "stubs", "report", "similarity", "new-exercise"}
     registered = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
     assert registered == instructor_command_names() | {"list", "check", "hint", "watch", "reset", "notebooks", "submit"}
 

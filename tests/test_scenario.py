@@ -8,6 +8,7 @@ import pytest
 
 from grader.checks import CheckFailure, NotImplementedYet, Scenario
 from grader.checks.submission import load_submission
+from grader.grade.entries import Replay
 from grader.grade.replay import RecordingSubmission, ReplaySubmission, run_probes
 from grader.grade.values import pack, unpack
 
@@ -113,7 +114,7 @@ def test_a_public_check_never_reads_an_answer_given_after_the_hidden_probes(subm
     probes = {}
     RecordingSubmission(submission, probes, {}).run(scenario)
     hidden_part = run_probes(submission, list(probes.values()))
-    replay = ReplaySubmission(submission.path, "08", {"results": {}, "notes": []}, [], hidden=hidden_part)
+    replay = ReplaySubmission(submission.path, "08", {"results": {}, "notes": []}, [], hidden=Replay(*hidden_part))
     with pytest.raises(CheckFailure, match="did not record"):
         replay.run(scenario)
     token = _IN_HIDDEN_CHECK.set(True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from grader.author.stubs import make_stub, solution_blocks, stub_drift
+from grader.author.stubs import stub_drift
 from grader.manifest import load_course
 from grader.runner import run_checks
+from grader.solution_markers import make_stub, solution_blocks
 
 EXERCISES = load_course().exercises
 

@@ -76,7 +76,7 @@ def test_submit_refuses_while_every_exercise_is_still_its_stub(tmp_path, root):
 
 
 def test_a_student_id_is_checked_with_batch_intake_s_own_pattern():
-    from grader.grade.intake import STUDENT_ID
+    from grader.students import STUDENT_ID
 
     for good in ["alice", "a.b-c_d+e@uni.edu", "7"]:
         assert check_student_id(good) == good and STUDENT_ID.match(good)

@@ -10,7 +10,25 @@ from rich.console import Console
 
 
 def register(app: typer.Typer) -> None:
-    """Add `course stubs` to `app`."""
+    """Add `course stubs` and `course new-exercise` to `app`."""
+
+    @app.command("new-exercise")
+    def new_exercise_(
+        number: Annotated[int, typer.Argument(help="the exercise's number, 1-99")],
+        slug: Annotated[str, typer.Argument(help="its name in file names: lower-case words joined by '-'")],
+        title: Annotated[str | None, typer.Option("--title", help="its title (default: from the slug)")] = None,
+    ) -> None:
+        """(Course authors) scaffold a new exercise: manifest entry, solution, stub, checks, lesson, nav, variants."""
+        from grader.author.scaffold import ScaffoldError, new_exercise
+
+        root = Path.cwd()
+        try:
+            written = new_exercise(root, number, slug, title)
+        except ScaffoldError as error:
+            Console(stderr=True, highlight=False).print(f"[red]{error}[/red]")
+            raise typer.Exit(2) from None
+        for path in written:
+            Console(highlight=False).print(f"wrote {path.relative_to(root)}")
 
     @app.command("stubs")
     def stubs(check_only: Annotated[bool, typer.Option("--check", help="only report drift; exit 1 if any")] = False) -> None:

@@ -16,9 +16,9 @@ import shutil
 from pathlib import Path
 
 from grader.author.learner_readme import learner_readme
-from grader.author.stubs import solution_blocks
 from grader.checkfiles import check_names
 from grader.manifest import LEARNER_EDITION, PACKAGE_DIR, load_course
+from grader.solution_markers import solution_blocks
 
 ROOT = PACKAGE_DIR.parent
 COPIED = ["mkdocs.yml", "pyproject.toml", ".gitignore", "docs", "exercises", "grader"]

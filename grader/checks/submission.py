@@ -147,7 +147,7 @@ def _text(path: Path) -> str:
 
 def _notebook_source(path: Path) -> str:
     """A notebook's code cells as Python source, registered with linecache so errors can quote it."""
-    from grader.export.notebooks import NotebookError, notebook_to_source
+    from grader.checks.notebook_source import NotebookError, notebook_to_source
 
     try:
         source = notebook_to_source(path)

@@ -43,7 +43,7 @@ POINTS_POSSIBLE = "    Points Possible"
 
 def write_canvas(out: Path, records: list[dict[str, Any]], course: Course, roster: Roster | None = None) -> Path:
     """Write OUT/canvas.csv from the gradebook's records (their `total`s final); return its path."""
-    from grader.export.gradebook import csv_cell
+    from grader.export.grades_csv import csv_cell
     from grader.results import write_text_atomic
 
     exercises = graded_exercises(records, course)

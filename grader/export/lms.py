@@ -26,8 +26,15 @@ def graded_exercises(records: list[dict[str, Any]], course: Course) -> list[Exer
 
 def points_cell(record: dict[str, Any] | None, exercise: Exercise) -> str:
     """A student's points for an exercise, after any late penalty; empty for a student with no record."""
-    from grader.grade.deadlines import exercise_points
-
     if record is None:
         return ""
     return f"{exercise_points(record, exercise.id):g}"
+
+
+def exercise_points(record: dict[str, Any], exercise_id: str) -> float:
+    """An exercise's points after any late penalty (grader.grade.deadlines.apply_late; the raw points when
+    there is none)."""
+    late = record.get("late")
+    if late and exercise_id in late.get("exercise_points", {}):
+        return late["exercise_points"][exercise_id]
+    return record["exercises"].get(exercise_id, {}).get("points", 0)

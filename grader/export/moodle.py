@@ -31,7 +31,7 @@ IDENTIFIER_COLUMNS = ("Email address", "ID number", "Username")
 
 def write_moodle(out: Path, records: list[dict[str, Any]], course: Course, roster: Roster | None = None) -> Path:
     """Write OUT/moodle.csv from the gradebook's records (their `total`s final); return its path."""
-    from grader.export.gradebook import csv_cell
+    from grader.export.grades_csv import csv_cell
     from grader.results import write_text_atomic
 
     exercises = graded_exercises(records, course)

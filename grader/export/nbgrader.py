@@ -37,10 +37,10 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.author.stubs import STUB_PLACEHOLDER
 from grader.checkfiles import check_names
 from grader.export.notebooks import KERNELSPEC
 from grader.manifest import HIDDEN_CHECK, Course, Exercise, check_label, hidden_check_label, load_course, points_text
+from grader.solution_markers import STUB_PLACEHOLDER
 
 DEFAULT_ASSIGNMENT = "keras-course"
 SCHEMA_VERSION = 3
@@ -126,7 +126,7 @@ def intro_markdown(exercise: Exercise, docs_dir: Path | None) -> str:
     lesson = f"**{lesson_title}**" if lesson_title else f"of exercise {exercise.number}"
     parts = [f"# Exercise {exercise.number} — {exercise.title}", *paragraphs,
              f"This exercise goes with the lesson {lesson} (`docs/{exercise.lesson}`).",
-             f"Write your code where the next cells say `# YOUR CODE HERE`. The cells after it are the "
+             f"Write your code where the next cells say `{STUB_PLACEHOLDER[0]}`. The cells after it are the "
              f"graded checks — {exercise.max_points:g} points in all; run them to see how you are doing. "
              f"Hidden checks run only when your notebook is graded."]
     if exercise.hints:

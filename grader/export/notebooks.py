@@ -9,15 +9,11 @@ Jupyter with the jupytext extension, or `course notebooks` again) takes the inpu
 file is newer and rewrites the other. The percent format was rejected because it would add `# %%`
 lines to the learner's `.py` and make it differ from the stub.
 
-Grading a notebook. `notebook_to_source` turns a notebook's code cells into one Python source: cells
-that only import the grader or call `check(...)` (nbgrader test cells, learners' check cells) are
-left out, IPython magics and shell escapes are commented out, and each cell is introduced by a
-`# cell N` comment so that an error's line still reads as code the learner wrote.
+A submitted notebook is read back into Python by grader.checks.notebook_source.
 """
 
 from __future__ import annotations
 
-import ast
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,78 +26,6 @@ from grader.manifest import Exercise, load_course
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 TEXT_FORMAT = "py:light"
-_GRADER_CALLS = {"check", "check_exercise"}
-
-
-class NotebookError(ValueError):
-    """A file is not a readable Jupyter notebook; the message says why in the learner's terms."""
-
-
-def notebook_to_source(path: Path) -> str:
-    """The Python source a notebook's code cells amount to (see the module docstring).
-
-    Raises NotebookError if `path` is not valid notebook JSON or a code cell has no source.
-    """
-    path = Path(path)
-    try:
-        notebook = nbformat.read(path, as_version=4)
-    except (OSError, UnicodeDecodeError) as error:
-        raise NotebookError(f"{path.name} cannot be read: {error}") from None
-    except Exception as error:  # noqa: BLE001 - nbformat raises several JSON/validation errors
-        raise NotebookError(f"{path.name} is not a valid Jupyter notebook ({error_lines(error)})") from None
-    parts = []
-    cells = notebook.get("cells") if isinstance(notebook, dict) else None
-    if not isinstance(cells, list):
-        raise NotebookError(f"{path.name} is not a valid Jupyter notebook (it has no list of cells)")
-    for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        if not isinstance(cell.get("source"), str):
-            raise NotebookError(f"{path.name} is not a valid Jupyter notebook (code cell {number} has no source)")
-        source = _without_magics(cell["source"])
-        if source is None or _only_calls_the_grader(source):
-            continue
-        parts.append(f"# cell {number}\n{source.rstrip()}\n")
-    return "\n\n".join(parts)
-
-
-def _without_magics(source: str) -> str | None:
-    """The cell with IPython line magics / shell escapes commented out; None for a cell magic."""
-    if source.lstrip().startswith("%%"):
-        return None
-    lines = []
-    for line in source.splitlines():
-        stripped = line.lstrip()
-        lines.append(f"{line[: len(line) - len(stripped)]}# {stripped}" if stripped[:1] in {"%", "!"} else line)
-    return "\n".join(lines)
-
-
-def _only_calls_the_grader(source: str) -> bool:
-    """True for a cell that only imports the grader and calls check(...): it checks, it is no answer."""
-    try:
-        statements = ast.parse(source).body
-    except SyntaxError:
-        return False  # keep it: the learner should hear about the syntax error
-    if not statements:
-        return False
-    return all(_is_grader_statement(statement) for statement in statements)
-
-
-def _is_grader_statement(node: ast.stmt) -> bool:
-    if isinstance(node, ast.Import):
-        return all(alias.name.split(".")[0] == "grader" for alias in node.names)
-    if isinstance(node, ast.ImportFrom):
-        return (node.module or "").split(".")[0] == "grader"
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-        func = node.value.func
-        if isinstance(func, ast.Name):
-            return func.id in _GRADER_CALLS
-        if isinstance(func, ast.Attribute):
-            root = func
-            while isinstance(root, ast.Attribute):
-                root = root.value
-            return func.attr in _GRADER_CALLS and isinstance(root, ast.Name) and root.id == "grader"
-    return False
 
 
 def pairing_formats(notebooks_dir: Path, exercises_dir: Path) -> str:

@@ -14,8 +14,12 @@ from __future__ import annotations
 import html
 import io
 import re
+from typing import TYPE_CHECKING
 
-from grader.export.report import CheckRate, Distribution
+from grader.manifest import check_label
+
+if TYPE_CHECKING:  # the figures' types only: grader.export.report renders through this module
+    from grader.export.report import CheckRate, Distribution
 
 BAR_COLOUR = "#3b6ea8"
 FAIL_COLOUR = "#b5473a"
@@ -74,7 +78,7 @@ def pass_rate_svg(checks: list[CheckRate], *, salt: str, title: str) -> str:
 
     rated = [c for c in checks if c.pass_rate is not None]
     with matplotlib.rc_context(_rc(salt)):
-        labels = [_short(f"{c.exercise} {c.check.removeprefix('test_')}") + (" (hidden)" if c.hidden else "")
+        labels = [_short(f"{c.exercise} {check_label(c.check)}") + (" (hidden)" if c.hidden else "")
                   for c in rated]
         width, height = 7.2, 0.8 + 0.24 * max(1, len(rated))
         label_in = 0.2 + LABEL_CHAR_IN * max([len(label) for label in labels] or [0])

@@ -9,8 +9,10 @@ are hostile input. Each plot has a title and a description and a table with the 
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
-from grader.export.report import CheckRate, ClassReport, Distribution, ExerciseReport, Timing
+if TYPE_CHECKING:  # the figures' types only: grader.export.report renders through this module
+    from grader.export.report import CheckRate, ClassReport, Distribution, ExerciseReport, Timing
 
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 RANKED_PLOT_CHECKS = 20  # the plot of the hardest checks shows this many; the table shows them all

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.export.gradebook import csv_cell
+from grader.export.grades_csv import csv_cell
 from grader.results import write_text_atomic
 
 CHANGES_FILE = "changes.csv"

@@ -16,13 +16,14 @@ from __future__ import annotations
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.grade.grade import Slots, cache_trusted_dataset
 from grader.grade.intake import StudentSubmission
+from grader.grade.student import Slots, cache_trusted_dataset
+from grader.manifest import Course
 
 
 @dataclass
@@ -41,9 +42,11 @@ class StudentPayload:
 
 
 def grade_on_cluster(address: str, students: list[StudentSubmission], exercise_ids: list[str], probes: dict,
-                     memory_mb: int, fingerprint: str, split_key: bytes) -> Iterator[tuple[str, dict[str, Any] | None, str]]:
+                     memory_mb: int, fingerprint: str, split_key: bytes, fingerprint_of: Callable[[Course], str],
+                     ) -> Iterator[tuple[str, dict[str, Any] | None, str]]:
     """Grade each student as one task on the cluster at `address`; yield (student, record, error) as
-    tasks finish. A task that fails (e.g. its worker died more often than Dask retries) gives
+    tasks finish. A worker computes `fingerprint_of(course)` and refuses to grade unless it equals the
+    client's `fingerprint`. A task that fails (e.g. its worker died more often than Dask retries) gives
     record None and the reason: that student has no result yet, and a later run grades them again."""
     from distributed import Client, as_completed
 
@@ -52,7 +55,7 @@ def grade_on_cluster(address: str, students: list[StudentSubmission], exercise_i
     run, dataset = uuid.uuid4().hex[:8], chosen_dataset_name()
     with Client(address, timeout="30s") as client:
         futures = {client.submit(grade_remotely, StudentPayload.of(s), exercise_ids, probes, memory_mb, fingerprint,
-                                 dataset, split_key, key=f"course-grade-{run}-{s.student}", pure=False): s.student
+                                 dataset, split_key, fingerprint_of, key=f"course-grade-{run}-{s.student}", pure=False): s.student
                    for s in students}
         for future in as_completed(futures):
             student = futures[future]
@@ -94,17 +97,18 @@ def _worker_setup() -> _WorkerSetup:
 
 
 def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dict, memory_mb: int,
-                   fingerprint: str, dataset: str, split_key: bytes) -> dict[str, Any]:
+                   fingerprint: str, dataset: str, split_key: bytes,
+                   fingerprint_of: Callable[[Course], str]) -> dict[str, Any]:
     """The task run on a worker: grade one student with this worker's forkserver and sandbox, on the
     dataset split with the client's secret `split_key`."""
     import shutil
 
     from grader.datasets import chosen_dataset_name
-    from grader.grade.grade import GradingSetup, grade_student, grader_fingerprint, hidden_paths
+    from grader.grade.student import GradingSetup, grade_student, hidden_paths
     from grader.manifest import load_course
 
     course = load_course()
-    if grader_fingerprint(course) != fingerprint:
+    if fingerprint_of(course) != fingerprint:
         raise RuntimeError("this worker runs a different version of the course than the client")
     if chosen_dataset_name() != dataset:
         raise RuntimeError(f"this worker would grade on {chosen_dataset_name()!r}, the client on {dataset!r}: start "

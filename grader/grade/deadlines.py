@@ -381,8 +381,8 @@ def prepare_lateness(out: Path, inputs: list[Path], exercises: list, terms: Late
     The class is the students found under `inputs`, the roster's, and those the gradebook already
     holds (a run on one student's folder re-grades that student only). Students the gradebook holds
     but `inputs` do not keep their recorded submission time, judged again under the current terms."""
-    from grader.export.gradebook import student_records
     from grader.grade.intake import student_sources
+    from grader.grade.records import student_records
 
     terms = terms or recorded_terms(out)
     if terms is None:
@@ -454,11 +454,3 @@ def apply_late(record: dict[str, Any], facts: dict[str, Any] | None) -> dict[str
     return {**record, "raw_total": raw, "late_penalty": penalty, "total": round(raw - penalty, 4),
             "late": {**facts, "exercise_points": {
                 e: round(x["points"] * (1 - facts["penalty_fraction"]), 4) for e, x in record["exercises"].items()}}}
-
-
-def exercise_points(record: dict[str, Any], exercise_id: str) -> float:
-    """An exercise's points after any late penalty (the raw points when there is none)."""
-    late = record.get("late")
-    if late and exercise_id in late.get("exercise_points", {}):
-        return late["exercise_points"][exercise_id]
-    return record["exercises"].get(exercise_id, {}).get("points", 0)

@@ -1,7 +1,7 @@
 """What batch grading holds for one exercise of one student before verification: the answers of a
 part the student's process played (`Replay`), or why there are none (`Outcome`).
 
-The grading thread builds them (grader.grade.grade.play_task) and sends them to the trusted
+The grading thread builds them (grader.grade.student.play_task) and sends them to the trusted
 verification process (grader.grade.worker.verify_student), pickled by the grader itself.
 """
 

@@ -22,7 +22,6 @@ which is the id itself when it is a portable file name and a sanitised prefix pl
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import stat
@@ -31,24 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.manifest import Exercise
+from grader.students import STUDENT_ID, STUDENT_ID_RULE, student_file_name
 
 MAX_FILES = 500
 MAX_BYTES = 50 * 1024 * 1024
 MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a single exercise file larger than this is not read
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
-STUDENT_ID_RULE = "letters, digits and _ . @ + -, at most 128 characters, starting with a letter or digit"
 UNREADABLE = "unreadable submission"  # the status of a submission (or file) the grader could not read
 INVALID_ID = "invalid student id"
-_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
-
-
-def student_file_name(student: str) -> str:
-    """A portable file name (≤ 113 characters) standing for `student`: the id itself when it is one,
-    else its portable characters (at most 100) and a hash of the whole id, so two ids never share one."""
-    if _FILE_NAME.match(student):
-        return student
-    kept = re.sub(r"[^A-Za-z0-9_.@+-]", "_", student)[:100].lstrip("._-+@") or "student"
-    return f"{kept}-{hashlib.sha256(student.encode('utf-8', 'surrogateescape')).hexdigest()[:12]}"
 
 
 @dataclass(frozen=True)

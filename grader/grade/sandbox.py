@@ -127,7 +127,7 @@ def _mount(libc, source: str, target: str, fstype: str | None, flags: int, data:
         raise OSError(errno, f"mount {target}: {os.strerror(errno)}")
 
 
-def _vm_size_bytes() -> int:
+def vm_size_bytes() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmSize:"):
             return int(line.split()[1]) * 1024
@@ -347,7 +347,7 @@ def _become_pid_one() -> None:
 
 
 def _set_limits(limits: Limits, own_uid: bool) -> None:
-    memory = _vm_size_bytes() + limits.memory_mb * 1024 * 1024
+    memory = vm_size_bytes() + limits.memory_mb * 1024 * 1024
     cpu = int(limits.wall_s * 2) + 5  # wall time is enforced by the parent; CPU time is a backstop
     per_uid = [(resource.RLIMIT_NPROC, limits.tasks)] if own_uid else []  # else it would count the instructor's
     for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu),

@@ -2,7 +2,7 @@
 
 - `probe_submission` (untrusted): confined by grader.grade.sandbox; loads one student's exercise
   file and answers the recorded probes — calls of the learner's functions, and scenarios played on
-  the learner's classes — one message at a time (grader.grade.grade.play_task sends them). It
+  the learner's classes — one message at a time (grader.grade.student.play_task sends them). It
   reports through a pipe, as bytes in the format of grader.grade.values — never pickle. No check
   runs in it, and no hidden check module is loaded in it. The steps of scenarios that run the
   learner's objects are committed as traced graphs (grader.grade.challenge.Commitments).
@@ -185,9 +185,9 @@ def verify_student(job: VerifyJob, conn) -> None:
     """Trusted: compute every check's outcome for one student; send a JSON list of results."""
     import resource
 
-    from grader.grade.sandbox import _vm_size_bytes
+    from grader.grade.sandbox import vm_size_bytes
 
-    memory = _vm_size_bytes() + job.memory_mb * 1024 * 1024
+    memory = vm_size_bytes() + job.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # a hostile model config costs this student only
     if job.dataset_cache:
         from grader.datasets import preload_from_cache
@@ -266,7 +266,7 @@ def discover_probes(job: tuple[str, list[str]], conn) -> None:
         recording = RecordingSubmission(load_submission(path, exercise.id), probes, flags)
         with injected_submission(recording):
             result = run_checks(exercise, path, include_hidden=True)
-        discovered[exercise.id] = {  # hidden checks' own probes are played last (see grade.grade_student)
+        discovered[exercise.id] = {  # hidden checks' own probes are played last (see grader.grade.student.grade_student)
             "probes": [p for key, p in probes.items() if key in recording.public_keys],
             "hidden_probes": [p for key, p in probes.items() if key not in recording.public_keys],
             "replayable": not flags.get("direct_access"),

@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from grader.author.stubs import make_stub
 from grader.manifest import PACKAGE_DIR, Exercise, HintLevel, load_course
 from grader.progress_store import load_progress, record, status_of
 from grader.runner import ExerciseResult, resolve_submission, run_checks
+from grader.solution_markers import make_stub
 
 PRISTINE_STUBS = PACKAGE_DIR / "pristine_stubs"  # written into learner releases, where solutions/ is absent
 

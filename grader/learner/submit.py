@@ -25,11 +25,11 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
-from grader.grade.intake import STUDENT_ID
 from grader.learner.commands import check, pristine_stub
 from grader.manifest import Exercise, load_course
 from grader.progress_store import STATE_DIR
 from grader.runner import ExerciseResult
+from grader.students import STUDENT_ID
 
 RECORD_NAME = "submission.json"
 ARCHIVE_SUFFIX = ".zip"

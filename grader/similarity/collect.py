@@ -55,7 +55,7 @@ def read_source(path: Path) -> str:
     try:
         size = path.stat().st_size
         if path.suffix == ".ipynb":  # outputs (plots) make a notebook large: its code is what is capped
-            from grader.export.notebooks import NotebookError, notebook_to_source
+            from grader.checks.notebook_source import NotebookError, notebook_to_source
 
             if size > MAX_SOURCE_BYTES:
                 raise Uncomparable(f"the notebook is {size:,} bytes; notebooks over {MAX_SOURCE_BYTES:,} bytes "

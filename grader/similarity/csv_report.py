@@ -13,7 +13,7 @@ import csv
 import io
 from pathlib import Path
 
-from grader.export.gradebook import csv_cell
+from grader.export.grades_csv import csv_cell
 from grader.results import write_text_atomic
 from grader.similarity.detect import SimilarityReport
 

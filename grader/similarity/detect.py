@@ -210,5 +210,5 @@ def compare_class(found: ClassCode, exercises: list[Exercise], settings: Similar
     order = {e.id: n for n, e in enumerate(exercises)}
     pairs.sort(key=lambda p: (order[p.exercise_id], -p.score, p.student_a, p.student_b))
     code = {(a.exercise_id, a.student): a.text for answers in found.code.values() for a in answers}
-    return SimilarityReport(found.students, {e.id: e.filename.removesuffix(".py") for e in exercises}, pairs,
+    return SimilarityReport(found.students, {e.id: e.stem for e in exercises}, pairs,
                             list(found.not_compared), code, settings)

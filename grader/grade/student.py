@@ -1,0 +1,373 @@
+"""Grading one student: the probes of every exercise answered in one confined process, a second
+confined process challenging what the first committed to (grader.grade.challenge), then trusted
+verification (grader.grade.worker). What a machine prepares once for all its students (the paths
+submissions must not see, the trusted dataset cache, uids and worker slots) is here too, so that the
+local run (grader.grade.grade) and a cluster worker (grader.grade.cluster) grade a student the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.grade.entries import Entry, Outcome, Replay
+from grader.grade.intake import MAX_SOURCE_BYTES, UNREADABLE, StudentSubmission
+from grader.grade.pool import run_job
+from grader.grade.sandbox import Limits
+from grader.manifest import PACKAGE_DIR, Exercise
+from grader.results import failed_checks
+
+ROOT = PACKAGE_DIR.parent
+STARTUP_MARGIN_S = 10.0  # loading the file and building models, beyond the exercise's own budget
+CHALLENGE_WALL_S = 60.0  # loading one exercise part's committed graph and running its calls
+
+
+@dataclass(frozen=True)
+class GradingSetup:
+    """What one machine (or one cluster worker) prepared for grading students: the exercises and their
+    probes, the memory limit per submission process, the paths submissions must not see, the work folder
+    (scratch folders go under it), the trusted dataset cache and the first of the machine's uids."""
+
+    exercises: list[Exercise]
+    probes: dict
+    memory_mb: int
+    hide: list[Path]
+    work: Path
+    dataset_cache: Path
+    uid_base: int
+
+
+def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", out: Path | None = None,
+                 extra: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
+    """What a submission's process must not see: the course's answers (`solutions`) and tests, the
+    class's files (`inputs`) and the gradebook (`out`), the record key, the grader's temp folders (its
+    work folder, multiprocessing's with the forkserver's socket, POSIX shared memory), the instructor's
+    home folder and any `extra` paths."""
+    from grader.grade.pool import forkserver_folder
+    from grader.grade.signing import key_file
+
+    # `.git` and the repository's git folder are one path, except in a worktree (where `.git` is a file)
+    paths = [solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", ROOT / ".git", _git_dir(ROOT),
+             ROOT / "exercises", out.resolve() if out else None, *[p.resolve() for p in inputs], *extra, key_file().parent,
+             forkserver_folder(), Path("/dev/shm")]
+    for folder in (Path(tempfile.gettempdir()), Path.home()):  # unless the course itself lives there
+        if folder != Path("/") and not ROOT.is_relative_to(folder):
+            paths.append(folder)
+    return list(dict.fromkeys(p for p in paths if p is not None and p.exists()))  # each covered once
+
+
+def visible_folders(hide: list[Path]) -> list[Path]:
+    """The interpreter's folders (grader.grade.sandbox.interpreter_folders) that stay readable inside a
+    hidden folder: those under the home or temp folder only, and none that holds a hidden path itself."""
+    from grader.grade.sandbox import interpreter_folders
+
+    broad = [Path.home().resolve(), Path(tempfile.gettempdir()).resolve()]
+    hidden = [p.resolve() for p in hide]
+    return [folder for folder in interpreter_folders()
+            if not any(h.is_relative_to(folder) and h != folder for h in hidden)
+            and not any(folder.is_relative_to(h) and h not in broad for h in hidden)]
+
+
+def _git_dir(root: Path) -> Path:
+    """The repository's git folder: `.git`, or in a worktree (where `.git` is a file naming the worktree's
+    own folder) the main repository's git folder, which holds the history and the worktree's folder."""
+    dot_git = root / ".git"
+    if dot_git.is_file():
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            own = (root / text.removeprefix("gitdir:").strip()).resolve()
+            common = own / "commondir"
+            return (own / common.read_text().strip()).resolve() if common.is_file() else own
+    return dot_git
+
+
+def cache_trusted_dataset(work: Path, key: bytes) -> Path:
+    """Load the pinned dataset once, in a trusted process, with its held-out split drawn with the secret
+    `key` (see grader.grade.grade.split_key), into WORK/trusted/dataset-*.npz; return that path.
+
+    WORK/trusted (0700) is where only the grader's own processes look; submissions must have it hidden.
+    """
+    from grader.grade.worker import DatasetJob, cache_dataset
+
+    trusted = work / "trusted"
+    trusted.mkdir(mode=0o700, exist_ok=True)
+    dataset_cache = trusted / f"dataset-{hashlib.sha256(key).hexdigest()[:12]}.npz"
+    if dataset_cache.is_file():
+        return dataset_cache
+    cached = run_job(cache_dataset, DatasetJob(str(dataset_cache), key), wall_s=600)
+    if cached.reply is None:
+        # the grader's own process, with no submission in it: its exit says nothing about a student
+        raise RuntimeError(f"the grader could not load the dataset ({cached.status}, exit code of its own process); "
+                           "run `python -c 'from grader.datasets import load_dataset; load_dataset()'` to see why")
+    return dataset_cache
+
+
+class Slots:
+    """The worker slots of one machine: a student being graded holds one, which picks its uid and scratch."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._free = list(range(count))
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def taken(self) -> Iterator[int]:
+        with self._lock:
+            slot = self._free.pop()
+        try:
+            yield slot
+        finally:
+            with self._lock:
+                self._free.append(slot)
+
+
+def _source_of(path: Path) -> bytes:
+    """The Python source of a submitted file (a notebook's code cells); ValueError/OSError if unreadable."""
+    if path.stat().st_size > MAX_SOURCE_BYTES:
+        raise ValueError(f"the file is larger than {MAX_SOURCE_BYTES:,} bytes")
+    if path.suffix == ".ipynb":
+        from grader.checks.notebook_source import notebook_to_source
+
+        return notebook_to_source(path).encode("utf-8")
+    return path.read_bytes()
+
+
+def _answered(entry: Entry | None) -> bool:
+    """Whether a public part's entry holds the answers of a file that loaded."""
+    return isinstance(entry, Replay) and entry.loaded
+
+
+class _BadReply(Exception):
+    """An answer that cannot be read, or that is not the answer asked for: the exercise's outcome."""
+
+    def __init__(self, status: str, detail: str) -> None:
+        super().__init__(status, detail)
+        self.entry = Outcome(status, detail)
+
+
+def _reply(channel, message, task, deadline: float) -> tuple[dict, list]:
+    """Send `message` (pickled: from the grader to the student's process) and read the answer in time."""
+    import pickle
+
+    from grader.grade.values import unpack
+
+    raw = channel.ask(pickle.dumps(message), deadline - time.monotonic())
+    try:
+        header, arrays = unpack(raw)
+    except Exception as error:  # noqa: BLE001 - whatever the student's process sent, it costs only this exercise
+        raise _BadReply("bad reply", f"the grader could not read the reply of your process ({str(error)[:300]})") from None
+    if "grader_error" in header:
+        raise _BadReply("grader error", f"the grader failed while running this exercise: {header['grader_error']}")
+    if header.get("exercise") != task.exercise_id or header.get("part") != task.part:
+        raise _BadReply("bad reply", "the submission's process answered for another exercise")
+    return header, arrays
+
+
+def play_task(channel, task, decoys=None, pending: list | None = None) -> Entry:
+    """One exercise's part, played as a dialogue with the student's process: open the file, then send
+    each probe only once the one before is answered, then close it. Returns the exercise's entry: a
+    Replay, or an Outcome for an answer that could not be read.
+    Raises pool.ProcessEnded when the process stops answering within the task's time.
+
+    With `decoys` (a numpy Generator), scenarios are sent with decoys for their secret arrays, and a
+    PendingChallenge for the entry is appended to `pending` (see `challenge_student`)."""
+    from grader.grade.challenge import PendingChallenge, with_decoys
+    from grader.grade.values import shift_arrays
+    from grader.grade.worker import AskProbe, CloseFile, OpenFile
+
+    deadline = time.monotonic() + task.wall_s
+    kept = {}
+    try:
+        header, _ = _reply(channel, OpenFile(task.exercise_id, task.filename, task.source, task.part), task, deadline)
+        if "load_failure" in header:
+            return Replay({k: header[k] for k in ("exercise", "part", "isolation", "load_failure") if k in header}, [])
+        results, arrays = {}, []
+        for probe in task.probes:
+            sent, secret = with_decoys(probe, decoys) if decoys is not None else (probe, None)
+            if secret is not None:
+                kept[probe.key] = secret
+            answer, own = _reply(channel, AskProbe(sent), task, deadline)
+            if not isinstance(answer.get("entry"), dict):
+                raise _BadReply("bad reply", "the submission's process sent a malformed answer")
+            try:
+                results[probe.key] = shift_arrays(answer["entry"], len(arrays))
+            except (ValueError, TypeError, RecursionError) as error:
+                raise _BadReply("bad reply", f"the submission's process sent a malformed answer ({error})") from None
+            arrays += own
+        closing, committed = _reply(channel, CloseFile(), task, deadline)
+    except _BadReply as bad:
+        return bad.entry
+    notes = closing.get("notes") if isinstance(closing.get("notes"), list) else []
+    header = {"exercise": task.exercise_id, "part": task.part, "isolation": header.get("isolation"),
+              "results": results, "notes": notes}
+    if kept and pending is not None:
+        pending.append(PendingChallenge(header, arrays, kept, closing.get("commitments"), committed))
+    return Replay(header, arrays)
+
+
+def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: list | None = None) -> None:
+    """Play `tasks` in order, appending (task, entry, seconds) to `played`; stop at the first bad reply
+    (the process is not trusted to go on) or when the process ends (pool.ProcessEnded)."""
+    from grader.grade.pool import ProcessEnded
+
+    for task in tasks:
+        began = time.perf_counter()
+        entry = play_task(channel, task, decoys, pending)
+        if isinstance(entry, Outcome):
+            raise ProcessEnded(entry.status, entry.reason)
+        played.append((task, entry, time.perf_counter() - began))
+
+
+def challenge_student(pending: list, memory_mb: int, hide: list[Path], scratch: Path, uid: int) -> None:
+    """Run every call the student's process committed to, on the real inputs and weights, in a second
+    confined process that gets nothing but the SavedModels (grader.grade.challenge); put the outputs
+    into the scenario facts. Pending parts whose challenge fails have those facts failed instead."""
+    import pickle
+
+    from grader.grade.challenge import ChallengeJob, apply_challenges, challenge_commitments, challenge_items
+    from grader.grade.pool import run_dialogue
+    from grader.grade.values import unpack
+
+    work_list = [(part, *challenge_items(part)) for part in pending]
+    replies: dict[int, tuple[list, list, str | None]] = {}
+
+    def talk(channel) -> None:
+        for number, (_, artefact, items, _) in enumerate(work_list):
+            if artefact is None or not items:
+                continue
+            raw = channel.ask(pickle.dumps((artefact, items)), CHALLENGE_WALL_S)
+            try:
+                header, arrays = unpack(raw)
+                outputs = header.get("outputs")
+                replies[number] = (outputs if isinstance(outputs, list) else [], arrays, header.get("error"))
+            except (ValueError, KeyError, OSError, RecursionError, AttributeError):
+                replies[number] = ([], [], "its reply could not be read")
+
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True, mode=0o700)
+    limits = Limits(wall_s=CHALLENGE_WALL_S * max(1, len(work_list)), memory_mb=memory_mb)
+    job = ChallengeJob(limits, str(scratch), [str(p) for p in hide], uid, [str(p) for p in visible_folders(hide)])
+    end = run_dialogue(challenge_commitments, job, talk, uid=uid, tree_limits=limits)
+    shutil.rmtree(scratch, ignore_errors=True)
+    ended = None if end is None else f"the challenger {end.status}: {end.detail}".rstrip(": ")
+    for number, (part, _, _, places) in enumerate(work_list):
+        unsaved = part.commitments.get("error") if isinstance(part.commitments, dict) else None
+        outputs, arrays, error = replies.get(number, ([], [], str(unsaved)[:200] if unsaved else ended))
+        apply_challenges(part, places, outputs, arrays, error)
+
+
+def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) -> dict[str, Any]:
+    """Answer the probes of the student's exercises in one confined process (one exercise after another,
+    each within its own time; a failure costs only the exercise it hit), then verify them all in a
+    trusted process. `slot` (0 ≤ slot < the machine's workers) picks the uid and scratch folder."""
+    from grader.grade.pool import run_dialogue
+    from grader.grade.worker import ProbeJob, ProbeTask, VerifyJob, probe_submission, verify_student
+
+    exercises, probes, hide, work = setup.exercises, setup.probes, setup.hide, setup.work
+    started = time.perf_counter()
+    entries: dict[str, Entry] = {}
+    timings: dict[str, float] = {}
+    tasks: list[ProbeTask] = []
+    hidden_tasks: list[ProbeTask] = []
+    for exercise in exercises:
+        path = student.files.get(exercise.id)
+        if student.refused:
+            entries[exercise.id] = Outcome(student.refused.status, student.refused.reason)
+            continue
+        if path is None:
+            entries[exercise.id] = Outcome("not submitted", "not submitted")
+            continue
+        try:
+            source = _source_of(path)
+        except Exception as error:  # noqa: BLE001 - an unreadable file costs only its exercise
+            entries[exercise.id] = Outcome(UNREADABLE, f"the submitted file could not be read: {error}")
+            continue
+        discovered, wall_s = probes[exercise.id], exercise.time_budget_s + STARTUP_MARGIN_S
+        tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["probes"], wall_s))
+        if discovered["hidden_probes"]:
+            hidden_tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["hidden_probes"], wall_s,
+                                          part="hidden"))
+    # Every exercise's public probes first, then the hidden checks' own: nothing a hidden check passes
+    # to the learner's code can reach the feedback of a public check through the process's state.
+    tasks += hidden_tasks
+    hidden_parts: dict[str, Entry] = {}
+    uid = setup.uid_base + slot
+    scratch = work / "scratch" / f"slot{slot}"
+    retried: set[tuple[str, str]] = set()
+    decoys = np.random.default_rng(secrets.randbits(128))  # never seen by the student's process
+    pending: list = []
+    while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True, mode=0o700)
+        limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=setup.memory_mb)
+        job = ProbeJob(student.student, limits, str(scratch), [str(p) for p in hide], uid,
+                       [str(p) for p in visible_folders(hide)])
+        played: list[tuple[ProbeTask, Entry, float]] = []
+        end = run_dialogue(probe_submission, job, partial(_play_tasks, tasks=tasks, played=played, decoys=decoys,
+                                                          pending=pending), uid=uid, tree_limits=limits)
+        for task, entry, seconds in played:
+            timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + seconds, 3)
+            (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = entry
+        if end is None:
+            break
+        stopped = tasks[len(played)]
+        timings[stopped.exercise_id] = round(timings.get(stopped.exercise_id, 0.0) + end.seconds
+                                             - sum(seconds for _, _, seconds in played), 3)
+        (hidden_parts if stopped.part == "hidden" else entries)[stopped.exercise_id] = Outcome(end.status, end.detail)
+        if end.status == "killed" and (stopped.exercise_id, stopped.part) not in retried:
+            # killed from outside (not by the grader's limits): try that exercise once more
+            retried.add((stopped.exercise_id, stopped.part))
+            tasks = tasks[len(played):]
+            continue
+        # a grader error or a bad reply ends the dialogue with that exercise only (pool.ProcessEnded): the
+        # exercises after it are played in a fresh process.
+        # the hidden probes of an exercise whose public ones did not all answer are not worth playing
+        tasks = [t for t in tasks[len(played) + 1:] if t.part == "public" or _answered(entries.get(t.exercise_id))]
+    shutil.rmtree(scratch, ignore_errors=True)
+    if pending:
+        challenge_student(pending, setup.memory_mb, hide, work / "scratch" / f"slot{slot}-challenge", uid)
+    for exercise_id, entry in entries.items():
+        if _answered(entry):
+            entries[exercise_id] = replace(entry, hidden=hidden_parts.get(exercise_id))
+    verify_wall = sum(e.time_budget_s for e in exercises) + 120
+    outcome = run_job(verify_student, VerifyJob(student.student, entries, str(setup.dataset_cache)), wall_s=verify_wall)
+    verified = json.loads(outcome.reply) if outcome.reply else {}
+    record_exercises = {}
+    for exercise in exercises:
+        entry = entries[exercise.id]
+        result = verified.get(exercise.id)
+        if result is None:
+            failed = failed_checks(exercise, f"the grader could not verify this exercise ({outcome.status}: "
+                                             f"{outcome.detail})")
+            result = {"status": "grader error", "checks": [c.gradebook_entry() for c in failed]}
+        status = entry.status if isinstance(entry, Outcome) else result["status"]
+        reason = entry.reason if isinstance(entry, Outcome) else result.get("reason")
+        points = sum(c["points"] for c in result["checks"])
+        record_exercises[exercise.id] = {
+            "slug": exercise.slug, "title": exercise.title, "status": status if status != "ok" else "graded",
+            "reason": reason, "points": points, "max_points": exercise.max_points, "checks": result["checks"],
+            "isolation": result.get("isolation"), "seconds": timings.get(exercise.id),
+            "check_seconds": result.get("check_seconds"),
+        }
+    total = sum(e["points"] for e in record_exercises.values())
+    return {
+        "student": student.student, "source": str(student.source), "problems": student.problems,
+        "exercises": record_exercises, "total": total,
+        "max_total": sum(e.max_points for e in exercises),
+        "status": student.refused.status if student.refused else "graded" if not student.problems else
+        "graded with problems",
+        "seconds": round(time.perf_counter() - started, 3),
+    }
