@@ -123,8 +123,6 @@ def test_a_check_gives_the_same_message_alone_as_among_the_others(path):
 # them: the trusted process cannot rebuild them from a config, and commit-then-challenge covers only the
 # classes of exercises 8-10 so far (README, "How a grade is computed").
 NOT_YET_IN_BATCH = {
-    "01/correct_subclassed.py": "a subclassed model",
-    "01/correct_lambda_reshape.py": "a Lambda layer",
     "11/correct_subclassed_softmax.py": "a subclassed model",
     "05/correct_rmsprop_function_loss.py": "a loss function of the learner's own, which the trusted trainer needs",
     "04/correct_activation_objects.py": "an activation given as a Python function, which a config cannot carry",

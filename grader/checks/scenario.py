@@ -79,6 +79,14 @@ class Scenario:
         """An instance: `cls(*args, **kwargs)`. Fact: None."""
         return self._add("new", f"{cls.label}({_shown(args, kwargs)})", cls, *args, **kwargs)
 
+    def learner_model(self, function: str, *args: Any, label: str | None = None) -> Ref:
+        """The model the learner's `function(*args)` returns (a CheckFailure as grader.checks.expect_model
+        words it, naming it `label`, if it returns anything else). Fact: None.
+
+        This is how a check holds a model that batch grading may not be able to rebuild from a config (a
+        subclassed model, a Lambda layer): its later steps run it where the learner's code lives."""
+        return self._add("learner_model", label or f"{function}({_shown(args, {})})", function, *args)
+
     def from_config(self, cls: Ref, obj: Ref) -> Ref:
         """`cls.from_config(obj.get_config())`. Fact: None."""
         return self._add("from_config", f"{cls.label}.from_config(config)", cls, obj, f"{obj.label}.get_config()")
@@ -301,6 +309,11 @@ class _Player:
         is_class = isinstance(cls, type)
         mro = [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__] if is_class else []
         return cls, {"is_class": is_class, "mro": mro, "repr": repr(cls)[:80]}
+
+    def _op_learner_model(self, label, function, *args):
+        from grader.checks.introspect import expect_model
+
+        return expect_model(self._invoke(self.submission.get(function), f"{function}()", *args), label), None
 
     def _op_new(self, label, cls, *args, **kwargs):
         return self._invoke(cls, label, *args, **kwargs), None
