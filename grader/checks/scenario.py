@@ -112,6 +112,12 @@ class Scenario:
         extra = "".join(f", {k}={v!r}" for k, v in kwargs.items())
         return self._add("call", f"{obj.label}(x{extra}) on x of shape {tuple(np.shape(x))}", obj, x, **kwargs)
 
+    def predict(self, model: Ref, x: np.ndarray) -> Ref:
+        """Inference outputs of a model on `x` (grader.checks.predict_numpy): like `call` with
+        training=False, but a model that cannot take `x` fails in shapes, not in Keras' words. Fact: the
+        output as a float numpy array."""
+        return self._add("predict", f"{model.label}(x) on x of shape {tuple(np.shape(x))}", model, x)
+
     def variables(self, obj: Ref) -> Ref:
         """Fact: the distinct variables as [(name, shape)], read with Layer's own `weights` property."""
         return self._add("variables", f"the weights of {obj.label}", obj)
@@ -356,6 +362,14 @@ class _Player:
             return np.asarray(self._invoke(obj, label, x, **kwargs), dtype="float32")
 
         return None, run() if self.commit is None else self.commit.call(obj, x, kwargs, run)
+
+    def _op_predict(self, label, obj, x):
+        from grader.checks.introspect import predict_numpy
+
+        def run():
+            return np.asarray(self._invoke(predict_numpy, label, obj, x), dtype="float32")
+
+        return None, run() if self.commit is None else self.commit.call(obj, x, {"training": False}, run)
 
     def _op_variables(self, label, obj):
         from grader.checks.introspect import variables_of

@@ -88,7 +88,7 @@ def test_row_major_order_is_preserved(submission, notes):
     x = np.arange(2 * prod(shape), dtype="float32").reshape(2, *shape)
     scenario = Scenario()
     model, built = built_model(scenario, shape)
-    output = scenario.call(model, x, training=False)
+    output = scenario.predict(model, x)
     facts = submission.run(scenario)
     note_built(facts, built, shape, notes)
     got = np.asarray(facts[output])
