@@ -124,8 +124,6 @@ def test_a_check_gives_the_same_message_alone_as_among_the_others(path):
 # classes of exercises 8-10 so far (README, "How a grade is computed").
 NOT_YET_IN_BATCH = {
     "11/correct_subclassed_softmax.py": "a subclassed model",
-    "05/correct_rmsprop_function_loss.py": "a loss function of the learner's own, which the trusted trainer needs",
-    "04/correct_activation_objects.py": "an activation given as a Python function, which a config cannot carry",
 }
 
 

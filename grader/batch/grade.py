@@ -437,6 +437,7 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> tuple:
     With `decoys` (a numpy Generator), scenarios are sent with decoys for their secret arrays, and a
     PendingChallenge for the entry is appended to `pending` (see `challenge_student`)."""
     from grader.batch.challenge import PendingChallenge, with_decoys
+    from grader.batch.functions import function_secrets
     from grader.batch.values import shift_arrays
     from grader.batch.worker import AskProbe, CloseFile, OpenFile
 
@@ -466,8 +467,9 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> tuple:
     notes = closing.get("notes") if isinstance(closing.get("notes"), list) else []
     header = {"exercise": task.exercise_id, "part": task.part, "isolation": header.get("isolation"),
               "results": results, "notes": notes}
-    if kept and pending is not None:
-        pending.append(PendingChallenge(header, arrays, kept, closing.get("commitments"), committed))
+    functions = function_secrets(results, decoys) if decoys is not None else {}
+    if (kept or functions) and pending is not None:
+        pending.append(PendingChallenge(header, arrays, kept, closing.get("commitments"), committed, functions))
     return ("replay", header, arrays)
 
 

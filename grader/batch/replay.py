@@ -170,8 +170,8 @@ def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dic
             value = play(submission, args[0], commit) if commit else play(submission, args[0])
         else:
             value = submission.call(probe.name, *args, **kwargs)
-        entry = {"value": encode(value, arrays),
-                 "compiled": [compile_config_json(m) for m in models]}
+        entry = {"value": encode(value, arrays, commit=commit),
+                 "compiled": [compile_config_json(m, commit) for m in models]}
     except CheckFailure as failure:
         entry = {"failure": failure.as_dict(), "not_implemented": isinstance(failure, NotImplementedYet)}
     except NotTransferable as error:
