@@ -177,6 +177,11 @@ class Scenario:
         """`keras.utils.set_random_seed(seed)` before the next steps. Fact: None."""
         return self._add("seed", f"set_random_seed({seed})", seed)
 
+    def randomize(self, obj: Ref, seed: int, scale: float = 0.3) -> Ref:
+        """Set every variable of `obj` to seeded random values (grader.checks.equivalence.assign_random),
+        whatever their shapes. Fact: None."""
+        return self._add("randomize", obj.label, obj, seed, scale)
+
     def assign(self, obj: Ref, values: Sequence[np.ndarray], *, source_label: str) -> Ref:
         """Give `obj`'s variables these values, matched as grader.checks.equivalence.assign_values does."""
         return self._add("assign", obj.label, obj, [np.asarray(v) for v in values], source_label)
@@ -485,6 +490,12 @@ class _Player:
         import keras
 
         keras.utils.set_random_seed(int(seed))
+        return None, None
+
+    def _op_randomize(self, label, obj, seed, scale):
+        from grader.checks.equivalence import assign_random
+
+        assign_random(obj, seed=int(seed), scale=float(scale))
         return None, None
 
     def _op_assign(self, label, obj, values, source_label):
