@@ -198,11 +198,13 @@ def _rewrite(results: Any, replace) -> None:
     def in_json(text: Any) -> Any:
         if not isinstance(text, str) or MARKER not in text:
             return text
+        from grader.batch.values import MAX_DEPTH, json_depth
+
         try:
             node = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # the student's process wrote it: nested too deeply, or not JSON
             return text
-        return json.dumps(walk(node))
+        return text if json_depth(node) > MAX_DEPTH else json.dumps(walk(node))
 
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
