@@ -55,7 +55,8 @@ class GradeOptions:
 
 
 GRADE_DECIDING = ["course.toml", "checks", "checks_public", "checks_hidden", "pytest_plugin.py", "runner.py",
-                  "datasets.py", "batch/replay.py", "batch/values.py", "batch/worker.py", "batch/challenge.py"]
+                  "datasets.py", "batch/replay.py", "batch/values.py", "batch/worker.py", "batch/challenge.py",
+                  "batch/functions.py"]
 
 
 def grader_fingerprint(course: Course, solutions: Path = ROOT / "solutions") -> str:
