@@ -56,7 +56,7 @@ class GradeOptions:
 
 GRADE_DECIDING = ["course.toml", "checks", "checks_public", "checks_hidden", "pytest_plugin.py", "runner.py",
                   "datasets.py", "batch/replay.py", "batch/values.py", "batch/worker.py", "batch/challenge.py",
-                  "batch/functions.py"]
+                  "batch/functions.py", "batch/steps.py"]
 
 
 def grader_fingerprint(course: Course, solutions: Path = ROOT / "solutions") -> str:
@@ -439,6 +439,8 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> tuple:
     PendingChallenge for the entry is appended to `pending` (see `challenge_student`)."""
     from grader.batch.challenge import PendingChallenge, with_decoys
     from grader.batch.functions import function_secrets
+    from grader.batch.pool import ProcessEnded
+    from grader.batch.steps import TIMED_OUT, StepStalled
     from grader.batch.values import shift_arrays
     from grader.batch.worker import AskProbe, CloseFile, OpenFile
 
@@ -454,7 +456,13 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> tuple:
             sent, secret = with_decoys(probe, decoys) if decoys is not None else (probe, None)
             if secret is not None:
                 kept[probe.key] = secret
-            answer, own = _reply(channel, AskProbe(sent), task, deadline)
+            step_deadline = min(deadline, time.monotonic() + task.step_s) if task.step_s else deadline
+            try:
+                answer, own = _reply(channel, AskProbe(sent), task, step_deadline)
+            except ProcessEnded as ended:  # stuck in one call: that call fails, the others are played again
+                if ended.status == TIMED_OUT and step_deadline < deadline:
+                    raise StepStalled(task, probe, task.step_s) from None
+                raise
             if not isinstance(answer.get("entry"), dict):
                 raise _BadReply("bad reply", "the submission's process sent a malformed answer")
             try:
@@ -474,14 +482,22 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> tuple:
     return ("replay", header, arrays)
 
 
-def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: list | None = None) -> None:
+def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: list | None = None,
+                stalled: list | None = None) -> None:
     """Play `tasks` in order, appending (task, entry, seconds) to `played`; stop at the first bad reply
-    (the process is not trusted to go on) or when the process ends (pool.ProcessEnded)."""
+    (the process is not trusted to go on) or when the process ends (pool.ProcessEnded). A probe that
+    stalls (grader.batch.steps.StepStalled) is appended to `stalled` with the seconds its task took."""
     from grader.batch.pool import ProcessEnded
+    from grader.batch.steps import StepStalled
 
     for task in tasks:
         began = time.perf_counter()
-        entry = play_task(channel, task, decoys, pending)
+        try:
+            entry = play_task(channel, task, decoys, pending)
+        except StepStalled as stall:
+            if stalled is not None:
+                stalled.append((stall, time.perf_counter() - began))
+            raise
         if entry[0] == "outcome":
             raise ProcessEnded(entry[1], entry[2])
         played.append((task, entry, time.perf_counter() - began))
@@ -531,6 +547,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
     each within its own time; a failure costs only the exercise it hit), then verify them all in a
     trusted process."""
     from grader.batch.pool import run_dialogue
+    from grader.batch.steps import TIMED_OUT, Stall, add_stalls, continuation
     from grader.batch.worker import ProbeJob, ProbeTask, VerifyJob, probe_submission, verify_student
 
     started = time.perf_counter()
@@ -552,10 +569,11 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
             entries[exercise.id] = ("outcome", UNREADABLE, f"the submitted file could not be read: {error}")
             continue
         discovered, wall_s = probes[exercise.id], exercise.time_budget_s + STARTUP_MARGIN_S
-        tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["probes"], wall_s))
+        step_s = exercise.time_budget_s  # each probe's own limit (grader.batch.steps)
+        tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["probes"], wall_s, step_s=step_s))
         if discovered["hidden_probes"]:
             hidden_tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["hidden_probes"], wall_s,
-                                          part="hidden"))
+                                          part="hidden", step_s=step_s))
     # Every exercise's public probes first, then the hidden checks' own: nothing a hidden check passes
     # to the learner's code can reach the feedback of a public check through the process's state.
     tasks += hidden_tasks
@@ -565,6 +583,7 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
     retried: set[tuple[str, str]] = set()
     decoys = np.random.default_rng(secrets.randbits(128))  # never seen by the student's process
     pending: list = []
+    stalls: list = []  # grader.batch.steps.Stall of each probe that stalled
     while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
@@ -572,13 +591,22 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         job = ProbeJob(student.student, limits, str(scratch), [str(p) for p in hide], uid,
                        [str(p) for p in visible_folders(hide)])
         played: list[tuple[ProbeTask, tuple, float]] = []
+        stalled: list = []
         end = run_dialogue(probe_submission, job, partial(_play_tasks, tasks=tasks, played=played, decoys=decoys,
-                                                          pending=pending), uid=uid, tree_limits=limits)
+                                                          pending=pending, stalled=stalled), uid=uid, tree_limits=limits)
         for task, entry, seconds in played:
             timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + seconds, 3)
             (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = entry
         if end is None:
             break
+        if stalled and end.status == TIMED_OUT:  # one probe stalled: it fails, the rest are played afresh
+            stall, spent = stalled[0]
+            stalls.append(Stall(stall.task.exercise_id, stall.task.part, stall.probe.key, stall.detail))
+            timings[stall.task.exercise_id] = round(timings.get(stall.task.exercise_id, 0.0) + spent, 3)
+            rest = continuation(stall, spent)
+            if rest is not None:
+                tasks = [rest, *tasks[len(played) + 1:]]
+                continue
         stopped = tasks[len(played)]
         timings[stopped.exercise_id] = round(timings.get(stopped.exercise_id, 0.0) + end.seconds
                                              - sum(seconds for _, _, seconds in played), 3)
@@ -594,6 +622,10 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
         # the hidden probes of an exercise whose public ones did not all answer are not worth playing
         tasks = [t for t in tasks[len(played) + 1:] if t.part == "public" or _answered(entries.get(t.exercise_id))]
     shutil.rmtree(scratch, ignore_errors=True)
+    for stall in stalls:
+        parts = hidden_parts if stall.part == "hidden" else entries
+        if stall.exercise_id in parts:
+            parts[stall.exercise_id] = add_stalls(parts[stall.exercise_id], [stall], stall.part)
     if pending:
         challenge_student(pending, options, hide, work / "scratch" / f"slot{slot}-challenge", uid)
     for exercise_id, entry in entries.items():
@@ -613,6 +645,9 @@ def grade_student(student: StudentSubmission, exercises, probes: dict, options: 
                 exercise, f"the grader could not verify this exercise ({outcome.status}: {outcome.detail})")}
         status = result["status"] if entry[0] != "outcome" else entry[1]
         reason = entry[2] if entry[0] == "outcome" else result.get("reason")
+        stalled_here = [s.reason for s in stalls if s.exercise_id == exercise.id]
+        if stalled_here and entry[0] != "outcome":  # graded, but one call was stopped: say so
+            status, reason = TIMED_OUT, "; ".join(dict.fromkeys(stalled_here))
         points = sum(c["points"] for c in result["checks"])
         record_exercises[exercise.id] = {
             "slug": exercise.slug, "title": exercise.title, "status": status if status != "ok" else "graded",

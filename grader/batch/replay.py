@@ -224,6 +224,9 @@ class ReplaySubmission(Submission):
     def run(self, scenario: Scenario) -> Facts:
         entry, arrays = self._recorded(probe_key(SCENARIO_PROBE, (scenario.steps,), {}), "used your classes")
         if "value" not in entry:
+            failure = entry.get("failure")
+            if entry.get("stalled") and isinstance(failure, dict):  # the grader stopped it (grader.batch.steps)
+                raise CheckFailure.from_dict(failure)
             raise CheckFailure("the grader could not read what your classes did")
         try:
             outcomes = decode(entry["value"], arrays)
