@@ -179,6 +179,23 @@ def test_each_fault_costs_its_own_points_with_a_clear_reason(graded, student, st
     assert reason in _messages(exercise), _messages(exercise)
 
 
+def test_a_call_that_stalls_costs_only_its_own_check_with_a_clear_message(graded):
+    """tests/faults/stalls_one_step sleeps forever inside one call (`flat_length((7,))`): that call is stopped at
+    its own time limit (the exercise's time budget), its check fails saying which call took too long, and
+    every other check keeps its points (the other calls are answered again by a fresh process)."""
+    from grader.manifest import load_course
+
+    exercise = graded["faulty"]["stalls_one_step"]["exercises"]["01"]
+    budget = load_course().find("01").time_budget_s
+    checks = {c["name"]: c for c in exercise["checks"]}
+    stalled = checks.pop("test_flat_length_is_product_of_dimensions")
+    assert exercise["status"] == "timed out", (exercise["status"], exercise["reason"])
+    assert f"`flat_length()` took longer than {budget:g} s" in exercise["reason"]
+    assert stalled["outcome"] == "failed" and f"`flat_length()` took longer than {budget:g} s" in stalled["message"]
+    assert all(c["outcome"] == "passed" for c in checks.values()), {n: c["message"] for n, c in checks.items()}
+    assert exercise["points"] == exercise["max_points"] - stalled["max_points"]
+
+
 def test_a_memory_bomb_is_stopped_and_reported(graded):
     exercise = _ex4(graded["faulty"]["memory_bomb"])
     assert exercise["points"] == 0

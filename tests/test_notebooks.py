@@ -12,6 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from grader.export.notebooks import is_hint_cell
 from grader.solution_markers import solution_blocks
 
 COURSE = [sys.executable, "-m", "grader.cli"]
@@ -53,8 +54,34 @@ def test_course_notebooks_pairs_every_exercise_with_its_py_file(workspace, root,
         notebook = nbformat.read(workspace / "notebooks" / exercise.filename.replace(".py", ".ipynb"), as_version=4)
         nbformat.validate(notebook)
         assert notebook.metadata["jupytext"]["formats"] == "ipynb,../exercises//py:light"
+        notebook.cells = [cell for cell in notebook.cells if not is_hint_cell(cell)]
         assert jupytext.writes(notebook, fmt="py:light") == script.read_text()  # the notebook is the stub
         assert script.read_text() == (root / "exercises" / exercise.filename).read_text()  # and the stub is intact
+
+
+def test_each_notebook_ends_with_its_graduated_hints_collapsed_one_cell_per_level(workspace, course):
+    for exercise in course.exercises:
+        notebook = nbformat.read(workspace / "notebooks" / exercise.filename.replace(".py", ".ipynb"), as_version=4)
+        hints = notebook.cells[-len(exercise.hints):]
+        assert [c.cell_type for c in hints] == ["markdown"] * len(exercise.hints) == ["markdown"] * 3, exercise.id
+        for number, (cell, level) in enumerate(zip(hints, exercise.hints, strict=True), start=1):
+            assert cell.source.startswith(f"<details><summary>Hint {number} — {level.label}</summary>")
+            assert cell.source.rstrip().endswith("</details>")
+            assert level.text.strip().splitlines()[0] in cell.source
+        assert sum(is_hint_cell(c) for c in notebook.cells) == len(exercise.hints)
+
+
+def test_hints_come_back_after_a_sync_from_the_py_side_and_are_never_doubled(workspace):
+    script = workspace / "exercises" / "04_sequential.py"
+    notebook_path = workspace / "notebooks" / "04_sequential.ipynb"
+    script.write_text(script.read_text() + "\n# a note of the learner's\n")
+    _touch_later(script, than=notebook_path)
+    assert course(workspace, "notebooks").returncode == 0
+    assert course(workspace, "notebooks").returncode == 0  # and once more: nothing is added twice
+    notebook = nbformat.read(notebook_path, as_version=4)
+    assert sum(is_hint_cell(c) for c in notebook.cells) == 3
+    assert any("a note of the learner's" in c.source for c in notebook.cells)
+    assert course(workspace, "check", "4", "--path", str(notebook_path)).returncode == 1  # still the stub: graded
 
 
 def test_course_check_on_a_notebook_fails_on_the_stub_and_passes_once_solved(workspace, root):

@@ -119,15 +119,17 @@ def test_a_check_gives_the_same_message_alone_as_among_the_others(path):
         assert [(c.name, c.message) for c in alone.checks] == [(check.name, check.message)]
 
 
+# Wrong answers whose verdict once differed in batch grading: `course grade` must fail exactly the checks
+# `course check` fails (a module-level model passed the fresh-model check when batch grading rebuilt one
+# recorded answer twice).
+WRONG_IN_BATCH = ["11/wrong_module_level_model.py"]
+
 # Correct answers that batch grading cannot grade by behaviour yet, and fails while `course check` passes
-# them: the trusted process cannot rebuild them from a config, and commit-then-challenge covers only the
-# classes of exercises 8-10 so far (README, "How a grade is computed").
+# them. A subclassed capstone model must be trained from fresh weights by the trusted trainer, which cannot
+# run the learner's Python; commit-then-challenge measures what a model computes, not how it trains
+# (README, "How a grade is computed").
 NOT_YET_IN_BATCH = {
-    "01/correct_subclassed.py": "a subclassed model",
-    "01/correct_lambda_reshape.py": "a Lambda layer",
-    "11/correct_subclassed_softmax.py": "a subclassed model",
-    "05/correct_rmsprop_function_loss.py": "a loss function of the learner's own, which the trusted trainer needs",
-    "04/correct_activation_objects.py": "an activation given as a Python function, which a config cannot carry",
+    "11/correct_subclassed_softmax.py": "a subclassed model, which the trusted trainer would have to run",
 }
 
 
@@ -148,7 +150,7 @@ def batch_graded(tmp_path_factory):
     course = load_course()
     base = tmp_path_factory.mktemp("variants-batch")
     for path in FILES:
-        if path.name.startswith("correct_"):
+        if path.name.startswith("correct_") or _name(path) in WRONG_IN_BATCH:
             folder = base / "class" / f"{path.parent.name}-{path.stem}"
             folder.mkdir(parents=True)
             shutil.copy(path, folder / course.find(path.parent.name).filename)
@@ -172,3 +174,18 @@ def test_correct_variant_gets_full_points_in_course_grade_too(path, batch_graded
     assert {c["name"]: c["outcome"] for c in graded["checks"]} == {name: "passed" for name in exercise.points}, \
         {c["name"]: c["message"] for c in graded["checks"] if c["outcome"] != "passed"}
     assert graded["points"] == exercise.max_points
+
+
+@pytest.mark.xdist_group("batch")
+@pytest.mark.parametrize("path", [p for p in FILES if _name(p) in WRONG_IN_BATCH], ids=_name)
+def test_wrong_variant_fails_the_same_checks_in_course_grade(path, batch_graded):
+    """`course grade` fails a wrong answer's checks exactly where `course check` does, with the same first
+    message."""
+    exercise = _exercise(path)
+    checked = run_checks(exercise, path, include_hidden=True)
+    graded = batch_graded[f"{path.parent.name}-{path.stem}"]["exercises"][exercise.id]
+    assert graded["status"] == "graded", (graded["status"], graded["reason"])
+    assert {c["name"]: c["outcome"] for c in graded["checks"]} == {c.name: c.outcome for c in checked.checks}
+    first = next(c for c in graded["checks"] if c["outcome"] == "failed")
+    assert expected_fragment(path) in first["message"], first["message"]
+    assert graded["points"] == checked.points < exercise.max_points

@@ -95,7 +95,7 @@ def notebook_page(exercise) -> str:
     from grader.export.notebooks import learner_notebook, pairing_formats
 
     script = ROOT / "exercises" / exercise.filename
-    notebook = learner_notebook(script, pairing_formats(ROOT / "notebooks", ROOT / "exercises"))
+    notebook = learner_notebook(script, pairing_formats(ROOT / "notebooks", ROOT / "exercises"), exercise)
     return nbformat.writes(notebook)
 
 

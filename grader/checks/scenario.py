@@ -79,6 +79,14 @@ class Scenario:
         """An instance: `cls(*args, **kwargs)`. Fact: None."""
         return self._add("new", f"{cls.label}({_shown(args, kwargs)})", cls, *args, **kwargs)
 
+    def learner_model(self, function: str, *args: Any, label: str | None = None) -> Ref:
+        """The model the learner's `function(*args)` returns (a CheckFailure as grader.checks.expect_model
+        words it, naming it `label`, if it returns anything else). Fact: None.
+
+        This is how a check holds a model that batch grading may not be able to rebuild from a config (a
+        subclassed model, a Lambda layer): its later steps run it where the learner's code lives."""
+        return self._add("learner_model", label or f"{function}({_shown(args, {})})", function, *args)
+
     def from_config(self, cls: Ref, obj: Ref) -> Ref:
         """`cls.from_config(obj.get_config())`. Fact: None."""
         return self._add("from_config", f"{cls.label}.from_config(config)", cls, obj, f"{obj.label}.get_config()")
@@ -103,6 +111,12 @@ class Scenario:
         """`obj(x, **kwargs)`. Fact: the output as a float numpy array."""
         extra = "".join(f", {k}={v!r}" for k, v in kwargs.items())
         return self._add("call", f"{obj.label}(x{extra}) on x of shape {tuple(np.shape(x))}", obj, x, **kwargs)
+
+    def predict(self, model: Ref, x: np.ndarray) -> Ref:
+        """Inference outputs of a model on `x` (grader.checks.predict_numpy): like `call` with
+        training=False, but a model that cannot take `x` fails in shapes, not in Keras' words. Fact: the
+        output as a float numpy array."""
+        return self._add("predict", f"{model.label}(x) on x of shape {tuple(np.shape(x))}", model, x)
 
     def variables(self, obj: Ref) -> Ref:
         """Fact: the distinct variables as [(name, shape)], read with Layer's own `weights` property."""
@@ -162,6 +176,11 @@ class Scenario:
     def seed(self, seed: int) -> Ref:
         """`keras.utils.set_random_seed(seed)` before the next steps. Fact: None."""
         return self._add("seed", f"set_random_seed({seed})", seed)
+
+    def randomize(self, obj: Ref, seed: int, scale: float = 0.3) -> Ref:
+        """Set every variable of `obj` to seeded random values (grader.checks.equivalence.assign_random),
+        whatever their shapes. Fact: None."""
+        return self._add("randomize", obj.label, obj, seed, scale)
 
     def assign(self, obj: Ref, values: Sequence[np.ndarray], *, source_label: str) -> Ref:
         """Give `obj`'s variables these values, matched as grader.checks.equivalence.assign_values does."""
@@ -302,6 +321,11 @@ class _Player:
         mro = [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__] if is_class else []
         return cls, {"is_class": is_class, "mro": mro, "repr": repr(cls)[:80]}
 
+    def _op_learner_model(self, label, function, *args):
+        from grader.checks.introspect import expect_model
+
+        return expect_model(self._invoke(self.submission.get(function), f"{function}()", *args), label), None
+
     def _op_new(self, label, cls, *args, **kwargs):
         return self._invoke(cls, label, *args, **kwargs), None
 
@@ -343,6 +367,14 @@ class _Player:
             return np.asarray(self._invoke(obj, label, x, **kwargs), dtype="float32")
 
         return None, run() if self.commit is None else self.commit.call(obj, x, kwargs, run)
+
+    def _op_predict(self, label, obj, x):
+        from grader.checks.introspect import predict_numpy
+
+        def run():
+            return np.asarray(self._invoke(predict_numpy, label, obj, x), dtype="float32")
+
+        return None, run() if self.commit is None else self.commit.call(obj, x, {"training": False}, run)
 
     def _op_variables(self, label, obj):
         from grader.checks.introspect import variables_of
@@ -458,6 +490,12 @@ class _Player:
         import keras
 
         keras.utils.set_random_seed(int(seed))
+        return None, None
+
+    def _op_randomize(self, label, obj, seed, scale):
+        from grader.checks.equivalence import assign_random
+
+        assign_random(obj, seed=int(seed), scale=float(scale))
         return None, None
 
     def _op_assign(self, label, obj, values, source_label):

@@ -38,7 +38,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.checkfiles import check_names
-from grader.export.notebooks import KERNELSPEC
+from grader.export.notebooks import KERNELSPEC, hint_details
 from grader.manifest import HIDDEN_CHECK, Course, Exercise, check_label, hidden_check_label, load_course, points_text
 from grader.solution_markers import STUB_PLACEHOLDER
 
@@ -133,12 +133,6 @@ def intro_markdown(exercise: Exercise, docs_dir: Path | None) -> str:
         parts.append("Stuck? Open one hint at a time: a nudge first, then the API to use, then a worked line.")
         parts.extend(hint_details(number, level) for number, level in enumerate(exercise.hints, start=1))
     return "\n\n".join(parts)
-
-
-def hint_details(number: int, level) -> str:
-    """One hint as a collapsed HTML <details> block (Jupyter renders it closed until clicked)."""
-    text = f"```python\n{level.text}\n```" if level.key == "worked" else level.text
-    return f"<details><summary>Hint {number} — {level.label}</summary>\n\n{text}\n\n</details>"
 
 
 def _lesson_opening(path: Path | None) -> tuple[str | None, list[str]]:

@@ -9,6 +9,13 @@ Jupyter with the jupytext extension, or `course notebooks` again) takes the inpu
 file is newer and rewrites the other. The percent format was rejected because it would add `# %%`
 lines to the learner's `.py` and make it differ from the stub.
 
+Hints. The notebook ends with the exercise's graduated hints, one markdown cell per level, each a
+collapsed `<details>` block (the same blocks as nbgrader's notebooks, grader.export.nbgrader), so
+the learner opens one at a time. A new notebook's `.py` is still exactly the stub: the hint cells
+reach it only as a comment block once the notebook side is synced, and `course notebooks` puts them
+back into a notebook that a sync from the `.py` side left without them.
+
+
 A submitted notebook is read back into Python by grader.checks.notebook_source.
 """
 
@@ -39,11 +46,43 @@ def pairing_formats(notebooks_dir: Path, exercises_dir: Path) -> str:
     return short_form_multiple_formats([{"extension": ".ipynb"}, script])
 
 
-def learner_notebook(script: Path, formats: str) -> nbformat.NotebookNode:
-    """The notebook form of one exercise script, paired with it through `formats`."""
+HINT_SUMMARY = "<details><summary>Hint "  # how a hint cell begins (`hint_details`)
+
+
+def hint_details(number: int, level) -> str:
+    """One hint as a collapsed HTML <details> block (Jupyter renders it closed until clicked)."""
+    text = f"```python\n{level.text}\n```" if level.key == "worked" else level.text
+    return f"<details><summary>Hint {number} — {level.label}</summary>\n\n{text}\n\n</details>"
+
+
+def hint_cells(exercise: Exercise) -> list[nbformat.NotebookNode]:
+    """The exercise's graduated hints as markdown cells, one per level, each collapsed (<details>) so that
+    the learner opens one at a time, as on the site's exercise page and in nbgrader's notebooks."""
+    from nbformat.v4 import new_markdown_cell
+
+    return [new_markdown_cell(hint_details(number, level)) for number, level in enumerate(exercise.hints, start=1)]
+
+
+def is_hint_cell(cell) -> bool:
+    return cell.get("cell_type") == "markdown" and str(cell.get("source", "")).startswith(HINT_SUMMARY)
+
+
+def with_hints(notebook: nbformat.NotebookNode, exercise: Exercise) -> bool:
+    """Append the exercise's hint cells to `notebook` unless it has them already; True if it changed."""
+    if not exercise.hints or any(is_hint_cell(cell) for cell in notebook.cells):
+        return False
+    notebook.cells.extend(hint_cells(exercise))
+    return True
+
+
+def learner_notebook(script: Path, formats: str, exercise: Exercise | None = None) -> nbformat.NotebookNode:
+    """The notebook form of one exercise script, paired with it through `formats`, ending with the
+    exercise's hints when `exercise` is given (`with_hints`)."""
     import jupytext
 
     notebook = jupytext.read(script, fmt=TEXT_FORMAT)
+    if exercise is not None:
+        with_hints(notebook, exercise)
     notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     notebook.metadata["jupytext"] = {
         "formats": formats,
@@ -88,12 +127,26 @@ def write_learner_notebooks(exercises_dir: Path, notebooks_dir: Path,
             except Exception as error:  # noqa: BLE001 - a broken notebook must not stop the others
                 done.append(NotebookWritten(exercise.id, target, "failed", f"cannot sync it: {error_lines(error)}"))
                 continue
+            _restore_hints(target, exercise)
             done.append(NotebookWritten(exercise.id, target, "synced"))
         elif script.is_file():
-            jupytext.write(learner_notebook(script, formats), target, fmt="ipynb")
+            jupytext.write(learner_notebook(script, formats, exercise), target, fmt="ipynb")
             stat = script.stat()
             os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
             done.append(NotebookWritten(exercise.id, target, "created"))
         else:
             done.append(NotebookWritten(exercise.id, target, "skipped", f"no {script}"))
     return done
+
+
+def _restore_hints(target: Path, exercise: Exercise) -> None:
+    """Put the hint cells back into a synced notebook that lost them (a sync from the .py side takes the
+    .py's cells, and the .py starts as the stub, without hints)."""
+    import jupytext
+
+    try:
+        notebook = jupytext.read(target, fmt="ipynb")
+        if with_hints(notebook, exercise):
+            jupytext.write(notebook, target, fmt="ipynb")
+    except Exception:  # noqa: BLE001 - a notebook that cannot be read keeps its state; the sync reported it
+        return

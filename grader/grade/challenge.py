@@ -44,11 +44,13 @@ from grader.checks.scenario import SCENARIO_PROBE
 from grader.grade.sandbox import Limits, confine
 
 ARTEFACT_MAX_BYTES = 32 * 1024 * 1024
+FUNCTION_PLACE = "<function>"  # where a committed function's output goes (never a probe key: those are hex)
 
 
 # 1. decoys (trusted) -------------------------------------------------------------------------------------
 
-RUNS = ("call", "build", "output_shape")  # the steps that run the learner's object: each one is committed
+RUNS = ("call", "predict", "build", "output_shape")  # the steps that run the learner's object: each one is committed
+CALLS = ("call", "predict")  # of those, the ones whose fact is the output on the step's input
 
 
 @dataclass
@@ -58,7 +60,7 @@ class Secrets:
     decoy it sent for an assigned value with the real value it stands for."""
 
     inputs: dict[int, np.ndarray] = field(default_factory=dict)  # step index -> input in the challenge
-    ops: dict[int, str] = field(default_factory=dict)  # step index -> "call", "build", "output_shape", "variables"
+    ops: dict[int, str] = field(default_factory=dict)  # step index -> one of RUNS, or "variables"
     objects: dict[int, int] = field(default_factory=dict)  # step index -> index of the step that made the object
     substitutions: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (decoy, real)
     labels: dict[int, str] = field(default_factory=dict)  # step index -> the step's label
@@ -86,7 +88,7 @@ def with_decoys(probe, rng: np.random.Generator):
     for index, (op, label, args, kwargs) in enumerate(probe.args[0]):
         if op in (*RUNS, "variables") and args and isinstance(args[0], dict) and "ref" in args[0]:
             secrets.ops[index], secrets.objects[index], secrets.labels[index] = op, int(args[0]["ref"]), label
-        if op == "call":
+        if op in CALLS:
             secrets.inputs[index] = np.asarray(args[1])
             args = (args[0], _decoy(args[1], rng), *args[2:])
         elif op in ("build", "output_shape"):
@@ -129,6 +131,12 @@ class Commitments:
         fact = self._commit(obj, (1, *input_shape), np.dtype("float32"), kwargs, run)
         return {"committed": len(self.calls) - 1, "fact": fact}
 
+    def function(self, fn, shape: tuple, dtype: str) -> int:
+        """Commit to a plain function of one tensor of `shape` (None for a free axis), e.g. an activation
+        of the learner's own (grader.grade.functions); returns its k. It runs only once it is traced."""
+        self._commit(fn, shape, np.dtype(dtype), {}, lambda: None)
+        return len(self.calls) - 1
+
     def _commit(self, obj, shape: tuple, dtype, kwargs: dict, run):
         before = {id(v): np.array(v) for v in _variables_of(obj)}
         result = run()
@@ -152,14 +160,23 @@ class Commitments:
         root.variables_list = ordered
         objects: dict[int, Any] = {}
         for obj, *_ in self.calls:
-            objects.setdefault(id(obj), obj)
+            if hasattr(obj, "variables"):  # a layer or model; a plain function has no state to track
+                objects.setdefault(id(obj), obj)
         root.objects = list(objects.values())
         arrays: list[np.ndarray] = []
         calls = []
         position = {id(v): i for i, v in enumerate(ordered)}
+        untraced: dict[str, str] = {}
         for k, (obj, kwargs, shape, dtype, snapshot) in enumerate(self.calls):
             spec = tf.TensorSpec((None, *shape[1:]), tf.as_dtype(dtype))
-            setattr(root, f"call_{k}", tf.function(_bound_call(obj, kwargs), input_signature=[spec]))
+            function = tf.function(_bound_call(obj, kwargs), input_signature=[spec])
+            try:  # one call that cannot be traced (e.g. on an input shape the object refuses) costs only itself
+                function.get_concrete_function()
+            except Exception as error:  # noqa: BLE001 - the learner's code runs while tracing
+                untraced[str(k)] = _traced_error(error)
+                calls.append(None)
+                continue
+            setattr(root, f"call_{k}", function)
             indices = []
             for variable_id, value in snapshot.items():
                 indices.append([position[variable_id], len(arrays)])
@@ -170,7 +187,7 @@ class Commitments:
         with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
             tar.add(str(directory), arcname="artefact")
         arrays.append(np.frombuffer(buffer.getvalue(), dtype=np.uint8))
-        return {"calls": calls, "artefact": len(arrays) - 1}, arrays
+        return {"calls": calls, "artefact": len(arrays) - 1, "untraced": untraced}, arrays
 
 
 def _bound_call(obj, kwargs: dict):
@@ -263,6 +280,16 @@ def _challenge(artefact: bytes, items: list[ChallengeItem], folder: Path) -> tup
     return {"outputs": outputs}, arrays
 
 
+def _traced_error(error: BaseException) -> str:
+    """One line saying why tracing failed: TensorFlow puts the learner's own error last, after "in user
+    code:" and the lines of the call stack."""
+    from grader.checks.failure import error_summary
+
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    last = next((line for line in reversed(lines) if not line.startswith(("File ", "in user code", "return "))), "")
+    return f"{type(error).__name__}: {error_summary(last)}" if last else type(error).__name__
+
+
 def _one_line(error: BaseException) -> str:
     from grader.checks.failure import error_lines
 
@@ -280,6 +307,7 @@ class PendingChallenge:
     secrets: dict[str, Secrets]  # probe key -> what the grader kept of that scenario
     commitments: Any  # the header of the student's process's commitments (Commitments.save)
     committed: list  # and its arrays
+    functions: dict = field(default_factory=dict)  # k -> grader.grade.functions.FunctionSecret
 
 
 def _substituted(value: np.ndarray, substitutions: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -323,8 +351,12 @@ def challenge_items(pending: PendingChallenge) -> tuple[bytes | None, list[Chall
                           for v, a in calls[k]]
             except (TypeError, ValueError, IndexError):
                 continue
-            items.append(ChallengeItem(k, real, values, run=secrets.ops.get(index) == "call"))
+            items.append(ChallengeItem(k, real, values, run=secrets.ops.get(index) in CALLS))
             places.append((key, index))
+    for k, secret in pending.functions.items():
+        if 0 <= k < len(calls):
+            items.append(ChallengeItem(k, secret.x, []))
+            places.append((FUNCTION_PLACE, k))
     return artefact, items, places
 
 
@@ -342,10 +374,18 @@ def apply_challenges(pending: PendingChallenge, places: list[tuple], outputs: li
     for a list of weights, a check that they are the weights the object's committed graph uses. A
     scenario with a step reported done that the challenge could not confirm (no commitment, a graph that
     does not run, weights the graph does not use, no challenger) gets no fact at all."""
+    from grader.grade.functions import resolve_functions
+
     results = pending.header.get("results", {})
     answered: dict[tuple, tuple[np.ndarray, list] | str] = {}
     for place, output in zip(places, outputs, strict=False):
         answered[place] = _measured(output, output_arrays)
+    if pending.functions:
+        measured = {place[1]: got[0] if isinstance(got, tuple) else got
+                    for place, got in answered.items() if place[0] == FUNCTION_PLACE}
+        for k in pending.functions:
+            measured.setdefault(k, failure or "your process did not commit to it")
+        resolve_functions(results, pending.functions, measured)
     for key, secrets in pending.secrets.items():
         entry = results.get(key)
         outcomes = _outcomes(entry)
@@ -367,13 +407,17 @@ def apply_challenges(pending: PendingChallenge, places: list[tuple], outputs: li
                                "committed to uses")
                     break
                 continue
+            if op == "build" and _build_fact(outcomes[index]) is False:
+                outcomes[index] = {"list": ["ok", False]}  # built already: nothing ran, as in course check
+                continue
             got = answered.get((key, index))
             if not isinstance(got, tuple):
-                reason = got if isinstance(got, str) else failure or "your process reported it without committing to it"
+                reason = got if isinstance(got, str) else _untraced(pending, outcomes[index]) or failure or \
+                    "your process reported it without committing to it"
                 problem = f"the grader could not run `{label}` as the frozen graph your process committed to ({reason})"
                 break
             output = got[0]
-            if op == "call":
+            if op in CALLS:
                 fact = {"array": len(pending.arrays)}
                 pending.arrays.append(output)
             elif op == "output_shape":
@@ -421,3 +465,22 @@ def _reported_ok(outcome: Any) -> bool:
         return outcome["list"][0] == "ok"
     except (KeyError, TypeError, IndexError):
         return False
+
+
+def _build_fact(outcome: Any) -> bool | None:
+    """What a `build` step's process said (True: it had to build the object), or None if unreadable."""
+    try:
+        fact = outcome["list"][1]["dict"].get("fact")
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return fact if isinstance(fact, bool) else None
+
+
+def _untraced(pending: PendingChallenge, outcome: Any) -> str | None:
+    """Why the student's process could not trace the call that `outcome` committed to, if it said so."""
+    k = _committed_call(outcome)
+    try:
+        reason = pending.commitments["untraced"][str(k)]
+    except (KeyError, TypeError, IndexError):
+        return None
+    return f"tracing it failed: {str(reason)[:200]}"

@@ -171,8 +171,8 @@ def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dic
             value = play(submission, args[0], commit) if commit else play(submission, args[0])
         else:
             value = submission.call(probe.name, *args, **kwargs)
-        entry = {"value": encode(value, arrays),
-                 "compiled": [compile_config_json(m) for m in models]}
+        entry = {"value": encode(value, arrays, commit=commit),
+                 "compiled": [compile_config_json(m, commit) for m in models]}
     except CheckFailure as failure:
         entry = {"failure": failure.as_dict(), "not_implemented": isinstance(failure, NotImplementedYet)}
     except NotTransferable as error:
@@ -227,6 +227,9 @@ class ReplaySubmission(Submission):
     def run(self, scenario: Scenario) -> Facts:
         entry, arrays = self._recorded(probe_key(SCENARIO_PROBE, (scenario.steps,), {}), "used your classes")
         if "value" not in entry:
+            failure = entry.get("failure")
+            if entry.get("stalled") and isinstance(failure, dict):  # the grader stopped it (grader.grade.steps)
+                raise CheckFailure.from_dict(failure)
             raise CheckFailure("the grader could not read what your classes did")
         try:
             outcomes = decode(entry["value"], arrays)

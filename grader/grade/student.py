@@ -185,6 +185,9 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> Entry:
     With `decoys` (a numpy Generator), scenarios are sent with decoys for their secret arrays, and a
     PendingChallenge for the entry is appended to `pending` (see `challenge_student`)."""
     from grader.grade.challenge import PendingChallenge, with_decoys
+    from grader.grade.functions import function_secrets
+    from grader.grade.pool import ProcessEnded
+    from grader.grade.steps import TIMED_OUT, StepStalled
     from grader.grade.values import shift_arrays
     from grader.grade.worker import AskProbe, CloseFile, OpenFile
 
@@ -199,7 +202,13 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> Entry:
             sent, secret = with_decoys(probe, decoys) if decoys is not None else (probe, None)
             if secret is not None:
                 kept[probe.key] = secret
-            answer, own = _reply(channel, AskProbe(sent), task, deadline)
+            step_deadline = min(deadline, time.monotonic() + task.step_s) if task.step_s else deadline
+            try:
+                answer, own = _reply(channel, AskProbe(sent), task, step_deadline)
+            except ProcessEnded as ended:  # stuck in one call: that call fails, the others are played again
+                if ended.status == TIMED_OUT and step_deadline < deadline:
+                    raise StepStalled(task, probe, task.step_s) from None
+                raise
             if not isinstance(answer.get("entry"), dict):
                 raise _BadReply("bad reply", "the submission's process sent a malformed answer")
             try:
@@ -213,19 +222,28 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> Entry:
     notes = closing.get("notes") if isinstance(closing.get("notes"), list) else []
     header = {"exercise": task.exercise_id, "part": task.part, "isolation": header.get("isolation"),
               "results": results, "notes": notes}
-    if kept and pending is not None:
-        pending.append(PendingChallenge(header, arrays, kept, closing.get("commitments"), committed))
+    functions = function_secrets(results, decoys) if decoys is not None else {}
+    if (kept or functions) and pending is not None:
+        pending.append(PendingChallenge(header, arrays, kept, closing.get("commitments"), committed, functions))
     return Replay(header, arrays)
 
 
-def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: list | None = None) -> None:
+def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: list | None = None,
+                stalled: list | None = None) -> None:
     """Play `tasks` in order, appending (task, entry, seconds) to `played`; stop at the first bad reply
-    (the process is not trusted to go on) or when the process ends (pool.ProcessEnded)."""
+    (the process is not trusted to go on) or when the process ends (pool.ProcessEnded). A probe that
+    stalls (grader.grade.steps.StepStalled) is appended to `stalled` with the seconds its task took."""
     from grader.grade.pool import ProcessEnded
+    from grader.grade.steps import StepStalled
 
     for task in tasks:
         began = time.perf_counter()
-        entry = play_task(channel, task, decoys, pending)
+        try:
+            entry = play_task(channel, task, decoys, pending)
+        except StepStalled as stall:
+            if stalled is not None:
+                stalled.append((stall, time.perf_counter() - began))
+            raise
         if isinstance(entry, Outcome):
             raise ProcessEnded(entry.status, entry.reason)
         played.append((task, entry, time.perf_counter() - began))
@@ -274,6 +292,7 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
     each within its own time; a failure costs only the exercise it hit), then verify them all in a
     trusted process. `slot` (0 ≤ slot < the machine's workers) picks the uid and scratch folder."""
     from grader.grade.pool import run_dialogue
+    from grader.grade.steps import TIMED_OUT, Stall, add_stalls, continuation
     from grader.grade.worker import ProbeJob, ProbeTask, VerifyJob, probe_submission, verify_student
 
     exercises, probes, hide, work = setup.exercises, setup.probes, setup.hide, setup.work
@@ -296,10 +315,11 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
             entries[exercise.id] = Outcome(UNREADABLE, f"the submitted file could not be read: {error}")
             continue
         discovered, wall_s = probes[exercise.id], exercise.time_budget_s + STARTUP_MARGIN_S
-        tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["probes"], wall_s))
+        step_s = exercise.time_budget_s  # each probe's own limit (grader.grade.steps)
+        tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["probes"], wall_s, step_s=step_s))
         if discovered["hidden_probes"]:
             hidden_tasks.append(ProbeTask(exercise.id, exercise.filename, source, discovered["hidden_probes"], wall_s,
-                                          part="hidden"))
+                                          part="hidden", step_s=step_s))
     # Every exercise's public probes first, then the hidden checks' own: nothing a hidden check passes
     # to the learner's code can reach the feedback of a public check through the process's state.
     tasks += hidden_tasks
@@ -309,6 +329,7 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
     retried: set[tuple[str, str]] = set()
     decoys = np.random.default_rng(secrets.randbits(128))  # never seen by the student's process
     pending: list = []
+    stalls: list = []  # grader.grade.steps.Stall of each probe that stalled
     while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
@@ -316,13 +337,22 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
         job = ProbeJob(student.student, limits, str(scratch), [str(p) for p in hide], uid,
                        [str(p) for p in visible_folders(hide)])
         played: list[tuple[ProbeTask, Entry, float]] = []
+        stalled: list = []
         end = run_dialogue(probe_submission, job, partial(_play_tasks, tasks=tasks, played=played, decoys=decoys,
-                                                          pending=pending), uid=uid, tree_limits=limits)
+                                                          pending=pending, stalled=stalled), uid=uid, tree_limits=limits)
         for task, entry, seconds in played:
             timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + seconds, 3)
             (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = entry
         if end is None:
             break
+        if stalled and end.status == TIMED_OUT:  # one probe stalled: it fails, the rest are played afresh
+            stall, spent = stalled[0]
+            stalls.append(Stall(stall.task.exercise_id, stall.task.part, stall.probe.key, stall.detail))
+            timings[stall.task.exercise_id] = round(timings.get(stall.task.exercise_id, 0.0) + spent, 3)
+            rest = continuation(stall, spent)
+            if rest is not None:
+                tasks = [rest, *tasks[len(played) + 1:]]
+                continue
         stopped = tasks[len(played)]
         timings[stopped.exercise_id] = round(timings.get(stopped.exercise_id, 0.0) + end.seconds
                                              - sum(seconds for _, _, seconds in played), 3)
@@ -337,6 +367,10 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
         # the hidden probes of an exercise whose public ones did not all answer are not worth playing
         tasks = [t for t in tasks[len(played) + 1:] if t.part == "public" or _answered(entries.get(t.exercise_id))]
     shutil.rmtree(scratch, ignore_errors=True)
+    for stall in stalls:
+        parts = hidden_parts if stall.part == "hidden" else entries
+        if stall.exercise_id in parts:
+            parts[stall.exercise_id] = add_stalls(parts[stall.exercise_id], [stall], stall.part)
     if pending:
         challenge_student(pending, setup.memory_mb, hide, work / "scratch" / f"slot{slot}-challenge", uid)
     for exercise_id, entry in entries.items():
@@ -355,6 +389,9 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
             result = {"status": "grader error", "checks": [c.gradebook_entry() for c in failed]}
         status = entry.status if isinstance(entry, Outcome) else result["status"]
         reason = entry.reason if isinstance(entry, Outcome) else result.get("reason")
+        stalled_here = [s.reason for s in stalls if s.exercise_id == exercise.id]
+        if stalled_here and not isinstance(entry, Outcome):  # graded, but one call was stopped: say so
+            status, reason = TIMED_OUT, "; ".join(dict.fromkeys(stalled_here))
         points = sum(c["points"] for c in result["checks"])
         record_exercises[exercise.id] = {
             "slug": exercise.slug, "title": exercise.title, "status": status if status != "ok" else "graded",

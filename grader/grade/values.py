@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from grader.grade.nesting import MAX_DEPTH, json_depth
+
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_HEADER_BYTES = 16 * 1024 * 1024
-MAX_DEPTH = 100  # JSON nesting of a header; `encode` itself never goes beyond ~45
 MAX_ARRAYS = 10_000
 ARRAY_KINDS = "biuf"  # bool, signed and unsigned integers, floats: all a learner's values need
 
@@ -27,8 +28,10 @@ class NotTransferable(ValueError):
     """A value that cannot leave the submission process (e.g. a custom class instance)."""
 
 
-def encode(value: Any, arrays: list[np.ndarray], depth: int = 0) -> Any:
-    """A JSON-able form of `value`; arrays are appended to `arrays` and referenced by index."""
+def encode(value: Any, arrays: list[np.ndarray], depth: int = 0, commit=None) -> Any:
+    """A JSON-able form of `value`; arrays are appended to `arrays` and referenced by index. With `commit`
+    (a grader.grade.challenge.Commitments), a model's activations and loss of the learner's own are
+    committed there and named by markers (grader.grade.functions)."""
     import keras
 
     if depth > 20:
@@ -46,18 +49,22 @@ def encode(value: Any, arrays: list[np.ndarray], depth: int = 0) -> Any:
         arrays.append(array)
         return {"array": len(arrays) - 1}
     if isinstance(value, keras.Model):
-        return encode_model(value, arrays)
+        return encode_model(value, arrays, commit)
     if isinstance(value, (list, tuple)):
-        return {"list" if isinstance(value, list) else "tuple": [encode(v, arrays, depth + 1) for v in value]}
+        return {"list" if isinstance(value, list) else "tuple": [encode(v, arrays, depth + 1, commit) for v in value]}
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise NotTransferable("a dict with non-string keys")
-        return {"dict": {k: encode(v, arrays, depth + 1) for k, v in value.items()}}
+        return {"dict": {k: encode(v, arrays, depth + 1, commit) for k, v in value.items()}}
     raise NotTransferable(f"a {type(value).__module__}.{type(value).__name__}")
 
 
-def encode_model(model, arrays: list[np.ndarray]) -> dict:
+def encode_model(model, arrays: list[np.ndarray], commit=None) -> dict:
+    import contextlib
+
     import keras
+
+    from grader.grade.functions import committed_activations, mark_activations
 
     if type(model) not in (keras.Sequential, keras.Model) and type(model).__name__ != "Functional":
         raise NotTransferable(
@@ -67,21 +74,26 @@ def encode_model(model, arrays: list[np.ndarray]) -> dict:
     if any(isinstance(layer, keras.layers.Lambda) for layer in model._flatten_layers(include_self=False)):
         raise NotTransferable("a model with a Lambda layer (Python code, which batch grading does not rebuild)")
     try:
-        config = model.to_json()
+        with committed_activations(model, commit) if commit is not None else contextlib.nullcontext({}) as committed:
+            config = mark_activations(model.to_json(), committed)
     except Exception as error:  # noqa: BLE001 - Keras cannot write the config of some models
         raise NotTransferable(f"a model whose config Keras cannot write ({type(error).__name__})") from None
     weights = [np.asarray(w) for w in model.get_weights()] if model.built else []
     start = len(arrays)
     arrays.extend(weights)
-    return {"model": config, "weights": list(range(start, len(arrays))), "compiled": compile_config_json(model)}
+    return {"model": config, "weights": list(range(start, len(arrays))), "compiled": compile_config_json(model, commit)}
 
 
-def compile_config_json(model) -> str | None:
-    """The model's compile settings as JSON, or None if it is not compiled."""
+def compile_config_json(model, commit=None) -> str | None:
+    """The model's compile settings as JSON, or None if it is not compiled. With `commit`, a loss of the
+    learner's own is committed there and named by a marker (grader.grade.functions.commit_loss)."""
+    from grader.grade.functions import commit_loss
+
     if not getattr(model, "compiled", False):
         return None
     try:
-        return json.dumps(model.get_compile_config())
+        config = model.get_compile_config()
+        return json.dumps(commit_loss(model, config, commit) if commit is not None else config)
     except Exception as error:  # noqa: BLE001
         raise NotTransferable(f"the compile settings ({type(error).__name__}: {error})") from None
 
@@ -128,7 +140,14 @@ def shift_arrays(data: Any, offset: int, depth: int = 0) -> Any:
 
 def _only_keras_classes(node: Any) -> None:
     """Refuse configs naming modules outside Keras or registered (custom) classes."""
+    from grader.grade.functions import MARKER, UNRESOLVED
+
     if isinstance(node, dict):
+        if UNRESOLVED in node:
+            raise NotTransferable(f"a{'n' if node[UNRESOLVED] == 'activation' else ''} {node[UNRESOLVED]} of your own "
+                                  f"that the grader could not identify ({str(node.get('why', ''))[:300]})")
+        if MARKER in node:
+            raise NotTransferable("a function of your own that the grader did not challenge")
         module = node.get("module")
         if module is not None and not (isinstance(module, str) and (module == "keras" or module.startswith("keras."))):
             raise NotTransferable(f"a class from module {module!r}")
@@ -196,19 +215,6 @@ def unpack(message: bytes) -> tuple[dict, list[np.ndarray]]:
     if json_depth(header) > MAX_DEPTH:
         raise ValueError(f"the header is nested more than {MAX_DEPTH} levels deep")
     return header, _read_npz(message[8 + size :])
-
-
-def json_depth(value: Any) -> int:
-    """How deeply lists and dicts nest in `value` (walked without recursion)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, (list, dict)):
-            deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH:
-                return deepest
-            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
-    return deepest
 
 
 def _read_npz(blob: bytes) -> list[np.ndarray]:

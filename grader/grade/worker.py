@@ -38,6 +38,7 @@ class ProbeTask:
     probes: list
     wall_s: float
     part: str = "public"  # or "hidden": the probes only hidden checks make, played after every public part
+    step_s: float = 0.0  # the time limit of each probe's answer (grader.grade.steps); 0: only wall_s
 
 
 @dataclass

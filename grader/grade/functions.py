@@ -1,0 +1,234 @@
+"""Functions of the learner's own inside a returned model, judged by what they compute.
+
+A model's config names Keras' own activations and losses; a Python function of the learner's (an
+activation `lambda z: z`, `tf.nn.relu`, a loss `def my_loss(y_true, y_pred): ...`) is code, which the
+trusted process never runs and Keras' safe deserialisation refuses. So, with commit-then-challenge
+(grader.grade.challenge):
+
+1. **Commit** (the student's process, `commit_activations`, `commit_loss`): each such function is traced
+   as a TensorFlow graph on one input (an activation takes a `(batch, units)` float tensor; a loss takes
+   `[label, score_1 … score_C]` rows and returns `fn(labels, scores)`) and saved with the file's other
+   commitments; the config that is sent names it by a marker `{"committed_function": k, "kind": ...}`.
+2. **Challenge** (`function_items`): the grader draws inputs the student's process never saw and runs
+   each committed graph on them in the confined challenger.
+3. **Identify** (trusted, `resolve_functions`): the marker is replaced by the Keras activation or
+   cross-entropy that gives the same outputs on those inputs; the checks then judge that Keras object
+   as they judge any other. A function that computes none of them stays unresolved, and rebuilding
+   the model fails with a message that says so (grader.grade.values).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MARKER = "committed_function"
+UNRESOLVED = "unresolved_function"
+ACTIVATION, LOSS = "activation", "loss"
+ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "silu", "gelu",
+               "exponential", "leaky_relu", "relu6", "hard_sigmoid", "mish", "log_softmax")
+CLASSES = 10  # the loss is challenged on scores for this many classes (every exercise that compiles has 10)
+
+
+def _keras_own(fn: Any) -> bool:
+    """Whether `fn` is Keras' own (a function of keras.activations, a keras.layers object…): its config
+    then names it, and the trusted process rebuilds it without running any of the learner's code."""
+    own = isinstance(fn, type) or hasattr(fn, "__code__") or type(fn).__name__ == "builtin_function_or_method"
+    module = getattr(fn, "__module__", None) if own else type(fn).__module__  # an object: its class decides
+    return isinstance(module, str) and (module == "keras" or module.startswith("keras."))
+
+
+# 1. commit (the student's process) ---------------------------------------------------------------------
+
+@contextlib.contextmanager
+def committed_activations(model, commit) -> Iterator[dict[str, int]]:
+    """Inside the block, every layer activation of `model` that is not Keras' own is committed to
+    `commit` (a grader.grade.challenge.Commitments) and swapped for `linear`, so that Keras can write
+    the config; yields {layer name: commitment k}. The activations are restored on leaving."""
+    import keras
+
+    swapped: list[tuple[Any, Any]] = []
+    committed: dict[str, int] = {}
+    try:
+        for layer in model._flatten_layers(include_self=False):
+            fn = getattr(layer, "activation", None)
+            if fn is None or not callable(fn) or _keras_own(fn) or isinstance(layer, keras.layers.Activation):
+                continue
+            committed[layer.name] = commit.function(fn, (None, None), "float32")
+            swapped.append((layer, fn))
+            layer.activation = keras.activations.linear
+        yield committed
+    finally:
+        for layer, fn in swapped:
+            layer.activation = fn
+
+
+def mark_activations(config_json: str, committed: dict[str, int]) -> str:
+    """The model config with each committed layer's activation replaced by its marker."""
+    if not committed:
+        return config_json
+    config = json.loads(config_json)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            inner = node.get("config")
+            if isinstance(inner, dict) and inner.get("name") in committed and "activation" in inner:
+                inner["activation"] = {MARKER: committed[inner["name"]], "kind": ACTIVATION}
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(config)
+    return json.dumps(config)
+
+
+def commit_loss(model, compile_config: dict, commit) -> dict:
+    """`compile_config` with a loss that is not Keras' own committed to `commit` and replaced by its
+    marker (a list or dict of losses, for several outputs, is left as it is)."""
+    loss = getattr(model, "loss", None)
+    if loss is None or isinstance(loss, (str, dict, list, tuple)) or not callable(loss) or _keras_own(loss):
+        return compile_config
+    k = commit.function(_LossOnRows(loss), (None, None), "float32")
+    return {**compile_config, "loss": {MARKER: k, "kind": LOSS}}
+
+
+class _LossOnRows:
+    """A loss as a function of one tensor: column 0 holds the integer label, the rest the scores."""
+
+    def __init__(self, loss) -> None:
+        self.loss = loss
+
+    def __call__(self, rows):
+        import tensorflow as tf
+
+        return self.loss(tf.cast(rows[:, 0], "int32"), rows[:, 1:])
+
+
+# 2. challenge (inputs drawn by the grader) ---------------------------------------------------------------
+
+@dataclass
+class FunctionSecret:
+    """A committed function to challenge: its commitment `k`, its kind, and the input the grader drew."""
+
+    k: int
+    kind: str
+    x: np.ndarray
+
+
+def function_secrets(results: dict, rng: np.random.Generator) -> dict[int, FunctionSecret]:
+    """A challenge input for each function marker in the answers `results` (probe key -> entry)."""
+    found: dict[int, str] = {}
+
+    def note(marker: dict) -> None:
+        k, kind = marker.get(MARKER), marker.get("kind")
+        if type(k) is int and kind in (ACTIVATION, LOSS):  # anything else stays a marker: rebuilding refuses it
+            found.setdefault(k, kind)
+
+    _rewrite(results, note)
+    secrets = {}
+    for k, kind in found.items():
+        if kind == ACTIVATION:
+            x = rng.normal(0.0, 2.5, size=(8, 12)).astype("float32")
+        else:
+            labels = rng.integers(0, CLASSES, size=(16, 1)).astype("float32")
+            scores = rng.uniform(0.05, 3.0, size=(16, CLASSES)).astype("float32")  # logits and probabilities differ
+            x = np.concatenate([labels, scores], axis=1)
+        secrets[k] = FunctionSecret(k, kind, x)
+    return secrets
+
+
+# 3. identify (trusted) -----------------------------------------------------------------------------------
+
+def resolve_functions(results: dict, secrets: dict[int, FunctionSecret], measured: dict[int, Any]) -> None:
+    """Replace each marker in `results` (in place) by the Keras function whose outputs on the grader's
+    input equal the committed graph's (`measured`: k -> output array, or why there is none)."""
+    resolved = {}
+    for k, secret in secrets.items():
+        got = measured.get(k)
+        if not isinstance(got, np.ndarray):
+            why = got if isinstance(got, str) else "the graph your process committed to did not run"
+            resolved[k] = {UNRESOLVED: secret.kind, "why": why[:300]}
+            continue
+        found = _identify(secret, got)
+        resolved[k] = found if found is not None else {
+            UNRESOLVED: secret.kind, "why": f"it computes none of Keras' {'activations' if secret.kind == ACTIVATION else 'cross-entropies'} on the grader's inputs"}
+
+    def replace(marker: dict) -> Any:
+        found = resolved.get(marker.get(MARKER)) if type(marker.get(MARKER)) is int else None
+        return found if found is not None else {UNRESOLVED: "function", "why": "the grader did not challenge it"}
+
+    _rewrite(results, replace)
+
+
+def _identify(secret: FunctionSecret, got: np.ndarray) -> Any:
+    import keras
+
+    if secret.kind == ACTIVATION:
+        for name in ACTIVATIONS:
+            try:
+                expected = np.asarray(keras.ops.convert_to_numpy(keras.activations.get(name)(secret.x)))
+            except Exception:  # noqa: BLE001 - an activation this Keras lacks
+                continue
+            if expected.shape == got.shape and np.allclose(got, expected, rtol=1e-4, atol=1e-5):
+                return name
+        return None
+    labels, scores = secret.x[:, 0].astype("int32"), secret.x[:, 1:]
+    for from_logits in (True, False):
+        per_example = np.asarray(keras.ops.convert_to_numpy(
+            keras.losses.sparse_categorical_crossentropy(labels, scores, from_logits=from_logits)))
+        for reduction, value in (("sum_over_batch_size", per_example), ("sum_over_batch_size", per_example.mean()),
+                                 ("sum", per_example.sum())):
+            if np.shape(got) == np.shape(value) and np.allclose(got, value, rtol=1e-4, atol=1e-5):
+                loss = keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits, reduction=reduction)
+                return keras.losses.serialize(loss)
+    return None
+
+
+def _rewrite(results: Any, replace) -> None:
+    """Apply `replace(marker)` to every marker inside the model configs and compile configs of `results`
+    (JSON strings under "model" and "compiled" keys), writing back what it returns (unless None)."""
+
+    def in_json(text: Any) -> Any:
+        if not isinstance(text, str) or MARKER not in text:
+            return text
+        from grader.grade.nesting import MAX_DEPTH, json_depth
+
+        try:
+            node = json.loads(text)
+        except (ValueError, RecursionError):  # the student's process wrote it: nested too deeply, or not JSON
+            return text
+        return text if json_depth(node) > MAX_DEPTH else json.dumps(walk(node))
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if MARKER in node:
+                new = replace(node)
+                return node if new is None else new
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    def visit(node: Any, depth: int = 0) -> None:
+        if depth > 64:
+            return
+        if isinstance(node, dict):
+            for key, value in list(node.items()):
+                if key in ("model", "compiled") and isinstance(value, str):
+                    node[key] = in_json(value)
+                elif key == "compiled" and isinstance(value, list):
+                    node[key] = [in_json(v) for v in value]
+                else:
+                    visit(value, depth + 1)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value, depth + 1)
+
+    visit(results)

@@ -1,0 +1,86 @@
+"""Functions of the learner's own inside a model (grader.grade.functions): committed as traced graphs in the
+student's process, identified in the grader's by what they compute on inputs drawn after the commit."""
+
+from __future__ import annotations
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from grader.grade.challenge import Commitments
+from grader.grade.functions import MARKER, function_secrets, resolve_functions
+from grader.grade.values import NotTransferable, encode, rebuild_model
+
+
+def _model(activation):
+    return keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation=activation),
+                             keras.layers.Dense(2, activation=lambda z: z)])
+
+
+def _run_committed(commit: Commitments, k: int, x: np.ndarray) -> np.ndarray:
+    """What the challenger would measure: the committed function run on the grader's input."""
+    obj, kwargs, *_ = commit.calls[k]
+    return np.asarray(obj(x, **kwargs), dtype="float32")
+
+
+def test_a_lambda_activation_is_sent_as_a_marker_and_rebuilt_as_the_keras_activation_it_computes():
+    commit, arrays = Commitments(), []
+    model = _model(lambda z: keras.ops.maximum(z, 0.0))
+    encoded = encode(model, arrays, commit=commit)
+    assert model.layers[0].activation(np.array([-1.0], "float32"))[0] == 0  # the learner's model is left as it was
+    results = {"probe": {"value": encoded}}
+    secrets = function_secrets(results, np.random.default_rng(1))
+    assert len(secrets) == 2 and MARKER in encoded["model"]
+    resolve_functions(results, secrets, {k: _run_committed(commit, k, s.x) for k, s in secrets.items()})
+    layers = json.loads(results["probe"]["value"]["model"])["config"]["layers"]
+    assert [layer["config"].get("activation") for layer in layers if layer["class_name"] == "Dense"] == \
+        ["relu", "linear"]
+    rebuilt = rebuild_model(results["probe"]["value"]["model"], [arrays[i] for i in encoded["weights"]])
+    x = np.random.default_rng(2).normal(size=(5, 4)).astype("float32")
+    np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(model(x)), rtol=1e-5, atol=1e-6)
+
+
+def test_an_activation_that_computes_no_keras_activation_cannot_be_rebuilt_and_says_why():
+    commit, arrays = Commitments(), []
+    encoded = encode(_model(lambda z: z * 3.0 + 1.0), arrays, commit=commit)
+    results = {"probe": {"value": encoded}}
+    secrets = function_secrets(results, np.random.default_rng(1))
+    resolve_functions(results, secrets, {k: _run_committed(commit, k, s.x) for k, s in secrets.items()})
+    with pytest.raises(NotTransferable, match="computes none of Keras' activations"):
+        rebuild_model(results["probe"]["value"]["model"], [arrays[i] for i in encoded["weights"]])
+
+
+def test_a_loss_function_of_the_learners_own_becomes_the_keras_cross_entropy_it_computes():
+    def logits_loss(y_true, y_pred):
+        return keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=True)
+
+    commit = Commitments()
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(10)])
+    model.compile(optimizer="rmsprop", loss=logits_loss)
+    results = {"probe": {"value": None, "compiled": [encode_compiled(model, commit)]}}
+    secrets = function_secrets(results, np.random.default_rng(3))
+    (k,) = secrets
+    resolve_functions(results, secrets, {k: _run_committed(commit, k, secrets[k].x)})
+    loss = json.loads(results["probe"]["compiled"][0])["loss"]
+    assert loss["class_name"] == "SparseCategoricalCrossentropy" and loss["config"]["from_logits"] is True
+
+
+def encode_compiled(model, commit) -> str:
+    from grader.grade.values import compile_config_json
+
+    return compile_config_json(model, commit)
+
+
+def test_markers_the_grader_did_not_challenge_are_refused_not_trusted():
+    forged = json.dumps({"class_name": "Sequential", "config": {"layers": [
+        {"class_name": "Dense", "config": {"name": "d", "units": 1, "activation": {MARKER: 7, "kind": "activation"}}}]}})
+    results = {"probe": {"value": {"model": forged}}}
+    resolve_functions(results, {}, {})  # nothing committed: the marker cannot stand for anything
+    with pytest.raises(NotTransferable, match="could not identify"):
+        rebuild_model(results["probe"]["value"]["model"], [])
+    marker = json.dumps({MARKER: 0, "kind": "activation"})
+    for depth in (150, 5000):  # deeper than the grader reads, and deeper than Python's JSON parser goes
+        deep = {"probe": {"value": {"model": "[" * depth + marker + "]" * depth}}}
+        assert function_secrets(deep, np.random.default_rng(0)) == {}  # left as it is: rebuilding refuses it
