@@ -37,6 +37,12 @@ demo: install site
 	$(BIN)/course check --path $(DEMO_PATH) || test "$(DEMO_PATH)" = exercises
 	@echo "== progress =="
 	$(BIN)/course list --path $(DEMO_PATH)
+ifneq ($(wildcard solutions),)
+	@echo "== the instructor's view: a small sample class graded (late work, similarity, class report) =="
+	$(BIN)/python -m grader.author.sample_class .cache/demo/class
+	$(BIN)/course grade .cache/demo/class --out .cache/demo/gradebook -e 1 -e 2 -e 4 \
+	  --deadline 2026-12-01T23:59+01:00 --late-policy 'linear:10%/day,max:50%' --similarity
+endif
 
 test: install browser sandbox-tools
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
