@@ -22,17 +22,15 @@ one (grader.export.roster); without one, or for a student missing from it, `Stud
 `SIS Login ID` are the course's student id and the other columns are empty. A roster entry with no
 submission gets a row with empty score cells: the file gives no score for that person rather than
 forcing a zero, so Canvas' own missing-submission policy (and any extension given in Canvas) decides;
-Canvas' import preview lists every change before it is saved. Every text cell is protected against spreadsheet formulas (grader.export.gradebook).
+Canvas' import preview lists every change before it is saved. Every text cell is protected against spreadsheet formulas (grader.export.grades_csv.csv_cell).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
-from grader.export.lms import assignment_name, graded_exercises, points_cell
+from grader.export.lms import write_lms_csv
 from grader.export.roster import Roster
 from grader.manifest import Course
 
@@ -43,22 +41,6 @@ POINTS_POSSIBLE = "    Points Possible"
 
 def write_canvas(out: Path, records: list[dict[str, Any]], course: Course, roster: Roster | None = None) -> Path:
     """Write OUT/canvas.csv from the gradebook's records (their `total`s final); return its path."""
-    from grader.export.grades_csv import csv_cell
-    from grader.results import write_text_atomic
-
-    exercises = graded_exercises(records, course)
-    roster = roster or Roster()
-    by_student = {r["student"]: r for r in records}
-    students = [*by_student, *(s for s in roster.entries if s not in by_student)]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*STUDENT_COLUMNS, *(assignment_name(course, e) for e in exercises)])
-    writer.writerow([POINTS_POSSIBLE, "", "", "", "", *(f"{e.max_points:g}" for e in exercises)])
-    for student in students:
-        person = roster.entry(student)
-        cells = [person.name or student, person.lms_id, person.sis_user_id, person.sis_login_id or student,
-                 person.section]
-        writer.writerow([*(csv_cell(c) for c in cells), *(points_cell(by_student.get(student), e) for e in exercises)])
-    path = out / FILE
-    write_text_atomic(path, buffer.getvalue())
-    return path
+    return write_lms_csv(out / FILE, records, course, roster, STUDENT_COLUMNS, points_possible=POINTS_POSSIBLE,
+                         person_cells=lambda student, person: [person.name or student, person.lms_id, person.sis_user_id,
+                                                               person.sis_login_id or student, person.section])

@@ -16,12 +16,10 @@ grade rather than forcing a zero). Every text cell is protected against spreadsh
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
-from grader.export.lms import assignment_name, graded_exercises, points_cell
+from grader.export.lms import write_lms_csv
 from grader.export.roster import Roster
 from grader.manifest import Course
 
@@ -31,20 +29,6 @@ IDENTIFIER_COLUMNS = ("Email address", "ID number", "Username")
 
 def write_moodle(out: Path, records: list[dict[str, Any]], course: Course, roster: Roster | None = None) -> Path:
     """Write OUT/moodle.csv from the gradebook's records (their `total`s final); return its path."""
-    from grader.export.grades_csv import csv_cell
-    from grader.results import write_text_atomic
-
-    exercises = graded_exercises(records, course)
-    roster = roster or Roster()
-    by_student = {r["student"]: r for r in records}
-    students = [*by_student, *(s for s in roster.entries if s not in by_student)]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*IDENTIFIER_COLUMNS, *(assignment_name(course, e) for e in exercises)])
-    for student in students:
-        person = roster.entry(student)
-        cells = [person.email, person.idnumber, person.sis_login_id or student]
-        writer.writerow([*(csv_cell(c) for c in cells), *(points_cell(by_student.get(student), e) for e in exercises)])
-    path = out / FILE
-    write_text_atomic(path, buffer.getvalue())
-    return path
+    return write_lms_csv(out / FILE, records, course, roster, IDENTIFIER_COLUMNS,
+                         person_cells=lambda student, person: [person.email, person.idnumber,
+                                                               person.sis_login_id or student])
