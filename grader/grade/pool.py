@@ -35,6 +35,7 @@ def context():
         # The forkserver (and multiprocessing's resource tracker) must not keep the caller's stdout and
         # stderr open: a caller reading our output to EOF would wait for them.
         saved_fds = [os.dup(1), os.dup(2)]
+        saved_cwd = os.getcwd()
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.environ.clear()
@@ -45,8 +46,15 @@ def context():
             os.environ.setdefault("PATH", "/usr/bin:/bin")
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
+            # Started from the grader's own parent folder: the forkserver's `python -c` puts its working
+            # folder first on sys.path, and a `grader/` copy there (a Gradescope bundle's source, run
+            # from that folder) must not be the grader every graded process runs.
+            from grader.manifest import PACKAGE_DIR
+
+            os.chdir(PACKAGE_DIR.parent)
             multiprocessing.forkserver.ensure_running()
         finally:
+            os.chdir(saved_cwd)
             os.dup2(saved_fds[0], 1)
             os.dup2(saved_fds[1], 2)
             for fd in (*saved_fds, devnull):

@@ -10,7 +10,9 @@ import tensorflow  # noqa: F401,E402
 import grader  # noqa: F401 - silences TensorFlow first
 import grader.checks  # noqa: F401,E402
 import grader.checks.training  # noqa: F401,E402
+import grader.grade.functions  # noqa: F401,E402 - a submission's process commits its own functions
 import grader.grade.replay  # noqa: F401,E402
+import grader.grade.steps  # noqa: F401,E402
 import grader.grade.values  # noqa: F401,E402
 import grader.runner  # noqa: F401,E402
 from grader.quiet import quiet_keras  # noqa: E402
