@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.manifest import points_number
 from grader.results import write_json_atomic, write_text_atomic
 
 REPORT_JSON = "report.json"
@@ -167,10 +168,6 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def _fmt(value: float) -> str:
-    return f"{value:g}"
-
-
 def distribution(scores: list[float], max_points: float) -> Distribution:
     """The histogram and summary of `scores` out of `max_points`: one bar per point value when every score
     is a whole number and max_points ≤ INTEGER_BINS_UP_TO, else ten equal bars over [0, max_points]."""
@@ -183,7 +180,7 @@ def distribution(scores: list[float], max_points: float) -> Distribution:
         width = top / 10
         edges = [round(width * i, 6) for i in range(11)]
         counts = Counter(min(int(s / width), 9) if width else 0 for s in scores)
-        bins = [Bin(edges[i], edges[i + 1], f"{_fmt(edges[i])}–{_fmt(edges[i + 1])}", counts.get(i, 0))
+        bins = [Bin(edges[i], edges[i + 1], f"{points_number(edges[i])}–{points_number(edges[i + 1])}", counts.get(i, 0))
                 for i in range(10)]
     if not scores:
         return Distribution(top, 0, None, None, None, None, bins)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.export.grades_csv import csv_cell
+from grader.manifest import points_number
 from grader.results import write_text_atomic
 
 CHANGES_FILE = "changes.csv"
@@ -75,4 +76,4 @@ def _points(result: Any) -> float | None:
 
 
 def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    return "" if value is None else points_number(value)
