@@ -165,10 +165,12 @@ def test_a_resumed_run_with_another_deadline_reapplies_penalties_without_grading
     students = {s["student"]: s for s in json.loads((out / "grades.json").read_text())["students"]}
     assert students["bob"]["total"] == 0 and "timestamp.txt" in students["bob"]["late"]["source"]  # cutoff kept
     assert students["carol"]["total"] == students["carol"]["raw_total"] > 0  # her extension kept
-    # a run without --deadline keeps the recorded terms; `--deadline none` drops them
-    again = run_grade(str(term["tmp"] / "submitted"), "--out", str(out), "-e", "1", "--json",
-                      "--roster", str(term["tmp"] / "roster.csv"))  # frank's extension needs the roster's class
-    assert again.returncode == 0 and json.loads((out / "grades.json").read_text())["late_terms"]["policy"] == "cutoff"
+    # a run without --deadline and --roster keeps the recorded terms and roster; `--deadline none` drops the terms
+    canvas = (out / "canvas.csv").read_text()
+    again = run_grade(str(term["tmp"] / "submitted"), "--out", str(out), "-e", "1", "--json")
+    assert again.returncode == 0, again.stderr[-3000:]  # frank's extension needs the recorded roster's class
+    assert json.loads((out / "grades.json").read_text())["late_terms"]["policy"] == "cutoff"
+    assert (out / "canvas.csv").read_text() == canvas  # the roster's names and LMS ids, not the course ids
     dropped = run_grade(str(term["tmp"] / "submitted"), "--out", str(out), "-e", "1", "--json", "--deadline", "none")
     assert dropped.returncode == 0
     rows = list(csv.DictReader((out / "grades.csv").open()))

@@ -11,14 +11,20 @@ name) is required; every other column is optional:
 - `idnumber`: Moodle's "ID number" identifier.
 
 The roster is also the class: extensions may name a student who is on it but did not submit.
+
+A run given `--roster` keeps a copy in `OUT/roster.csv` (`record_roster`); a later run on the same
+gradebook without `--roster` uses that copy (`recorded_roster`), as it keeps the deadline terms, so a
+resumed or partial run writes the same LMS files. A new `--roster` replaces the copy.
 """
 
 from __future__ import annotations
 
 import csv
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+ROSTER_FILE = "roster.csv"  # the copy a gradebook keeps of the last --roster
 COLUMNS = ("student", "lms_id", "name", "email", "section", "sis_user_id", "sis_login_id", "idnumber")
 
 
@@ -83,3 +89,18 @@ def read_roster(path: Path) -> Roster:
             raise RosterError(f"--roster: {path.name} lists {values['student']!r} twice (line {line})")
         roster.entries[values["student"]] = RosterEntry(**values)
     return roster
+
+
+def record_roster(out: Path, source: Path) -> Path:
+    """Keep a copy of the roster `source` in the gradebook folder `out`, for later runs; the copy's path."""
+    out.mkdir(parents=True, exist_ok=True)
+    kept = out / ROSTER_FILE
+    if source.resolve() != kept.resolve():
+        shutil.copyfile(source, kept)
+    return kept
+
+
+def recorded_roster(out: Path) -> Path | None:
+    """The roster an earlier run on the gradebook `out` kept, or None."""
+    kept = out / ROSTER_FILE
+    return kept if kept.is_file() else None

@@ -116,12 +116,13 @@ def _late_terms(console: Console, out: Path, submissions: list[Path], course, ch
                 roster_file: Path | None) -> _Terms:
     """Read and check the deadline, policy, extensions, submission times and roster before any grading:
     the first problem is one line on stderr and exit status 2."""
-    from grader.export.roster import RosterError, read_roster
+    from grader.export.roster import RosterError, read_roster, record_roster, recorded_roster
     from grader.grade.deadlines import TermsError, forget_terms, load_terms, prepare_lateness, recorded_terms
 
     exercises = [course.find(e) for e in chosen] if chosen else list(course.exercises)
     try:
-        roster = read_roster(roster_file) if roster_file else None
+        roster_source = roster_file or recorded_roster(out)
+        roster = read_roster(roster_source) if roster_source else None
         dropped = deadline is not None and deadline.strip().lower() == "none"
         terms = load_terms(None if dropped else deadline, policy, extensions, submissions_csv,
                            None if dropped else recorded_terms(out))
@@ -131,6 +132,8 @@ def _late_terms(console: Console, out: Path, submissions: list[Path], course, ch
     except (TermsError, RosterError) as error:
         console.print(str(error), style="red", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    if roster_file:
+        record_roster(out, roster_file)
     return _Terms(terms, roster)
 
 
