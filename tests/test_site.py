@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.manifest import load_course
+from grader.checkfiles import check_names
+from grader.manifest import check_label, load_course
 
 pytestmark = pytest.mark.xdist_group("site")
 EXERCISE_LINK = re.compile(r"\]\(\.\./(exercises/[0-9]{2}-[a-z-]+\.md)\)")
@@ -67,6 +68,9 @@ def test_site_builds_strictly_with_a_page_per_exercise(built_site):
         assert f"course check {exercise.number}" in html
         assert "raise NotImplementedError" in html  # the stub is shown
         assert "BEGIN SOLUTION" not in html
+        hidden = check_names(exercise.hidden_checks)
+        assert hidden and not [name for name in hidden if check_label(name) in html], exercise.id  # names private
+        assert "hidden check 1" in html
         hints = re.findall(r"<details[^>]*>\s*<summary>Hint (\d)", html)  # collapsed, opened one at a time
         assert hints == ["1", "2", "3"], hints
         import nbformat

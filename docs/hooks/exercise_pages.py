@@ -11,7 +11,8 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
-from grader.manifest import check_label, load_course
+from grader.checkfiles import check_names
+from grader.manifest import check_label, hidden_check_label, load_course
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,9 +28,7 @@ def on_config(config):
 
 def exercise_page(exercise) -> str:
     stub = (ROOT / "exercises" / exercise.filename).read_text(encoding="utf-8")
-    checks = "\n".join(
-        f"| `{check_label(name)}` | {points:g} |" for name, points in exercise.points.items()
-    )
+    checks = "\n".join(f"| {label} | {points:g} |" for label, points in check_rows(exercise))
     thresholds = ""
     if exercise.thresholds:
         rows = "\n".join(f"| {name} | ≥ {value:.2f} |" for name, value in exercise.thresholds.items())
@@ -75,6 +74,20 @@ Time budget: {exercise.time_budget_s:g} s.
 Open one at a time: a nudge first, then the API to use, then a worked line.
 
 {hints}"""
+
+
+def check_rows(exercise) -> list[tuple[str, float]]:
+    """(label, points) per check in the manifest's order: a public check by its name, a hidden one as
+    `hidden check N`, as learners read it in their feedback (its name stays private)."""
+    hidden = set(check_names(exercise.hidden_checks))
+    rows, hidden_seen = [], 0
+    for name, points in exercise.points.items():
+        if name in hidden:
+            hidden_seen += 1
+            rows.append((hidden_check_label(hidden_seen), points))
+        else:
+            rows.append((f"`{check_label(name)}`", points))
+    return rows
 
 
 def hint_block(number: int, level) -> str:
