@@ -185,6 +185,8 @@ DRAWN = {
     "lessons/08-subclassing-layer.html": ["(Affine)", "128 params"],
     "lessons/10-choosing-an-api.html": ["(SubclassedScanMLP)", "(InputLayer)", "2,778 params"],
     "lessons/11-capstone.html": ["(Conv2D)", "(AveragePooling2D)", "4,010 params"],
+    "lessons/12-saving-loading-and-freezing.html": ["standardize (Standardize)", "base (Functional)",
+                                                    "100,480 params (100,480 non-trainable)"],
 }
 
 

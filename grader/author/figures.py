@@ -143,8 +143,10 @@ def learning_curve() -> Figure:
 
     dataset, x, y = _data()
     keras.utils.set_random_seed(dataset.seed)
-    history = source_model().fit(x, y, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0,
-                                 validation_data=(dataset.x_test, dataset.y_test)).history
+    model = source_model()
+    untrained_loss = model.evaluate(dataset.x_test, dataset.y_test, verbose=0)[0]
+    history = model.fit(x, y, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0,
+                        validation_data=(dataset.x_test, dataset.y_test)).history
     epochs = tuple(range(1, EPOCHS + 1))
     loss = line_chart("Loss per epoch", "epoch", "loss", [
         Series("training", epochs, tuple(history["loss"])),
@@ -154,7 +156,9 @@ def learning_curve() -> Figure:
         Series("held-out", epochs, tuple(history["val_accuracy"]), dashed=True)], legend_at_bottom=True)
     caption = (f"Measured when this site was built: the source text's model, Adam, batch size {BATCH_SIZE}, "
                f"{EPOCHS} epochs on {len(x):,} training images of {dataset.description}; held-out = "
-               f"{len(dataset.x_test):,} images never trained on. Final held-out accuracy "
+               f"{len(dataset.x_test):,} images never trained on. Before training, evaluate gave a held-out loss "
+               f"of {untrained_loss:.3f} (ln 10 ≈ 2.303); fit reported {history['loss'][0]:.3f} for epoch 1, "
+               f"the mean over that epoch's batches. Final held-out accuracy "
                f"{history['val_accuracy'][-1]:.3f}, training accuracy {history['accuracy'][-1]:.3f}.")
     return Figure(loss + accuracy, caption)
 
