@@ -193,3 +193,27 @@ def test_submitting_again_replaces_the_archive_and_a_file_that_does_not_compile_
         assert zf.read("03_activations.py") == b"def relu(x):\n    return x\n"
         assert json.loads(zf.read(RECORD_NAME))["exercises"][1]["sha256"] == second.exercises[1].sha256
     assert not list(tmp_path.glob(".alice.*"))  # no temporary archive left behind
+
+
+def test_the_learner_s_clock_is_not_a_deadline_s_submission_time_not_even_through_the_archive_s_member_times(tmp_path):
+    """An archive `course submit` wrote carries the learner's clock in its member times too: `course grade
+    --deadline` takes its time from the instructor (--submissions-csv), else it is unknown; a hand-made
+    zip keeps the documented fallback (its newest member's time)."""
+    from datetime import datetime, timedelta
+
+    from grader.grade.deadlines import LateTerms, submission_time
+
+    deadline = datetime.fromisoformat("2026-12-01T23:59+01:00")
+    terms = LateTerms(deadline)
+    late = (2026, 12, 3, 12, 0, 0)
+    for name, members in (("alice.zip", ["01_flatten.py", RECORD_NAME]), ("bob.zip", ["01_flatten.py"])):
+        with zipfile.ZipFile(tmp_path / name, "w") as zf:
+            for member in members:
+                zf.writestr(zipfile.ZipInfo(member, late), "x = 1\n")
+    handed_in = submission_time("alice", tmp_path / "alice.zip", terms)
+    assert handed_in.at is None and "written by `course submit`" in handed_in.source
+    assert "--submissions-csv" in handed_in.source
+    assert submission_time("bob", tmp_path / "bob.zip", terms).at == datetime(*late, tzinfo=deadline.tzinfo)
+    received = deadline + timedelta(hours=1)
+    told = LateTerms(deadline, submitted={"alice": received}, submissions_csv="times.csv")
+    assert submission_time("alice", tmp_path / "alice.zip", told).at == received

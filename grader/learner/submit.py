@@ -12,7 +12,9 @@ Every refusal is a `SubmitRefused` whose message is one line in the learner's te
 
 The student id is the archive's name, because that is how batch grading names a student; it must
 match batch intake's `STUDENT_ID`. The learner's clock time is recorded as the learner's claim
-only: the time a submission counts as handed in is when the instructor receives it.
+only: the time a submission counts as handed in is when the instructor receives it. The archive's
+member times are that same clock, so batch grading's deadlines do not read them either
+(grader.grade.deadlines: the record's presence makes the time unknown unless the instructor gives it).
 """
 
 from __future__ import annotations
@@ -32,12 +34,12 @@ from typing import TYPE_CHECKING
 from grader.learner.commands import check, pristine_stub
 from grader.manifest import Exercise, load_course
 from grader.progress_store import STATE_DIR
-from grader.students import MAX_SOURCE_BYTES, STUDENT_ID, STUDENT_ID_RULE
+from grader.students import MAX_SOURCE_BYTES, STUDENT_ID, STUDENT_ID_RULE, SUBMIT_RECORD
 
 if TYPE_CHECKING:
     from grader.runner import ExerciseResult
 
-RECORD_NAME = "submission.json"
+RECORD_NAME = SUBMIT_RECORD
 ARCHIVE_SUFFIX = ".zip"
 DISTRIBUTION = "keras-course"  # the package name in pyproject.toml, whose version is the course's
 CLOCK_NOTE = "the learner's own clock when the archive was written: a claim, never the submission time"
