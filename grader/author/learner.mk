@@ -25,10 +25,11 @@ browser:
 site: install
 	$(BIN)/mkdocs build --strict --quiet
 
-# Your progress: every exercise checked once (an unfinished exercise is not an error here).
+# Your progress: every exercise checked once, then the table (an unfinished exercise is not an error
+# here; `course check N` shows what its checks say).
 demo: install site
-	-$(BIN)/course check
-	$(BIN)/course list
+	$(BIN)/course list --check
+	@echo "next: read the lessons (make serve), then work on an exercise: .venv/bin/course check N, .venv/bin/course hint N"
 
 test: install browser
 	$(BIN)/python -m pytest -n 2 -q
