@@ -11,9 +11,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 install: $(STAMP)
 
+# The learner's packages only: the site, and what this copy's tests use (no instructor tools).
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[learner]'
 	@touch $(STAMP)
 
 # Debian's chromium, for the test that opens the lesson site in a real browser.
