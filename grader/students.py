@@ -1,5 +1,6 @@
-"""Student ids, and the file names that stand for them (the learner's submit, batch intake and the
-gradebook's per-student files all follow these)."""
+"""Student ids, the file names that stand for them, the largest exercise file the grader reads and the
+name of `course submit`'s record (the learner's submit, batch intake, deadlines and the gradebook's
+per-student files all follow these)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
 STUDENT_ID_RULE = "letters, digits and _ . @ + -, at most 128 characters, starting with a letter or digit"
+MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a single exercise file larger than this is not read (nor handed in)
+SUBMIT_RECORD = "submission.json"  # what `course submit` adds to the archive: the learner's own account of it
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
 
 

@@ -11,9 +11,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 install: $(STAMP)
 
+# The learner's packages only: the site, and what this copy's tests use (no instructor tools).
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[learner]'
 	@touch $(STAMP)
 
 # Debian's chromium, for the test that opens the lesson site in a real browser.
@@ -25,10 +26,11 @@ browser:
 site: install
 	$(BIN)/mkdocs build --strict --quiet
 
-# Your progress: every exercise checked once (an unfinished exercise is not an error here).
+# Your progress: every exercise checked once, then the table (an unfinished exercise is not an error
+# here; `course check N` shows what its checks say).
 demo: install site
-	-$(BIN)/course check
-	$(BIN)/course list
+	$(BIN)/course list --check
+	@echo "next: read the lessons (make serve), then work on an exercise: .venv/bin/course check N, .venv/bin/course hint N"
 
 test: install browser
 	$(BIN)/python -m pytest -n 2 -q

@@ -151,9 +151,11 @@ time, as your claim only: the time your work counts as handed in is when your in
 the file. Hand in `YOUR_ID.zip` the way your instructor asks.
 
 `course submit` refuses to write anything while every exercise is still its stub, and warns about
-each exercise that fails its checks (it is handed in as it is). The student id is the archive's
-name, so use the one your instructor gave you; `course submit` remembers it for next time
-(`--out FOLDER` writes the archive elsewhere).
+each exercise that fails its checks (it is handed in as it is) and each exercise whose file is
+missing (it is not handed in: `course reset N` brings back its stub). The student id is the
+archive's name, so use the one your instructor gave you; `course submit` remembers it for next time
+(`--out FOLDER` writes the archive in a folder that exists). Submitting again replaces the archive
+with your latest work.
 
 ## What is in this copy
 

@@ -12,7 +12,10 @@ When a student submitted — first source that has it, the source recorded per s
 2. nbgrader's `timestamp.txt` in the student's folder (the newest, if there are several), as
    `nbgrader submit` writes it (`2026-12-01 22:59:00.000000 UTC`) or in ISO 8601 with an offset;
 3. a zip archive's newest member time. Zip entries store a local time without a zone; it is read in
-   the deadline's UTC offset (the course's clock), which the recorded source says.
+   the deadline's UTC offset (the course's clock), which the recorded source says. Not for an archive
+   `course submit` wrote (it holds `SUBMIT_RECORD`): the learner was told that its times are their
+   claim only and that it counts as handed in when the instructor receives it, so its time is unknown
+   unless `--submissions-csv` gives it.
 
 A student with none of these is not judged late; the record says "submission time unknown".
 Only the first source is the instructor's own: a `timestamp.txt` is as trustworthy as whatever put it
@@ -59,6 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.results import write_json_atomic
+from grader.students import SUBMIT_RECORD
 
 LATE_FILE = "late.json"
 UNKNOWN_TIME = "submission time unknown"
@@ -310,6 +314,9 @@ def _archive_time(archive: Path, deadline: datetime) -> SubmissionTime:
         return SubmissionTime(None, f"{UNKNOWN_TIME} (the archive {archive.name} cannot be read)")
     if not members:
         return SubmissionTime(None, f"{UNKNOWN_TIME} (the archive {archive.name} is empty)")
+    if any(e.filename == SUBMIT_RECORD for e in members):
+        return SubmissionTime(None, f"{UNKNOWN_TIME} ({archive.name} was written by `course submit`: its times are "
+                                    "the learner's clock, a claim; give when you received it with --submissions-csv)")
     newest = max(members, key=lambda e: e.date_time)
     try:
         at = datetime(*newest.date_time, tzinfo=deadline.tzinfo)

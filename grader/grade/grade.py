@@ -28,7 +28,7 @@ from typing import Any
 
 from grader.export.roster import Roster
 from grader.grade.deadlines import LateTerms, prepare_lateness
-from grader.grade.intake import MAX_SOURCE_BYTES, StudentSubmission, discover, student_file_name
+from grader.grade.intake import StudentSubmission, discover, student_file_name
 from grader.grade.pool import run_job
 from grader.grade.records import read_records
 from grader.grade.sandbox import new_uid_base
@@ -36,6 +36,7 @@ from grader.grade.signing import signed, verified
 from grader.grade.student import GradingSetup, Slots, cache_trusted_dataset, grade_student, hidden_paths
 from grader.manifest import PACKAGE_DIR, Course, load_course
 from grader.results import failed_checks, write_json_atomic
+from grader.students import MAX_SOURCE_BYTES
 
 ROOT = PACKAGE_DIR.parent
 

@@ -34,7 +34,6 @@ from grader.students import STUDENT_ID, STUDENT_ID_RULE, student_file_name
 
 MAX_FILES = 500
 MAX_BYTES = 50 * 1024 * 1024
-MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a single exercise file larger than this is not read
 UNREADABLE = "unreadable submission"  # the status of a submission (or file) the grader could not read
 INVALID_ID = "invalid student id"
 

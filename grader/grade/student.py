@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 
 from grader.grade.entries import Entry, Outcome, Replay
-from grader.grade.intake import MAX_SOURCE_BYTES, UNREADABLE, StudentSubmission
+from grader.grade.intake import UNREADABLE, StudentSubmission
 from grader.grade.pool import run_job
 from grader.grade.sandbox import Limits
 from grader.manifest import PACKAGE_DIR, Exercise
 from grader.results import failed_checks
+from grader.students import MAX_SOURCE_BYTES
 
 ROOT = PACKAGE_DIR.parent
 STARTUP_MARGIN_S = 10.0  # loading the file and building models, beyond the exercise's own budget

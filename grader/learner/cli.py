@@ -214,27 +214,51 @@ def submit(student: Annotated[str | None, typer.Option(
            notebooks_dir: Annotated[Path, typer.Option("--notebooks-dir", help="your notebooks, if you use them")] = Path("notebooks"),
            ) -> None:
     """Check every exercise once, then write ID.zip (your exercise files and submission.json) to hand in."""
-    from grader.learner.render import render_result, training_progress
-    from grader.learner.submit import SubmitRefused, chosen_files, remembered_student, write_submission
+    from grader.learner.submit import (
+        SubmitRefused,
+        archive_path,
+        check_student_id,
+        chosen_files,
+        missing_exercises,
+        remembered_student,
+        write_submission,
+    )
 
     root = Path.cwd()
     student = student or remembered_student(root)
     if not student:
-        err.print("[red]which student are you? course submit --student ID (the id your instructor gave you)[/red]")
+        err.print("which student are you? course submit --student ID (the id your instructor gave you)",
+                  style="red", soft_wrap=True)
         raise typer.Exit(2)
     try:
+        archive_path(check_student_id(student), out, root)  # refused before anything is checked
         files = chosen_files(exercises_dir, notebooks_dir, root)
+    except SubmitRefused as error:
+        err.print(str(error), style="red", soft_wrap=True, markup=False)
+        raise typer.Exit(2) from None
+    missing = missing_exercises(files)
+    if missing:
+        numbers = ", ".join(str(exercise.number) for exercise in missing)
+        many = len(missing) > 1
+        err.print(f"warning: exercise{'s' if many else ''} {numbers} {'have' if many else 'has'} no file in "
+                  f"{exercises_dir}/; {'they are' if many else 'it is'} not handed in (`course reset "
+                  f"{missing[0].number}` brings back its stub)", style="yellow", soft_wrap=True, markup=False)
+    from grader.learner.render import render_result, training_progress  # imports the checks (TensorFlow)
+
+    try:
         with training_progress(console):
             handed_in = write_submission(student, files, root, out,
                                          on_result=lambda result: render_result(console, result))
     except SubmitRefused as error:
-        err.print(f"[red]{error}[/red]")
+        err.print(str(error), style="red", soft_wrap=True, markup=False)
         raise typer.Exit(2) from None
     for entry in handed_in.failing:
-        err.print(f"[yellow]warning: exercise {int(entry.exercise)} fails locally ({entry.points:g}/"
-                  f"{entry.max_points:g} points); it is handed in as it is[/yellow]")
-    console.print(f"[bold]wrote {handed_in.archive}[/bold]: {len(handed_in.exercises)} exercise files "
-                  f"({handed_in.changed} changed from the stubs) and submission.json — hand this file in")
+        err.print(f"warning: exercise {int(entry.exercise)} fails locally ({entry.points:g}/"
+                  f"{entry.max_points:g} points); it is handed in as it is", style="yellow", soft_wrap=True)
+    replaced = " (it replaces the one written before)" if handed_in.replaced else ""
+    console.print(f"[bold]wrote {handed_in.archive}[/bold]{replaced}: {len(handed_in.exercises)} exercise files "
+                  f"({handed_in.changed} changed from the stubs) and submission.json — hand this file in",
+                  soft_wrap=True)
 
 
 COMMANDS: dict[str, Callable[..., None]] = {

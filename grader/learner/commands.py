@@ -1,5 +1,6 @@
 """What the learner commands do, callable from Python: check, list, hint, reset (watch and submit have
-modules of their own)."""
+modules of their own). Only `check` needs the checks (and so TensorFlow): they are imported when it runs,
+so that `course submit` can refuse bad input, and `pristine_stub` answer, in a moment."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.manifest import PACKAGE_DIR, Exercise, HintLevel, load_course
 from grader.progress_store import load_progress, record, status_of
-from grader.runner import ExerciseResult, resolve_submission, run_checks
 from grader.solution_markers import make_stub
+
+if TYPE_CHECKING:
+    from grader.runner import ExerciseResult
 
 PRISTINE_STUBS = PACKAGE_DIR / "pristine_stubs"  # written into learner releases, where solutions/ is absent
 
@@ -19,11 +23,13 @@ PRISTINE_STUBS = PACKAGE_DIR / "pristine_stubs"  # written into learner releases
 def check(keys: list[str] | None, path: Path | None, root: Path, include_hidden: bool = False,
           on_result: Callable[[ExerciseResult], None] | None = None) -> list[ExerciseResult]:
     """Run the checks of the given exercises (all when `keys` is empty) and record progress."""
+    from grader.runner import run_checks
+
     course = load_course()
     exercises = [course.find(k) for k in keys] if keys else list(course.exercises)
     results = []
     for exercise in exercises:
-        result = run_checks(exercise, resolve_submission(exercise, path), include_hidden=include_hidden)
+        result = run_checks(exercise, exercise.submission_path(path), include_hidden=include_hidden)
         record(root, [result])
         results.append(result)
         if on_result:
@@ -36,7 +42,7 @@ def progress_rows(path: Path | None, root: Path) -> list[dict]:
     state = load_progress(root)
     rows = []
     for exercise in load_course().exercises:
-        file = resolve_submission(exercise, path)
+        file = exercise.submission_path(path)
         entry = status_of(state, file) if file.exists() else None
         if not file.exists():
             status = "missing"
@@ -55,7 +61,7 @@ def progress_rows(path: Path | None, root: Path) -> list[dict]:
 def hints(exercise: Exercise, more: int, path: Path | None, root: Path) -> tuple[HintLevel, ...]:
     """The hints `course hint` shows: the nudge, plus one level per `--more` (the API, then a worked line);
     every level once the learner's file for `exercise` has passed (the last check recorded for it)."""
-    file = resolve_submission(exercise, path)
+    file = exercise.submission_path(path)
     entry = status_of(load_progress(root), file) if file.exists() else None
     if entry is not None and entry.get("passed") and not entry.get("stale"):
         return exercise.hints
@@ -76,7 +82,7 @@ def pristine_stub(exercise: Exercise, root: Path) -> str:
 
 def reset(exercise: Exercise, path: Path | None, root: Path) -> tuple[Path, Path | None]:
     """Restore the stub; the learner's previous file is kept in .course/backup/ (never lost)."""
-    target = resolve_submission(exercise, path)
+    target = exercise.submission_path(path)
     backup = None
     if target.exists():
         backup_dir = root / ".course" / "backup"

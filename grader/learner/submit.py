@@ -2,14 +2,19 @@
 
 `chosen_files` picks, for each exercise, the file the learner worked on: `exercises/NN_slug.py`, or
 its paired notebook `notebooks/NN_slug.ipynb` when the notebook is the newer of the two (edited in
-Jupyter and not synced back; jupytext's own rule: the newer file wins). `write_submission` refuses
-when no file differs from its stub, checks every exercise once (the public checks, as `course check`
-does, recording progress), and writes `STUDENT.zip`: the chosen files at the top level under the
-names batch grading looks for, and `submission.json` (see `SubmissionRecord`).
+Jupyter and not synced back; jupytext's own rule: the newer file wins); it refuses when no file
+differs from its stub, or when a file is larger than batch grading reads (`MAX_SOURCE_BYTES`: it would
+earn 0 there). An exercise with no file at all is not handed in (`missing_exercises`; the record lists
+it). `write_submission` checks every exercise once (the public checks, as `course check` does,
+recording progress), and writes `STUDENT.zip`: the chosen files at the top level under the names
+batch grading looks for, and `submission.json` (see `SubmissionRecord`); writing it again replaces it.
+Every refusal is a `SubmitRefused` whose message is one line in the learner's terms.
 
 The student id is the archive's name, because that is how batch grading names a student; it must
 match batch intake's `STUDENT_ID`. The learner's clock time is recorded as the learner's claim
-only: the time a submission counts as handed in is when the instructor receives it.
+only: the time a submission counts as handed in is when the instructor receives it. The archive's
+member times are that same clock, so batch grading's deadlines do not read them either
+(grader.grade.deadlines: the record's presence makes the time unknown unless the instructor gives it).
 """
 
 from __future__ import annotations
@@ -24,14 +29,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.learner.commands import check, pristine_stub
 from grader.manifest import Exercise, load_course
 from grader.progress_store import STATE_DIR
-from grader.runner import ExerciseResult
-from grader.students import STUDENT_ID
+from grader.students import MAX_SOURCE_BYTES, STUDENT_ID, STUDENT_ID_RULE, SUBMIT_RECORD
 
-RECORD_NAME = "submission.json"
+if TYPE_CHECKING:
+    from grader.runner import ExerciseResult
+
+RECORD_NAME = SUBMIT_RECORD
 ARCHIVE_SUFFIX = ".zip"
 DISTRIBUTION = "keras-course"  # the package name in pyproject.toml, whose version is the course's
 CLOCK_NOTE = "the learner's own clock when the archive was written: a claim, never the submission time"
@@ -73,7 +81,9 @@ class SubmissionRecord:
     exercises: list[HandedIn]
     learner_clock: str
     learner_clock_note: str = CLOCK_NOTE
+    missing: list[str] = field(default_factory=list)  # exercises with no file: not handed in
     archive: Path = field(default=Path())  # where it was written; not part of the JSON
+    replaced: bool = False  # an archive of that name was there before and is replaced; not part of the JSON
 
     @property
     def failing(self) -> list[HandedIn]:
@@ -84,7 +94,7 @@ class SubmissionRecord:
         return sum(entry.changed for entry in self.exercises)
 
     def to_json(self) -> str:
-        data = {k: v for k, v in asdict(self).items() if k != "archive"}
+        data = {k: v for k, v in asdict(self).items() if k not in ("archive", "replaced")}
         return json.dumps(data, indent=2) + "\n"
 
 
@@ -99,16 +109,25 @@ def course_version() -> str:
 def check_student_id(student: str) -> str:
     """`student` if batch grading accepts it as a student id; SubmitRefused otherwise."""
     if not STUDENT_ID.match(student):
-        raise SubmitRefused(f"{student!r} is not a student id the grader accepts (it must match "
-                            f"{STUDENT_ID.pattern}); use the id your instructor gave you")
+        raise SubmitRefused(f"{student!r} is not a student id the grader accepts ({STUDENT_ID_RULE}); "
+                            "use the id your instructor gave you")
     return student
 
 
 def _differs_from_stub(exercise: Exercise, path: Path, root: Path) -> bool:
-    try:
-        return path.read_text(encoding="utf-8") != pristine_stub(exercise, root)
+    try:  # compared as bytes: a file that is not UTF-8 text differs (its checks say what is wrong with it)
+        return path.read_bytes() != pristine_stub(exercise, root).encode("utf-8")
     except FileNotFoundError:  # no stub to compare with: count the file as work
         return True
+
+
+def _refuse_oversized(chosen: ChosenFile) -> None:
+    size = chosen.path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        clear = " (in Jupyter: Edit → Clear All Outputs, then save)" if chosen.path.suffix == ".ipynb" else ""
+        raise SubmitRefused(f"{chosen.path} is {size:,} bytes; the grader reads exercise files of at most "
+                            f"{MAX_SOURCE_BYTES:,} bytes, so it would get 0 points: make it smaller{clear} "
+                            "and submit again")
 
 
 def chosen_files(exercises_dir: Path, notebooks_dir: Path, root: Path) -> list[ChosenFile]:
@@ -126,7 +145,15 @@ def chosen_files(exercises_dir: Path, notebooks_dir: Path, root: Path) -> list[C
     if not any(file.changed for file in chosen):
         raise SubmitRefused(f"nothing to hand in: every file in {exercises_dir}/ is still its stub. Solve an "
                             "exercise first (course check N tells you how far you are).")
+    for file in chosen:
+        _refuse_oversized(file)
     return chosen
+
+
+def missing_exercises(files: list[ChosenFile]) -> list[Exercise]:
+    """The course's exercises that `files` has no file for (deleted or renamed): they are not handed in."""
+    present = {file.exercise.id for file in files}
+    return [exercise for exercise in load_course().exercises if exercise.id not in present]
 
 
 def archive_path(student: str, out: Path | None, root: Path) -> Path:
@@ -137,11 +164,13 @@ def archive_path(student: str, out: Path | None, root: Path) -> Path:
     out = Path(out)
     if out.is_dir():
         return out / name
+    folder = out.parent if out.suffix.lower() == ARCHIVE_SUFFIX or out.exists() else out
+    if not folder.is_dir():
+        raise SubmitRefused(f"no folder {folder} to write {name} in: create it first, or leave out --out to "
+                            "write the archive here")
     if out.name != name:
         raise SubmitRefused(f"the archive's name is your student id for the grader: call it {name} "
                             f"(or give a folder to write it in), not {out.name}")
-    if not out.parent.is_dir():
-        raise SubmitRefused(f"no folder {out.parent} to write {name} in")
     return out
 
 
@@ -163,7 +192,8 @@ def write_submission(student: str, files: list[ChosenFile], root: Path, out: Pat
     """Check each chosen file once and write the archive (atomically); return what it holds.
 
     Raises SubmitRefused (before checking anything) for an id batch grading would not accept or an
-    archive name that is not the student id.
+    archive name that is not the student id, and (after checking) when the archive cannot be written.
+    `record.replaced` says whether an archive of that name was there before (it is overwritten).
     """
     check_student_id(student)
     target = archive_path(student, out, root)
@@ -173,8 +203,13 @@ def write_submission(student: str, files: list[ChosenFile], root: Path, out: Pat
         entries.append(HandedIn(chosen.exercise.id, chosen.path.name, hashlib.sha256(chosen.path.read_bytes()).hexdigest(),
                                 chosen.changed, result.points, result.max_points, result.passed))
     record = SubmissionRecord(student, load_course().title, course_version(), entries,
-                              datetime.now().astimezone().isoformat(timespec="seconds"), archive=target)
-    handle, temporary = tempfile.mkstemp(prefix=f".{student}.", suffix=ARCHIVE_SUFFIX, dir=target.parent)
+                              datetime.now().astimezone().isoformat(timespec="seconds"),
+                              missing=[exercise.id for exercise in missing_exercises(files)], archive=target,
+                              replaced=target.exists())
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{student}.", suffix=ARCHIVE_SUFFIX, dir=target.parent)
+    except OSError as error:
+        raise SubmitRefused(f"cannot write {target}: {error.strerror or error}") from None
     os.close(handle)
     try:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -182,6 +217,8 @@ def write_submission(student: str, files: list[ChosenFile], root: Path, out: Pat
                 archive.write(chosen.path, chosen.path.name)
             archive.writestr(RECORD_NAME, record.to_json())
         os.replace(temporary, target)
+    except OSError as error:
+        raise SubmitRefused(f"cannot write {target}: {error.strerror or error}") from None
     finally:
         Path(temporary).unlink(missing_ok=True)
     _remember_student(root, student)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.grade.intake import MAX_SOURCE_BYTES, discover
+from grader.grade.intake import discover
 from grader.manifest import Exercise
+from grader.students import MAX_SOURCE_BYTES
 
 # An answer's code is a few KB (the longest reference solution is under 4 KB); past this it is not compared,
 # which also bounds the time one hostile file costs (pygments and copydetect are linear in it, ~3 s/MB).
