@@ -84,6 +84,36 @@ def encode_model(model, arrays: list[np.ndarray], commit=None) -> dict:
     return {"model": config, "weights": list(range(start, len(arrays))), "compiled": compile_config_json(model, commit)}
 
 
+def functional_equivalent(model, input_shape: tuple[int, ...]):
+    """A functional keras.Model that computes what the subclassed `model` computes on a `(None,
+    *input_shape)` input, sharing its layers and weights: its `call` run once on a symbolic
+    keras.Input, which records each Keras layer and `keras.ops` operation it calls as a node. A
+    model of Keras' own classes then travels as config and weights like any functional model, and
+    the grader rebuilds, re-initialises and trains it in its own process (exercise 11's capstone,
+    whose manifest entry names the `input_shape`). NotTransferable, saying why, if `call` cannot
+    run on a symbolic input (e.g. Python that reads the input's values).
+
+    The returned config is the process's word, as any returned model is: a process that sent another
+    model than its class computes has only answered with that other model."""
+    import keras
+
+    from grader.checks.introspect import ensure_built
+
+    name = type(model).__name__
+    try:
+        ensure_built(model, tuple(input_shape))
+        inputs = keras.Input(shape=tuple(input_shape))
+        outputs = model.call(inputs)
+        functional = keras.Model(inputs, outputs, name=model.name)
+    except Exception as error:  # noqa: BLE001 - the learner's call() runs on a symbolic input here
+        raise NotTransferable(
+            f"a subclassed model ({name}) whose call() the grader could not trace on a symbolic input of shape "
+            f"{(None, *input_shape)} ({type(error).__name__}); batch grading rebuilds Sequential and functional "
+            "models, and subclassed ones whose call() uses only Keras layers and keras.ops"
+        ) from None
+    return functional
+
+
 def compile_config_json(model, commit=None) -> str | None:
     """The model's compile settings as JSON, or None if it is not compiled. With `commit`, a loss of the
     learner's own is committed there and named by a marker (grader.grade.functions.commit_loss)."""
