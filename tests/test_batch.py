@@ -781,7 +781,7 @@ def test_a_dask_cluster_grades_the_class_exactly_as_one_machine(root, tmp_path):
     assert not any("graded_on" in r for r in local.values())
 
 
-SUBCLASSED_MODEL = """class _Net(keras.Model):
+SUBCLASSED_MODEL = """class Net(keras.Model):
     def __init__(self):
         super().__init__()
         self.body = [layers.Reshape((28, 28, 1)), layers.AveragePooling2D(2), layers.Flatten(),
@@ -794,7 +794,7 @@ SUBCLASSED_MODEL = """class _Net(keras.Model):
 
 
 def _model() -> keras.Model:
-    model = _Net()
+    model = Net()
     model(keras.ops.zeros((1, 28, 28)))  # built by a call: its weights exist for set_weights
     return model
 
