@@ -56,3 +56,16 @@ def test_exercises_without_an_input_shape_keep_refusing_subclassed_models():
     assert as_transferable(model, "04") is model
     with pytest.raises(NotTransferable, match="a subclassed model"):
         encode(model, [])
+
+
+def test_a_capstone_model_with_lambda_layers_travels_with_their_operations_inlined():
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Lambda(lambda x: keras.ops.expand_dims(x / 2.0, -1)),
+                              keras.layers.AveragePooling2D(2), keras.layers.Flatten(), keras.layers.Dense(10)])
+    arrays: list = []
+    encoded = encode(as_transferable(model, "11"), arrays)
+    assert "Lambda" not in {layer["class_name"] for layer in json.loads(encoded["model"])["config"]["layers"]}
+    rebuilt = decode(encoded, arrays)
+    x = np.random.default_rng(1).uniform(size=(2, 28, 28)).astype("float32")
+    np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(model(x)), atol=1e-6)
+    assert isinstance(model.layers[0], keras.layers.Lambda) and model.layers[0](np.ones((1, 2), "float32")).shape \
+        == (1, 2, 1)  # the learner's own layer is left as it was

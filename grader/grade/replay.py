@@ -38,6 +38,7 @@ from grader.grade.values import (
     decode,
     encode,
     functional_equivalent,
+    has_lambda_layer,
     shift_arrays,
 )
 
@@ -188,16 +189,16 @@ def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dic
 
 
 def as_transferable(value: Any, exercise_id: str) -> Any:
-    """`value`, or, for a subclassed model returned in an exercise whose manifest entry names the
-    model's `input_shape` (the capstone, where any API is accepted), its functional equivalent
-    (grader.grade.values.functional_equivalent): the grader then rebuilds, re-initialises and trains
-    it in its own process, as it does a Sequential model."""
+    """`value`, or, for a subclassed model or one with Lambda layers returned in an exercise whose
+    manifest entry names the model's `input_shape` (the capstone, where any API is accepted), its
+    functional equivalent (grader.grade.values.functional_equivalent): the grader then rebuilds,
+    re-initialises and trains it in its own process, as it does a Sequential model."""
     import keras
 
     from grader.checks.graph import api_of
     from grader.manifest import load_course
 
-    if not isinstance(value, keras.Model) or api_of(value) != "subclassed":
+    if not isinstance(value, keras.Model) or api_of(value) != "subclassed" and not has_lambda_layer(value):
         return value
     input_shape = load_course().find(exercise_id).extra.get("input_shape")
     return functional_equivalent(value, tuple(input_shape)) if input_shape else value
