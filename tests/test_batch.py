@@ -781,11 +781,33 @@ def test_a_dask_cluster_grades_the_class_exactly_as_one_machine(root, tmp_path):
     assert not any("graded_on" in r for r in local.values())
 
 
+SUBCLASSED_MODEL = """class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.body = [layers.Reshape((28, 28, 1)), layers.AveragePooling2D(2), layers.Flatten(),
+                     layers.Dense(64, activation="relu"), layers.Dense(10)]
+
+    def call(self, x):
+        for layer in self.body:
+            x = layer(x)
+        return x
+
+
+def _model() -> keras.Model:
+    model = Net()
+    model(keras.ops.zeros((1, 28, 28)))  # built by a call: its weights exist for set_weights
+    return model
+
+
+"""
+
+
 def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, tmp_path):
     """tests/faults/trains_on_held_out rebuilds the public split, trains on its held-out part and asks for
     a learning rate of 0. The grader trains from weights it initialises itself, refuses a recipe that
     cannot change them, and judges on a split drawn with a key the submission never sees: the fault earns
-    exactly what the same file earns without the cheat."""
+    exactly what the same file earns without the cheat, and so does the same cheat with a subclassed model
+    (traced into a functional graph that the grader re-initialises and trains itself)."""
     from grader.manifest import load_course
     from grader.runner import run_checks
 
@@ -795,16 +817,23 @@ def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, 
     honest_file.write_text(fault.read_text().replace("CHEAT = True", "CHEAT = False"))
     honest = run_checks(load_course().find("11"), honest_file, include_hidden=True)
     submissions = tmp_path / "class"
-    for name, path in (("cheat", fault), ("alice", root / "solutions" / "11_capstone.py")):
+    subclassed = tmp_path / "subclassed" / "11_capstone.py"  # the same cheat with a subclassed model, which
+    subclassed.parent.mkdir()  # batch grading traces into a functional graph (grader.grade.values)
+    text = fault.read_text()
+    subclassed.write_text(text[:text.index("def _model()")] + SUBCLASSED_MODEL + text[text.index("def build_model()"):])
+    for name, path in (("cheat", fault), ("cheat_subclassed", subclassed),
+                       ("alice", root / "solutions" / "11_capstone.py")):
         (submissions / name).mkdir(parents=True)
         shutil.copy(path, submissions / name / "11_capstone.py")
     done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-e", "11")
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(tmp_path / "out")
-    cheat = graded["cheat"]["exercises"]["11"]
-    assert {c["name"]: c["outcome"] for c in cheat["checks"]} == {c.name: c.outcome for c in honest.checks}
-    assert cheat["points"] == honest.points == cheat["max_points"] - 4
-    assert "learning rate is 0" in _messages(cheat)
+    for student in ("cheat", "cheat_subclassed"):
+        cheat = graded[student]["exercises"]["11"]
+        assert {c["name"]: c["outcome"] for c in cheat["checks"]} == {c.name: c.outcome for c in honest.checks}, \
+            student
+        assert cheat["points"] == honest.points == cheat["max_points"] - 4, student
+        assert "learning rate is 0" in _messages(cheat), student
     assert graded["alice"]["exercises"]["11"]["points"] == 12
     assert (tmp_path / "out" / ".work" / "split-key").stat().st_mode & 0o077 == 0
     dataset = json.loads((tmp_path / "out" / "grades.json").read_text())["dataset"]

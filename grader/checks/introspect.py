@@ -130,7 +130,12 @@ def layer_output_shapes(model: keras.Model, input_shape: Shape) -> list[tuple[ke
 
 
 def model_output_shape(model: keras.Model, input_shape: Shape) -> Shape:
-    """The output shape of `model` for a `(None, *input_shape)` input, by a symbolic call."""
+    """The output shape of `model` for a `(None, *input_shape)` input, by a symbolic call. A model declared
+    for exactly `input_shape` (the example's shape taken as the batch shape) fails as it would on real
+    batches, even where Keras' symbolic call lets it through with a warning."""
+    declared = declared_input_shape(model)
+    if declared is not None and tuple(declared) == tuple(input_shape):
+        raise input_failure(model, (None, *input_shape), ValueError("the batch axis is missing"))
     tensor = keras.KerasTensor((None, *input_shape), dtype="float32")
     try:
         out = model(tensor)

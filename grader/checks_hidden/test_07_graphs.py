@@ -16,12 +16,27 @@ from grader.checks import (
 pytestmark = pytest.mark.exercise("07")
 
 
-def _reference_residual() -> keras.Model:
+def _reference_residual(join_relu: bool = True, block_relu: bool = False, skip: bool = True) -> keras.Model:
+    """The exercise's residual MLP; the flags make the typical wrong graphs, with the same weights."""
     inputs = keras.Input(shape=(784,))
     x = keras.layers.Dense(64, activation="relu")(inputs)
-    h = keras.layers.Dense(64)(keras.layers.Dense(64, activation="relu")(x))
-    x = keras.layers.Activation("relu")(keras.layers.Add()([x, h]))
+    h = keras.layers.Dense(64, activation="relu" if block_relu else None)(keras.layers.Dense(64, activation="relu")(x))
+    joined = keras.layers.Add()([x, h]) if skip else h
+    x = keras.layers.Activation("relu" if join_relu else "linear")(joined)
     return keras.Model(inputs, keras.layers.Dense(10)(x))
+
+
+# What a residual model that matches one of these graphs gets wrong, and how to fix it.
+RESIDUAL_MISTAKES = [
+    ({"join_relu": False}, "it leaves out the ReLU after the join: it computes (x + block(x)) → Dense(10)",
+     "the exercise's graph applies ReLU to the sum, before the last Dense", "add a ReLU after the Add"),
+    ({"block_relu": True}, "its block ends with a ReLU: it adds relu(Dense(...)) to the skip, not the plain Dense",
+     "the block's last Dense has no activation; the ReLU comes after the sum",
+     "leave the block's second Dense(64) without an activation"),
+    ({"skip": False}, "it has no skip connection: the block's output is not added to the block's input",
+     "a residual block outputs x + block(x); without the join it is a plain chain of layers",
+     "add the block's output to its input (layers.Add, keras.ops.add or +)"),
+]
 
 
 def test_hidden_residual_matches_reference(submission):
@@ -30,9 +45,16 @@ def test_hidden_residual_matches_reference(submission):
     copy_weights(model, reference, source_label="your residual model", target_label="the reference model")
     x = np.random.default_rng(71).normal(size=(8, 784)).astype("float32")
     got = submission.invoke(predict_numpy, "build_residual_mlp()(x)", model, x)
-    if not np.allclose(got, predict_numpy(reference, x), atol=1e-4):
-        raise CheckFailure("the residual model computes something other than "
-                           "relu(x + Dense(Dense_relu(x))) → Dense(10) with x = Dense_relu(input)")
+    if np.allclose(got, predict_numpy(reference, x), atol=1e-4):
+        return
+    expected = "relu(x + Dense(Dense_relu(x))) → Dense(10) with x = Dense_relu(input)"
+    for flags, mistake, why, hint in RESIDUAL_MISTAKES:
+        wrong = _reference_residual(**flags)
+        wrong.set_weights(reference.get_weights())
+        if np.allclose(got, predict_numpy(wrong, x), atol=1e-4):
+            raise CheckFailure(f"the residual model computes something other than {expected}: {mistake}",
+                               why=why, hint=hint)
+    raise CheckFailure(f"the residual model computes something other than {expected}")
 
 
 def test_hidden_heads_share_the_trunk(submission):

@@ -5,10 +5,11 @@ import pytest
 
 from grader.checks import CheckFailure, Scenario
 from grader.checks.introspect import built_note
+from grader.manifest import load_course
 
 pytestmark = pytest.mark.exercise("11")
 
-INPUT = (28, 28)
+INPUT = tuple(load_course().find("11").extra["input_shape"])  # (28, 28)
 
 
 def test_hidden_build_model_returns_a_fresh_model(submission, notes):

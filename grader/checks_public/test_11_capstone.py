@@ -27,7 +27,7 @@ from grader.manifest import load_course
 
 pytestmark = pytest.mark.exercise("11")
 
-INPUT = (28, 28)
+INPUT = tuple(load_course().find("11").extra["input_shape"])  # (28, 28)
 
 
 def build(submission, notes) -> keras.Model:

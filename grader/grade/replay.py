@@ -37,6 +37,8 @@ from grader.grade.values import (
     compile_config_json,
     decode,
     encode,
+    functional_equivalent,
+    has_lambda_layer,
     shift_arrays,
 )
 
@@ -170,7 +172,7 @@ def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dic
         if probe.name == SCENARIO_PROBE:
             value = play(submission, args[0], commit) if commit else play(submission, args[0])
         else:
-            value = submission.call(probe.name, *args, **kwargs)
+            value = as_transferable(submission.call(probe.name, *args, **kwargs), submission.exercise_id)
         entry = {"value": encode(value, arrays, commit=commit),
                  "compiled": [compile_config_json(m, commit) for m in models]}
     except CheckFailure as failure:
@@ -184,6 +186,22 @@ def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dic
     except Exception as error:  # noqa: BLE001 - the process's own code (maybe rewritten by the submission)
         entry = {"failure": {"summary": f"answering the grader's call failed in your process ({type(error).__name__})"}}
     return entry, (arrays if "value" in entry else [])
+
+
+def as_transferable(value: Any, exercise_id: str) -> Any:
+    """`value`, or, for a subclassed model or one with Lambda layers returned in an exercise whose
+    manifest entry names the model's `input_shape` (the capstone, where any API is accepted), its
+    functional equivalent (grader.grade.values.functional_equivalent): the grader then rebuilds,
+    re-initialises and trains it in its own process, as it does a Sequential model."""
+    import keras
+
+    from grader.checks.graph import api_of
+    from grader.manifest import load_course
+
+    if not isinstance(value, keras.Model) or api_of(value) != "subclassed" and not has_lambda_layer(value):
+        return value
+    input_shape = load_course().find(exercise_id).extra.get("input_shape")
+    return functional_equivalent(value, tuple(input_shape)) if input_shape else value
 
 
 @dataclass

@@ -8,6 +8,7 @@ checking that every class they name is one of Keras' own.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -60,8 +61,6 @@ def encode(value: Any, arrays: list[np.ndarray], depth: int = 0, commit=None) ->
 
 
 def encode_model(model, arrays: list[np.ndarray], commit=None) -> dict:
-    import contextlib
-
     import keras
 
     from grader.grade.functions import committed_activations, mark_activations
@@ -71,7 +70,7 @@ def encode_model(model, arrays: list[np.ndarray], commit=None) -> dict:
             f"a subclassed model ({type(model).__name__}); batch grading rebuilds only Sequential and "
             "functional models"
         )
-    if any(isinstance(layer, keras.layers.Lambda) for layer in model._flatten_layers(include_self=False)):
+    if has_lambda_layer(model):
         raise NotTransferable("a model with a Lambda layer (Python code, which batch grading does not rebuild)")
     try:
         with committed_activations(model, commit) if commit is not None else contextlib.nullcontext({}) as committed:
@@ -82,6 +81,64 @@ def encode_model(model, arrays: list[np.ndarray], commit=None) -> dict:
     start = len(arrays)
     arrays.extend(weights)
     return {"model": config, "weights": list(range(start, len(arrays))), "compiled": compile_config_json(model, commit)}
+
+
+def functional_equivalent(model, input_shape: tuple[int, ...]):
+    """A functional keras.Model that computes what `model` (subclassed, or holding Lambda layers) computes
+    on a `(None, *input_shape)` input, sharing its layers and weights: its `call` run once on a symbolic
+    keras.Input, which records each Keras layer and `keras.ops` operation it calls as a node, and runs
+    each Lambda layer's function right there, so that its operations become nodes too. A model of
+    Keras' own classes then travels as config and weights like any functional model, and the grader
+    rebuilds, re-initialises and trains it in its own process (exercise 11's capstone, whose manifest
+    entry names the `input_shape`). NotTransferable, saying why, if `call` cannot run on a symbolic
+    input (e.g. Python that reads the input's values).
+
+    The returned config is the process's word, as any returned model is: a process that sent another
+    model than its class computes has only answered with that other model."""
+    import keras
+
+    from grader.checks.graph import api_of
+    from grader.checks.introspect import ensure_built
+
+    what = f"a subclassed model ({type(model).__name__})" if api_of(model) == "subclassed" else \
+        "a model with a Lambda layer"
+    try:
+        ensure_built(model, tuple(input_shape))
+        inputs = keras.Input(shape=tuple(input_shape))
+        with _lambdas_inlined():
+            outputs = model.call(inputs)
+        functional = keras.Model(inputs, outputs, name=model.name)
+    except Exception as error:  # noqa: BLE001 - the learner's call() runs on a symbolic input here
+        raise NotTransferable(
+            f"{what} whose computation the grader could not trace on a symbolic input of shape "
+            f"{(None, *input_shape)} ({type(error).__name__}); batch grading rebuilds models whose call() and "
+            "Lambda functions use only Keras layers and keras.ops"
+        ) from None
+    return functional
+
+
+@contextlib.contextmanager
+def _lambdas_inlined():
+    """While it lasts, a Lambda layer runs its function on what it is called on instead of adding one
+    Lambda node (Python, which the grader does not rebuild) to the graph being traced."""
+    import keras
+
+    original = keras.layers.Lambda.__call__
+
+    def inline(self, inputs, *args, **kwargs):
+        return self.function(inputs, **(self.arguments or {}))
+
+    keras.layers.Lambda.__call__ = inline
+    try:
+        yield
+    finally:
+        keras.layers.Lambda.__call__ = original
+
+
+def has_lambda_layer(model) -> bool:
+    import keras
+
+    return any(isinstance(layer, keras.layers.Lambda) for layer in model._flatten_layers(include_self=False))
 
 
 def compile_config_json(model, commit=None) -> str | None:

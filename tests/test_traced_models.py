@@ -1,0 +1,71 @@
+"""A subclassed capstone model crosses from the student's process as the functional graph its call() traces
+(grader.grade.replay.as_transferable, grader.grade.values.functional_equivalent); the grader rebuilds it
+from Keras' own classes only."""
+
+from __future__ import annotations
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from grader.grade.replay import as_transferable
+from grader.grade.values import NotTransferable, decode, encode
+
+
+class PooledNet(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.pool = keras.layers.AveragePooling2D(2)
+        self.flat = keras.layers.Flatten()
+        self.hidden = keras.layers.Dense(16, activation="relu")
+        self.head = keras.layers.Dense(10)
+
+    def call(self, images, training=False):
+        x = self.pool(keras.ops.expand_dims(images, -1))
+        return self.head(self.hidden(self.flat(x)))
+
+
+class ReadsValues(PooledNet):
+    def call(self, images, training=False):
+        if float(keras.ops.max(images)) > 1.0:  # Python reading the input's values: no symbolic trace
+            images = images / 255.0
+        return super().call(images)
+
+
+def test_a_subclassed_capstone_model_travels_as_the_functional_graph_it_computes():
+    model = PooledNet()
+    arrays: list = []
+    encoded = encode(as_transferable(model, "11"), arrays)
+    classes = {layer["class_name"] for layer in json.loads(encoded["model"])["config"]["layers"]}
+    assert classes == {"InputLayer", "ExpandDims", "AveragePooling2D", "Flatten", "Dense"}, classes  # ExpandDims: keras.ops
+    rebuilt = decode(encoded, arrays)
+    x = np.random.default_rng(0).uniform(size=(3, 28, 28)).astype("float32")
+    np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(model(x)), atol=1e-6)
+    assert rebuilt.count_params() == model.count_params() == 196 * 16 + 16 + 16 * 10 + 10
+
+
+def test_a_subclassed_model_whose_call_reads_values_says_it_cannot_be_traced():
+    with pytest.raises(NotTransferable, match="could not trace on a symbolic input of shape"):
+        as_transferable(ReadsValues(), "11")
+
+
+def test_exercises_without_an_input_shape_keep_refusing_subclassed_models():
+    model = PooledNet()
+    assert as_transferable(model, "04") is model
+    with pytest.raises(NotTransferable, match="a subclassed model"):
+        encode(model, [])
+
+
+def test_a_capstone_model_with_lambda_layers_travels_with_their_operations_inlined():
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Lambda(lambda x: keras.ops.expand_dims(x / 2.0, -1)),
+                              keras.layers.AveragePooling2D(2), keras.layers.Flatten(), keras.layers.Dense(10)])
+    arrays: list = []
+    encoded = encode(as_transferable(model, "11"), arrays)
+    assert "Lambda" not in {layer["class_name"] for layer in json.loads(encoded["model"])["config"]["layers"]}
+    rebuilt = decode(encoded, arrays)
+    x = np.random.default_rng(1).uniform(size=(2, 28, 28)).astype("float32")
+    np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(model(x)), atol=1e-6)
+    assert isinstance(model.layers[0], keras.layers.Lambda) and model.layers[0](np.ones((1, 2), "float32")).shape \
+        == (1, 2, 1)  # the learner's own layer is left as it was
