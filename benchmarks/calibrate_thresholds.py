@@ -22,7 +22,6 @@ import argparse
 import math
 import statistics
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +66,7 @@ def train_once(exercise_id: str, path: Path, dataset, seed: int) -> tuple[float,
 
     from grader.checks import CheckFailure, ensure_built, expect_model
     from grader.checks.submission import load_submission
-    from grader.checks.training import held_out_accuracy, seed_everything, validate_recipe
+    from grader.checks.training import fit_within_budget, held_out_accuracy, seed_everything, validate_recipe
     from grader.checks_public.test_05_training import _reference_model
 
     keras.backend.clear_session(free_memory=False)
@@ -79,9 +78,7 @@ def train_once(exercise_id: str, path: Path, dataset, seed: int) -> tuple[float,
     else:
         model = ensure_built(expect_model(submission.call("build_model"), "build_model()"), (28, 28), [])
     submission.call("compile_model", model)
-    started = time.perf_counter()
-    model.fit(dataset.x_train, dataset.y_train, verbose=0, **recipe)
-    seconds = time.perf_counter() - started
+    seconds = fit_within_budget(model, submission, dataset.x_train, dataset.y_train, recipe, math.inf).seconds
     try:
         accuracy = held_out_accuracy(model, dataset.x_test, dataset.y_test)
     except CheckFailure:  # NaN or infinite outputs: training diverged

@@ -56,6 +56,17 @@ def test_another_optimizer_setting_recipe_or_weight_is_another_key():
     assert training_cache.training_key(nudged, recipe, dataset) != base
 
 
+def test_the_grader_trains_on_one_thread_per_op_and_another_thread_count_is_another_key(monkeypatch):
+    import os
+
+    assert os.environ["TF_NUM_INTRAOP_THREADS"] == "1"  # set by importing the grader (grader/quiet.py)
+    dataset = load_dataset()
+    recipe = {"epochs": 3, "batch_size": 32}
+    base = training_cache.training_key(_compiled(), recipe, dataset)
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "4")
+    assert training_cache.training_key(_compiled(), recipe, dataset) != base
+
+
 class _Halve(keras.layers.Layer):
     def call(self, inputs):
         return inputs / 2

@@ -2,7 +2,8 @@
 
 The grader's training is deterministic (one seed, op determinism): the same model architecture,
 initial weights, compile settings, fit recipe, data and random state give the same held-out
-accuracy. So the accuracy check keys each training run by a digest of all of them and stores what
+accuracy, on one intra-op thread (grader/quiet.py; with several, the last bits of the sums depend on
+the thread count, which the key therefore includes). So the accuracy check keys each training run by a digest of all of them and stores what
 it measured — the accuracy (or the failure, e.g. predictions that were not finite), the epochs run
 and the seconds it took. A later run with the same key reuses the result and says so in its note.
 
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 
 CACHE_ENV = "COURSE_TRAINING_CACHE"
-_FORMAT = 1  # bump when what a key covers or what an entry holds changes
+_FORMAT = 2  # bump when what a key covers or what an entry holds changes (2: the intra-op thread count)
 _DATA_DIGESTS: dict[int, tuple[weakref.ref, str]] = {}  # id(dataset) -> (the dataset, its digest)
 
 
@@ -76,6 +77,7 @@ def training_key(model: Any, recipe: dict, dataset: Any) -> str | None:
     architecture, compile_config = json.dumps(architecture, sort_keys=True), json.dumps(compile_config, sort_keys=True)
     digest = hashlib.sha256()
     for part in (str(_FORMAT), keras.__version__, _tensorflow_version(), np.__version__, _training_source(),
+                 os.environ.get("TF_NUM_INTRAOP_THREADS", ""),  # the last bits of every sum depend on it
                  architecture, compile_config, json.dumps(_plain(recipe), sort_keys=True), _data_digest(dataset),
                  str(dataset.seed), _random_state_digest()):
         digest.update(part.encode())

@@ -79,7 +79,7 @@ def new_uid_base(slots: int) -> int:
 
 SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND",
                  "CUDA_VISIBLE_DEVICES", "COURSE_DATASET", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
-                 "OMP_NUM_THREADS", "PYTHONHASHSEED")
+                 "OMP_NUM_THREADS", "PYTHONHASHSEED", "TF_NUM_INTRAOP_THREADS")
 
 
 @dataclass(frozen=True)
