@@ -53,7 +53,8 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
     return target
 
 
-OWN_LIMITS = {"spreads_memory"}  # graded by a test of its own, with a lower memory limit
+OWN_LIMITS = {"spreads_memory",  # graded by a test of its own, with a lower memory limit
+              "expensive_epoch"}  # graded by a test of its own, in a course clone with a lower time budget
 LONG_ID = "a" * 240
 FORMULA_IDS = ('=HYPERLINK("http:\\attacker.example","full marks")', "+1+1", "-2+3", "@SUM(1+1)")
 UNREADABLE_ARCHIVES = ("zip_encrypted", "zip_unknown_method", "zip_bad_deflate")
@@ -160,7 +161,7 @@ def test_the_rest_of_the_class_is_graded_exactly_as_without_faults(graded):
     ("wrong_type", "graded", "returned a str"),
     ("lying_model", "graded", "subclassed model"),
     ("fake_results", "graded", "returned None"),
-    ("reads_solutions", "graded", "could not read the solution"),
+    ("reads_solutions", "graded", "could not read the solution; other hidden files read: []"),
     ("leaks_env", "graded", "LEAK"),
     ("uses_network", "graded", "RuntimeError"),
     ("reads_labels", "graded", "LABELS none found"),
@@ -194,6 +195,25 @@ def test_a_call_that_stalls_costs_only_its_own_check_with_a_clear_message(graded
     assert stalled["outcome"] == "failed" and f"`flat_length()` took longer than {budget:g} s" in stalled["message"]
     assert all(c["outcome"] == "passed" for c in checks.values()), {n: c["message"] for n, c in checks.items()}
     assert exercise["points"] == exercise["max_points"] - stalled["max_points"]
+
+
+def test_a_graph_that_stalls_in_the_challenge_costs_only_its_own_part(graded):
+    """tests/faults/stalls_the_challenger commits a flatten model whose graph counts to two billion on the
+    grader's real input (never on the decoys its process sees): the challenger stops answering. That part
+    (exercise 1's public scenarios) fails, saying the challenger timed out; every part after it is
+    challenged in a fresh challenger, so its correct exercise 8 earns what the reference earns."""
+    from grader.grade.student import CHALLENGE_WALL_S
+
+    record = graded["faulty"]["stalls_the_challenger"]
+    assert record["exercises"]["08"]["checks"] == graded["clean"]["alice"]["exercises"]["08"]["checks"]
+    assert record["exercises"]["08"]["points"] == record["exercises"]["08"]["max_points"]
+    first = {c["name"]: c for c in record["exercises"]["01"]["checks"]}
+    passed = {name for name, c in first.items() if c["outcome"] == "passed"}
+    # no parameters: an empty list of weights needs no graph to confirm it (the checks of outputs and shapes do)
+    assert passed == {"test_flat_length_is_product_of_dimensions", "test_flatten_has_no_parameters",
+                      "test_hidden_flattens_rank4_examples_in_order"}
+    stalled = first["test_row_major_order_is_preserved"]["message"]
+    assert f"the challenger timed out: stopped after the {CHALLENGE_WALL_S:g} s time limit" in stalled, stalled
 
 
 def test_a_memory_bomb_is_stopped_and_reported(graded):
@@ -230,6 +250,35 @@ def test_unsafe_archive_is_rejected_without_extracting(graded):
     assert any("archive rejected: unsafe path" in p for p in record["problems"])
     assert record["total"] == 0
     assert not (graded["base"] / "escaped.py").exists() and not (graded["out"] / "escaped.py").exists()
+
+
+def test_every_kind_of_unsafe_archive_is_refused_before_anything_is_written(tmp_path):
+    """The archive rules the README lists, each on its own archive: a `..` path, an absolute path, a
+    symbolic link, more than MAX_FILES entries, more than MAX_BYTES uncompressed (a small zip of zeros)."""
+    from grader.grade.intake import MAX_BYTES, MAX_FILES, ArchiveRejected, safe_extract
+
+    def archive(name: str, entries) -> Path:
+        path = tmp_path / f"{name}.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for info, data in entries:
+                zf.writestr(info, data)
+        return path
+
+    link = zipfile.ZipInfo("04_sequential.py")
+    link.external_attr = (0o120777 << 16)  # a symbolic link to /etc/passwd
+    cases = {
+        "parent": ([("../escaped.py", "x = 1\n")], "unsafe path"),
+        "absolute": ([("/tmp/escaped.py", "x = 1\n")], "unsafe path"),
+        "link": ([(link, "/etc/passwd")], "link entry"),
+        "many": ([(f"f{i}.py", "") for i in range(MAX_FILES + 1)], f"the limit is {MAX_FILES}"),
+        "large": ([("04_sequential.py", b"\0" * (MAX_BYTES + 1))], f"the limit is {MAX_BYTES:,}"),
+    }
+    for name, (entries, reason) in cases.items():
+        target = tmp_path / f"out-{name}"
+        with pytest.raises(ArchiveRejected, match=reason):
+            safe_extract(archive(name, entries), target)
+        assert not target.exists(), name
+    assert not (tmp_path / "escaped.py").exists()
 
 
 @pytest.mark.parametrize("student", UNREADABLE_ARCHIVES)
@@ -685,12 +734,16 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
                       capture_output=True).returncode != 0:
         pytest.skip("this kernel does not give unprivileged users namespaces")
     base = Path(tempfile.mkdtemp(prefix="course-unprivileged-"))
+    listeners = other_programs_sockets(base.name)  # TMPDIR is set elsewhere below: /tmp must be hidden too
     try:
         submissions = base / "class"
         make_class(root, submissions, faults=False)
         for fault in ("reaches_out", "fork_linger", "patches_checks", "escapes_sandbox", "imports_stdlib",
-                      "forks_many"):
+                      "forks_many", "reads_solutions", "reads_labels", "uses_network", "leaks_env", "peeks_memory"):
             shutil.copytree(FAULTS / fault, submissions / fault)
+        network = submissions / "uses_network" / "04_sequential.py"
+        network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
+        connections = LISTENER.connections
         reach = submissions / "reaches_out" / "04_sequential.py"  # its files named for this run alone
         marker = f"reached-{base.name}-"
         reach.write_text(reach.read_text().replace('prefix="reached-"', f'prefix="{marker}"'))
@@ -717,13 +770,28 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         exercise = _ex4(graded["forks_many"])
         assert exercise["status"] == "limit exceeded" and "more than 32 processes" in exercise["reason"], exercise
         assert _ex4(graded["fork_linger"])["points"] == 12
+        # The stand-in instructor is root outside its user namespace, so root's home (which is not its HOME
+        # here) stays readable to it and its submissions: only its own record key (in its HOME) is the point.
+        hidden_files = _messages(_ex4(graded["reads_solutions"]))
+        assert "could not read the solution; other hidden files read: [" in hidden_files, hidden_files
+        for name in ("tests/conftest.py", ".git", "exercises/", str(base)):
+            assert name not in hidden_files, hidden_files
+        assert "LABELS none found" in _messages(_ex4(graded["reads_labels"]))
+        assert "NO NETWORK" in _messages(_ex4(graded["uses_network"])) and LISTENER.connections == connections
+        leak = _messages(_ex4(graded["leaks_env"]))
+        assert "LEAK" in leak and "s3cret" not in leak
+        seen = _messages(_ex4(graded["peeks_memory"]))
+        assert "MEMORY modules=[] inputs=[" in seen and "(2, 3, 2, 2)" not in seen, seen
         assert _ex4(graded["patches_checks"])["points"] < 12
         patched = graded["patches_checks"]["exercises"]["08"]
         assert 0 < patched["points"] < patched["max_points"]
         time.sleep(0.5)
         assert not _runs_in(base), "processes of the grading run outlived it"
         assert not list(Path("/tmp").glob(f"{marker}*")) and not list((base / "tmp").glob("reached-*"))
+        assert [listener.connections for listener in listeners] == [0, 0]
     finally:
+        for listener in listeners:
+            listener.close()
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -865,3 +933,112 @@ def test_a_cluster_worker_refuses_to_grade_on_another_dataset_than_the_client(mo
     monkeypatch.setenv("COURSE_DATASET", "digits")
     with pytest.raises(RuntimeError, match="would grade on 'digits', the client on 'mnist5k'.*COURSE_DATASET=mnist5k"):
         grade_remotely(payload, ["05"], {}, 1024, fingerprint, "mnist5k", b"k" * 32, grader_fingerprint)
+
+
+CLONE_BUDGET_S = 20  # exercise 11's time budget in the clone: the reference trains well within it
+
+
+class _UnixListener:
+    """A unix socket listening at the top of the temp folder (where other programs' sockets live), counting
+    the connections it receives."""
+
+    def __init__(self, path: Path) -> None:
+        import socket
+        import threading
+
+        self.path, self.connections = path, 0
+        self.server = socket.socket(socket.AF_UNIX)
+        self.server.bind(str(path))
+        path.chmod(0o777)  # reachable by any uid, as many services' sockets are
+        self.server.listen()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        self.server.close()
+        self.path.unlink(missing_ok=True)
+
+
+def other_programs_sockets(name: str) -> list[_UnixListener]:
+    """Sockets where other programs keep theirs, open to every uid: the top of the temp folder (/tmp:
+    an ssh-agent's, a tmux server's) and /run (/run/user/UID/bus: the D-Bus session bus)."""
+    return [_UnixListener(Path(tempfile.gettempdir()) / f"{name}.sock"), _UnixListener(Path("/run") / f"{name}.sock")]
+
+
+@pytest.fixture(scope="module")
+def cloned_under_tmp(root):
+    """The course cloned into the temp folder (as a CI job clones it), with exercise 11's time budget set to
+    CLONE_BUDGET_S, grading a class with an expensive model and the sandbox faults; a unix socket listens at
+    the top of the temp folder meanwhile."""
+    base = Path(tempfile.mkdtemp(prefix="course-clone-"))
+    listeners = other_programs_sockets(base.name)
+    try:
+        course = base / "course"
+        for name in ("grader", "solutions"):
+            shutil.copytree(root / name, course / name, ignore=shutil.ignore_patterns("__pycache__", "reached-*"))
+        manifest = course / "grader" / "course.toml"
+        text = manifest.read_text()
+        assert text.count("time_budget_s = 90") == 1  # exercise 11's
+        manifest.write_text(text.replace("time_budget_s = 90", f"time_budget_s = {CLONE_BUDGET_S}"))
+        submissions = base / "class"
+        (submissions / "alice").mkdir(parents=True)
+        for filename in ("01_flatten.py", "04_sequential.py", "11_capstone.py"):
+            shutil.copy(root / "solutions" / filename, submissions / "alice" / filename)
+        for fault in ("expensive_epoch", "escapes_sandbox", "reaches_out", "reads_solutions"):
+            shutil.copytree(FAULTS / fault, submissions / fault)
+        env = {**os.environ, "COURSE_DATASET": "mnist5k", "COURSE_RECORD_KEY_FILE": str(base / "key")}
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
+                               str(base / "out"), "--json", "-w", "2", "-e", "1", "-e", "4", "-e", "11"], cwd=course,
+                              env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stderr[-3000:]
+        yield {"graded": _records(base / "out"), "seconds": time.monotonic() - started, "listeners": listeners,
+               "course": course}
+    finally:
+        for listener in listeners:
+            listener.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_training_an_expensive_model_stops_at_its_budget_and_costs_no_other_exercise(cloned_under_tmp):
+    """tests/faults/expensive_epoch trains a 650-parameter model whose one epoch takes about 5 minutes of CPU
+    time. The grader's training is stopped after the batch that crossed the time budget (CPU seconds), so only the
+    accuracy check fails, saying so, as in `course check`: the exercise earns its other checks' points,
+    and the student's exercise 4 and the rest of the class are graded in full."""
+    graded = cloned_under_tmp["graded"]
+    assert graded["alice"]["total"] == graded["alice"]["max_total"], _messages(graded["alice"]["exercises"]["11"])
+    fault = graded["expensive_epoch"]["exercises"]
+    assert fault["04"]["points"] == 12
+    capstone = {c["name"]: c for c in fault["11"]["checks"]}
+    failed = {name for name, c in capstone.items() if c["outcome"] == "failed"}
+    assert failed == {"test_held_out_accuracy_reaches_threshold"}, _messages(fault["11"])
+    message = capstone["test_held_out_accuracy_reaches_threshold"]["message"]
+    assert f"did not finish within the time budget of {CLONE_BUDGET_S} s of CPU time" in message, message
+    assert "stopped after 1 of 1 epochs" in message, message
+    cpu = float(message.split(" s of CPU)")[0].rsplit(", ", 1)[1])
+    assert cpu < CLONE_BUDGET_S + 10, message  # stopped within a batch of the budget, not at the epoch's end
+    assert fault["11"]["points"] == fault["11"]["max_points"] - capstone["test_held_out_accuracy_reaches_threshold"][
+        "max_points"]
+
+
+def test_a_course_cloned_under_tmp_still_hides_tmp_from_submissions(cloned_under_tmp):
+    """With the course (and the grader it runs) inside the temp folder, the sandbox still covers the temp
+    folder: only the grader's package (its hidden checks covered again) and the interpreter are bound back.
+    A socket at the top of the temp folder is neither found nor reached, no solution or hidden check is
+    read, and the submissions still find no path of the grader's."""
+    graded = cloned_under_tmp["graded"]
+    expect_no_way_out(_messages(graded["escapes_sandbox"]["exercises"]["01"]))
+    assert _ex4(graded["escapes_sandbox"])["points"] == 12
+    assert [listener.connections for listener in cloned_under_tmp["listeners"]] == [0, 0]
+    report = _messages(_ex4(graded["reaches_out"]))
+    expect_contained(report)
+    assert "scratch=/tmp " not in report  # the course is under /tmp: the scratch goes to the next free place
+    assert "could not read the solution; other hidden files read: []" in _messages(_ex4(graded["reads_solutions"]))

@@ -55,7 +55,9 @@ class TrainingRun:
 
 
 class _BudgetAndProgress(keras.callbacks.Callback):
-    """Stops `fit` after the epoch in which the process's CPU time since the start exceeded the budget."""
+    """Stops `fit` after the batch in which the process's CPU time since the start exceeded the budget:
+    checked after every batch of training and of validation (`validation_split`), not only every epoch,
+    so that one long epoch (a tiny model that is very expensive to run) cannot run far past the budget."""
 
     def __init__(self, budget_s: float, epochs: int, label: str) -> None:
         super().__init__()
@@ -64,12 +66,20 @@ class _BudgetAndProgress(keras.callbacks.Callback):
         self.epochs_run = 0
         self.over_budget = False
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self.epochs_run = epoch + 1
-        progress.report(self.label, self.epochs_run, self.epochs)
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if time.process_time() - self.started > self.budget_s:
             self.over_budget = True
             self.model.stop_training = True
+
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.on_train_batch_end(batch)
+        if self.over_budget:  # the validation that fit runs at the end of an epoch, even a stopped one
+            self.model.stop_evaluating = True
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.epochs_run = epoch + 1
+        progress.report(self.label, self.epochs_run, self.epochs)
+        self.on_train_batch_end(0)
 
 
 def fit_within_budget(model: keras.Model, submission: Submission, x: np.ndarray, y: np.ndarray,

@@ -142,7 +142,7 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
     runs the submission; this process only waits for it and ends as it ended, never returning.
     `scratch` is the submission's folder only where there are no namespaces (see `Confinement.workdir`).
     `visible` are folders that stay readable even inside a hidden one (the interpreter's, see
-    `interpreter_folders`).
+    `interpreter_folders`, and the grader's package); hidden paths inside them stay hidden.
     """
     state = Confinement(workdir=scratch)
     close_inherited_descriptors(keep_fds)
@@ -165,16 +165,24 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
             _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
             originals = _open_folders(visible)  # before anything is covered
             try:
+                # First the folders that hold a visible one (the temp and home folders), then the visible
+                # folders bound back inside them, then every other hidden path: one inside a folder bound
+                # back (the hidden checks in the grader's package) is covered in the bound copy too.
+                hosts = [path for path in hide if any(v.is_relative_to(path) for v in originals)]
                 covered = []
-                for path in hide:
+                for path in hosts:
                     if _exists(path):
-                        _cover(libc, path, hosts=any(v.is_relative_to(path) for v in originals))
+                        _cover(libc, path, hosts=True)
                         covered.append(path)
-                state.hidden = len(covered)
                 for folder, fd in originals.items():
                     if any(folder.is_relative_to(path) for path in covered):
                         os.makedirs(folder, exist_ok=True)
                         _mount(libc, f"/proc/self/fd/{fd}", str(folder), None, MS_BIND)
+                for path in hide:
+                    if path not in hosts and _exists(path):
+                        _cover(libc, path)
+                        covered.append(path)
+                state.hidden = len(covered)
             finally:  # no descriptor of these survives into the submission, whatever failed
                 for fd in originals.values():
                     os.close(fd)

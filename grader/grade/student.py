@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import secrets
 import shutil
 import tempfile
@@ -28,7 +27,6 @@ from grader.grade.intake import UNREADABLE, StudentSubmission
 from grader.grade.pool import run_job
 from grader.grade.sandbox import Limits
 from grader.manifest import PACKAGE_DIR, Exercise
-from grader.results import failed_checks
 from grader.students import MAX_SOURCE_BYTES
 
 ROOT = PACKAGE_DIR.parent
@@ -55,8 +53,8 @@ def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", ou
                  extra: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
     """What a submission's process must not see: the course's answers (`solutions`) and tests, the
     class's files (`inputs`) and the gradebook (`out`), the record key, the grader's temp folders (its
-    work folder, multiprocessing's with the forkserver's socket, POSIX shared memory), the instructor's
-    home folder and any `extra` paths."""
+    work folder, multiprocessing's with the forkserver's socket, POSIX shared memory), the shared
+    folders of `broad_folders` (temp folders, /run, the instructor's home) and any `extra` paths."""
     from grader.grade.pool import forkserver_folder
     from grader.grade.signing import key_file
 
@@ -64,22 +62,34 @@ def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", ou
     paths = [solutions, PACKAGE_DIR / "checks_hidden", ROOT / "tests", ROOT / ".git", _git_dir(ROOT),
              ROOT / "exercises", out.resolve() if out else None, *[p.resolve() for p in inputs], *extra, key_file().parent,
              forkserver_folder(), Path("/dev/shm")]
-    for folder in (Path(tempfile.gettempdir()), Path.home()):  # unless the course itself lives there
-        if folder != Path("/") and not ROOT.is_relative_to(folder):
-            paths.append(folder)
-    return list(dict.fromkeys(p for p in paths if p is not None and p.exists()))  # each covered once
+    paths += broad_folders()  # even when the course lives there: its package and the interpreter are bound
+    return list(dict.fromkeys(p for p in paths if p is not None and p.exists()))  # back (visible_folders)
+
+
+def broad_folders() -> list[Path]:
+    """The shared folders a submission must not see at all: the temp folder, /tmp and /var/tmp (other
+    programs' files and sockets: an ssh-agent's, a tmux server's), /run (the user's D-Bus session bus,
+    which starts programs outside any namespace; the Docker socket) and the home folder."""
+    folders = [Path(tempfile.gettempdir()), Path("/tmp"), Path("/var/tmp"), Path("/run"), Path.home()]
+    return list(dict.fromkeys(folder.resolve() for folder in folders if folder.resolve() != Path("/")))
 
 
 def visible_folders(hide: list[Path]) -> list[Path]:
-    """The interpreter's folders (grader.grade.sandbox.interpreter_folders) that stay readable inside a
-    hidden folder: those under the home or temp folder only, and none that holds a hidden path itself."""
+    """The folders that stay readable inside the hidden home or temp folder: the interpreter's
+    (grader.grade.sandbox.interpreter_folders) and the grader's package, each only where it lies inside
+    the home or temp folder and inside no other hidden path. Hidden paths inside them stay hidden (the
+    sandbox covers them after binding these back), and the course's other files are not among them: a
+    course cloned under /tmp shows a submission its grader package, not its solutions or its /tmp."""
     from grader.grade.sandbox import interpreter_folders
 
-    broad = [Path.home().resolve(), Path(tempfile.gettempdir()).resolve()]
+    broad = broad_folders()
     hidden = [p.resolve() for p in hide]
-    return [folder for folder in interpreter_folders()
-            if not any(h.is_relative_to(folder) and h != folder for h in hidden)
-            and not any(folder.is_relative_to(h) and h not in broad for h in hidden)]
+    root = ROOT.resolve()
+    covers = [b for b in broad if b in hidden]
+    return [folder for folder in dict.fromkeys([*interpreter_folders(), PACKAGE_DIR.resolve()])
+            if any(folder.is_relative_to(b) and folder != b for b in covers)
+            and not any(folder.is_relative_to(h) and h not in broad for h in hidden)
+            and not root.is_relative_to(folder)]  # never the course's folder (or one above it) as a whole
 
 
 def _git_dir(root: Path) -> Path:
@@ -253,7 +263,10 @@ def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: lis
 def challenge_student(pending: list, memory_mb: int, hide: list[Path], scratch: Path, uid: int) -> None:
     """Run every call the student's process committed to, on the real inputs and weights, in a second
     confined process that gets nothing but the SavedModels (grader.grade.challenge); put the outputs
-    into the scenario facts. Pending parts whose challenge fails have those facts failed instead."""
+    into the scenario facts. Pending parts whose challenge fails have those facts failed instead.
+
+    Each part must be answered within CHALLENGE_WALL_S. A part whose graph stalls (or ends the
+    challenger) fails alone: the parts after it are challenged in a fresh challenger."""
     import pickle
 
     from grader.grade.challenge import ChallengeJob, apply_challenges, challenge_commitments, challenge_items
@@ -262,11 +275,12 @@ def challenge_student(pending: list, memory_mb: int, hide: list[Path], scratch: 
 
     work_list = [(part, *challenge_items(part)) for part in pending]
     replies: dict[int, tuple[list, list, str | None]] = {}
+    stopped: dict[int, str] = {}  # part number -> how the challenger ended while it ran that part
+    todo = [number for number, (_, artefact, items, _) in enumerate(work_list) if artefact is not None and items]
 
-    def talk(channel) -> None:
-        for number, (_, artefact, items, _) in enumerate(work_list):
-            if artefact is None or not items:
-                continue
+    def talk(channel, numbers: list[int]) -> None:
+        for number in numbers:
+            _, artefact, items, _ = work_list[number]
             raw = channel.ask(pickle.dumps((artefact, items)), CHALLENGE_WALL_S)
             try:
                 header, arrays = unpack(raw)
@@ -275,16 +289,21 @@ def challenge_student(pending: list, memory_mb: int, hide: list[Path], scratch: 
             except (ValueError, KeyError, OSError, RecursionError, AttributeError):
                 replies[number] = ([], [], "its reply could not be read")
 
+    while todo:
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True, mode=0o700)
+        limits = Limits(wall_s=CHALLENGE_WALL_S * len(todo), memory_mb=memory_mb)
+        job = ChallengeJob(limits, str(scratch), [str(p) for p in hide], uid, [str(p) for p in visible_folders(hide)])
+        end = run_dialogue(challenge_commitments, job, partial(talk, numbers=todo), uid=uid, tree_limits=limits)
+        if end is None:
+            break
+        at = next(number for number in todo if number not in replies)
+        stopped[at] = f"the challenger {end.status}: {end.detail}".rstrip(": ")
+        todo = [number for number in todo if number not in replies and number != at]
     shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir(parents=True, mode=0o700)
-    limits = Limits(wall_s=CHALLENGE_WALL_S * max(1, len(work_list)), memory_mb=memory_mb)
-    job = ChallengeJob(limits, str(scratch), [str(p) for p in hide], uid, [str(p) for p in visible_folders(hide)])
-    end = run_dialogue(challenge_commitments, job, talk, uid=uid, tree_limits=limits)
-    shutil.rmtree(scratch, ignore_errors=True)
-    ended = None if end is None else f"the challenger {end.status}: {end.detail}".rstrip(": ")
     for number, (part, _, _, places) in enumerate(work_list):
         unsaved = part.commitments.get("error") if isinstance(part.commitments, dict) else None
-        outputs, arrays, error = replies.get(number, ([], [], str(unsaved)[:200] if unsaved else ended))
+        outputs, arrays, error = replies.get(number, ([], [], str(unsaved)[:200] if unsaved else stopped.get(number)))
         apply_challenges(part, places, outputs, arrays, error)
 
 
@@ -294,7 +313,8 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
     trusted process. `slot` (0 ≤ slot < the machine's workers) picks the uid and scratch folder."""
     from grader.grade.pool import run_dialogue
     from grader.grade.steps import TIMED_OUT, Stall, add_stalls, continuation
-    from grader.grade.worker import ProbeJob, ProbeTask, VerifyJob, probe_submission, verify_student
+    from grader.grade.verify import verify_entries
+    from grader.grade.worker import ProbeJob, ProbeTask, probe_submission
 
     exercises, probes, hide, work = setup.exercises, setup.probes, setup.hide, setup.work
     started = time.perf_counter()
@@ -377,17 +397,11 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
     for exercise_id, entry in entries.items():
         if _answered(entry):
             entries[exercise_id] = replace(entry, hidden=hidden_parts.get(exercise_id))
-    verify_wall = sum(e.time_budget_s for e in exercises) + 120
-    outcome = run_job(verify_student, VerifyJob(student.student, entries, str(setup.dataset_cache)), wall_s=verify_wall)
-    verified = json.loads(outcome.reply) if outcome.reply else {}
+    verified = verify_entries(student.student, entries, exercises, str(setup.dataset_cache))
     record_exercises = {}
     for exercise in exercises:
         entry = entries[exercise.id]
-        result = verified.get(exercise.id)
-        if result is None:
-            failed = failed_checks(exercise, f"the grader could not verify this exercise ({outcome.status}: "
-                                             f"{outcome.detail})")
-            result = {"status": "grader error", "checks": [c.gradebook_entry() for c in failed]}
+        result = verified[exercise.id]
         status = entry.status if isinstance(entry, Outcome) else result["status"]
         reason = entry.reason if isinstance(entry, Outcome) else result.get("reason")
         stalled_here = [s.reason for s in stalls if s.exercise_id == exercise.id]

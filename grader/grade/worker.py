@@ -162,6 +162,15 @@ class VerifyJob:
     exercises: dict[str, Entry]  # exercise id -> its answers (Replay) or why there are none (Outcome)
     dataset_cache: str | None = None
     memory_mb: int = 4096
+    cpu_s: dict[str, float] = field(default_factory=dict)  # exercise id -> CPU seconds its verification may use
+
+
+@dataclass
+class Verified:
+    """One exercise's verification, as the verifier sends it (JSON): the exercise and its result."""
+
+    exercise: str
+    result: dict[str, Any]
 
 
 @dataclass
@@ -183,25 +192,54 @@ def cache_dataset(job: DatasetJob, conn) -> None:
 
 
 def verify_student(job: VerifyJob, conn) -> None:
-    """Trusted: compute every check's outcome for one student; send a JSON list of results."""
+    """Trusted: compute every check's outcome for one student, one exercise after another, and send each
+    exercise's result (`Verified`, as JSON) as soon as it is known.
+
+    Each exercise may use `job.cpu_s[exercise]` seconds of CPU time (all threads): past that, the kernel
+    ends this process (SIGXCPU, RLIMIT_CPU), and the grader verifies the exercises after it in a fresh one
+    (grader.grade.verify)."""
     import resource
 
     from grader.grade.sandbox import vm_size_bytes
 
     memory = vm_size_bytes() + job.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # a hostile model config costs this student only
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if job.dataset_cache:
         from grader.datasets import preload_from_cache
 
         preload_from_cache(Path(job.dataset_cache))
-    replays = {e: entry for e, entry in job.exercises.items() if isinstance(entry, Replay)}
-    results = _verify_replays(replays)
     for exercise_id, entry in job.exercises.items():
-        if exercise_id not in results:
-            results[exercise_id] = _verify_exercise(exercise_id, entry)
-    conn.send_bytes(json.dumps(results).encode())
+        if exercise_id in job.cpu_s:
+            _limit_cpu(job.cpu_s[exercise_id])
+        try:
+            if isinstance(entry, Replay) and entry.loaded:
+                result = _verify_replays({exercise_id: entry})[exercise_id]
+            else:
+                result = _verify_exercise(exercise_id, entry)
+        except Exception as error:  # noqa: BLE001 - e.g. MemoryError: this exercise's result, not the process's end
+            reason = f"the grader failed while verifying this exercise: {type(error).__name__}: {str(error)[:300]}"
+            result = {"status": "grader error", "reason": reason, "checks": _failed_entries(load_exercise(exercise_id),
+                                                                                           reason)}
+        conn.send_bytes(json.dumps(vars(Verified(exercise_id, result))).encode())
     conn.close()
     os._exit(0)  # skip interpreter teardown (TensorFlow's is slow); everything is sent
+
+
+def load_exercise(exercise_id: str):
+    from grader.manifest import load_course
+
+    return load_course().find(exercise_id)
+
+
+def _limit_cpu(seconds: float) -> None:
+    """Let this process use `seconds` more of CPU time (RLIMIT_CPU's soft limit: SIGXCPU past it)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = int(usage.ru_utime + usage.ru_stime + seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
 
 
 def _verify_replays(replays: dict[str, Replay]) -> dict[str, dict[str, Any]]:
