@@ -417,6 +417,29 @@ def test_where_the_scratch_goes_does_not_depend_on_the_process_sys_path(monkeypa
     assert scratch_mount_point((*visible_folders([]), PACKAGE_DIR)) == scratch_mount_point((*before, PACKAGE_DIR))
 
 
+def test_a_sandbox_that_cannot_be_sealed_never_runs_the_submission(tmp_path):
+    """Fail closed: when the namespaces exist but one sealing step fails (here the read-only remount, as
+    a kernel without mount_setattr would), `confine` raises instead of returning into a writable file
+    system; the worker turns that into the grader's own error for that student (probe_submission)."""
+    from grader.grade import sandbox
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    child = os.fork()
+    if child == 0:  # the submission's process, as the forkserver would start it
+        code = 3
+        try:
+            sandbox._read_only = lambda libc, state: state.problems.append("file system left writable (EPERM)")
+            sandbox.confine(sandbox.Limits(), scratch, [tmp_path / "hidden"], sandbox.UID_RANGE[0])
+            code = 0  # confine returned: a submission would run now
+        except sandbox.SandboxNotSealed as refused:
+            code = 42 if "file system left writable" in str(refused) else 4
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 42
+
+
 def test_a_submission_sees_no_other_process_and_writes_only_its_scratch(graded):
     if os.geteuid() != 0:
         pytest.skip("namespaces are exercised as root here; the unprivileged path has its own test")

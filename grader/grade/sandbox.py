@@ -95,6 +95,20 @@ class Limits:
     tasks: int = 512  # processes and threads of the submission's uid (RLIMIT_NPROC, when it has its own uid)
 
 
+class SandboxNotSealed(RuntimeError):
+    """The namespaces were made but a step of sealing them failed (a mount, the read-only remount, the
+    private /proc, no_new_privs, ...): the submission must not run in a half-built sandbox."""
+
+
+def refuse_unsealed(state: Confinement) -> None:
+    """Raise SandboxNotSealed when `state` has namespaces and any problem: fail closed. Without
+    namespaces at all (a kernel that refuses them to an unprivileged user) the documented fallback —
+    process limits and a scrubbed environment — stays."""
+    if state.namespaces and state.problems:
+        raise SandboxNotSealed(f"the sandbox could not be sealed ({'; '.join(state.problems)}); "
+                               "the submission was not run")
+
+
 @dataclass
 class Confinement:
     """What `confine` managed to apply in this process."""
@@ -206,6 +220,7 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
             state.problems.append(f"no private /proc: {error}")
     else:
         state.problems.append(f"no namespaces ({os.strerror(ctypes.get_errno())}): network and files not hidden")
+    refuse_unsealed(state)
     os.chdir(state.workdir)
     if is_root:
         if uid < UID_RANGE[0]:
@@ -231,6 +246,7 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
         state.problems.append("no_new_privs not set")
     if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:  # no process of the same user reads or traces it
         state.problems.append("still dumpable")
+    refuse_unsealed(state)
     return state
 
 
