@@ -82,15 +82,22 @@ def unreadable_archives(root: Path, target: Path) -> None:
 
 
 class _Listener:
-    """A TCP server on loopback that counts the connections it receives."""
+    """A listening socket that counts the connections it receives: TCP on loopback, or, given `path`, a unix
+    socket there open to every uid (as many services' sockets are)."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path | None = None) -> None:
         import socket
         import threading
 
-        self.connections = 0
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
+        self.path, self.connections = path, 0
+        if path is None:
+            self.server = socket.create_server(("127.0.0.1", 0))
+            self.port = self.server.getsockname()[1]
+        else:
+            self.server = socket.socket(socket.AF_UNIX)
+            self.server.bind(str(path))
+            path.chmod(0o777)
+            self.server.listen()
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
@@ -101,6 +108,11 @@ class _Listener:
                 return
             self.connections += 1
             connection.close()
+
+    def close(self) -> None:
+        self.server.close()
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
 
 
 LISTENER = _Listener()
@@ -961,39 +973,10 @@ def test_a_cluster_worker_refuses_to_grade_on_another_dataset_than_the_client(mo
 CLONE_BUDGET_S = 20  # exercise 11's time budget in the clone: the reference trains well within it
 
 
-class _UnixListener:
-    """A unix socket listening at the top of the temp folder (where other programs' sockets live), counting
-    the connections it receives."""
-
-    def __init__(self, path: Path) -> None:
-        import socket
-        import threading
-
-        self.path, self.connections = path, 0
-        self.server = socket.socket(socket.AF_UNIX)
-        self.server.bind(str(path))
-        path.chmod(0o777)  # reachable by any uid, as many services' sockets are
-        self.server.listen()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self.server.accept()
-            except OSError:
-                return
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.server.close()
-        self.path.unlink(missing_ok=True)
-
-
-def other_programs_sockets(name: str) -> list[_UnixListener]:
+def other_programs_sockets(name: str) -> list[_Listener]:
     """Sockets where other programs keep theirs, open to every uid: the top of the temp folder (/tmp:
     an ssh-agent's, a tmux server's) and /run (/run/user/UID/bus: the D-Bus session bus)."""
-    return [_UnixListener(Path(tempfile.gettempdir()) / f"{name}.sock"), _UnixListener(Path("/run") / f"{name}.sock")]
+    return [_Listener(Path(tempfile.gettempdir()) / f"{name}.sock"), _Listener(Path("/run") / f"{name}.sock")]
 
 
 @pytest.fixture(scope="module")
