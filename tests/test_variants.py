@@ -201,8 +201,10 @@ def test_a_check_gives_the_same_message_alone_as_among_the_others(path):
 # batch grading rebuilt one recorded answer twice; a model declared with the example's shape as its batch
 # shape failed exercise 1's output-shape check in batch on a graph that could not be traced, while
 # `course check`'s symbolic call let it through; a subclassed capstone model is traced in batch).
-WRONG_IN_BATCH = ["11/wrong_module_level_model.py", "11/wrong_subclass_over_budget.py", *(f"01/{p.name}" for p in FILES
-                                                      if p.parent.name == "01" and p.name.startswith("wrong_"))]
+# Exercises 08-10 and 12's wrong variants go through the batch grader in tests/test_batch.py
+# (test_class_exercises_grade_in_batch_exactly_as_in_course_check); every other wrong variant does here.
+WRONG_IN_BATCH = [n for n in (f"{p.parent.name}/{p.name}" for p in FILES if p.name.startswith("wrong_"))
+                  if n[:2] not in ("08", "09", "10", "12")]
 
 # Correct answers that batch grading cannot grade yet, and fails while `course check` passes them (none:
 # a subclassed capstone model is traced into its functional equivalent in the student's process and
@@ -253,6 +255,13 @@ def test_correct_variant_gets_full_points_in_course_grade_too(path, batch_graded
     assert graded["points"] == exercise.max_points
 
 
+def _split_free(check: str, message: str) -> str:
+    """A held-out accuracy check's message without its figures: the batch grader draws the held-out split
+    with a key the student's process never sees (README, isolation), so the accuracy differs from
+    `course check`'s public split by design; what the message says must not."""
+    return re.sub(r"\d+\.\d+", "N", message) if "accuracy" in check else message
+
+
 @pytest.mark.xdist_group("batch")
 @pytest.mark.parametrize("path", [p for p in FILES if _name(p) in WRONG_IN_BATCH], ids=_name)
 def test_wrong_variant_fails_the_same_checks_in_course_grade(path, batch_graded):
@@ -263,8 +272,8 @@ def test_wrong_variant_fails_the_same_checks_in_course_grade(path, batch_graded)
     graded = batch_graded[f"{path.parent.name}-{path.stem}"]["exercises"][exercise.id]
     assert graded["status"] == "graded", (graded["status"], graded["reason"])
     renamed = exercise.filename  # the batch grades the file under its exercise's name
-    assert [(c["name"], c["outcome"], c["message"]) for c in graded["checks"]] == \
-        [(c.name, c.outcome, c.message.replace(path.name, renamed)) for c in checked.checks]
+    assert [(c["name"], c["outcome"], _split_free(c["name"], c["message"])) for c in graded["checks"]] == \
+        [(c.name, c.outcome, _split_free(c.name, c.message.replace(path.name, renamed))) for c in checked.checks]
     first = next(c for c in graded["checks"] if c["outcome"] == "failed")
     assert expected_fragment(path) in first["message"], first["message"]
     assert graded["points"] == checked.points < exercise.max_points

@@ -168,13 +168,23 @@ def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dic
     arrays: list[np.ndarray] = []
     args, kwargs = _thaw(probe.args), _thaw(dict(probe.kwargs))
     models = [a for a in (*args, *kwargs.values()) if isinstance(a, keras.Model)]
+    before = {i: a.copy() for i, a in enumerate(args) if isinstance(a, np.ndarray)}
     try:
         if probe.name == SCENARIO_PROBE:
             value = play(submission, args[0], commit) if commit else play(submission, args[0])
+            entry = {"value": encode(value, arrays, commit=commit),
+                     "compiled": [compile_config_json(m, commit) for m in models]}
         else:
-            value = as_transferable(submission.call(probe.name, *args, **kwargs), submission.exercise_id)
-        entry = {"value": encode(value, arrays, commit=commit),
-                 "compiled": [compile_config_json(m, commit) for m in models]}
+            returned = submission.call(probe.name, *args, **kwargs)
+            try:
+                entry = {"value": encode(as_transferable(returned, submission.exercise_id), arrays, commit=commit)}
+            except NotTransferable as error:  # a check may need only the call's effects (compile_model)
+                arrays = []
+                entry = {"unusable": {"summary": f"`{probe.name}()` returned {error}, which the batch grader cannot "
+                                                 "take back from your process", "hint": "return plain Keras models "
+                                                 "(Sequential or functional) and numbers or numpy arrays"}}
+            entry["compiled"] = [compile_config_json(m, commit) for m in models]
+            entry.update(array_effects(args, before, returned, arrays))
     except CheckFailure as failure:
         entry = {"failure": failure.as_dict(), "not_implemented": isinstance(failure, NotImplementedYet)}
     except NotTransferable as error:
@@ -185,7 +195,65 @@ def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dic
         entry = {"failure": {"summary": f"`{probe.name}()` returned a value nested too deeply"}}
     except Exception as error:  # noqa: BLE001 - the process's own code (maybe rewritten by the submission)
         entry = {"failure": {"summary": f"answering the grader's call failed in your process ({type(error).__name__})"}}
-    return entry, (arrays if "value" in entry else [])
+    return entry, ([] if "failure" in entry else arrays)
+
+
+def array_effects(args: tuple, before: dict[int, np.ndarray], returned: Any, arrays: list) -> dict:
+    """What a call did to the arrays it was given, which the caller's own arrays must show in the replay
+    too (a function that overwrites its input): the new contents of each changed argument
+    (`args_after`, encoded into `arrays`) and which argument the returned array is (`returns_arg`)."""
+    effects: dict[str, Any] = {}
+    changed = {}
+    for i, old in before.items():
+        try:
+            same = np.array_equal(args[i], old, equal_nan=old.dtype.kind in "fc")
+        except (TypeError, ValueError):
+            same = True
+        if not same:
+            changed[str(i)] = encode(np.asarray(args[i]), arrays)
+    if changed:
+        effects["args_after"] = changed
+    if isinstance(returned, np.ndarray):
+        shared = [i for i in before if np.shares_memory(returned, args[i])]
+        if shared:
+            effects["returns_arg"] = shared[0]
+    return effects
+
+
+def apply_array_effects(entry: dict, args: tuple, arrays: list) -> None:
+    """Replay `array_effects` on the checks' own arguments: write each changed argument's recorded contents
+    into the caller's array (same shape only; anything else in the record is ignored)."""
+    changed = entry.get("args_after")
+    if not isinstance(changed, dict):
+        return
+    for key, encoded in changed.items():
+        index = int(key) if isinstance(key, str) and key.isdigit() else -1
+        if not 0 <= index < len(args) or not isinstance(args[index], np.ndarray):
+            continue
+        new = decode(encoded, arrays)
+        if isinstance(new, np.ndarray) and new.shape == args[index].shape and args[index].flags.writeable:
+            args[index][...] = new
+
+
+class UnusableValue:
+    """Stands for a value the student's process could not send back: a check that needs only the call's
+    effects (compile_model compiles the model it is given) goes on as in `course check`; any use of the
+    value itself fails with the reason."""
+
+    def __init__(self, failure: CheckFailure) -> None:
+        object.__setattr__(self, "_failure", failure)
+
+    def __getattribute__(self, name: str) -> Any:
+        raise object.__getattribute__(self, "_failure")
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise object.__getattribute__(self, "_failure")
+
+    __len__ = __iter__ = __bool__ = __getitem__ = __call__ = __array__ = __eq__ = __lt__ = __float__ = __int__ = _fail
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return "<a value the grader could not take back>"
 
 
 def as_transferable(value: Any, exercise_id: str) -> Any:
@@ -263,11 +331,18 @@ class ReplaySubmission(Submission):
             cls = NotImplementedYet if entry.get("not_implemented") else CheckFailure
             raise cls.from_dict(entry["failure"])
         try:
-            value = decode(entry["value"], arrays)
+            if isinstance(entry.get("unusable"), dict):
+                value = UnusableValue(CheckFailure.from_dict(entry["unusable"]))
+            else:
+                value = decode(entry["value"], arrays)
             models = [a for a in (*args, *kwargs.values()) if hasattr(a, "compile_from_config")]
             for model, config in zip(models, entry.get("compiled", []), strict=False):
                 if config:
                     apply_compile_config(model, config)
+            apply_array_effects(entry, args, arrays)
+            returned_arg = entry.get("returns_arg")
+            if type(returned_arg) is int and 0 <= returned_arg < len(args) and isinstance(args[returned_arg], np.ndarray):
+                value = args[returned_arg]  # the caller's own array, as in `course check`
         except NotTransferable as error:
             raise CheckFailure(f"`{name}()` returned {error}, which the grader cannot rebuild",
                                hint="use Keras' own layers, losses and optimizers") from None
