@@ -90,7 +90,7 @@ def fit_within_budget(model: keras.Model, submission: Submission, x: np.ndarray,
     callback = _BudgetAndProgress(budget_s, int(recipe["epochs"]), label)
     started, cpu_started = time.perf_counter(), time.process_time()
     progress.report(label, 0, int(recipe["epochs"]))
-    with _whole_epoch_per_call(model, len(x), recipe):
+    with _whole_epoch_per_call(model, len(x), recipe, x, budget_s):
         submission.invoke(model.fit, "model.fit(...) with your compile settings and recipe", x, y,
                           verbose=0, callbacks=[callback], **recipe)
     seconds = time.perf_counter() - started
@@ -105,7 +105,8 @@ def fit_within_budget(model: keras.Model, submission: Submission, x: np.ndarray,
 
 
 @contextlib.contextmanager
-def _whole_epoch_per_call(model: keras.Model, n_examples: int, recipe: dict) -> Iterator[None]:
+def _whole_epoch_per_call(model: keras.Model, n_examples: int, recipe: dict, x_first: np.ndarray,
+                          budget_s: float) -> Iterator[None]:
     """Within the block, one call of the traced train function runs a whole epoch's batches
     (`steps_per_execution`) instead of returning to Python after each: the same steps on the same
     batches in the same order — the weights come out bit-identical (tests/test_training.py) — without
@@ -113,14 +114,17 @@ def _whole_epoch_per_call(model: keras.Model, n_examples: int, recipe: dict) -> 
     course's model sizes. The grader's callbacks act at epoch ends only, so they see no difference.
     The learner's own setting (and functions traced for it) is restored afterwards.
 
-    Only for a model whose `train_step` is Keras's own: a learner's own `train_step` keeps running one
-    batch per call, as written."""
+    Only for a model whose `train_step` is Keras's own (a learner's own `train_step` keeps running one
+    batch per call, as written), and only when an epoch is cheap next to the budget (`_epoch_is_cheap`):
+    the budget is checked between calls, so an expensive model keeps one batch per call and is stopped
+    within a batch of its budget."""
     train_step = getattr(type(model), "train_step", None)
-    if not str(getattr(train_step, "__module__", "")).startswith("keras."):
+    batch_size = int(recipe.get("batch_size") or 32)
+    if not str(getattr(train_step, "__module__", "")).startswith("keras.") or \
+            not _epoch_is_cheap(model, x_first, batch_size, n_examples, budget_s):
         yield
         return
     own = model.steps_per_execution
-    batch_size = int(recipe.get("batch_size") or 32)
     model.steps_per_execution = max(own, -(-n_examples // batch_size))
     try:
         yield
@@ -128,6 +132,27 @@ def _whole_epoch_per_call(model: keras.Model, n_examples: int, recipe: dict) -> 
         if model.steps_per_execution != own:
             model.steps_per_execution = own
             model.train_function = model.test_function = None  # traced for the other setting
+
+
+CHEAP_EPOCH_SHARE = 0.1  # an epoch estimated under this share of the budget may run as one call
+
+
+def _epoch_is_cheap(model: keras.Model, x_first: np.ndarray, batch_size: int, n_examples: int,
+                    budget_s: float) -> bool:
+    """Whether an epoch is estimated to cost under CHEAP_EPOCH_SHARE of `budget_s` CPU seconds: three
+    times (forward and backward) the cheaper of two eager inference calls on one batch (`x_first`), per
+    batch. The calls change no weight or state (training=False); any error means "not cheap" and fit
+    reports it as usual."""
+    try:
+        costs = []
+        for _ in range(2):
+            started = time.process_time()
+            model(x_first[:batch_size], training=False)
+            costs.append(time.process_time() - started)
+    except Exception:  # noqa: BLE001 - the learner's model: fit reports its error in the learner's terms
+        return False
+    steps = -(-n_examples // batch_size)
+    return 3 * min(costs) * steps < CHEAP_EPOCH_SHARE * budget_s
 
 
 def held_out_accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
