@@ -179,23 +179,25 @@ def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dic
             try:
                 entry = {"value": encode(as_transferable(returned, submission.exercise_id), arrays, commit=commit)}
             except NotTransferable as error:  # a check may need only the call's effects (compile_model)
-                arrays = []
-                entry = {"unusable": {"summary": f"`{probe.name}()` returned {error}, which the batch grader cannot "
-                                                 "take back from your process", "hint": "return plain Keras models "
-                                                 "(Sequential or functional) and numbers or numpy arrays"}}
+                arrays.clear()  # what encode had added before it gave up
+                entry = {"unusable": _untransferable(probe.name, error)}
             entry["compiled"] = [compile_config_json(m, commit) for m in models]
             entry.update(array_effects(args, before, returned, arrays))
     except CheckFailure as failure:
         entry = {"failure": failure.as_dict(), "not_implemented": isinstance(failure, NotImplementedYet)}
     except NotTransferable as error:
-        entry = {"failure": {"summary": f"`{probe.name}()` returned {error}, which the batch grader cannot "
-                                        "take back from your process", "hint": "return plain Keras models "
-                                        "(Sequential or functional) and numbers or numpy arrays"}}
+        entry = {"failure": _untransferable(probe.name, error)}
     except RecursionError:
         entry = {"failure": {"summary": f"`{probe.name}()` returned a value nested too deeply"}}
     except Exception as error:  # noqa: BLE001 - the process's own code (maybe rewritten by the submission)
         entry = {"failure": {"summary": f"answering the grader's call failed in your process ({type(error).__name__})"}}
     return entry, ([] if "failure" in entry else arrays)
+
+
+def _untransferable(name: str, error: NotTransferable) -> dict:
+    """The failure (as CheckFailure.as_dict) for a call whose value the process cannot send back."""
+    return {"summary": f"`{name}()` returned {error}, which the batch grader cannot take back from your process",
+            "hint": "return plain Keras models (Sequential or functional) and numbers or numpy arrays"}
 
 
 def array_effects(args: tuple, before: dict[int, np.ndarray], returned: Any, arrays: list) -> dict:
