@@ -41,3 +41,32 @@ def expected_fragment(path: Path) -> str | None:
         if line.startswith("expect:"):
             return line.removeprefix("expect:").strip()
     return None
+
+
+
+def pytest_configure(config):
+    """`make test` runs `pytest -n 2 --dist loadgroup`: every test of an `xdist_group` must run on one
+    worker, or each worker computes the group's module fixtures again (a whole class graded, the site
+    built, nbgrader run) and the suite takes far longer. pytest-xdist groups a test by appending `@group`
+    to its node id; pytest 9.2 silently ignores that (pytest-dev/pytest-xdist#1386), so pyproject.toml
+    keeps pytest below 9.2, and a run that asks for grouping on a pytest that cannot do it stops here."""
+    if config.getoption("dist", "no") == "loadgroup" and not hasattr(config, "workerinput") \
+            and not _node_ids_take_group_suffixes():
+        raise pytest.UsageError(
+            f"--dist loadgroup cannot group tests on pytest {pytest.__version__} (pytest-dev/pytest-xdist#1386): "
+            "run `make install` to get the pytest that pyproject.toml pins")
+
+
+def _node_ids_take_group_suffixes() -> bool:
+    """Whether an item's node id shows the `@group` suffix pytest-xdist writes into it (its `_nodeid`)."""
+    class Probe(pytest.Item):
+        def runtest(self) -> None:  # never run
+            pass
+
+    try:
+        probe = object.__new__(Probe)
+        probe._id = probe._nodeid = "probe"
+        probe._nodeid = "probe@group"
+        return probe.nodeid == "probe@group"
+    except Exception:  # noqa: BLE001 - any other node model: grouping cannot be relied on
+        return False

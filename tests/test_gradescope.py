@@ -10,10 +10,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.xdist_group("batch")
-
 
 def test_bundle_runs_like_gradescope_and_writes_results_json(root, tmp_path):
     bundle = tmp_path / "autograder.zip"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from test_batch import run_grade
 
-pytestmark = pytest.mark.xdist_group("batch")
+pytestmark = pytest.mark.xdist_group("late_work")
 ROOT = Path(__file__).resolve().parents[1]
 DEADLINE = "2026-12-01T23:59+01:00"
 POLICY = "linear:10%/day,max:50%"

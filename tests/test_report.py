@@ -24,6 +24,8 @@ from grader.export.report import (
     write_report,
 )
 
+pytestmark = pytest.mark.xdist_group("report")  # one worker computes the module's graded fixtures
+
 HOSTILE_ID = '<script>window.pwned=1</script>"><img src=x onerror=alert(1)>'
 HOSTILE_MESSAGE = "`build_model` raised NameError: name '<script>alert(2)</script>' is not defined"
 CHECKS = {"01": [("test_output_shape", 2), ("test_no_params", 1), ("test_row_major", 2)],

@@ -30,6 +30,8 @@ from grader.similarity.csv_report import COLUMNS, write_similarity_csv
 from grader.similarity.detect import PairScore, Region, SimilarityReport, compare_exercise, load_settings
 from grader.similarity.html_report import MATCH_CLASS, write_similarity_html
 
+pytestmark = pytest.mark.xdist_group("similarity")  # one worker computes the module's fixtures
+
 VARIANTS = Path(__file__).resolve().parent / "variants"
 EXERCISES = load_course().exercises
 HOSTILE_FOLDER = "<img src=x onerror=alert(1)>"  # not a valid student id: listed as not compared, escaped

@@ -100,7 +100,6 @@ def test_a_cache_folder_others_may_write_is_not_trusted(monkeypatch, tmp_path):
     assert training_cache.load("k" * 64) is None
 
 
-@pytest.mark.xdist_group("batch")
 def test_batch_grading_reuses_a_training_across_students_and_says_so_in_grades_json(tmp_path):
     """Two students with the same answer: the trusted verifier trains once, and the second student's
     record says the result was reused; the points are the same."""

@@ -240,7 +240,7 @@ def batch_graded(tmp_path_factory):
     return {r["student"]: r for r in json.loads((base / "out" / "grades.json").read_text())["students"]}
 
 
-@pytest.mark.xdist_group("batch")
+@pytest.mark.xdist_group("variants_batch")
 @pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(_name(p) in NOT_YET_IN_BATCH, strict=True,
                                                                           reason=NOT_YET_IN_BATCH.get(_name(p), "")))
                                   for p in FILES if p.name.startswith("correct_")], ids=_name)
@@ -262,7 +262,7 @@ def _split_free(check: str, message: str) -> str:
     return re.sub(r"\d+\.\d+", "N", message) if "accuracy" in check else message
 
 
-@pytest.mark.xdist_group("batch")
+@pytest.mark.xdist_group("variants_batch")
 @pytest.mark.parametrize("path", [p for p in FILES if _name(p) in WRONG_IN_BATCH], ids=_name)
 def test_wrong_variant_fails_the_same_checks_in_course_grade(path, batch_graded):
     """`course grade` fails a wrong answer's checks exactly where `course check` does, with the same
