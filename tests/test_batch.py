@@ -54,7 +54,8 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
 
 
 OWN_LIMITS = {"spreads_memory",  # graded by a test of its own, with a lower memory limit
-              "expensive_epoch"}  # graded by a test of its own, in a course clone with a lower time budget
+              "expensive_epoch",  # graded by a test of its own, in a course clone with a lower time budget
+              "forges_replies"}  # graded by a test of its own, on exercises 1, 3 and 5
 LONG_ID = "a" * 240
 FORMULA_IDS = ('=HYPERLINK("http:\\attacker.example","full marks")', "+1+1", "-2+3", "@SUM(1+1)")
 UNREADABLE_ARCHIVES = ("zip_encrypted", "zip_unknown_method", "zip_bad_deflate")
@@ -221,9 +222,8 @@ def test_a_graph_that_stalls_in_the_challenge_costs_only_its_own_part(graded):
     assert record["exercises"]["08"]["points"] == record["exercises"]["08"]["max_points"]
     first = {c["name"]: c for c in record["exercises"]["01"]["checks"]}
     passed = {name for name, c in first.items() if c["outcome"] == "passed"}
-    # no parameters: an empty list of weights needs no graph to confirm it (the checks of outputs and shapes do)
-    assert passed == {"test_flat_length_is_product_of_dimensions", "test_flatten_has_no_parameters",
-                      "test_hidden_flattens_rank4_examples_in_order"}
+    # "no parameters" fails too: once the model has run, an empty list of weights needs a graph that confirms it
+    assert passed == {"test_flat_length_is_product_of_dimensions", "test_hidden_flattens_rank4_examples_in_order"}
     stalled = first["test_row_major_order_is_preserved"]["message"]
     assert f"the challenger timed out: stopped after the {CHALLENGE_WALL_S:g} s time limit" in stalled, stalled
 
@@ -726,6 +726,53 @@ def expect_forged_facts_earn_only_the_process_word(forger: dict, honest_folder: 
         assert gained <= PROCESS_WORD_CHECKS, (exercise.id, gained - PROCESS_WORD_CHECKS)
         extra += sum(forged[name]["points"] for name in gained)
     assert forger["total"] <= 2 + extra and extra <= 4, (forger["total"], extra)
+
+
+def test_forged_reply_fields_earn_only_the_honest_score(root, tmp_path):
+    """tests/faults/forges_replies rewrites the grader's answer_probe in its own process and forges every
+    field of its replies that the grader replays besides the value: arguments "overwritten" with the
+    expected answer and returned (`args_after`, `returns_arg`), indices that do not exist, fields of the
+    wrong types, a value "the grader could not take back" with a crafted message (`unusable`), compile
+    settings naming keras.utils.get_file, a class of `os` or no JSON at all (`compiled`), and, in
+    exercise 1, an empty list of weights for a model that has some. No check passes that the same file
+    without the forger fails in `course check` (a forged field that breaks a reply fails its check, saying
+    the grader could not rebuild the value), no check is blamed on the grader, nothing is written, and the
+    rest of the class is graded in full."""
+    from grader.grade.replay import MAX_FAILURE_CHARS
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    course = load_course()
+    submissions, out, honest_folder = tmp_path / "class", tmp_path / "out", tmp_path / "honest"
+    for name, folder in (("alice", "solutions"), ("bob", "exercises")):
+        (submissions / name).mkdir(parents=True)
+        for filename in ("01_flatten.py", "03_activations.py", "05_training.py"):
+            shutil.copy(root / folder / filename, submissions / name / filename)
+    shutil.copytree(FAULTS / "forges_replies", submissions / "forges_replies")
+    done = run_grade(str(submissions), "--out", str(out), "--json", "-e", "1", "-e", "3", "-e", "5")
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(out)
+    assert graded["alice"]["total"] == graded["alice"]["max_total"] and graded["bob"]["total"] == 0
+    honest_folder.mkdir()
+    for path in sorted((FAULTS / "forges_replies").glob("*.py")):
+        exercise = course.find(path.name[:2])
+        honest_file = honest_folder / path.name
+        honest_file.write_text(path.read_text().replace("FORGE = True", "FORGE = False"))
+        honest = run_checks(exercise, honest_file, include_hidden=True)
+        forged = graded["forges_replies"]["exercises"][exercise.id]
+        assert forged["status"] == "graded", (exercise.id, forged["reason"])
+        passed = {c.name for c in honest.checks if c.outcome == "passed"}
+        gained = {c["name"] for c in forged["checks"] if c["outcome"] == "passed"} - passed
+        assert not gained, (exercise.id, gained)  # a forged field that breaks its reply may cost that check
+        assert forged["points"] <= honest.points < forged["max_points"], exercise.id
+        assert "the check itself failed unexpectedly" not in _messages(forged), _messages(forged)
+        assert all(len(c["message"]) <= 5 * MAX_FAILURE_CHARS + 100 for c in forged["checks"])
+    assert "could not be rebuilt by the grader" in _messages(graded["forges_replies"]["exercises"]["03"])
+    flatten = {c["name"]: c for c in graded["forges_replies"]["exercises"]["01"]["checks"]}
+    assert "are not the ones that the graph it committed to uses" in flatten["test_flatten_has_no_parameters"][
+        "message"]  # an empty list of weights is confirmed by the graph once the model has run
+    assert "<script" not in (out / "feedback" / "forges_replies.html").read_text()
+    assert not Path("/tmp/forged").exists() and not Path("/tmp/forged-by-a-student").exists()
 
 
 BEHAVIOUR_CHECKS_08 = {"test_matches_dense_on_rank2_input", "test_matches_dense_with_relu",

@@ -275,12 +275,12 @@ def _verify_replays(replays: dict[str, Replay]) -> dict[str, dict[str, Any]]:
 
 def _verify_exercise(exercise_id: str, entry: Entry) -> dict[str, Any]:
     """An exercise that is not replayed: a file that did not load, or an outcome (not submitted, timed out…)."""
-    from grader.checks.failure import CheckFailure
+    from grader.grade.replay import process_failure
     from grader.manifest import load_course
 
     exercise = load_course().find(exercise_id)
     if isinstance(entry, Replay):  # only a file that failed to load comes here; the rest go through _verify_replays
-        message = CheckFailure.from_dict(entry.header["load_failure"]).message
+        message = process_failure(entry.header.get("load_failure")).message
         return {"status": "ok", "checks": _failed_entries(exercise, message), "isolation": entry.header.get("isolation")}
     return {"status": entry.status, "checks": _failed_entries(exercise, entry.reason)}
 
