@@ -55,7 +55,8 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
 
 OWN_LIMITS = {"spreads_memory",  # graded by a test of its own, with a lower memory limit
               "expensive_epoch",  # graded by a test of its own, in a course clone with a lower time budget
-              "forges_replies"}  # graded by a test of its own, on exercises 1, 3 and 5
+              "forges_replies",  # graded by a test of its own, on exercises 1, 3 and 5
+              "expensive_inference"}  # graded by a test of its own: its verification runs into the backstop
 LONG_ID = "a" * 240
 FORMULA_IDS = ('=HYPERLINK("http:\\attacker.example","full marks")', "+1+1", "-2+3", "@SUM(1+1)")
 UNREADABLE_ARCHIVES = ("zip_encrypted", "zip_unknown_method", "zip_bad_deflate")
@@ -450,6 +451,36 @@ def test_a_sandbox_that_cannot_be_sealed_never_runs_the_submission(tmp_path):
             os._exit(code)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 42
+
+
+def test_the_grader_s_verifier_has_no_network(tmp_path):
+    """The verifier rebuilds and trains the student's models (Keras reads their configs there): it runs in
+    a network namespace of its own, so a server on the machine's loopback gets no connection from it, while
+    it still reads the instructor's files (the hidden checks, the trusted dataset) as before."""
+    from grader.grade import sandbox
+
+    if os.geteuid() != 0:
+        pytest.skip("the unprivileged verifier is proven by test_grading_as_an_unprivileged_user_is_contained_too")
+    secret = tmp_path / "readable"
+    secret.write_text("the instructor's file")
+    connections = LISTENER.connections
+    child = os.fork()
+    if child == 0:  # the verifier's process, as run_dialogue starts it
+        code = 3
+        try:
+            state = sandbox.cut_off_the_verifier()
+            code = 4 if not state.network_isolated else 5 if secret.read_text() != "the instructor's file" else 6
+            try:
+                import socket
+
+                socket.create_connection(("127.0.0.1", LISTENER.port), timeout=5).close()
+            except OSError:
+                code = 42  # isolated, and its files as before
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 42
+    assert LISTENER.connections == connections
 
 
 def test_a_submission_sees_no_other_process_and_writes_only_its_scratch(graded):
@@ -870,7 +901,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         time.sleep(0.5)
         assert not _runs_in(base), "processes of the grading run outlived it"
         assert not list(Path("/tmp").glob(f"{marker}*")) and not list((base / "tmp").glob("reached-*"))
-        assert [listener.connections for listener in listeners] == [0, 0]
+        assert [listener.connections for listener in listeners] == [0, 0, 0]
     finally:
         for listener in listeners:
             listener.close()
@@ -1022,8 +1053,33 @@ CLONE_BUDGET_S = 20  # exercise 11's time budget in the clone: the reference tra
 
 def other_programs_sockets(name: str) -> list[_Listener]:
     """Sockets where other programs keep theirs, open to every uid: the top of the temp folder (/tmp:
-    an ssh-agent's, a tmux server's) and /run (/run/user/UID/bus: the D-Bus session bus)."""
-    return [_Listener(Path(tempfile.gettempdir()) / f"{name}.sock"), _Listener(Path("/run") / f"{name}.sock")]
+    an ssh-agent's, a tmux server's), /run (/run/user/UID/bus: the D-Bus session bus) and /var/lib (a
+    database's, LXD's)."""
+    return [_Listener(Path(tempfile.gettempdir()) / f"{name}.sock"), _Listener(Path("/run") / f"{name}.sock"),
+            _Listener(Path("/var/lib") / f"{name}.sock")]
+
+
+def test_a_socket_where_services_keep_theirs_is_out_of_reach(root, tmp_path):
+    """Sockets under /var (a database's under /var/lib, LXD's under /var/snap) stay reachable on a read-only
+    mount: the sandbox covers /var as it covers /tmp and /run. tests/faults/escapes_sandbox, graded alone,
+    neither finds nor reaches one open to every uid under /var/lib, and its scratch is still private."""
+    submissions = tmp_path / "class"
+    shutil.copytree(FAULTS / "escapes_sandbox", submissions / "escapes_sandbox")
+    shutil.copytree(FAULTS / "reaches_out", submissions / "reaches_out")
+    listeners = [_Listener(Path("/var/lib") / f"course-{tmp_path.name}.sock"),
+                 _Listener(Path("/var") / f"course-{tmp_path.name}.sock")]
+    try:
+        done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-w", "2", "-e", "1", "-e", "4")
+    finally:
+        for listener in listeners:
+            listener.close()
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(tmp_path / "out")
+    expect_no_way_out(_messages(graded["escapes_sandbox"]["exercises"]["01"]))
+    assert _ex4(graded["escapes_sandbox"])["points"] == 12
+    if os.geteuid() == 0:
+        expect_contained(_messages(_ex4(graded["reaches_out"])))
+    assert [listener.connections for listener in listeners] == [0, 0]
 
 
 @pytest.fixture(scope="module")
@@ -1082,6 +1138,44 @@ def test_training_an_expensive_model_stops_at_its_budget_and_costs_no_other_exer
         "max_points"]
 
 
+VERIFY_CPU_S = 3  # exercise 4's verification limit in the clone: the reference verifies well within it
+
+
+def test_a_verification_past_its_limits_fails_only_that_exercise(root, tmp_path):
+    """tests/faults/expensive_inference returns a model that costs seconds of CPU time to run on the checks'
+    images. Its own process only builds it; the trusted verifier runs it, and no training budget covers
+    that: the verifier's limits for the exercise (verification_cpu_s of CPU time, RLIMIT_CPU, and
+    verification_wall_s in all) stop it. In a course clone whose exercise 4 allows VERIFY_CPU_S (its model
+    costs several times that), exercise 4 fails every check with a message saying so; its exercise 6,
+    verified after it in a fresh verifier, and the rest of the class keep every point."""
+    course = tmp_path / "course"
+    for name in ("grader", "solutions"):
+        shutil.copytree(root / name, course / name, ignore=shutil.ignore_patterns("__pycache__", "reached-*"))
+    manifest = course / "grader" / "course.toml"
+    text = manifest.read_text()
+    budget = text.index("time_budget_s", text.index('id = "04"'))
+    manifest.write_text(text[:budget] + f"verification_cpu_s = {VERIFY_CPU_S}\n" + text[budget:])
+    submissions = tmp_path / "class"
+    for name in ("alice", "expensive_inference"):
+        (submissions / name).mkdir(parents=True)
+        for filename in ("04_sequential.py", "06_functional.py"):
+            shutil.copy(root / "solutions" / filename, submissions / name / filename)
+    shutil.copy(FAULTS / "expensive_inference" / "04_sequential.py", submissions / "expensive_inference")
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out", str(tmp_path / "out"),
+                           "--json", "-w", "2", "-e", "4", "-e", "6"], cwd=course, env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(tmp_path / "out")
+    fault = graded["expensive_inference"]["exercises"]
+    allowed = (f"took longer than the grader allows for this exercise ({VERIFY_CPU_S:g} s of CPU time, "
+               f"{2 * VERIFY_CPU_S:g} s in all); it was stopped")
+    assert fault["04"]["status"] == "timed out" and allowed in fault["04"]["reason"], fault["04"]["reason"]
+    assert fault["04"]["points"] == 0 and all(allowed in c["message"] for c in fault["04"]["checks"])
+    assert fault["06"]["status"] == "graded" and fault["06"]["points"] == fault["06"]["max_points"]
+    assert graded["alice"]["total"] == graded["alice"]["max_total"], _messages(graded["alice"]["exercises"]["04"])
+
+
 def test_a_course_cloned_under_tmp_still_hides_tmp_from_submissions(cloned_under_tmp):
     """With the course (and the grader it runs) inside the temp folder, the sandbox still covers the temp
     folder: only the grader's package (its hidden checks covered again) and the interpreter are bound back.
@@ -1090,7 +1184,7 @@ def test_a_course_cloned_under_tmp_still_hides_tmp_from_submissions(cloned_under
     graded = cloned_under_tmp["graded"]
     expect_no_way_out(_messages(graded["escapes_sandbox"]["exercises"]["01"]))
     assert _ex4(graded["escapes_sandbox"])["points"] == 12
-    assert [listener.connections for listener in cloned_under_tmp["listeners"]] == [0, 0]
+    assert [listener.connections for listener in cloned_under_tmp["listeners"]] == [0, 0, 0]
     report = _messages(_ex4(graded["reaches_out"]))
     expect_contained(report)
     assert "scratch=/tmp " not in report  # the course is under /tmp: the scratch goes to the next free place

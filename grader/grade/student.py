@@ -69,8 +69,10 @@ def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", ou
 def broad_folders() -> list[Path]:
     """The shared folders a submission must not see at all: the temp folder, /tmp and /var/tmp (other
     programs' files and sockets: an ssh-agent's, a tmux server's), /run (the user's D-Bus session bus,
-    which starts programs outside any namespace; the Docker socket) and the home folder."""
-    folders = [Path(tempfile.gettempdir()), Path("/tmp"), Path("/var/tmp"), Path("/run"), Path.home()]
+    which starts programs outside any namespace; the Docker socket), the rest of /var (the sockets that
+    services keep under /var/lib, /var/spool or /var/snap: a database's, a mail system's, LXD's) and the
+    home folder."""
+    folders = [Path(tempfile.gettempdir()), Path("/tmp"), Path("/var/tmp"), Path("/run"), Path("/var"), Path.home()]
     return list(dict.fromkeys(folder.resolve() for folder in folders if folder.resolve() != Path("/")))
 
 

@@ -193,15 +193,26 @@ def cache_dataset(job: DatasetJob, conn) -> None:
 
 def verify_student(job: VerifyJob, conn) -> None:
     """Trusted: compute every check's outcome for one student, one exercise after another, and send each
-    exercise's result (`Verified`, as JSON) as soon as it is known.
+    exercise's result (`Verified`, as JSON) as soon as it is known. It runs without the network
+    (grader.grade.sandbox.cut_off_the_verifier), or not at all where that fails half-way.
 
     Each exercise may use `job.cpu_s[exercise]` seconds of CPU time (all threads): past that, the kernel
     ends this process (SIGXCPU, RLIMIT_CPU), and the grader verifies the exercises after it in a fresh one
     (grader.grade.verify)."""
     import resource
 
-    from grader.grade.sandbox import vm_size_bytes
+    from grader.grade.sandbox import SandboxNotSealed, cut_off_the_verifier, vm_size_bytes
 
+    try:
+        cut_off_the_verifier()
+    except SandboxNotSealed as refused:  # fail closed: verify nothing, say why (the grader's error, to regrade)
+        for exercise_id in job.exercises:
+            reason = f"the grader's verifier could not be confined ({refused}); regrade once the machine is fixed"
+            result = {"status": "grader error", "reason": reason,
+                      "checks": _failed_entries(load_exercise(exercise_id), reason)}
+            conn.send_bytes(json.dumps(vars(Verified(exercise_id, result))).encode())
+        conn.close()
+        os._exit(0)
     memory = vm_size_bytes() + job.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # a hostile model config costs this student only
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
