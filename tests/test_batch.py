@@ -833,6 +833,28 @@ def _runs_in(base: Path) -> list[int]:
     return found
 
 
+# The forgers and the faults that once stopped the class, graded unprivileged too (the root run grades them
+# in `graded`): a broken, deep or huge reply, a notebook without source, a failure of the grader in the
+# student's process, inputs carried into public feedback, facts of a scenario player rewritten in numpy.
+UNPRIVILEGED_TOO = ("reply_broken_npz", "reply_deep_json", "reply_huge_shape", "notebook_no_source",
+                    "trips_the_grader", "peeks_hidden", "forges_facts")
+
+
+def expect_the_class_survives_its_forgers(graded: dict) -> None:
+    """What the root run checks of UNPRIVILEGED_TOO, checked again on an unprivileged run's records."""
+    for student in ("reply_broken_npz", "reply_deep_json", "reply_huge_shape"):
+        exercise = _ex4(graded[student])
+        assert exercise["status"] == "bad reply" and "could not read the reply" in _messages(exercise), student
+    notebook = graded["notebook_no_source"]["exercises"]
+    assert notebook["04"]["status"] == "unreadable submission" and notebook["01"]["points"] > 0
+    tripped = graded["trips_the_grader"]
+    assert "exited" not in _messages(tripped["exercises"]["01"]) and _ex4(tripped)["points"] == 12
+    seen = _messages(_ex4(graded["peeks_hidden"]))
+    assert "SEEN [(" in seen and "(2, 3, 2, 2)" not in seen, seen
+    forged = graded["forges_facts"]["exercises"]["08"]
+    assert all(c["outcome"] == "failed" for c in forged["checks"] if c["name"] in BEHAVIOUR_CHECKS_08)
+
+
 INTERPRETER_HOME = Path(sys.base_prefix).resolve().parent  # a "home folder" that holds the interpreter
 NOT_ROOT = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]  # uid 1000, no capability outside
 
@@ -852,7 +874,8 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         submissions = base / "class"
         make_class(root, submissions, faults=False)
         for fault in ("reaches_out", "fork_linger", "patches_checks", "escapes_sandbox", "imports_stdlib",
-                      "forks_many", "reads_solutions", "reads_labels", "uses_network", "leaks_env", "peeks_memory"):
+                      "forks_many", "reads_solutions", "reads_labels", "uses_network", "leaks_env", "peeks_memory",
+                      *UNPRIVILEGED_TOO):
             shutil.copytree(FAULTS / fault, submissions / fault)
         network = submissions / "uses_network" / "04_sequential.py"
         network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
@@ -895,6 +918,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         assert "LEAK" in leak and "s3cret" not in leak
         seen = _messages(_ex4(graded["peeks_memory"]))
         assert "MEMORY modules=[] inputs=[" in seen and "(2, 3, 2, 2)" not in seen, seen
+        expect_the_class_survives_its_forgers(graded)
         assert _ex4(graded["patches_checks"])["points"] < 12
         patched = graded["patches_checks"]["exercises"]["08"]
         assert 0 < patched["points"] < patched["max_points"]
