@@ -798,6 +798,7 @@ def test_forged_reply_fields_earn_only_the_honest_score(root, tmp_path):
         assert forged["points"] <= honest.points < forged["max_points"], exercise.id
         assert "the check itself failed unexpectedly" not in _messages(forged), _messages(forged)
         assert all(len(c["message"]) <= 5 * MAX_FAILURE_CHARS + 100 for c in forged["checks"])
+        assert all(len(note) <= MAX_FAILURE_CHARS for c in forged["checks"] for note in c["notes"])
     assert "could not be rebuilt by the grader" in _messages(graded["forges_replies"]["exercises"]["03"])
     flatten = {c["name"]: c for c in graded["forges_replies"]["exercises"]["01"]["checks"]}
     assert "are not the ones that the graph it committed to uses" in flatten["test_flatten_has_no_parameters"][

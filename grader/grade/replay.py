@@ -287,7 +287,8 @@ class ReplaySubmission(Submission):
 
     def __post_init__(self) -> None:
         self.module = None
-        self.notes = list(self.header.get("notes", []))[:20]
+        notes = self.header.get("notes") if isinstance(self.header, dict) else None  # the process's word
+        self.notes = [str(note)[:MAX_FAILURE_CHARS] for note in notes[:20]] if isinstance(notes, list) else []
 
     def get(self, name: str, kind: str = "function") -> Any:
         return lambda *args, **kwargs: self.call(name, *args, **kwargs)
@@ -317,7 +318,7 @@ class ReplaySubmission(Submission):
         if "value" not in entry:
             failure = entry.get("failure")
             if entry.get("stalled") and isinstance(failure, dict):  # the grader stopped it (grader.grade.steps)
-                raise CheckFailure.from_dict(failure)
+                raise process_failure(failure)
             raise CheckFailure("the grader could not read what your classes did")
         try:
             outcomes = decode(entry["value"], arrays)

@@ -111,6 +111,7 @@ def _install():
     def forged(submission, probe, commit=None):
         entry, arrays = original(submission, probe, commit)
         try:
+            submission.notes.append("N" * 100_000 if count[0] % 2 else {"note": ["not", "text"]})
             _forge(probe, entry, arrays, count[0])
         except Exception:  # noqa: BLE001
             pass
