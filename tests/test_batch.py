@@ -483,6 +483,46 @@ def test_the_grader_s_verifier_has_no_network(root, tmp_path, user):
     assert LISTENER.connections == connections
 
 
+def test_a_verifier_that_cannot_be_cut_off_verifies_nothing():
+    """Fail closed: when the verifier's namespace is made but a step fails (here no_new_privs, as a kernel
+    refusing the prctl would), cut_off_the_verifier raises, and verify_student verifies nothing: every
+    exercise is the grader's error, saying why, to regrade."""
+    import json
+    import multiprocessing
+
+    from grader.grade import sandbox
+    from grader.grade.worker import VerifyJob, verify_student
+
+    if os.geteuid() != 0:
+        pytest.skip("a multi-threaded test process gets a network namespace as root only")
+    ours, theirs = multiprocessing.Pipe()
+    child = os.fork()
+    if child == 0:  # the verifier's process, as run_dialogue starts it
+        try:
+            real = sandbox._libc()
+
+            class RefusingPrctl:
+                unshare = staticmethod(real.unshare)
+
+                @staticmethod
+                def prctl(*args):
+                    return -1
+
+            sandbox._libc = RefusingPrctl
+            verify_student(VerifyJob("alice", {"04": None, "06": None}), theirs)
+        finally:
+            os._exit(3)
+    theirs.close()
+    replies = [json.loads(ours.recv_bytes()) for _ in range(2)]
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert [r["exercise"] for r in replies] == ["04", "06"]
+    for reply in replies:
+        result = reply["result"]
+        assert result["status"] == "grader error" and "could not be confined" in result["reason"], result
+        assert "no_new_privs not set" in result["reason"] and all(c["points"] == 0 for c in result["checks"])
+
+
 def test_a_submission_sees_no_other_process_and_writes_only_its_scratch(graded):
     if os.geteuid() != 0:
         pytest.skip("namespaces are exercised as root here; the unprivileged path has its own test")
