@@ -453,11 +453,13 @@ def test_a_sandbox_that_cannot_be_sealed_never_runs_the_submission(tmp_path):
     assert os.waitstatus_to_exitcode(status) == 42
 
 
-VERIFIER_CUT_OFF = """import socket, sys
+VERIFIER_CUT_OFF = """import pathlib, socket, sys
 from grader.grade import sandbox
-state = sandbox.cut_off_the_verifier()
+state = sandbox.cut_off_the_verifier([pathlib.Path(sys.argv[3])])
 if not state.network_isolated or open(sys.argv[2]).read() != "the instructor's file":
     sys.exit(4)
+if list(pathlib.Path(sys.argv[3]).glob("*")):
+    sys.exit(5)
 try:
     socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5).close()
 except OSError:
@@ -466,18 +468,22 @@ except OSError:
 
 
 @pytest.mark.parametrize("user", ["root", "unprivileged"])
-def test_the_grader_s_verifier_has_no_network(root, tmp_path, user):
+def test_the_grader_s_verifier_has_no_network_and_no_view_of_other_students(root, tmp_path, user):
     """The verifier rebuilds and trains the student's models (Keras reads their configs there): it runs in
-    a network namespace of its own, so a server on the machine's loopback gets no connection from it, while
-    it still reads the instructor's files (the hidden checks, the trusted dataset) as before. Unprivileged,
-    the namespace comes with a user namespace that keeps the instructor's uid."""
+    network and mount namespaces of its own, so a server on the machine's loopback gets no connection from
+    it and the paths it must not see (another student's files) are empty, while it still reads the
+    instructor's other files (the hidden checks) as before. Unprivileged, the namespaces come with a user
+    namespace that keeps the instructor's uid."""
     if os.geteuid() != 0 or user == "unprivileged" and not shutil.which("unshare"):
         pytest.skip("needs root (and util-linux unshare to stand in for an unprivileged user)")
-    readable = tmp_path / "readable"
+    readable, others = tmp_path / "readable", tmp_path / "class" / "bob"
     readable.write_text("the instructor's file")
+    others.mkdir(parents=True)
+    (others / "04_sequential.py").write_text("another student's file")
     connections = LISTENER.connections
     prefix = NOT_ROOT if user == "unprivileged" else []
-    done = subprocess.run([*prefix, sys.executable, "-c", VERIFIER_CUT_OFF, str(LISTENER.port), str(readable)],
+    done = subprocess.run([*prefix, sys.executable, "-c", VERIFIER_CUT_OFF, str(LISTENER.port), str(readable),
+                           str(tmp_path / "class")],
                           cwd=root, capture_output=True, text=True, timeout=60)
     assert done.returncode == 42, done.stderr[-2000:]
     assert LISTENER.connections == connections
@@ -502,13 +508,14 @@ def test_a_verifier_that_cannot_be_cut_off_verifies_nothing():
             real = sandbox._libc()
 
             class RefusingPrctl:
-                unshare = staticmethod(real.unshare)
+                def __getattr__(self, name):  # the real libc, but for prctl
+                    return getattr(real, name)
 
                 @staticmethod
                 def prctl(*args):
                     return -1
 
-            sandbox._libc = RefusingPrctl
+            sandbox._libc = lambda: RefusingPrctl()
             verify_student(VerifyJob("alice", {"04": None, "06": None}), theirs)
         finally:
             os._exit(3)

@@ -283,18 +283,20 @@ def forget_the_grader() -> None:
     multiprocessing.process.current_process()._config.pop("tempdir", None)
 
 
-def cut_off_the_verifier() -> Confinement:
-    """Confine the grader's own verifier (grader.grade.worker.verify_student), first thing in its fresh fork.
-    It runs no student code, but it rebuilds and trains the student's models with Keras: where Linux gives
-    namespaces, it gets a network namespace of its own (no network: nothing a model's config makes Keras do
-    can reach a host), with no new privileges and not dumpable. Its files stay the instructor's: it reads
-    the hidden checks and the trusted dataset, and writes the training cache. Fail closed as `confine`
-    does: SandboxNotSealed when the namespace was made but a step failed."""
+def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = ()) -> Confinement:
+    """Confine the grader's own verifier (grader.grade.worker.verify_student) in its fresh fork, once it has
+    read the trusted dataset. It runs no student code, but it rebuilds and trains the student's models with
+    Keras: where Linux gives namespaces, it gets network and mount namespaces of its own (no network:
+    nothing a model's config makes Keras do can reach a host; the paths in `hide`, such as the other
+    students' files, the gradebook and the solutions, covered by empty tmpfs mounts), with no new
+    privileges and not dumpable. The rest of its files stay the instructor's: it reads the hidden checks
+    and writes the training cache. Fail closed as `confine` does: SandboxNotSealed when the namespaces
+    were made but a step failed."""
     state = Confinement(workdir=Path.cwd())
     libc = _libc()
     is_root = os.geteuid() == 0
     own_uid, own_gid = os.geteuid(), os.getegid()
-    if libc.unshare(CLONE_NEWNET | (0 if is_root else CLONE_NEWUSER)) == 0:
+    if libc.unshare(CLONE_NEWNET | CLONE_NEWNS | (0 if is_root else CLONE_NEWUSER)) == 0:
         state.namespaces = state.network_isolated = True
         if not is_root:  # the same uid and gid inside: files are read and written as before
             try:
@@ -303,6 +305,14 @@ def cut_off_the_verifier() -> Confinement:
                 Path("/proc/self/gid_map").write_text(f"{own_gid} {own_gid} 1")
             except OSError as error:
                 state.problems.append(f"user namespace maps: {error}")
+        try:
+            _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
+            for path in hide:
+                if _exists(Path(path)):
+                    _cover(libc, Path(path))
+                    state.hidden += 1
+        except OSError as error:
+            state.problems.append(str(error))
     else:
         state.problems.append(f"no namespaces ({os.strerror(ctypes.get_errno())}): the verifier keeps the network")
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:

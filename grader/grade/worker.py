@@ -163,6 +163,7 @@ class VerifyJob:
     dataset_cache: str | None = None
     memory_mb: int = 4096
     cpu_s: dict[str, float] = field(default_factory=dict)  # exercise id -> CPU seconds its verification may use
+    hide: list = field(default_factory=list)  # paths the verifier must not see (grader.grade.student.verifier_hidden)
 
 
 @dataclass
@@ -203,8 +204,12 @@ def verify_student(job: VerifyJob, conn) -> None:
 
     from grader.grade.sandbox import SandboxNotSealed, cut_off_the_verifier, vm_size_bytes
 
+    if job.dataset_cache:  # read before the work folder that holds it is covered
+        from grader.datasets import preload_from_cache
+
+        preload_from_cache(Path(job.dataset_cache))
     try:
-        cut_off_the_verifier()
+        cut_off_the_verifier([Path(p) for p in job.hide])
     except SandboxNotSealed as refused:  # fail closed: verify nothing, say why (the grader's error, to regrade)
         for exercise_id in job.exercises:
             reason = f"the grader's verifier could not be confined ({refused}); regrade once the machine is fixed"
@@ -216,10 +221,6 @@ def verify_student(job: VerifyJob, conn) -> None:
     memory = vm_size_bytes() + job.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # a hostile model config costs this student only
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if job.dataset_cache:
-        from grader.datasets import preload_from_cache
-
-        preload_from_cache(Path(job.dataset_cache))
     for exercise_id, entry in job.exercises.items():
         if exercise_id in job.cpu_s:
             _limit_cpu(job.cpu_s[exercise_id])
