@@ -29,6 +29,10 @@ code:
 - no new privileges, and not dumpable (no other process of the same user may read its memory).
 
 `describe()` reports which of these hold on this machine; the README quotes it.
+
+`cut_off_the_verifier(hide)` confines the grader's own verifier, which runs no student code but rebuilds and
+trains the student's models: network and mount namespaces (no network, the paths in `hide` covered), no
+new privileges, not dumpable, failing closed like `confine`.
 """
 
 from __future__ import annotations
