@@ -54,7 +54,9 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
 
 
 OWN_LIMITS = {"spreads_memory",  # graded by a test of its own, with a lower memory limit
-              "expensive_epoch"}  # graded by a test of its own, in a course clone with a lower time budget
+              "expensive_epoch",  # graded by a test of its own, in a course clone with a lower time budget
+              "forges_replies",  # graded by a test of its own, on exercises 1, 3 and 5
+              "expensive_inference"}  # graded by a test of its own: its verification runs into the backstop
 LONG_ID = "a" * 240
 FORMULA_IDS = ('=HYPERLINK("http:\\attacker.example","full marks")', "+1+1", "-2+3", "@SUM(1+1)")
 UNREADABLE_ARCHIVES = ("zip_encrypted", "zip_unknown_method", "zip_bad_deflate")
@@ -221,9 +223,8 @@ def test_a_graph_that_stalls_in_the_challenge_costs_only_its_own_part(graded):
     assert record["exercises"]["08"]["points"] == record["exercises"]["08"]["max_points"]
     first = {c["name"]: c for c in record["exercises"]["01"]["checks"]}
     passed = {name for name, c in first.items() if c["outcome"] == "passed"}
-    # no parameters: an empty list of weights needs no graph to confirm it (the checks of outputs and shapes do)
-    assert passed == {"test_flat_length_is_product_of_dimensions", "test_flatten_has_no_parameters",
-                      "test_hidden_flattens_rank4_examples_in_order"}
+    # "no parameters" fails too: once the model has run, an empty list of weights needs a graph that confirms it
+    assert passed == {"test_flat_length_is_product_of_dimensions", "test_hidden_flattens_rank4_examples_in_order"}
     stalled = first["test_row_major_order_is_preserved"]["message"]
     assert f"the challenger timed out: stopped after the {CHALLENGE_WALL_S:g} s time limit" in stalled, stalled
 
@@ -450,6 +451,83 @@ def test_a_sandbox_that_cannot_be_sealed_never_runs_the_submission(tmp_path):
             os._exit(code)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 42
+
+
+VERIFIER_CUT_OFF = """import pathlib, socket, sys
+from grader.grade import sandbox
+state = sandbox.cut_off_the_verifier([pathlib.Path(sys.argv[3])])
+if not state.network_isolated or open(sys.argv[2]).read() != "the instructor's file":
+    sys.exit(4)
+if list(pathlib.Path(sys.argv[3]).glob("*")):
+    sys.exit(5)
+try:
+    socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5).close()
+except OSError:
+    sys.exit(42)
+"""
+
+
+@pytest.mark.parametrize("user", ["root", "unprivileged"])
+def test_the_grader_s_verifier_has_no_network_and_no_view_of_other_students(root, tmp_path, user):
+    """The verifier rebuilds and trains the student's models (Keras reads their configs there): it runs in
+    network and mount namespaces of its own, so a server on the machine's loopback gets no connection from
+    it and the paths it must not see (another student's files) are empty, while it still reads the
+    instructor's other files (the hidden checks) as before. Unprivileged, the namespaces come with a user
+    namespace that keeps the instructor's uid."""
+    if os.geteuid() != 0 or user == "unprivileged" and not shutil.which("unshare"):
+        pytest.skip("needs root (and util-linux unshare to stand in for an unprivileged user)")
+    readable, others = tmp_path / "readable", tmp_path / "class" / "bob"
+    readable.write_text("the instructor's file")
+    others.mkdir(parents=True)
+    (others / "04_sequential.py").write_text("another student's file")
+    connections = LISTENER.connections
+    prefix = NOT_ROOT if user == "unprivileged" else []
+    done = subprocess.run([*prefix, sys.executable, "-c", VERIFIER_CUT_OFF, str(LISTENER.port), str(readable),
+                           str(tmp_path / "class")],
+                          cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 42, done.stderr[-2000:]
+    assert LISTENER.connections == connections
+
+
+def test_a_verifier_that_cannot_be_cut_off_verifies_nothing():
+    """Fail closed: when the verifier's namespace is made but a step fails (here no_new_privs, as a kernel
+    refusing the prctl would), cut_off_the_verifier raises, and verify_student verifies nothing: every
+    exercise is the grader's error, saying why, to regrade."""
+    import json
+    import multiprocessing
+
+    from grader.grade import sandbox
+    from grader.grade.worker import VerifyJob, verify_student
+
+    if os.geteuid() != 0:
+        pytest.skip("a multi-threaded test process gets a network namespace as root only")
+    ours, theirs = multiprocessing.Pipe()
+    child = os.fork()
+    if child == 0:  # the verifier's process, as run_dialogue starts it
+        try:
+            real = sandbox._libc()
+
+            class RefusingPrctl:
+                def __getattr__(self, name):  # the real libc, but for prctl
+                    return getattr(real, name)
+
+                @staticmethod
+                def prctl(*args):
+                    return -1
+
+            sandbox._libc = lambda: RefusingPrctl()
+            verify_student(VerifyJob("alice", {"04": None, "06": None}), theirs)
+        finally:
+            os._exit(3)
+    theirs.close()
+    replies = [json.loads(ours.recv_bytes()) for _ in range(2)]
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert [r["exercise"] for r in replies] == ["04", "06"]
+    for reply in replies:
+        result = reply["result"]
+        assert result["status"] == "grader error" and "could not be confined" in result["reason"], result
+        assert "no_new_privs not set" in result["reason"] and all(c["points"] == 0 for c in result["checks"])
 
 
 def test_a_submission_sees_no_other_process_and_writes_only_its_scratch(graded):
@@ -728,6 +806,54 @@ def expect_forged_facts_earn_only_the_process_word(forger: dict, honest_folder: 
     assert forger["total"] <= 2 + extra and extra <= 4, (forger["total"], extra)
 
 
+def test_forged_reply_fields_earn_only_the_honest_score(root, tmp_path):
+    """tests/faults/forges_replies rewrites the grader's answer_probe in its own process and forges every
+    field of its replies that the grader replays besides the value: arguments "overwritten" with the
+    expected answer and returned (`args_after`, `returns_arg`), indices that do not exist, fields of the
+    wrong types, a value "the grader could not take back" with a crafted message (`unusable`), compile
+    settings naming keras.utils.get_file, a class of `os` or no JSON at all (`compiled`), and, in
+    exercise 1, an empty list of weights for a model that has some. No check passes that the same file
+    without the forger fails in `course check` (a forged field that breaks a reply fails its check, saying
+    the grader could not rebuild the value), no check is blamed on the grader, nothing is written, and the
+    rest of the class is graded in full."""
+    from grader.grade.replay import MAX_FAILURE_CHARS
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    course = load_course()
+    submissions, out, honest_folder = tmp_path / "class", tmp_path / "out", tmp_path / "honest"
+    for name, folder in (("alice", "solutions"), ("bob", "exercises")):
+        (submissions / name).mkdir(parents=True)
+        for filename in ("01_flatten.py", "03_activations.py", "05_training.py"):
+            shutil.copy(root / folder / filename, submissions / name / filename)
+    shutil.copytree(FAULTS / "forges_replies", submissions / "forges_replies")
+    done = run_grade(str(submissions), "--out", str(out), "--json", "-e", "1", "-e", "3", "-e", "5")
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(out)
+    assert graded["alice"]["total"] == graded["alice"]["max_total"] and graded["bob"]["total"] == 0
+    honest_folder.mkdir()
+    for path in sorted((FAULTS / "forges_replies").glob("*.py")):
+        exercise = course.find(path.name[:2])
+        honest_file = honest_folder / path.name
+        honest_file.write_text(path.read_text().replace("FORGE = True", "FORGE = False"))
+        honest = run_checks(exercise, honest_file, include_hidden=True)
+        forged = graded["forges_replies"]["exercises"][exercise.id]
+        assert forged["status"] == "graded", (exercise.id, forged["reason"])
+        passed = {c.name for c in honest.checks if c.outcome == "passed"}
+        gained = {c["name"] for c in forged["checks"] if c["outcome"] == "passed"} - passed
+        assert not gained, (exercise.id, gained)  # a forged field that breaks its reply may cost that check
+        assert forged["points"] <= honest.points < forged["max_points"], exercise.id
+        assert "the check itself failed unexpectedly" not in _messages(forged), _messages(forged)
+        assert all(len(c["message"]) <= 5 * MAX_FAILURE_CHARS + 100 for c in forged["checks"])
+        assert all(len(note) <= MAX_FAILURE_CHARS for c in forged["checks"] for note in c["notes"])
+    assert "could not be rebuilt by the grader" in _messages(graded["forges_replies"]["exercises"]["03"])
+    flatten = {c["name"]: c for c in graded["forges_replies"]["exercises"]["01"]["checks"]}
+    assert "are not the ones that the graph it committed to uses" in flatten["test_flatten_has_no_parameters"][
+        "message"]  # an empty list of weights is confirmed by the graph once the model has run
+    assert "<script" not in (out / "feedback" / "forges_replies.html").read_text()
+    assert not Path("/tmp/forged").exists() and not Path("/tmp/forged-by-a-student").exists()
+
+
 BEHAVIOUR_CHECKS_08 = {"test_matches_dense_on_rank2_input", "test_matches_dense_with_relu",
                        "test_matches_dense_without_bias", "test_matches_dense_on_rank3_input",
                        "test_config_round_trip", "test_hidden_accepts_keras_keyword_arguments"}
@@ -755,6 +881,28 @@ def _runs_in(base: Path) -> list[int]:
     return found
 
 
+# The forgers and the faults that once stopped the class, graded unprivileged too (the root run grades them
+# in `graded`): a broken, deep or huge reply, a notebook without source, a failure of the grader in the
+# student's process, inputs carried into public feedback, facts of a scenario player rewritten in numpy.
+UNPRIVILEGED_TOO = ("reply_broken_npz", "reply_deep_json", "reply_huge_shape", "notebook_no_source",
+                    "trips_the_grader", "peeks_hidden", "forges_facts")
+
+
+def expect_the_class_survives_its_forgers(graded: dict) -> None:
+    """What the root run checks of UNPRIVILEGED_TOO, checked again on an unprivileged run's records."""
+    for student in ("reply_broken_npz", "reply_deep_json", "reply_huge_shape"):
+        exercise = _ex4(graded[student])
+        assert exercise["status"] == "bad reply" and "could not read the reply" in _messages(exercise), student
+    notebook = graded["notebook_no_source"]["exercises"]
+    assert notebook["04"]["status"] == "unreadable submission" and notebook["01"]["points"] > 0
+    tripped = graded["trips_the_grader"]
+    assert "exited" not in _messages(tripped["exercises"]["01"]) and _ex4(tripped)["points"] == 12
+    seen = _messages(_ex4(graded["peeks_hidden"]))
+    assert "SEEN [(" in seen and "(2, 3, 2, 2)" not in seen, seen
+    forged = graded["forges_facts"]["exercises"]["08"]
+    assert all(c["outcome"] == "failed" for c in forged["checks"] if c["name"] in BEHAVIOUR_CHECKS_08)
+
+
 INTERPRETER_HOME = Path(sys.base_prefix).resolve().parent  # a "home folder" that holds the interpreter
 NOT_ROOT = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]  # uid 1000, no capability outside
 
@@ -774,7 +922,8 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         submissions = base / "class"
         make_class(root, submissions, faults=False)
         for fault in ("reaches_out", "fork_linger", "patches_checks", "escapes_sandbox", "imports_stdlib",
-                      "forks_many", "reads_solutions", "reads_labels", "uses_network", "leaks_env", "peeks_memory"):
+                      "forks_many", "reads_solutions", "reads_labels", "uses_network", "leaks_env", "peeks_memory",
+                      *UNPRIVILEGED_TOO):
             shutil.copytree(FAULTS / fault, submissions / fault)
         network = submissions / "uses_network" / "04_sequential.py"
         network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
@@ -817,13 +966,14 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         assert "LEAK" in leak and "s3cret" not in leak
         seen = _messages(_ex4(graded["peeks_memory"]))
         assert "MEMORY modules=[] inputs=[" in seen and "(2, 3, 2, 2)" not in seen, seen
+        expect_the_class_survives_its_forgers(graded)
         assert _ex4(graded["patches_checks"])["points"] < 12
         patched = graded["patches_checks"]["exercises"]["08"]
         assert 0 < patched["points"] < patched["max_points"]
         time.sleep(0.5)
         assert not _runs_in(base), "processes of the grading run outlived it"
         assert not list(Path("/tmp").glob(f"{marker}*")) and not list((base / "tmp").glob("reached-*"))
-        assert [listener.connections for listener in listeners] == [0, 0]
+        assert [listener.connections for listener in listeners] == [0, 0, 0]
     finally:
         for listener in listeners:
             listener.close()
@@ -975,8 +1125,33 @@ CLONE_BUDGET_S = 20  # exercise 11's time budget in the clone: the reference tra
 
 def other_programs_sockets(name: str) -> list[_Listener]:
     """Sockets where other programs keep theirs, open to every uid: the top of the temp folder (/tmp:
-    an ssh-agent's, a tmux server's) and /run (/run/user/UID/bus: the D-Bus session bus)."""
-    return [_Listener(Path(tempfile.gettempdir()) / f"{name}.sock"), _Listener(Path("/run") / f"{name}.sock")]
+    an ssh-agent's, a tmux server's), /run (/run/user/UID/bus: the D-Bus session bus) and /var/lib (a
+    database's, LXD's)."""
+    return [_Listener(Path(tempfile.gettempdir()) / f"{name}.sock"), _Listener(Path("/run") / f"{name}.sock"),
+            _Listener(Path("/var/lib") / f"{name}.sock")]
+
+
+def test_a_socket_where_services_keep_theirs_is_out_of_reach(root, tmp_path):
+    """Sockets under /var (a database's under /var/lib, LXD's under /var/snap) stay reachable on a read-only
+    mount: the sandbox covers /var as it covers /tmp and /run. tests/faults/escapes_sandbox, graded alone,
+    neither finds nor reaches one open to every uid under /var/lib, and its scratch is still private."""
+    submissions = tmp_path / "class"
+    shutil.copytree(FAULTS / "escapes_sandbox", submissions / "escapes_sandbox")
+    shutil.copytree(FAULTS / "reaches_out", submissions / "reaches_out")
+    listeners = [_Listener(Path("/var/lib") / f"course-{tmp_path.name}.sock"),
+                 _Listener(Path("/var") / f"course-{tmp_path.name}.sock")]
+    try:
+        done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-w", "2", "-e", "1", "-e", "4")
+    finally:
+        for listener in listeners:
+            listener.close()
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(tmp_path / "out")
+    expect_no_way_out(_messages(graded["escapes_sandbox"]["exercises"]["01"]))
+    assert _ex4(graded["escapes_sandbox"])["points"] == 12
+    if os.geteuid() == 0:
+        expect_contained(_messages(_ex4(graded["reaches_out"])))
+    assert [listener.connections for listener in listeners] == [0, 0]
 
 
 @pytest.fixture(scope="module")
@@ -1035,6 +1210,44 @@ def test_training_an_expensive_model_stops_at_its_budget_and_costs_no_other_exer
         "max_points"]
 
 
+VERIFY_CPU_S = 3  # exercise 4's verification limit in the clone: the reference verifies well within it
+
+
+def test_a_verification_past_its_limits_fails_only_that_exercise(root, tmp_path):
+    """tests/faults/expensive_inference returns a model that costs seconds of CPU time to run on the checks'
+    images. Its own process only builds it; the trusted verifier runs it, and no training budget covers
+    that: the verifier's limits for the exercise (verification_cpu_s of CPU time, RLIMIT_CPU, and
+    verification_wall_s in all) stop it. In a course clone whose exercise 4 allows VERIFY_CPU_S (its model
+    costs several times that), exercise 4 fails every check with a message saying so; its exercise 6,
+    verified after it in a fresh verifier, and the rest of the class keep every point."""
+    course = tmp_path / "course"
+    for name in ("grader", "solutions"):
+        shutil.copytree(root / name, course / name, ignore=shutil.ignore_patterns("__pycache__", "reached-*"))
+    manifest = course / "grader" / "course.toml"
+    text = manifest.read_text()
+    budget = text.index("time_budget_s", text.index('id = "04"'))
+    manifest.write_text(text[:budget] + f"verification_cpu_s = {VERIFY_CPU_S}\n" + text[budget:])
+    submissions = tmp_path / "class"
+    for name in ("alice", "expensive_inference"):
+        (submissions / name).mkdir(parents=True)
+        for filename in ("04_sequential.py", "06_functional.py"):
+            shutil.copy(root / "solutions" / filename, submissions / name / filename)
+    shutil.copy(FAULTS / "expensive_inference" / "04_sequential.py", submissions / "expensive_inference")
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out", str(tmp_path / "out"),
+                           "--json", "-w", "2", "-e", "4", "-e", "6"], cwd=course, env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(tmp_path / "out")
+    fault = graded["expensive_inference"]["exercises"]
+    allowed = (f"took longer than the grader allows for this exercise ({VERIFY_CPU_S:g} s of CPU time, "
+               f"{2 * VERIFY_CPU_S:g} s in all); it was stopped")
+    assert fault["04"]["status"] == "timed out" and allowed in fault["04"]["reason"], fault["04"]["reason"]
+    assert fault["04"]["points"] == 0 and all(allowed in c["message"] for c in fault["04"]["checks"])
+    assert fault["06"]["status"] == "graded" and fault["06"]["points"] == fault["06"]["max_points"]
+    assert graded["alice"]["total"] == graded["alice"]["max_total"], _messages(graded["alice"]["exercises"]["04"])
+
+
 def test_a_course_cloned_under_tmp_still_hides_tmp_from_submissions(cloned_under_tmp):
     """With the course (and the grader it runs) inside the temp folder, the sandbox still covers the temp
     folder: only the grader's package (its hidden checks covered again) and the interpreter are bound back.
@@ -1043,7 +1256,7 @@ def test_a_course_cloned_under_tmp_still_hides_tmp_from_submissions(cloned_under
     graded = cloned_under_tmp["graded"]
     expect_no_way_out(_messages(graded["escapes_sandbox"]["exercises"]["01"]))
     assert _ex4(graded["escapes_sandbox"])["points"] == 12
-    assert [listener.connections for listener in cloned_under_tmp["listeners"]] == [0, 0]
+    assert [listener.connections for listener in cloned_under_tmp["listeners"]] == [0, 0, 0]
     report = _messages(_ex4(graded["reaches_out"]))
     expect_contained(report)
     assert "scratch=/tmp " not in report  # the course is under /tmp: the scratch goes to the next free place

@@ -396,17 +396,22 @@ def apply_challenges(pending: PendingChallenge, places: list[tuple], outputs: li
             if place_key == key and isinstance(got, tuple) and index in secrets.objects:
                 used.setdefault(secrets.objects[index], []).append(sorted(got[1]))
         problem = None
+        ran: set[int] = set()  # the objects a step before this one ran (built them, if they build lazily)
         for index in sorted(secrets.ops):
             if index >= len(outcomes) or not _reported_ok(outcomes[index]):
                 continue  # a step that failed or was skipped in the student's process: as in course check
             op, label = secrets.ops[index], secrets.labels.get(index, "a step")
             if op == "variables":
                 listed = _listed_shapes(outcomes[index])
-                if listed is None or listed and sorted(listed) not in used.get(secrets.objects[index], []):
+                # No weights before the object first ran is the process's word (a lazy build: no graph shows
+                # it); once it has run, an empty list needs a committed graph that uses none, as any list does.
+                confirm = bool(listed) or secrets.objects[index] in ran
+                if listed is None or confirm and sorted(listed) not in used.get(secrets.objects[index], []):
                     problem = (f"the weights your process listed for `{label}` are not the ones that the graph it "
                                "committed to uses")
                     break
                 continue
+            ran.add(secrets.objects[index])
             if op == "build" and _build_fact(outcomes[index]) is False:
                 outcomes[index] = {"list": ["ok", False]}  # built already: nothing ran, as in course check
                 continue

@@ -229,7 +229,7 @@ def apply_array_effects(entry: dict, args: tuple, arrays: list) -> None:
     if not isinstance(changed, dict):
         return
     for key, encoded in changed.items():
-        index = int(key) if isinstance(key, str) and key.isdigit() else -1
+        index = int(key) if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) < 4 else -1
         if not 0 <= index < len(args) or not isinstance(args[index], np.ndarray):
             continue
         new = decode(encoded, arrays)
@@ -287,7 +287,8 @@ class ReplaySubmission(Submission):
 
     def __post_init__(self) -> None:
         self.module = None
-        self.notes = list(self.header.get("notes", []))[:20]
+        notes = self.header.get("notes") if isinstance(self.header, dict) else None  # the process's word
+        self.notes = [str(note)[:MAX_FAILURE_CHARS] for note in notes[:20]] if isinstance(notes, list) else []
 
     def get(self, name: str, kind: str = "function") -> Any:
         return lambda *args, **kwargs: self.call(name, *args, **kwargs)
@@ -317,7 +318,7 @@ class ReplaySubmission(Submission):
         if "value" not in entry:
             failure = entry.get("failure")
             if entry.get("stalled") and isinstance(failure, dict):  # the grader stopped it (grader.grade.steps)
-                raise CheckFailure.from_dict(failure)
+                raise process_failure(failure)
             raise CheckFailure("the grader could not read what your classes did")
         try:
             outcomes = decode(entry["value"], arrays)
@@ -330,15 +331,15 @@ class ReplaySubmission(Submission):
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         entry, arrays = self._recorded(probe_key(name, args, kwargs), f"called `{name}()`")
         if "failure" in entry:
-            cls = NotImplementedYet if entry.get("not_implemented") else CheckFailure
-            raise cls.from_dict(entry["failure"])
+            raise process_failure(entry["failure"], NotImplementedYet if entry.get("not_implemented") else CheckFailure)
         try:
-            if isinstance(entry.get("unusable"), dict):
-                value = UnusableValue(CheckFailure.from_dict(entry["unusable"]))
+            if "unusable" in entry:
+                value = UnusableValue(process_failure(entry["unusable"]))
             else:
                 value = decode(entry["value"], arrays)
             models = [a for a in (*args, *kwargs.values()) if hasattr(a, "compile_from_config")]
-            for model, config in zip(models, entry.get("compiled", []), strict=False):
+            compiled = entry.get("compiled", [])
+            for model, config in zip(models, compiled if isinstance(compiled, list) else [None], strict=False):
                 if config:
                     apply_compile_config(model, config)
             apply_array_effects(entry, args, arrays)
@@ -348,10 +349,24 @@ class ReplaySubmission(Submission):
         except NotTransferable as error:
             raise CheckFailure(f"`{name}()` returned {error}, which the grader cannot rebuild",
                                hint="use Keras' own layers, losses and optimizers") from None
-        except (ValueError, TypeError, KeyError) as error:
+        except Exception as error:  # noqa: BLE001 - every field here is the student's process's word
             raise CheckFailure(f"the value `{name}()` returned could not be rebuilt by the grader "
                                f"({type(error).__name__}: {error_summary(error)})") from None
         return value
+
+
+MAX_FAILURE_CHARS = 4000  # of each text of a failure the student's process describes
+
+
+def process_failure(data: Any, cls: type[CheckFailure] = CheckFailure) -> CheckFailure:
+    """The failure the student's process described (as CheckFailure.as_dict), each text cut to
+    MAX_FAILURE_CHARS; anything that is not such a description is a failure saying so. The texts are the
+    process's word: they can fail a check, never pass one."""
+    if not isinstance(data, dict):
+        return cls("the grader could not read the failure your process reported")
+    texts = {k: None if data.get(k) is None else str(data[k])[:MAX_FAILURE_CHARS]
+             for k in ("summary", "expected", "got", "why", "hint")}
+    return cls.from_dict(texts)
 
 
 def _outcome(outcome: Any) -> list:

@@ -29,6 +29,10 @@ code:
 - no new privileges, and not dumpable (no other process of the same user may read its memory).
 
 `describe()` reports which of these hold on this machine; the README quotes it.
+
+`cut_off_the_verifier(hide)` confines the grader's own verifier, which runs no student code but rebuilds and
+trains the student's models: network and mount namespaces (no network, the paths in `hide` covered), no
+new privileges, not dumpable, failing closed like `confine`.
 """
 
 from __future__ import annotations
@@ -182,12 +186,18 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
                 # First the folders that hold a visible one (the temp and home folders), then the visible
                 # folders bound back inside them, then every other hidden path: one inside a folder bound
                 # back (the hidden checks in the grader's package) is covered in the bound copy too.
-                hosts = [path for path in hide if any(v.is_relative_to(path) for v in originals)]
+                # A covered folder that holds a place for the private scratch (/var: /var/tmp) is a host
+                # too, so that the place is made again inside the cover.
+                hosts = [path for path in hide if any(v.is_relative_to(path) for v in originals)
+                         or any(p.is_relative_to(path) and p != path for p in SCRATCH_MOUNT_POINTS)]
                 covered = []
                 for path in hosts:
                     if _exists(path):
                         _cover(libc, path, hosts=True)
                         covered.append(path)
+                for point in SCRATCH_MOUNT_POINTS:
+                    if any(point.is_relative_to(path) and point != path for path in covered):
+                        os.makedirs(point, mode=0o755, exist_ok=True)
                 for folder, fd in originals.items():
                     if any(folder.is_relative_to(path) for path in covered):
                         os.makedirs(folder, exist_ok=True)
@@ -275,6 +285,46 @@ def forget_the_grader() -> None:
     tracker = multiprocessing.resource_tracker._resource_tracker
     tracker._fd = tracker._pid = None
     multiprocessing.process.current_process()._config.pop("tempdir", None)
+
+
+def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = ()) -> Confinement:
+    """Confine the grader's own verifier (grader.grade.worker.verify_student) in its fresh fork, once it has
+    read the trusted dataset. It runs no student code, but it rebuilds and trains the student's models with
+    Keras: where Linux gives namespaces, it gets network and mount namespaces of its own (no network:
+    nothing a model's config makes Keras do can reach a host; the paths in `hide`, such as the other
+    students' files, the gradebook and the solutions, covered by empty tmpfs mounts), with no new
+    privileges and not dumpable. The rest of its files stay the instructor's: it reads the hidden checks
+    and writes the training cache. Fail closed as `confine` does: SandboxNotSealed when the namespaces
+    were made but a step failed."""
+    state = Confinement(workdir=Path.cwd())
+    libc = _libc()
+    is_root = os.geteuid() == 0
+    own_uid, own_gid = os.geteuid(), os.getegid()
+    if libc.unshare(CLONE_NEWNET | CLONE_NEWNS | (0 if is_root else CLONE_NEWUSER)) == 0:
+        state.namespaces = state.network_isolated = True
+        if not is_root:  # the same uid and gid inside: files are read and written as before
+            try:
+                Path("/proc/self/setgroups").write_text("deny")
+                Path("/proc/self/uid_map").write_text(f"{own_uid} {own_uid} 1")
+                Path("/proc/self/gid_map").write_text(f"{own_gid} {own_gid} 1")
+            except OSError as error:
+                state.problems.append(f"user namespace maps: {error}")
+        try:
+            _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
+            for path in hide:
+                if _exists(Path(path)):
+                    _cover(libc, Path(path))
+                    state.hidden += 1
+        except OSError as error:
+            state.problems.append(str(error))
+    else:
+        state.problems.append(f"no namespaces ({os.strerror(ctypes.get_errno())}): the verifier keeps the network")
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        state.problems.append("no_new_privs not set")
+    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        state.problems.append("still dumpable")
+    refuse_unsealed(state)
+    return state
 
 
 def _exists(path: Path) -> bool:

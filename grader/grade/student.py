@@ -69,9 +69,33 @@ def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", ou
 def broad_folders() -> list[Path]:
     """The shared folders a submission must not see at all: the temp folder, /tmp and /var/tmp (other
     programs' files and sockets: an ssh-agent's, a tmux server's), /run (the user's D-Bus session bus,
-    which starts programs outside any namespace; the Docker socket) and the home folder."""
-    folders = [Path(tempfile.gettempdir()), Path("/tmp"), Path("/var/tmp"), Path("/run"), Path.home()]
+    which starts programs outside any namespace; the Docker socket), the rest of /var (the sockets that
+    services keep under /var/lib, /var/spool or /var/snap: a database's, a mail system's, LXD's) and the
+    home folder."""
+    folders = [Path(tempfile.gettempdir()), Path("/tmp"), Path("/var/tmp"), Path("/run"), Path("/var"), Path.home()]
     return list(dict.fromkeys(folder.resolve() for folder in folders if folder.resolve() != Path("/")))
+
+
+def verifier_hidden(hide: list[Path]) -> list[Path]:
+    """What the grader's verifier must not see (grader.grade.sandbox.cut_off_the_verifier): what a submission
+    must not see (`hidden_paths`) but the hidden checks, which it runs, and the broad shared folders (the
+    instructor's home holds the training cache; the temp folder may hold the course and its interpreter).
+    The other students' files, the gradebook, the solutions, the tests, the record key and the grader's
+    work folder (read before it is covered) stay covered, except where one holds what the verifier reads
+    or writes: the grader's package, the interpreter's folders and the training cache (a record key kept
+    in the course's own folder leaves that folder visible)."""
+    from grader.checks.training_cache import cache_folder
+    from grader.grade.sandbox import interpreter_folders
+    from grader.manifest import PACKAGE_DIR
+
+    keep = {*broad_folders(), (PACKAGE_DIR / "checks_hidden").resolve()}
+    needed = [PACKAGE_DIR.resolve(), *interpreter_folders(), *filter(None, [cache_folder()])]
+    covered = []
+    for path in hide:
+        resolved = Path(path).resolve()
+        if resolved not in keep and not any(Path(n).resolve().is_relative_to(resolved) for n in needed):
+            covered.append(path)
+    return covered
 
 
 def visible_folders(hide: list[Path]) -> list[Path]:
@@ -397,7 +421,8 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
     for exercise_id, entry in entries.items():
         if _answered(entry):
             entries[exercise_id] = replace(entry, hidden=hidden_parts.get(exercise_id))
-    verified = verify_entries(student.student, entries, exercises, str(setup.dataset_cache))
+    verified = verify_entries(student.student, entries, exercises, str(setup.dataset_cache),
+                              [str(p) for p in verifier_hidden(setup.hide)])
     record_exercises = {}
     for exercise in exercises:
         entry = entries[exercise.id]

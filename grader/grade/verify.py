@@ -3,7 +3,7 @@
 The verifier (grader.grade.worker.verify_student) rebuilds the student's models and trains them, so a
 model that is tiny but very expensive to run, or that exhausts the verifier's memory, makes that process
 slow or ends it. Each exercise therefore gets its own limits, derived from its time budget
-(`time_budget_s` in grader/course.toml): `verification_cpu_s` seconds of CPU time (all threads, enforced
+(`time_budget_s` in grader/course.toml) unless its entry sets `verification_cpu_s`: `verification_cpu_s` seconds of CPU time (all threads, enforced
 by the kernel in the verifier: RLIMIT_CPU) and `verification_wall_s` seconds of wall-clock time (enforced
 here). An exercise that goes over either, or whose verification ends the process, fails every check with
 a message saying so; the exercises after it are verified in a fresh process, as they would have been.
@@ -25,8 +25,10 @@ STARTUP_S = 30.0  # a fresh verifier's own start (the dataset cache read), befor
 
 
 def verification_cpu_s(exercise: Exercise) -> float:
-    """CPU seconds verifying `exercise` may use: its training budget (itself CPU time) and a margin."""
-    return exercise.time_budget_s * 1.5 + VERIFY_MARGIN_S
+    """CPU seconds verifying `exercise` may use: its training budget (itself CPU time) and a margin, or the
+    exercise's own `verification_cpu_s` in grader/course.toml when it sets one."""
+    own = exercise.extra.get("verification_cpu_s")
+    return float(own) if own is not None else exercise.time_budget_s * 1.5 + VERIFY_MARGIN_S
 
 
 def verification_wall_s(exercise: Exercise) -> float:
@@ -59,16 +61,17 @@ class VerificationStopped:
 
 
 def verify_entries(student: str, entries: dict[str, Entry], exercises: list[Exercise],
-                   dataset_cache: str | None) -> dict[str, dict[str, Any]]:
+                   dataset_cache: str | None, hide: list[str] | None = None) -> dict[str, dict[str, Any]]:
     """Every exercise's verified result (exercise id -> {"status", "checks", ...}), computed in trusted
-    processes (grader.grade.worker.verify_student), each exercise within its own limits."""
+    processes (grader.grade.worker.verify_student), each exercise within its own limits, with the paths in
+    `hide` covered."""
     from grader.grade.worker import Verified, VerifyJob, verify_student
 
     results: dict[str, dict[str, Any]] = {}
     remaining = list(exercises)
     while remaining:
         job = VerifyJob(student, {e.id: entries[e.id] for e in remaining}, dataset_cache,
-                        cpu_s={e.id: verification_cpu_s(e) for e in remaining})
+                        cpu_s={e.id: verification_cpu_s(e) for e in remaining}, hide=list(hide or []))
 
         def talk(channel, todo: list[Exercise] = remaining) -> None:
             for number, exercise in enumerate(todo):

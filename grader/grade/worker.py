@@ -163,6 +163,7 @@ class VerifyJob:
     dataset_cache: str | None = None
     memory_mb: int = 4096
     cpu_s: dict[str, float] = field(default_factory=dict)  # exercise id -> CPU seconds its verification may use
+    hide: list = field(default_factory=list)  # paths the verifier must not see (grader.grade.student.verifier_hidden)
 
 
 @dataclass
@@ -193,22 +194,33 @@ def cache_dataset(job: DatasetJob, conn) -> None:
 
 def verify_student(job: VerifyJob, conn) -> None:
     """Trusted: compute every check's outcome for one student, one exercise after another, and send each
-    exercise's result (`Verified`, as JSON) as soon as it is known.
+    exercise's result (`Verified`, as JSON) as soon as it is known. It runs without the network
+    (grader.grade.sandbox.cut_off_the_verifier), or not at all where that fails half-way.
 
     Each exercise may use `job.cpu_s[exercise]` seconds of CPU time (all threads): past that, the kernel
     ends this process (SIGXCPU, RLIMIT_CPU), and the grader verifies the exercises after it in a fresh one
     (grader.grade.verify)."""
     import resource
 
-    from grader.grade.sandbox import vm_size_bytes
+    from grader.grade.sandbox import SandboxNotSealed, cut_off_the_verifier, vm_size_bytes
 
-    memory = vm_size_bytes() + job.memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # a hostile model config costs this student only
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if job.dataset_cache:
+    if job.dataset_cache:  # read before the work folder that holds it is covered
         from grader.datasets import preload_from_cache
 
         preload_from_cache(Path(job.dataset_cache))
+    try:
+        cut_off_the_verifier([Path(p) for p in job.hide])
+    except SandboxNotSealed as refused:  # fail closed: verify nothing, say why (the grader's error, to regrade)
+        for exercise_id in job.exercises:
+            reason = f"the grader's verifier could not be confined ({refused}); regrade once the machine is fixed"
+            result = {"status": "grader error", "reason": reason,
+                      "checks": _failed_entries(load_exercise(exercise_id), reason)}
+            conn.send_bytes(json.dumps(vars(Verified(exercise_id, result))).encode())
+        conn.close()
+        os._exit(0)
+    memory = vm_size_bytes() + job.memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # a hostile model config costs this student only
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     for exercise_id, entry in job.exercises.items():
         if exercise_id in job.cpu_s:
             _limit_cpu(job.cpu_s[exercise_id])
@@ -275,12 +287,12 @@ def _verify_replays(replays: dict[str, Replay]) -> dict[str, dict[str, Any]]:
 
 def _verify_exercise(exercise_id: str, entry: Entry) -> dict[str, Any]:
     """An exercise that is not replayed: a file that did not load, or an outcome (not submitted, timed out…)."""
-    from grader.checks.failure import CheckFailure
+    from grader.grade.replay import process_failure
     from grader.manifest import load_course
 
     exercise = load_course().find(exercise_id)
     if isinstance(entry, Replay):  # only a file that failed to load comes here; the rest go through _verify_replays
-        message = CheckFailure.from_dict(entry.header["load_failure"]).message
+        message = process_failure(entry.header.get("load_failure")).message
         return {"status": "ok", "checks": _failed_entries(exercise, message), "isolation": entry.header.get("isolation")}
     return {"status": entry.status, "checks": _failed_entries(exercise, entry.reason)}
 

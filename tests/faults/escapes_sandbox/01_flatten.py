@@ -3,8 +3,9 @@ through exercise 1's feedback (exercise 4, next door, is correct and must earn e
 
 - descriptors left open: multiprocessing's forkserver and resource tracker pipes, anything else;
 - the forkserver's socket (it runs anything it is sent, outside every namespace), by the address in
-  multiprocessing's own state, and any other program's socket in the temp folders and /run (an
-  ssh-agent's, a tmux server's, the D-Bus session bus that starts programs outside the sandbox);
+  multiprocessing's own state, and any other program's socket in the temp folders, /run and /var (an
+  ssh-agent's, a tmux server's, the D-Bus session bus that starts programs outside the sandbox, a
+  database's or LXD's under /var/lib or /var/snap);
 - paths of the grader's (its temp folder, the gradebook) in its own memory, and writing a record
   that gives it full marks into the gradebook when it finds one.
 """
@@ -51,7 +52,8 @@ def _grader_paths() -> set[str]:
 def _sockets() -> list[str]:
     candidates = [str(getattr(multiprocessing.forkserver._forkserver, "_forkserver_address", None))]
     for pattern in ("/tmp/pymp-*/*", "/tmp/*", "/tmp/*/*", f"{tempfile.gettempdir()}/pymp-*/*", "/dev/shm/*",
-                    "/var/tmp/*", "/run/*", "/run/user/*/*"):  # the D-Bus session bus: /run/user/UID/bus
+                    "/var/tmp/*", "/run/*", "/run/user/*/*",  # the D-Bus session bus: /run/user/UID/bus
+                    "/var/*", "/var/*/*", "/var/*/*/*"):  # services' sockets: /var/lib, /var/spool, /var/snap
         candidates += glob.glob(pattern)
     reached = []
     for path in candidates:

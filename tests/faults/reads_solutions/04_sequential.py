@@ -1,6 +1,6 @@
 """Tries to copy the reference solution or the hidden checks, and to read the other things the sandbox
-hides: the tests, the repository's history, the stubs, and the grader's record key (in root's home, or
-where the unprivileged test keeps it)."""
+hides: the tests, the repository's history, the stubs, the grader's record key (in root's home, or
+where the unprivileged test keeps it) and the held-out split's secret key (in the gradebook's work folder)."""
 import glob
 from pathlib import Path
 
@@ -23,7 +23,9 @@ for root in ROOTS:
                 READ.append(str(root / relative))
         except OSError:
             continue
-for key in ("/root/.local/state/keras-course/record-key", *glob.glob("/tmp/course-*/home/key")):
+SPLIT_KEYS = [*glob.glob("/tmp/course-*/out/.work/split-key"),  # the held-out split's secret key, where the
+              *glob.glob("/tmp/pytest-of-*/pytest-*/*/out*/.work/split-key")]  # tests keep their gradebooks
+for key in ("/root/.local/state/keras-course/record-key", *glob.glob("/tmp/course-*/home/key"), *SPLIT_KEYS):
     try:
         if Path(key).read_bytes():
             READ.append(key)
