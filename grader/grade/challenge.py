@@ -175,7 +175,8 @@ class Commitments:
             if function is None:
                 function = tf.function(_bound_call(obj, kwargs), input_signature=[spec])
                 try:  # one call that cannot be traced (e.g. on an input shape the object refuses) costs only itself
-                    function.get_concrete_function()
+                    with _as_saved():  # the trace the SavedModel keeps: it is not traced again when saved
+                        function.get_concrete_function()
                 except Exception as error:  # noqa: BLE001 - the learner's code runs while tracing
                     function = _Untraced(_traced_error(error))
                 if key is not None:
@@ -225,6 +226,30 @@ def _function_key(obj, kwargs: dict, spec) -> tuple | None:
         tuple(spec.shape.as_list()), spec.dtype.name
 
 
+def _save_options():
+    """How commitments are saved. The challenger loads them with tf.saved_model.load, which restores the
+    variables without the saver ops that TensorFlow 1's loaders need: those are not made (tracing them
+    cost more than tracing the learner's own calls)."""
+    import tensorflow as tf
+
+    return tf.saved_model.SaveOptions(experimental_skip_saver=True)
+
+
+def _as_saved():
+    """A context in which tf.function traces as tf.saved_model.save does (TensorFlow keys its traces by
+    it: a call traced outside it is traced again while saving). Without TensorFlow's private module that
+    sets it, nothing: the calls are then traced twice, as before."""
+    import contextlib
+
+    try:
+        from tensorflow.python.saved_model import save_context
+    except ImportError:  # pragma: no cover - another TensorFlow layout
+        return contextlib.nullcontext()
+    if save_context.in_save_context():
+        return contextlib.nullcontext()
+    return save_context.save_context(_save_options())
+
+
 def _save_module(directory: Path, variables: list, functions: dict[str, Any], objects: list) -> None:
     """One SavedModel: the variables as `variables_list`, each function under its name, and `objects`."""
     import tensorflow as tf
@@ -235,7 +260,7 @@ def _save_module(directory: Path, variables: list, functions: dict[str, Any], ob
         root.objects = objects
     for name, function in functions.items():
         setattr(root, name, function)
-    tf.saved_model.save(root, str(directory))
+    tf.saved_model.save(root, str(directory), options=_save_options())
 
 
 def _bound_call(obj, kwargs: dict):
