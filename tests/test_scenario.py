@@ -172,6 +172,61 @@ def test_committed_calls_run_on_the_real_inputs_and_weights_give_the_in_process_
         ReplaySubmission(submission.path, "08", header, [x]).run(scenario)[output]
 
 
+
+def test_calls_of_one_object_on_one_signature_are_one_traced_function_each_with_its_own_weights(tmp_path):
+    """Commitments.save traces a call once per object, keyword arguments and input signature: the
+    SavedModel holds one function under both calls' names, and each call still runs with the weights it
+    committed; a call with other keyword arguments is traced on its own."""
+    import keras
+    import tensorflow as tf
+
+    from grader.grade.challenge import ChallengeItem, Commitments, _challenge
+
+    layer = keras.layers.Dense(2, use_bias=False)
+    x = np.ones((3, 4), dtype="float32")
+    commitments = Commitments()
+    commitments.call(layer, x, {}, lambda: layer(x))
+    layer.set_weights([np.full((4, 2), 2.0, dtype="float32")])
+    commitments.call(layer, x, {}, lambda: layer(x))
+    commitments.call(layer, x, {"training": True}, lambda: layer(x, training=True))
+    header, arrays = commitments.save(tmp_path / "saved")
+    loaded = tf.saved_model.load(str(tmp_path / "saved"))
+    assert loaded.call_0 is loaded.call_1 and loaded.call_2 is not loaded.call_0
+    items = [ChallengeItem(k, x, [(v, arrays[a]) for v, a in header["calls"][k]]) for k in (0, 1)]
+    reply, outputs = _challenge(arrays[header["artefact"]].tobytes(), items, tmp_path / "challenge")
+    first = np.asarray(header["calls"][0][0][1])
+    assert np.allclose(outputs[0], x @ arrays[first]) and np.allclose(outputs[1], 8.0)
+
+
+def test_a_call_that_uses_state_beyond_the_objects_variables_is_still_committed(tmp_path, monkeypatch):
+    """A layer whose graph reads a tf.Variable that Keras does not list among its variables cannot be saved
+    from the variables alone: the learner's object is saved with the graph, and the call runs as before."""
+    import keras
+    import tensorflow as tf
+
+    import grader.grade.challenge as challenge
+    from grader.grade.challenge import ChallengeItem, Commitments, _challenge
+
+    saves, save = [], challenge._save_module
+    monkeypatch.setattr(challenge, "_save_module", lambda d, v, f, objects: saves.append(len(objects)) or save(d, v, f, objects))
+
+    class Offset(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.offset = tf.Variable([1.0, 2.0])
+
+        def call(self, inputs):
+            return inputs + self.offset
+
+    layer, x = Offset(), np.ones((2, 2), dtype="float32")
+    assert layer.variables == []
+    commitments = Commitments()
+    commitments.call(layer, x, {}, lambda: layer(x))
+    header, arrays = commitments.save(tmp_path / "saved")
+    assert header["untraced"] == {} and saves == [0, 1]  # without the object, then with it
+    reply, outputs = _challenge(arrays[header["artefact"]].tobytes(), [ChallengeItem(0, x, [])], tmp_path / "run")
+    assert "error" not in reply["outputs"][0] and np.array_equal(outputs[0], [[2.0, 3.0], [2.0, 3.0]])
+
 SAVER = '''
 import os
 

@@ -150,44 +150,117 @@ class Commitments:
     def save(self, directory: Path) -> tuple[dict, list[np.ndarray]]:
         """Save every committed call as the SavedModel's function `call_k` and every variable in its list
         `variables`; return the header and arrays that carry it (the SavedModel as one tar of bytes, and
-        each call's variable values)."""
+        each call's variable values).
+
+        Calls of one object with the same keyword arguments on the same input signature are one traced
+        function, saved once under each of their names (every trace happens here, after the scenarios
+        ran, so tracing that call again would trace the same Python state; each call keeps its own
+        variable values). The learner's objects themselves are saved only if the graphs need more of
+        them than their variables (then the save without them fails and is done again with them)."""
         if not self.calls:
             return {}, []
         import tensorflow as tf
 
-        root = tf.Module()
         ordered = list(self.variables.values())
-        root.variables_list = ordered
-        objects: dict[int, Any] = {}
-        for obj, *_ in self.calls:
-            if hasattr(obj, "variables"):  # a layer or model; a plain function has no state to track
-                objects.setdefault(id(obj), obj)
-        root.objects = list(objects.values())
         arrays: list[np.ndarray] = []
         calls = []
         position = {id(v): i for i, v in enumerate(ordered)}
         untraced: dict[str, str] = {}
+        functions: dict[tuple, Any] = {}  # (object, kwargs, signature) -> its traced function, or why it failed
+        named: dict[str, Any] = {}
         for k, (obj, kwargs, shape, dtype, snapshot) in enumerate(self.calls):
             spec = tf.TensorSpec((None, *shape[1:]), tf.as_dtype(dtype))
-            function = tf.function(_bound_call(obj, kwargs), input_signature=[spec])
-            try:  # one call that cannot be traced (e.g. on an input shape the object refuses) costs only itself
-                function.get_concrete_function()
-            except Exception as error:  # noqa: BLE001 - the learner's code runs while tracing
-                untraced[str(k)] = _traced_error(error)
+            key = _function_key(obj, kwargs, spec)
+            function = functions.get(key) if key is not None else None
+            if function is None:
+                function = tf.function(_bound_call(obj, kwargs), input_signature=[spec])
+                try:  # one call that cannot be traced (e.g. on an input shape the object refuses) costs only itself
+                    with _as_saved():  # the trace the SavedModel keeps: it is not traced again when saved
+                        function.get_concrete_function()
+                except Exception as error:  # noqa: BLE001 - the learner's code runs while tracing
+                    function = _Untraced(_traced_error(error))
+                if key is not None:
+                    functions[key] = function
+            if isinstance(function, _Untraced):
+                untraced[str(k)] = function.reason
                 calls.append(None)
                 continue
-            setattr(root, f"call_{k}", function)
+            named[f"call_{k}"] = function
             indices = []
             for variable_id, value in snapshot.items():
                 indices.append([position[variable_id], len(arrays)])
                 arrays.append(value)
             calls.append(indices)
-        tf.saved_model.save(root, str(directory))
+        try:
+            _save_module(directory, ordered, named, [])
+        except Exception:  # noqa: BLE001 - e.g. a graph that uses a resource of the object beyond its variables
+            import shutil
+
+            shutil.rmtree(directory, ignore_errors=True)
+            objects: dict[int, Any] = {}
+            for obj, *_ in self.calls:
+                if hasattr(obj, "variables"):  # a layer or model; a plain function has no state to track
+                    objects.setdefault(id(obj), obj)
+            _save_module(directory, ordered, named, list(objects.values()))
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
             tar.add(str(directory), arcname="artefact")
         arrays.append(np.frombuffer(buffer.getvalue(), dtype=np.uint8))
         return {"calls": calls, "artefact": len(arrays) - 1, "untraced": untraced}, arrays
+
+
+@dataclass(frozen=True)
+class _Untraced:
+    """A committed call whose tracing failed, and why (one line)."""
+
+    reason: str
+
+
+def _function_key(obj, kwargs: dict, spec) -> tuple | None:
+    """What makes two committed calls one traced function: the object, the keyword arguments and the input
+    signature. None (never shared) when a keyword argument is not a plain value."""
+    plain = (bool, int, float, str, type(None))
+    if not all(isinstance(value, plain) for value in kwargs.values()):
+        return None
+    return id(obj), tuple(sorted((name, type(value).__name__, value) for name, value in kwargs.items())), \
+        tuple(spec.shape.as_list()), spec.dtype.name
+
+
+def _save_options():
+    """How commitments are saved. The challenger loads them with tf.saved_model.load, which restores the
+    variables without the saver ops that TensorFlow 1's loaders need: those are not made (tracing them
+    cost more than tracing the learner's own calls)."""
+    import tensorflow as tf
+
+    return tf.saved_model.SaveOptions(experimental_skip_saver=True)
+
+
+def _as_saved():
+    """A context in which tf.function traces as tf.saved_model.save does (TensorFlow keys its traces by
+    it: a call traced outside it is traced again while saving). Without TensorFlow's private module that
+    sets it, nothing: the calls are then traced twice, as before."""
+    import contextlib
+
+    try:
+        from tensorflow.python.saved_model import save_context
+    except ImportError:  # pragma: no cover - another TensorFlow layout
+        return contextlib.nullcontext()
+    if save_context.in_save_context():
+        return contextlib.nullcontext()
+    return save_context.save_context(_save_options())
+
+
+def _save_module(directory: Path, variables: list, functions: dict[str, Any], objects: list) -> None:
+    """One SavedModel: the variables as `variables_list`, each function under its name, and `objects`."""
+    import tensorflow as tf
+
+    root = tf.Module()
+    root.variables_list = variables
+    if objects:
+        root.objects = objects
+    for name, function in functions.items():
+        setattr(root, name, function)
+    tf.saved_model.save(root, str(directory), options=_save_options())
 
 
 def _bound_call(obj, kwargs: dict):
