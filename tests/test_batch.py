@@ -562,6 +562,22 @@ def test_the_grader_s_verifier_writes_only_its_training_cache_and_sees_no_temp_h
         agent.close()
         (root / "written-by-the-verifier").unlink(missing_ok=True)
 
+def test_the_grader_s_verifier_is_told_to_cover_the_temp_and_home_folders_but_not_what_it_runs(tmp_path, monkeypatch):
+    """What the batch hands the verifier to cover: every shared folder a submission may not see (the temp
+    and home folders, /run, /var) and the class's files, but not the hidden checks it runs; the training
+    cache it writes and the package it reads are among the folders bound back inside those covers."""
+    from grader.grade.sandbox import verifier_visible, verifier_writable
+    from grader.grade.student import broad_folders, hidden_paths, verifier_hidden
+    from grader.manifest import PACKAGE_DIR
+
+    monkeypatch.setenv("COURSE_TRAINING_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "class").mkdir()
+    covered = [p.resolve() for p in verifier_hidden(hidden_paths([tmp_path / "class"]))]
+    assert set(broad_folders()) <= set(covered) and (tmp_path / "class").resolve() in covered
+    assert (PACKAGE_DIR / "checks_hidden").resolve() not in covered
+    assert verifier_writable() == [(tmp_path / "cache").resolve()] and (tmp_path / "cache").is_dir()
+    assert PACKAGE_DIR.resolve() in verifier_visible()
+
 def test_a_verifier_that_cannot_be_cut_off_verifies_nothing():
     """Fail closed: when the verifier's namespace is made but a step fails (here no_new_privs, as a kernel
     refusing the prctl would), cut_off_the_verifier raises, and verify_student verifies nothing: every
