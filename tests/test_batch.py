@@ -455,7 +455,8 @@ def test_a_sandbox_that_cannot_be_sealed_never_runs_the_submission(tmp_path):
 
 VERIFIER_CUT_OFF = """import pathlib, socket, sys
 from grader.grade import sandbox
-state = sandbox.cut_off_the_verifier([pathlib.Path(sys.argv[3])])
+readable = pathlib.Path(sys.argv[2])
+state = sandbox.cut_off_the_verifier([pathlib.Path(sys.argv[3])], visible=(*sandbox.verifier_visible(), readable.parent))
 if not state.network_isolated or open(sys.argv[2]).read() != "the instructor's file":
     sys.exit(4)
 if list(pathlib.Path(sys.argv[3]).glob("*")):
@@ -488,6 +489,94 @@ def test_the_grader_s_verifier_has_no_network_and_no_view_of_other_students(root
     assert done.returncode == 42, done.stderr[-2000:]
     assert LISTENER.connections == connections
 
+
+VERIFIER_CONFINED = """import errno, os, pathlib, socket, sys, tempfile
+from grader.grade import sandbox
+course, home, stray = (pathlib.Path(a) for a in sys.argv[1:4])
+checks, cache, agent = home / "checks", home / "cache", home / "agent.sock"
+assert (home / "secret.txt").exists() and stray.exists()  # before: the instructor's view
+socket.socket(socket.AF_UNIX).connect(str(agent))
+state = sandbox.cut_off_the_verifier([home, pathlib.Path(tempfile.gettempdir()).resolve()],
+                                     visible=(*sandbox.verifier_visible(), checks), writable=(cache,))
+if sys.argv[4] == "cpu":  # the verifier's CPU budget still ends it (PID 1 of a namespace would ignore SIGXCPU)
+    import resource
+    resource.setrlimit(resource.RLIMIT_CPU, (1, resource.RLIM_INFINITY))
+    while True:
+        pass
+try:
+    (course / "written-by-the-verifier").write_text("x")
+    sys.exit("wrote into the course's folder")
+except OSError as error:
+    assert error.errno == errno.EROFS, error
+assert (course / "README.md").read_text(), "cannot read the course's files"
+(cache / "entry.json").write_text("trained")
+assert (checks / "check_11.py").read_text() == "a hidden check", "the hidden checks are not readable"
+assert not (home / "secret.txt").exists(), "sees the home folder's files"
+assert not stray.exists(), "sees the temp folder's files"
+try:
+    socket.socket(socket.AF_UNIX).connect(str(agent))
+    sys.exit("reached a socket in the home folder")
+except OSError:
+    pass
+assert tempfile.gettempdir() == str(state.workdir) == os.getcwd() and state.private_scratch
+with tempfile.NamedTemporaryFile() as scratch:
+    scratch.write(b"a temporary file")
+assert os.listdir(state.workdir) == [], "the private temp folder is shared"
+assert os.getpid() == 2 and sorted(int(p) for p in os.listdir("/proc") if p.isdigit()) == [1, 2], os.listdir("/proc")
+print("confined")
+"""
+
+
+@pytest.mark.parametrize("user", ["root", "unprivileged"])
+def test_the_grader_s_verifier_writes_only_its_training_cache_and_sees_no_temp_home_or_process(root, tmp_path,
+                                                                                                 user):
+    """The verifier's file system is read-only but for the training cache (bound back writable) and a
+    private temp folder; the temp and home folders are covered, but for the folders it reads (here a
+    stand-in for the hidden checks) bound back inside them: a file the instructor left in the temp folder
+    and a socket in the home folder are out of its reach. It is PID 2 of its own PID namespace, where the
+    only other process is the init that waits for it; its CPU limit (SIGXCPU) still ends it, and the
+    grader sees that signal."""
+    if os.geteuid() != 0 or user == "unprivileged" and not shutil.which("unshare"):
+        pytest.skip("needs root (and util-linux unshare to stand in for an unprivileged user)")
+    home, stray = tmp_path / "home", tmp_path / "stray.txt"
+    (home / "checks").mkdir(parents=True)
+    (home / "cache").mkdir(mode=0o700)
+    (home / "checks" / "check_11.py").write_text("a hidden check")
+    (home / "secret.txt").write_text("the instructor's own file")
+    stray.write_text("left in the temp folder")
+    agent = _Listener(home / "agent.sock")
+    prefix = NOT_ROOT if user == "unprivileged" else []
+    run = [*prefix, sys.executable, "-c", VERIFIER_CONFINED, str(root), str(home), str(stray)]
+    try:
+        done = subprocess.run([*run, "work"], cwd=root, capture_output=True, text=True, timeout=60)
+        assert (done.returncode, done.stdout.strip()) == (0, "confined"), done.stderr[-2000:]
+        deadline = time.monotonic() + 5
+        while agent.connections < 1 and time.monotonic() < deadline:  # counted by the listener's thread
+            time.sleep(0.05)
+        assert agent.connections == 1  # the control, before the cut-off; none after
+        assert (home / "cache" / "entry.json").read_text() == "trained"
+        assert not (root / "written-by-the-verifier").exists()
+        spun = subprocess.run([*run, "cpu"], cwd=root, capture_output=True, text=True, timeout=60)
+        assert spun.returncode == -signal.SIGXCPU, spun.stderr[-2000:]
+    finally:
+        agent.close()
+        (root / "written-by-the-verifier").unlink(missing_ok=True)
+
+def test_the_grader_s_verifier_is_told_to_cover_the_temp_and_home_folders_but_not_what_it_runs(tmp_path, monkeypatch):
+    """What the batch hands the verifier to cover: every shared folder a submission may not see (the temp
+    and home folders, /run, /var) and the class's files, but not the hidden checks it runs; the training
+    cache it writes and the package it reads are among the folders bound back inside those covers."""
+    from grader.grade.sandbox import verifier_visible, verifier_writable
+    from grader.grade.student import broad_folders, hidden_paths, verifier_hidden
+    from grader.manifest import PACKAGE_DIR
+
+    monkeypatch.setenv("COURSE_TRAINING_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "class").mkdir()
+    covered = [p.resolve() for p in verifier_hidden(hidden_paths([tmp_path / "class"]))]
+    assert set(broad_folders()) <= set(covered) and (tmp_path / "class").resolve() in covered
+    assert (PACKAGE_DIR / "checks_hidden").resolve() not in covered
+    assert verifier_writable() == [(tmp_path / "cache").resolve()] and (tmp_path / "cache").is_dir()
+    assert PACKAGE_DIR.resolve() in verifier_visible()
 
 def test_a_verifier_that_cannot_be_cut_off_verifies_nothing():
     """Fail closed: when the verifier's namespace is made but a step fails (here no_new_privs, as a kernel

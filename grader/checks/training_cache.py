@@ -16,7 +16,9 @@ Where: `COURSE_TRAINING_CACHE` names the folder; `off` disables the cache; unset
 `$XDG_CACHE_HOME/keras-course/training` (else `~/.cache/...`). Entries are small JSON files written
 atomically, in a folder only the grader's user can write (created with mode 0700; a folder that others
 may write is not read). Batch grading reads and writes it from its trusted verification processes
-only: a submission's process neither sees the variable nor can write there.
+only (the one folder of their otherwise read-only file system that they may write, see
+grader.grade.sandbox.cut_off_the_verifier): a submission's process neither sees the variable nor can
+write there.
 """
 
 from __future__ import annotations

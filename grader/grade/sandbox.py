@@ -30,9 +30,11 @@ code:
 
 `describe()` reports which of these hold on this machine; the README quotes it.
 
-`cut_off_the_verifier(hide)` confines the grader's own verifier, which runs no student code but rebuilds and
-trains the student's models: network and mount namespaces (no network, the paths in `hide` covered), no
-new privileges, not dumpable, failing closed like `confine`.
+`cut_off_the_verifier(hide, visible, writable)` confines the grader's own verifier, which runs no student
+code but rebuilds and trains the student's models: network, mount and PID namespaces (no network; the
+paths in `hide`, the temp and home folders among them, covered with what it reads bound back; a
+read-only file system but the training cache and a private temp tmpfs; PID 2 beside a waiting init), no
+new privileges, not dumpable, failing closed like `confine`; it keeps the instructor's uid.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 16384, 1 << 18
 SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE = 442, -100, 0x8000  # x86_64 and arm64 (Linux ≥ 5.12)
 MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 0x1, 0x2
-PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
 SCRATCH_MB = 64
 SANDBOX_HOME = Path("/tmp")  # where the private scratch tmpfs is mounted, inside the namespaces
 # Where it goes instead when /tmp holds what the submission's process must still read (a course or a venv
@@ -181,35 +183,7 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
                 state.problems.append(f"user namespace maps: {error}")
         try:
             _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
-            originals = _open_folders(visible)  # before anything is covered
-            try:
-                # First the folders that hold a visible one (the temp and home folders), then the visible
-                # folders bound back inside them, then every other hidden path: one inside a folder bound
-                # back (the hidden checks in the grader's package) is covered in the bound copy too.
-                # A covered folder that holds a place for the private scratch (/var: /var/tmp) is a host
-                # too, so that the place is made again inside the cover.
-                hosts = [path for path in hide if any(v.is_relative_to(path) for v in originals)
-                         or any(p.is_relative_to(path) and p != path for p in SCRATCH_MOUNT_POINTS)]
-                covered = []
-                for path in hosts:
-                    if _exists(path):
-                        _cover(libc, path, hosts=True)
-                        covered.append(path)
-                for point in SCRATCH_MOUNT_POINTS:
-                    if any(point.is_relative_to(path) and point != path for path in covered):
-                        os.makedirs(point, mode=0o755, exist_ok=True)
-                for folder, fd in originals.items():
-                    if any(folder.is_relative_to(path) for path in covered):
-                        os.makedirs(folder, exist_ok=True)
-                        _mount(libc, f"/proc/self/fd/{fd}", str(folder), None, MS_BIND)
-                for path in hide:
-                    if path not in hosts and _exists(path):
-                        _cover(libc, path)
-                        covered.append(path)
-                state.hidden = len(covered)
-            finally:  # no descriptor of these survives into the submission, whatever failed
-                for fd in originals.values():
-                    os.close(fd)
+            state.hidden = len(_cover_all(libc, hide, visible))
             _read_only(libc, state)
             from grader.manifest import PACKAGE_DIR
 
@@ -287,20 +261,60 @@ def forget_the_grader() -> None:
     multiprocessing.process.current_process()._config.pop("tempdir", None)
 
 
-def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = ()) -> Confinement:
+def verifier_visible() -> list[Path]:
+    """The folders the grader's verifier reads wherever they lie, even inside a hidden one: the
+    interpreter's (`interpreter_folders`) and the grader's package (with the hidden checks it runs)."""
+    from grader.manifest import PACKAGE_DIR
+
+    return list(dict.fromkeys([*interpreter_folders(), PACKAGE_DIR.resolve()]))
+
+
+def verifier_writable() -> list[Path]:
+    """The folders the grader's verifier writes: the training cache (grader.checks.training_cache), made
+    here (mode 0700) when caching is on and it does not exist yet; none when it is off or cannot be made.
+    It imports numpy: call it where numpy is loaded already (a process that starts numpy's threads
+    before `cut_off_the_verifier` cannot make a user namespace)."""
+    from grader.checks.training_cache import cache_folder
+
+    folder = cache_folder()
+    if folder is None:
+        return []
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return [folder.resolve()]
+    except OSError:
+        return []
+
+
+def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = (), visible: tuple[Path, ...] | None = None,
+                         writable: tuple[Path, ...] | list[Path] = ()) -> Confinement:
     """Confine the grader's own verifier (grader.grade.worker.verify_student) in its fresh fork, once it has
     read the trusted dataset. It runs no student code, but it rebuilds and trains the student's models with
-    Keras: where Linux gives namespaces, it gets network and mount namespaces of its own (no network:
-    nothing a model's config makes Keras do can reach a host; the paths in `hide`, such as the other
-    students' files, the gradebook and the solutions, covered by empty tmpfs mounts), with no new
-    privileges and not dumpable. The rest of its files stay the instructor's: it reads the hidden checks
-    and writes the training cache. Fail closed as `confine` does: SandboxNotSealed when the namespaces
-    were made but a step failed."""
+    Keras. Where Linux gives namespaces (root, or unprivileged user namespaces keeping the instructor's
+    uid), it gets mount, network and PID namespaces of its own:
+
+    - no network: nothing a model's config makes Keras do can reach a host;
+    - the paths in `hide` (the other students' files, the gradebook, the solutions, the temp and home
+      folders, ...) covered by empty tmpfs mounts, the `visible` folders (default `verifier_visible`: the
+      interpreter's, the grader's package with its hidden checks) bound back where a cover hid them, as
+      `confine` does;
+    - the whole file system read-only but the `writable` folders (`verifier_writable`: the training
+      cache), each bound to itself and made writable again;
+    - a private tmpfs at the first free SCRATCH_MOUNT_POINTS as its temp folder (TMPDIR) and working
+      folder;
+    - PID 1 of its own PID namespace with a private /proc (it sees no other process; a child of this
+      process that this one waits for, ending as it ended; killed with this one);
+    - no new privileges, not dumpable.
+
+    Fail closed as `confine` does: SandboxNotSealed when the namespaces were made but a step failed. The
+    uid stays the instructor's."""
     state = Confinement(workdir=Path.cwd())
     libc = _libc()
     is_root = os.geteuid() == 0
     own_uid, own_gid = os.geteuid(), os.getegid()
-    if libc.unshare(CLONE_NEWNET | CLONE_NEWNS | (0 if is_root else CLONE_NEWUSER)) == 0:
+    visible = tuple(verifier_visible() if visible is None else visible)
+    writable = tuple(Path(w) for w in writable if _exists(Path(w)))
+    if libc.unshare(CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | (0 if is_root else CLONE_NEWUSER)) == 0:
         state.namespaces = state.network_isolated = True
         if not is_root:  # the same uid and gid inside: files are read and written as before
             try:
@@ -311,20 +325,82 @@ def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = ()) -> Confinemen
                 state.problems.append(f"user namespace maps: {error}")
         try:
             _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
-            for path in hide:
-                if _exists(Path(path)):
-                    _cover(libc, Path(path))
-                    state.hidden += 1
+            state.hidden = len(_cover_all(libc, [Path(p) for p in hide], tuple(visible), writable))
+            _read_only(libc, state)
+            for folder in writable:
+                _writable_again(libc, folder)
+            from grader.manifest import PACKAGE_DIR
+
+            point = scratch_mount_point((*visible, *writable, PACKAGE_DIR))
+            if point is None:
+                raise OSError("no folder to hold the private temp folder without hiding the verifier's own files")
+            _mount(libc, "tmpfs", str(point), "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_MB}m,mode=0700")
+            state.private_scratch, state.workdir = True, point
         except OSError as error:
             state.problems.append(str(error))
     else:
         state.problems.append(f"no namespaces ({os.strerror(ctypes.get_errno())}): the verifier keeps the network")
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:  # both kept by the forks below
         state.problems.append("no_new_privs not set")
     if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
         state.problems.append("still dumpable")
     refuse_unsealed(state)
+    if state.namespaces:
+        _become_pid_two(libc)  # from here on: the grandchild, PID 2 of the new namespace
+        try:
+            _mount(libc, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            state.own_proc = True
+        except OSError as error:
+            state.problems.append(f"no private /proc: {error}")
+        refuse_unsealed(state)
+    if state.private_scratch:
+        os.chdir(state.workdir)  # no relative path reaches a covered folder through the old working folder
+        os.environ["TMPDIR"] = str(state.workdir)
+        tempfile.tempdir = None  # found again from TMPDIR
     return state
+
+
+def _writable_again(libc, folder: Path) -> None:
+    """Clear the read-only flag `_read_only` set on `folder`'s own mount (not on the mounts under it)."""
+    attr = _MountAttr(0, MOUNT_ATTR_RDONLY, 0, 0)
+    if libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, str(folder).encode(), 0, ctypes.byref(attr), ctypes.sizeof(attr)) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{folder} left read-only: {os.strerror(errno)}")
+
+def _cover_all(libc, hide: list[Path], visible: tuple[Path, ...], writable: tuple[Path, ...] = ()) -> list[Path]:
+    """Cover every path in `hide` that exists (`_cover`); bind back each `visible` folder that a cover hid,
+    and each `writable` folder wherever it lies (a mount of its own: after `_read_only`, `_writable_again`
+    makes it alone writable). Returns the paths covered.
+
+    First the hidden folders that hold a visible or writable one (the temp and home folders), then those
+    folders bound back inside them, then every other hidden path: one inside a folder bound back (the
+    hidden checks in the grader's package) is covered in the bound copy too. A covered folder that holds
+    a place for the private scratch (/var: /var/tmp) is a host too, so that the place is made again
+    inside the cover."""
+    originals = _open_folders((*visible, *writable))  # before anything is covered
+    try:
+        hosts = [path for path in hide if any(v.is_relative_to(path) for v in originals)
+                 or any(p.is_relative_to(path) and p != path for p in SCRATCH_MOUNT_POINTS)]
+        covered = []
+        for path in hosts:
+            if _exists(path):
+                _cover(libc, path, hosts=True)
+                covered.append(path)
+        for point in SCRATCH_MOUNT_POINTS:
+            if any(point.is_relative_to(path) and point != path for path in covered):
+                os.makedirs(point, mode=0o755, exist_ok=True)
+        for folder, fd in originals.items():
+            if folder in writable or any(folder.is_relative_to(path) for path in covered):
+                os.makedirs(folder, exist_ok=True)
+                _mount(libc, f"/proc/self/fd/{fd}", str(folder), None, MS_BIND)
+        for path in hide:
+            if path not in hosts and _exists(path):
+                _cover(libc, path)
+                covered.append(path)
+        return covered
+    finally:  # no descriptor of these survives into the confined process, whatever failed
+        for fd in originals.values():
+            os.close(fd)
 
 
 def _exists(path: Path) -> bool:
@@ -412,13 +488,47 @@ def _become_pid_one() -> None:
         _, status = os.waitpid(child, 0)
     except BaseException:  # noqa: BLE001 - whatever happens, never go on to run the submission here
         os._exit(71)
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
+    _end_as(status)
+
+
+def _become_pid_two(libc) -> None:
+    """Fork twice; the grandchild returns as PID 2 of the new PID namespace. PID 1 ignores every signal it
+    has no handler for, even the kernel's SIGXCPU (RLIMIT_CPU), which must end the verifier: so PID 1
+    only waits for PID 2 and reports its end (a signal as exit status 128 + its number); this process
+    waits for PID 1 and ends the way PID 2 ended. PID 1 dies with this process (a parent-death signal),
+    and every process of the namespace with PID 1."""
+    init = os.fork()
+    if init == 0:
+        try:
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+                os._exit(71)  # could not be tied to its parent: run nothing
+            worker = os.fork()
+            if worker == 0:
+                return
+            _, status = os.waitpid(worker, 0)
+            os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.waitstatus_to_exitcode(status))
+        except BaseException:  # noqa: BLE001 - PID 1 never goes on to do the verifier's work
+            os._exit(71)
+    try:
+        _, status = os.waitpid(init, 0)
+    except BaseException:  # noqa: BLE001 - whatever happens, never go on to do the work here
+        os._exit(71)
+    code = os.waitstatus_to_exitcode(status)
+    if 128 < code < 128 + signal.NSIG:
+        _end_as(code - 128, signalled=True)
+    _end_as(status)
+
+
+def _end_as(status: int, signalled: bool = False) -> None:
+    """End this process as a child ended: `status` as os.waitpid gives it, or the number of the signal
+    that ended it (`signalled`): the same exit status, or the same signal (without a core dump)."""
+    number = status if signalled else os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    if number is not None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         signal.signal(number, signal.SIG_DFL)
         os.kill(os.getpid(), number)
+        os._exit(71)  # a signal that does not end a process by default (none that ends a child does)
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 71)
-
 
 def _set_limits(limits: Limits, own_uid: bool) -> None:
     memory = vm_size_bytes() + limits.memory_mb * 1024 * 1024

@@ -78,22 +78,24 @@ def broad_folders() -> list[Path]:
 
 def verifier_hidden(hide: list[Path]) -> list[Path]:
     """What the grader's verifier must not see (grader.grade.sandbox.cut_off_the_verifier): what a submission
-    must not see (`hidden_paths`) but the hidden checks, which it runs, and the broad shared folders (the
-    instructor's home holds the training cache; the temp folder may hold the course and its interpreter).
-    The other students' files, the gradebook, the solutions, the tests, the record key and the grader's
-    work folder (read before it is covered) stay covered, except where one holds what the verifier reads
-    or writes: the grader's package, the interpreter's folders and the training cache (a record key kept
-    in the course's own folder leaves that folder visible)."""
-    from grader.checks.training_cache import cache_folder
-    from grader.grade.sandbox import interpreter_folders
+    must not see (`hidden_paths`) but the hidden checks, which it runs. The shared folders of
+    `broad_folders` (the temp and home folders, /run, /var) are covered, with what the verifier reads and
+    writes bound back inside them (grader.grade.sandbox.verifier_visible and verifier_writable: the
+    interpreter's folders, the grader's package and the training cache). The other students' files, the
+    gradebook, the solutions, the tests, the record key and the grader's work folder (read before it is
+    covered) stay covered, except where one holds such a folder (a record key kept in the course's own
+    folder leaves that folder visible)."""
+    from grader.grade.sandbox import verifier_visible, verifier_writable
     from grader.manifest import PACKAGE_DIR
 
-    keep = {*broad_folders(), (PACKAGE_DIR / "checks_hidden").resolve()}
-    needed = [PACKAGE_DIR.resolve(), *interpreter_folders(), *filter(None, [cache_folder()])]
+    broad = broad_folders()
+    needed = [*verifier_visible(), *verifier_writable()]
     covered = []
     for path in hide:
         resolved = Path(path).resolve()
-        if resolved not in keep and not any(Path(n).resolve().is_relative_to(resolved) for n in needed):
+        if resolved == (PACKAGE_DIR / "checks_hidden").resolve():
+            continue
+        if resolved in broad or not any(Path(n).resolve().is_relative_to(resolved) for n in needed):
             covered.append(path)
     return covered
 

@@ -194,22 +194,24 @@ def cache_dataset(job: DatasetJob, conn) -> None:
 
 def verify_student(job: VerifyJob, conn) -> None:
     """Trusted: compute every check's outcome for one student, one exercise after another, and send each
-    exercise's result (`Verified`, as JSON) as soon as it is known. It runs without the network
-    (grader.grade.sandbox.cut_off_the_verifier), or not at all where that fails half-way.
+    exercise's result (`Verified`, as JSON) as soon as it is known. It runs confined
+    (grader.grade.sandbox.cut_off_the_verifier: no network, a read-only file system but the training
+    cache, the temp and home folders covered, a PID namespace of its own), or not at all where that
+    fails half-way.
 
     Each exercise may use `job.cpu_s[exercise]` seconds of CPU time (all threads): past that, the kernel
     ends this process (SIGXCPU, RLIMIT_CPU), and the grader verifies the exercises after it in a fresh one
     (grader.grade.verify)."""
     import resource
 
-    from grader.grade.sandbox import SandboxNotSealed, cut_off_the_verifier, vm_size_bytes
+    from grader.grade.sandbox import SandboxNotSealed, cut_off_the_verifier, verifier_writable, vm_size_bytes
 
     if job.dataset_cache:  # read before the work folder that holds it is covered
         from grader.datasets import preload_from_cache
 
         preload_from_cache(Path(job.dataset_cache))
     try:
-        cut_off_the_verifier([Path(p) for p in job.hide])
+        cut_off_the_verifier([Path(p) for p in job.hide], writable=verifier_writable())
     except SandboxNotSealed as refused:  # fail closed: verify nothing, say why (the grader's error, to regrade)
         for exercise_id in job.exercises:
             reason = f"the grader's verifier could not be confined ({refused}); regrade once the machine is fixed"
