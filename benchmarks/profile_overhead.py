@@ -47,23 +47,15 @@ def _cpu_of(pid: int, with_children: bool = True) -> float:
     return ticks / TICKS
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            found += [int(c) for c in listing.read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return found
-
-
 def _tree_cpu(root: int) -> float:
     """CPU of every live descendant of `root` (not `root` itself), reaped grandchildren included."""
-    total, todo = 0.0, list(_children(root))
+    from grader.grade.pool import child_pids
+
+    total, todo = 0.0, list(child_pids(root))
     while todo:
         pid = todo.pop()
         total += _cpu_of(pid)
-        todo += _children(pid)
+        todo += child_pids(pid)
     return total
 
 

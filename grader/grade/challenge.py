@@ -477,9 +477,13 @@ def apply_challenges(pending: PendingChallenge, places: list[tuple], outputs: li
             if op == "variables":
                 listed = _listed_shapes(outcomes[index])
                 # No weights before the object first ran is the process's word (a lazy build: no graph shows
-                # it); once it has run, an empty list needs a committed graph that uses none, as any list does.
-                confirm = bool(listed) or secrets.objects[index] in ran
-                if listed is None or confirm and sorted(listed) not in used.get(secrets.objects[index], []):
+                # it); once it has run, an empty list needs a committed graph that uses none, as any list does,
+                # when the challenger could run one. An object none of whose graphs runs on the grader's input
+                # (a model declared for one batch size) keeps its word, as in `course check`, which reads its
+                # weights: every check of what it computes fails anyway.
+                obj = secrets.objects[index]
+                confirm = bool(listed) or obj in ran and obj in used
+                if listed is None or confirm and sorted(listed) not in used.get(obj, []):
                     problem = (f"the weights your process listed for `{label}` are not the ones that the graph it "
                                "committed to uses")
                     break

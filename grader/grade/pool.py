@@ -237,7 +237,7 @@ def run_dialogue(target, job, talk, uid: int | None = None, tree_limits: Limits 
         mine.close()  # a process waiting for the next message reads EOF and ends
         process.join(timeout=0.0 if failure and failure.status in ("timed out", "limit exceeded") else 5.0)
         if process.is_alive():
-            for child in _children(process.pid):  # the submission itself: PID 1 of its own namespace
+            for child in child_pids(process.pid):  # the submission itself: PID 1 of its own namespace
                 _kill(child)
             process.kill()
             _kill_group(process.pid)
@@ -264,7 +264,7 @@ def _classify_exit(code: int | None) -> tuple[str, str]:
             "the submission ends the grader's run")
 
 
-def _children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
     """The direct children of `pid` (a confined job forks the submission's process, see sandbox.confine)."""
     found = []
     for listing in Path(f"/proc/{pid}/task").glob("*/children"):

@@ -175,12 +175,7 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
     if libc.unshare(flags) == 0:
         state.namespaces = state.network_isolated = True
         if not is_root:
-            try:
-                Path("/proc/self/setgroups").write_text("deny")
-                Path("/proc/self/uid_map").write_text(f"{own_uid} {own_uid} 1")
-                Path("/proc/self/gid_map").write_text(f"{own_gid} {own_gid} 1")
-            except OSError as error:
-                state.problems.append(f"user namespace maps: {error}")
+            _map_own_ids(state, own_uid, own_gid)
         try:
             _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
             state.hidden = len(_cover_all(libc, hide, visible))
@@ -317,12 +312,7 @@ def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = (), visible: tupl
     if libc.unshare(CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | (0 if is_root else CLONE_NEWUSER)) == 0:
         state.namespaces = state.network_isolated = True
         if not is_root:  # the same uid and gid inside: files are read and written as before
-            try:
-                Path("/proc/self/setgroups").write_text("deny")
-                Path("/proc/self/uid_map").write_text(f"{own_uid} {own_uid} 1")
-                Path("/proc/self/gid_map").write_text(f"{own_gid} {own_gid} 1")
-            except OSError as error:
-                state.problems.append(f"user namespace maps: {error}")
+            _map_own_ids(state, own_uid, own_gid)
         try:
             _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
             state.hidden = len(_cover_all(libc, [Path(p) for p in hide], tuple(visible), writable))
@@ -541,6 +531,17 @@ def _set_limits(limits: Limits, own_uid: bool) -> None:
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError):
             pass
+
+
+def _map_own_ids(state, uid: int, gid: int) -> None:
+    """In a fresh user namespace, map the caller's own uid and gid onto themselves (files are read and
+    written as before); a refusal is noted in `state.problems`."""
+    try:
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    except OSError as error:
+        state.problems.append(f"user namespace maps: {error}")
 
 
 def tree_usage(root: int, baseline_kb: int) -> tuple[int, int]:
