@@ -297,8 +297,8 @@ def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = (), visible: tupl
       cache), each bound to itself and made writable again;
     - a private tmpfs at the first free SCRATCH_MOUNT_POINTS as its temp folder (TMPDIR) and working
       folder;
-    - PID 1 of its own PID namespace with a private /proc (it sees no other process; a child of this
-      process that this one waits for, ending as it ended; killed with this one);
+    - PID 2 of its own PID namespace with a private /proc (it sees no other process), beside an init that
+      only waits for it (`_become_pid_two`: the process that called this ends as PID 2 ends);
     - no new privileges, not dumpable.
 
     Fail closed as `confine` does: SandboxNotSealed when the namespaces were made but a step failed. The
@@ -356,6 +356,7 @@ def _writable_again(libc, folder: Path) -> None:
     if libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, str(folder).encode(), 0, ctypes.byref(attr), ctypes.sizeof(attr)) != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"{folder} left read-only: {os.strerror(errno)}")
+
 
 def _cover_all(libc, hide: list[Path], visible: tuple[Path, ...], writable: tuple[Path, ...] = ()) -> list[Path]:
     """Cover every path in `hide` that exists (`_cover`); bind back each `visible` folder that a cover hid,
@@ -519,6 +520,7 @@ def _end_as(status: int, signalled: bool = False) -> None:
         os.kill(os.getpid(), number)
         os._exit(71)  # a signal that does not end a process by default (none that ends a child does)
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 71)
+
 
 def _set_limits(limits: Limits, own_uid: bool) -> None:
     memory = vm_size_bytes() + limits.memory_mb * 1024 * 1024

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,12 @@ class GradingSetup:
     work: Path
     dataset_cache: Path
     uid_base: int
+
+    @cached_property
+    def verifier_hide(self) -> list[str]:
+        """What the grader's verifier must not see (`verifier_hidden`): the same for every student, so
+        worked out once, in the process that grades (the training cache it binds back is this machine's)."""
+        return [str(p) for p in verifier_hidden(self.hide)]
 
 
 def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", out: Path | None = None,
@@ -423,8 +429,7 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
     for exercise_id, entry in entries.items():
         if _answered(entry):
             entries[exercise_id] = replace(entry, hidden=hidden_parts.get(exercise_id))
-    verified = verify_entries(student.student, entries, exercises, str(setup.dataset_cache),
-                              [str(p) for p in verifier_hidden(setup.hide)])
+    verified = verify_entries(student.student, entries, exercises, str(setup.dataset_cache), setup.verifier_hide)
     record_exercises = {}
     for exercise in exercises:
         entry = entries[exercise.id]

@@ -2,11 +2,12 @@
 
 The verifier (grader.grade.worker.verify_student) rebuilds the student's models and trains them, so a
 model that is tiny but very expensive to run, or that exhausts the verifier's memory, makes that process
-slow or ends it. Each exercise therefore gets its own limits, derived from its time budget
-(`time_budget_s` in grader/course.toml) unless its entry sets `verification_cpu_s`: `verification_cpu_s` seconds of CPU time (all threads, enforced
-by the kernel in the verifier: RLIMIT_CPU) and `verification_wall_s` seconds of wall-clock time (enforced
-here). An exercise that goes over either, or whose verification ends the process, fails every check with
-a message saying so; the exercises after it are verified in a fresh process, as they would have been.
+slow or ends it. Each exercise therefore gets its own limits: `verification_cpu_s` seconds of CPU time
+(all threads, enforced by the kernel in the verifier: RLIMIT_CPU), derived from its time budget
+(`time_budget_s` in grader/course.toml) unless its entry sets `verification_cpu_s` itself, and
+`verification_wall_s` seconds of wall-clock time (enforced here). An exercise that goes over either, or
+whose verification ends the process, fails every check with a message saying so; the exercises after it
+are verified in a fresh process, as they would have been.
 """
 
 from __future__ import annotations

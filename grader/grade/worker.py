@@ -213,8 +213,8 @@ def verify_student(job: VerifyJob, conn) -> None:
     try:
         cut_off_the_verifier([Path(p) for p in job.hide], writable=verifier_writable())
     except SandboxNotSealed as refused:  # fail closed: verify nothing, say why (the grader's error, to regrade)
+        reason = f"the grader's verifier could not be confined ({refused}); regrade once the machine is fixed"
         for exercise_id in job.exercises:
-            reason = f"the grader's verifier could not be confined ({refused}); regrade once the machine is fixed"
             result = {"status": "grader error", "reason": reason,
                       "checks": _failed_entries(load_exercise(exercise_id), reason)}
             conn.send_bytes(json.dumps(vars(Verified(exercise_id, result))).encode())
