@@ -23,10 +23,20 @@ VARIANTS = Path(__file__).parent / "variants"
 EXERCISES = ["-e", "1", "-e", "4", "-e", "8"]  # 8 grades the learner's own class, through scenarios
 
 
-def run_grade(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+def run_grade(*args: str, timeout: int = 600, user: str = "root") -> subprocess.CompletedProcess:
+    """`course grade ARGS` in a fresh process: as this process's user, or as a stand-in for an unprivileged
+    instructor (`user="unprivileged"`: uid 1000 with no capability outside its user namespace)."""
     env = {**os.environ, "COURSE_DATASET": "mnist5k", "GRADER_TEST_SECRET": "s3cret"}
-    return subprocess.run([sys.executable, "-m", "grader.cli", "grade", *args], capture_output=True, text=True,
-                          env=env, timeout=timeout)
+    prefix = NOT_ROOT if user == "unprivileged" else []
+    return subprocess.run([*prefix, sys.executable, "-m", "grader.cli", "grade", *args], capture_output=True,
+                          text=True, env=env, timeout=timeout)
+
+
+def skip_unless_users_can_be_stood_in_for(user: str) -> None:
+    """The unprivileged runs need root, to stand in for a non-root instructor with util-linux unshare."""
+    if user == "unprivileged" and (os.geteuid() != 0 or not shutil.which("unshare")):
+        pytest.skip("needs root and util-linux unshare to stand in for an unprivileged user")
+
 
 
 def make_class(root: Path, target: Path, faults: bool) -> Path:
@@ -395,6 +405,28 @@ def expect_no_way_out(report: str) -> None:
     assert "ESCAPE descriptors=1 sockets=0 tracker=closed paths=0 gradebook=none" in report, report
 
 
+def expect_covers_hold(report: str, course: Path) -> None:
+    """What tests/faults/lifts_the_covers managed: no capability, so no cover unmounted and the file system
+    still read-only (in its own namespaces and in any it makes: the kernel locks the copied mounts), no
+    solution read and nothing written into the course."""
+    assert "LIFT caps=0 unmounted=0 writable=no nested=" in report, report
+    nested = report.split("nested=")[1].split()[0]
+    assert nested in ("0/no", "refused"), report  # "refused": the kernel gives it no user namespace
+    assert "solution=unread wrote=no" in report, report
+    assert not (course / "lifted-by-a-student").exists()
+
+
+def test_a_submission_cannot_lift_the_sandbox_s_covers(graded, root):
+    """tests/faults/lifts_the_covers tries to unmount the tmpfs covers and make the file system writable,
+    from its namespaces and from new ones of its own: as root the submission runs as an unprivileged uid,
+    with no capability (the unprivileged run is in test_grading_as_an_unprivileged_user_is_contained_too).
+    Its correct exercise 4 earns every point."""
+    record = graded["faulty"]["lifts_the_covers"]
+    expect_covers_hold(_messages(record["exercises"]["01"]), root)
+    assert _ex4(record)["points"] == 12
+    assert _ex4(record)["isolation"]["no_capabilities"]
+
+
 def test_a_submission_inherits_nothing_of_the_grader_and_earns_its_honest_score(graded, tmp_path):
     from grader.manifest import load_course
     from grader.runner import run_checks
@@ -525,6 +557,9 @@ with tempfile.NamedTemporaryFile() as scratch:
     scratch.write(b"a temporary file")
 assert os.listdir(state.workdir) == [], "the private temp folder is shared"
 assert os.getpid() == 2 and sorted(int(p) for p in os.listdir("/proc") if p.isdigit()) == [1, 2], os.listdir("/proc")
+assert state.no_capabilities and "CapEff:\t0000000000000000" in pathlib.Path("/proc/self/status").read_text()
+import ctypes
+assert ctypes.CDLL(None).umount2(str(home).encode(), 2) != 0, "lifted the cover over the home folder"
 print("confined")
 """
 
@@ -897,7 +932,9 @@ def expect_forged_facts_earn_only_the_process_word(forger: dict, honest_folder: 
     assert forger["total"] <= 2 + extra and extra <= 4, (forger["total"], extra)
 
 
-def test_forged_reply_fields_earn_only_the_honest_score(root, tmp_path):
+@pytest.mark.parametrize("user", ["root", "unprivileged"])
+@pytest.mark.xdist_group("forged-replies")  # its own grading runs: either worker may take them
+def test_forged_reply_fields_earn_only_the_honest_score(root, tmp_path, user):
     """tests/faults/forges_replies rewrites the grader's answer_probe in its own process and forges every
     field of its replies that the grader replays besides the value: arguments "overwritten" with the
     expected answer and returned (`args_after`, `returns_arg`), indices that do not exist, fields of the
@@ -907,6 +944,7 @@ def test_forged_reply_fields_earn_only_the_honest_score(root, tmp_path):
     without the forger fails in `course check` (a forged field that breaks a reply fails its check, saying
     the grader could not rebuild the value), no check is blamed on the grader, nothing is written, and the
     rest of the class is graded in full."""
+    skip_unless_users_can_be_stood_in_for(user)
     from grader.grade.replay import MAX_FAILURE_CHARS
     from grader.manifest import load_course
     from grader.runner import run_checks
@@ -918,7 +956,7 @@ def test_forged_reply_fields_earn_only_the_honest_score(root, tmp_path):
         for filename in ("01_flatten.py", "03_activations.py", "05_training.py"):
             shutil.copy(root / folder / filename, submissions / name / filename)
     shutil.copytree(FAULTS / "forges_replies", submissions / "forges_replies")
-    done = run_grade(str(submissions), "--out", str(out), "--json", "-e", "1", "-e", "3", "-e", "5")
+    done = run_grade(str(submissions), "--out", str(out), "--json", "-e", "1", "-e", "3", "-e", "5", user=user)
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(out)
     assert graded["alice"]["total"] == graded["alice"]["max_total"] and graded["bob"]["total"] == 0
@@ -1014,7 +1052,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         make_class(root, submissions, faults=False)
         for fault in ("reaches_out", "fork_linger", "patches_checks", "escapes_sandbox", "imports_stdlib",
                       "forks_many", "reads_solutions", "reads_labels", "uses_network", "leaks_env", "peeks_memory",
-                      *UNPRIVILEGED_TOO):
+                      "lifts_the_covers", *UNPRIVILEGED_TOO):
             shutil.copytree(FAULTS / fault, submissions / fault)
         network = submissions / "uses_network" / "04_sequential.py"
         network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
@@ -1041,6 +1079,10 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         expect_contained(_messages(_ex4(graded["reaches_out"])))
         expect_no_way_out(_messages(graded["escapes_sandbox"]["exercises"]["01"]))
         assert _ex4(graded["escapes_sandbox"])["points"] == 12
+        # its own user namespace gives the submission every capability over its mounts: all dropped
+        expect_covers_hold(_messages(graded["lifts_the_covers"]["exercises"]["01"]), root)
+        assert _ex4(graded["lifts_the_covers"])["points"] == 12
+        assert isolation["no_capabilities"]
         assert _ex4(graded["imports_stdlib"])["points"] == 12, _messages(_ex4(graded["imports_stdlib"]))
         exercise = _ex4(graded["forks_many"])
         assert exercise["status"] == "limit exceeded" and "more than 32 processes" in exercise["reason"], exercise
@@ -1146,12 +1188,15 @@ def _model() -> keras.Model:
 """
 
 
-def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, tmp_path):
+@pytest.mark.parametrize("user", ["root", "unprivileged"])
+@pytest.mark.xdist_group("held-out")  # its own grading runs: either worker may take them
+def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, tmp_path, user):
     """tests/faults/trains_on_held_out rebuilds the public split, trains on its held-out part and asks for
     a learning rate of 0. The grader trains from weights it initialises itself, refuses a recipe that
     cannot change them, and judges on a split drawn with a key the submission never sees: the fault earns
     exactly what the same file earns without the cheat, and so does the same cheat with a subclassed model
     (traced into a functional graph that the grader re-initialises and trains itself)."""
+    skip_unless_users_can_be_stood_in_for(user)
     from grader.manifest import load_course
     from grader.runner import run_checks
 
@@ -1169,7 +1214,7 @@ def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, 
                        ("alice", root / "solutions" / "11_capstone.py")):
         (submissions / name).mkdir(parents=True)
         shutil.copy(path, submissions / name / "11_capstone.py")
-    done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-e", "11")
+    done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-e", "11", user=user)
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(tmp_path / "out")
     for student in ("cheat", "cheat_subclassed"):
@@ -1247,45 +1292,77 @@ def test_a_socket_where_services_keep_theirs_is_out_of_reach(root, tmp_path):
 
 @pytest.fixture(scope="module")
 def cloned_under_tmp(root):
-    """The course cloned into the temp folder (as a CI job clones it), with exercise 11's time budget set to
-    CLONE_BUDGET_S, grading a class with an expensive model and the sandbox faults; a unix socket listens at
-    the top of the temp folder meanwhile."""
+    """The course cloned into the temp folder (as a CI job clones it), grading the sandbox faults; a unix
+    socket listens at the top of the temp folder meanwhile."""
     base = Path(tempfile.mkdtemp(prefix="course-clone-"))
     listeners = other_programs_sockets(base.name)
     try:
         course = base / "course"
         for name in ("grader", "solutions"):
             shutil.copytree(root / name, course / name, ignore=shutil.ignore_patterns("__pycache__", "reached-*"))
-        manifest = course / "grader" / "course.toml"
-        text = manifest.read_text()
-        assert text.count("time_budget_s = 90") == 1  # exercise 11's
-        manifest.write_text(text.replace("time_budget_s = 90", f"time_budget_s = {CLONE_BUDGET_S}"))
         submissions = base / "class"
         (submissions / "alice").mkdir(parents=True)
-        for filename in ("01_flatten.py", "04_sequential.py", "11_capstone.py"):
+        for filename in ("01_flatten.py", "04_sequential.py"):
             shutil.copy(root / "solutions" / filename, submissions / "alice" / filename)
-        for fault in ("expensive_epoch", "escapes_sandbox", "reaches_out", "reads_solutions"):
+        for fault in ("escapes_sandbox", "reaches_out", "reads_solutions"):
             shutil.copytree(FAULTS / fault, submissions / fault)
         env = {**os.environ, "COURSE_DATASET": "mnist5k", "COURSE_RECORD_KEY_FILE": str(base / "key")}
-        started = time.monotonic()
         done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
-                               str(base / "out"), "--json", "-w", "2", "-e", "1", "-e", "4", "-e", "11"], cwd=course,
+                               str(base / "out"), "--json", "-w", "2", "-e", "1", "-e", "4"], cwd=course,
                               env=env, capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stderr[-3000:]
-        yield {"graded": _records(base / "out"), "seconds": time.monotonic() - started, "listeners": listeners,
-               "course": course}
+        yield {"graded": _records(base / "out"), "listeners": listeners}
     finally:
         for listener in listeners:
             listener.close()
         shutil.rmtree(base, ignore_errors=True)
 
 
-def test_training_an_expensive_model_stops_at_its_budget_and_costs_no_other_exercise(cloned_under_tmp):
+VERIFY_CPU_S = 3  # exercise 4's verification limit in the clone: the reference verifies well within it
+
+
+@pytest.fixture(scope="module", params=["root", "unprivileged"])
+def graded_past_budgets(root, tmp_path_factory, request):
+    """A course clone whose exercise 4 allows VERIFY_CPU_S of CPU time for verification and exercise 11
+    CLONE_BUDGET_S for training, grading tests/faults/expensive_inference (exercise 4, and a correct 6) and
+    tests/faults/expensive_epoch (a correct 4, and 11) beside alice's correct 4, 6 and 11: as root, and as
+    a stand-in for an unprivileged instructor."""
+    user = request.param
+    skip_unless_users_can_be_stood_in_for(user)
+    base = tmp_path_factory.mktemp(f"budgets-{user}")
+    course = base / "course"
+    for name in ("grader", "solutions"):
+        shutil.copytree(root / name, course / name, ignore=shutil.ignore_patterns("__pycache__", "reached-*"))
+    manifest = course / "grader" / "course.toml"
+    text = manifest.read_text()
+    assert text.count("time_budget_s = 90") == 1  # exercise 11's
+    text = text.replace("time_budget_s = 90", f"time_budget_s = {CLONE_BUDGET_S}")
+    budget = text.index("time_budget_s", text.index('id = "04"'))
+    manifest.write_text(text[:budget] + f"verification_cpu_s = {VERIFY_CPU_S}\n" + text[budget:])
+    submissions = base / "class"
+    for name in ("alice", "expensive_inference"):
+        (submissions / name).mkdir(parents=True)
+        for filename in ("04_sequential.py", "06_functional.py", "11_capstone.py"):
+            if name == "alice" or filename == "06_functional.py":
+                shutil.copy(root / "solutions" / filename, submissions / name / filename)
+    shutil.copy(FAULTS / "expensive_inference" / "04_sequential.py", submissions / "expensive_inference")
+    shutil.copytree(FAULTS / "expensive_epoch", submissions / "expensive_epoch")
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COURSE_RECORD_KEY_FILE": str(base / "key")}
+    prefix = NOT_ROOT if user == "unprivileged" else []
+    done = subprocess.run([*prefix, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
+                           str(base / "out"), "--json", "-w", "2", "-e", "4", "-e", "6", "-e", "11"], cwd=course,
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return _records(base / "out")
+
+
+@pytest.mark.xdist_group("budgets")  # its own grading runs: either worker may take them
+def test_training_an_expensive_model_stops_at_its_budget_and_costs_no_other_exercise(graded_past_budgets):
     """tests/faults/expensive_epoch trains a 650-parameter model whose one epoch takes about 5 minutes of CPU
     time. The grader's training is stopped after the batch that crossed the time budget (CPU seconds), so only the
     accuracy check fails, saying so, as in `course check`: the exercise earns its other checks' points,
     and the student's exercise 4 and the rest of the class are graded in full."""
-    graded = cloned_under_tmp["graded"]
+    graded = graded_past_budgets
     assert graded["alice"]["total"] == graded["alice"]["max_total"], _messages(graded["alice"]["exercises"]["11"])
     fault = graded["expensive_epoch"]["exercises"]
     assert fault["04"]["points"] == 12
@@ -1301,35 +1378,15 @@ def test_training_an_expensive_model_stops_at_its_budget_and_costs_no_other_exer
         "max_points"]
 
 
-VERIFY_CPU_S = 3  # exercise 4's verification limit in the clone: the reference verifies well within it
-
-
-def test_a_verification_past_its_limits_fails_only_that_exercise(root, tmp_path):
+@pytest.mark.xdist_group("budgets")
+def test_a_verification_past_its_limits_fails_only_that_exercise(graded_past_budgets):
     """tests/faults/expensive_inference returns a model that costs seconds of CPU time to run on the checks'
     images. Its own process only builds it; the trusted verifier runs it, and no training budget covers
     that: the verifier's limits for the exercise (verification_cpu_s of CPU time, RLIMIT_CPU, and
     verification_wall_s in all) stop it. In a course clone whose exercise 4 allows VERIFY_CPU_S (its model
     costs several times that), exercise 4 fails every check with a message saying so; its exercise 6,
     verified after it in a fresh verifier, and the rest of the class keep every point."""
-    course = tmp_path / "course"
-    for name in ("grader", "solutions"):
-        shutil.copytree(root / name, course / name, ignore=shutil.ignore_patterns("__pycache__", "reached-*"))
-    manifest = course / "grader" / "course.toml"
-    text = manifest.read_text()
-    budget = text.index("time_budget_s", text.index('id = "04"'))
-    manifest.write_text(text[:budget] + f"verification_cpu_s = {VERIFY_CPU_S}\n" + text[budget:])
-    submissions = tmp_path / "class"
-    for name in ("alice", "expensive_inference"):
-        (submissions / name).mkdir(parents=True)
-        for filename in ("04_sequential.py", "06_functional.py"):
-            shutil.copy(root / "solutions" / filename, submissions / name / filename)
-    shutil.copy(FAULTS / "expensive_inference" / "04_sequential.py", submissions / "expensive_inference")
-    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
-    done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out", str(tmp_path / "out"),
-                           "--json", "-w", "2", "-e", "4", "-e", "6"], cwd=course, env=env, capture_output=True,
-                          text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    graded = _records(tmp_path / "out")
+    graded = graded_past_budgets
     fault = graded["expensive_inference"]["exercises"]
     allowed = (f"took longer than the grader allows for this exercise ({VERIFY_CPU_S:g} s of CPU time, "
                f"{2 * VERIFY_CPU_S:g} s in all); it was stopped")

@@ -26,6 +26,8 @@ code:
   are watched from outside by grader.grade.pool with `tree_usage`;
 - the environment reduced to a known-safe set (no inherited secrets);
 - stdout/stderr sent to /dev/null (50 MB of printing costs nothing and reaches no one);
+- no capability left, in any user namespace (`drop_capabilities`): unprivileged, its own user namespace
+  would otherwise let it unmount the covers and make the file system writable again;
 - no new privileges, and not dumpable (no other process of the same user may read its memory).
 
 `describe()` reports which of these hold on this machine; the README quotes it.
@@ -34,7 +36,7 @@ code:
 code but rebuilds and trains the student's models: network, mount and PID namespaces (no network; the
 paths in `hide`, the temp and home folders among them, covered with what it reads bound back; a
 read-only file system but the training cache and a private temp tmpfs; PID 2 beside a waiting init), no
-new privileges, not dumpable, failing closed like `confine`; it keeps the instructor's uid.
+capability, no new privileges, not dumpable, failing closed like `confine`; it keeps the instructor's uid.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 16384, 1 << 18
 SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE = 442, -100, 0x8000  # x86_64 and arm64 (Linux ≥ 5.12)
 MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 0x1, 0x2
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
 SCRATCH_MB = 64
 SANDBOX_HOME = Path("/tmp")  # where the private scratch tmpfs is mounted, inside the namespaces
 # Where it goes instead when /tmp holds what the submission's process must still read (a course or a venv
@@ -124,6 +127,7 @@ class Confinement:
     read_only: bool = False
     private_scratch: bool = False
     own_proc: bool = False
+    no_capabilities: bool = False  # in any user namespace, its own included (`drop_capabilities`)
     unprivileged_uid: int | None = None
     hidden: int = 0  # how many paths were covered (a count: their names stay out of the submission's process)
     problems: list[str] = field(default_factory=list)
@@ -197,6 +201,7 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
             state.own_proc = True
         except OSError as error:
             state.problems.append(f"no private /proc: {error}")
+        _empty_bounding_set(libc, state)  # while CAP_SETPCAP is still held (root's, or its user namespace's)
     else:
         state.problems.append(f"no namespaces ({os.strerror(ctypes.get_errno())}): network and files not hidden")
     refuse_unsealed(state)
@@ -210,6 +215,7 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
         os.setgid(uid)
         os.setuid(uid)
         state.unprivileged_uid = uid
+    drop_capabilities(libc, state)
     _set_limits(limits, own_uid=state.unprivileged_uid is not None)
     env = safe_environment(state.workdir)
     os.environ.clear()
@@ -299,6 +305,8 @@ def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = (), visible: tupl
       folder;
     - PID 2 of its own PID namespace with a private /proc (it sees no other process), beside an init that
       only waits for it (`_become_pid_two`: the process that called this ends as PID 2 ends);
+    - no capability (`drop_capabilities`): as root, uid 0 with only the owner's access to files; no
+      mount of its namespaces can be undone;
     - no new privileges, not dumpable.
 
     Fail closed as `confine` does: SandboxNotSealed when the namespaces were made but a step failed. The
@@ -342,12 +350,51 @@ def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = (), visible: tupl
             state.own_proc = True
         except OSError as error:
             state.problems.append(f"no private /proc: {error}")
+        _empty_bounding_set(libc, state)
+        drop_capabilities(libc, state)
         refuse_unsealed(state)
     if state.private_scratch:
         os.chdir(state.workdir)  # no relative path reaches a covered folder through the old working folder
         os.environ["TMPDIR"] = str(state.workdir)
         tempfile.tempdir = None  # found again from TMPDIR
     return state
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _empty_bounding_set(libc, state: Confinement) -> None:
+    """Remove every capability from the bounding set (needs CAP_SETPCAP): no later execve gains one,
+    even as uid 0. A refusal is noted in `state.problems`."""
+    for number in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, number, 0, 0, 0) != 0:
+            errno = ctypes.get_errno()
+            if errno != 22:  # EINVAL: past the kernel's last capability, all dropped
+                state.problems.append(f"capability {number} left in the bounding set ({os.strerror(errno)})")
+            return
+
+
+def drop_capabilities(libc, state: Confinement) -> None:
+    """Give up every capability this process holds: effective, permitted, inheritable (and with them the
+    ambient ones). In a user namespace of its own a process holds every capability over that namespace
+    and its mounts: it could unmount the tmpfs covering a hidden folder, or make the read-only file
+    system writable again, as the instructor's uid. Without capabilities it can do neither (and a user
+    namespace it makes anew gets only locked copies of these mounts). Sets `state.no_capabilities`, or
+    notes a problem when any capability is left."""
+    header, data = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    if libc.capset(ctypes.byref(header), data) != 0:
+        state.problems.append(f"capabilities kept ({os.strerror(ctypes.get_errno())})")
+        return
+    if libc.capget(ctypes.byref(header), data) != 0 or any(
+            d.effective or d.permitted or d.inheritable for d in data):
+        state.problems.append("capabilities kept after capset")
+        return
+    state.no_capabilities = True
 
 
 def _writable_again(libc, folder: Path) -> None:
@@ -598,7 +645,7 @@ def describe() -> str:
     """One line on the isolation this machine gives submissions."""
     if os.geteuid() == 0:
         return ("root: private mount, network, PID and IPC namespaces, a read-only file system with hidden paths "
-                "covered, a private scratch tmpfs, and a per-slot unprivileged uid")
+                "covered, a private scratch tmpfs, and a per-slot unprivileged uid, no capability")
     return ("unprivileged: user, mount, network, PID and IPC namespaces where the kernel allows them (a read-only "
-            "file system with hidden paths covered, a private scratch tmpfs); otherwise only process limits and "
-            "a scrubbed environment")
+            "file system with hidden paths covered, a private scratch tmpfs, no capability); otherwise only "
+            "process limits and a scrubbed environment")
