@@ -427,6 +427,16 @@ def test_a_submission_cannot_lift_the_sandbox_s_covers(graded, root):
     assert _ex4(record)["isolation"]["no_capabilities"]
 
 
+def test_a_submission_cannot_reach_a_terminal(graded):
+    """tests/faults/reaches_the_terminal opens every terminal it finds to write into it and read from it
+    (as root the submission's uid may open none; the unprivileged run, where the instructor's terminal is
+    its own uid's, is in test_grading_as_an_unprivileged_user_is_contained_too). Its exercise 4 earns every
+    point."""
+    record = graded["faulty"]["reaches_the_terminal"]
+    assert "TERMINAL opened=0 wrote=0 read=0" in _messages(record["exercises"]["01"])
+    assert _ex4(record)["points"] == 12
+
+
 def test_a_submission_inherits_nothing_of_the_grader_and_earns_its_honest_score(graded, tmp_path):
     from grader.manifest import load_course
     from grader.runner import run_checks
@@ -1047,12 +1057,13 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         pytest.skip("this kernel does not give unprivileged users namespaces")
     base = Path(tempfile.mkdtemp(prefix="course-unprivileged-"))
     listeners = other_programs_sockets(base.name)  # TMPDIR is set elsewhere below: /tmp must be hidden too
+    terminal, its_device = os.openpty()  # the instructor's terminal: its uid's, as its /dev/pts/N is
     try:
         submissions = base / "class"
         make_class(root, submissions, faults=False)
         for fault in ("reaches_out", "fork_linger", "patches_checks", "escapes_sandbox", "imports_stdlib",
                       "forks_many", "reads_solutions", "reads_labels", "uses_network", "leaks_env", "peeks_memory",
-                      "lifts_the_covers", *UNPRIVILEGED_TOO):
+                      "lifts_the_covers", "reaches_the_terminal", *UNPRIVILEGED_TOO):
             shutil.copytree(FAULTS / fault, submissions / fault)
         network = submissions / "uses_network" / "04_sequential.py"
         network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
@@ -1070,6 +1081,12 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
                                str(base / "out"), "--json", "-w", "2", *EXERCISES], cwd=root, env=env,
                               capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-3000:]
+        os.set_blocking(terminal, False)
+        try:
+            typed = os.read(terminal, 4096)
+        except BlockingIOError:
+            typed = b""
+        assert b"INJECTED" not in typed, typed
         graded = _records(base / "out")
         assert graded["alice"]["total"] == graded["alice"]["max_total"] == 34
         isolation = _ex4(graded["alice"])["isolation"]
@@ -1081,6 +1098,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         assert _ex4(graded["escapes_sandbox"])["points"] == 12
         # its own user namespace gives the submission every capability over its mounts: all dropped
         expect_covers_hold(_messages(graded["lifts_the_covers"]["exercises"]["01"]), root)
+        assert "TERMINAL opened=0 wrote=0 read=0" in _messages(graded["reaches_the_terminal"]["exercises"]["01"])
         assert _ex4(graded["lifts_the_covers"])["points"] == 12
         assert isolation["no_capabilities"]
         assert _ex4(graded["imports_stdlib"])["points"] == 12, _messages(_ex4(graded["imports_stdlib"]))
@@ -1110,6 +1128,8 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
     finally:
         for listener in listeners:
             listener.close()
+        os.close(terminal)
+        os.close(its_device)
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -15,6 +15,8 @@ code:
     temp and home folders) covered by empty tmpfs mounts, and the whole file system made read-only;
     the `visible` folders (the interpreter's: `interpreter_folders`) bound back, read-only, where a
     cover hid them;
+  - a /dev of its own holding only null, zero, full, random and urandom (`_private_dev`): no terminal,
+    camera, sound card or GPU;
   - a private tmpfs, seen by no other process, as its scratch folder at `SANDBOX_HOME` (/tmp): two
     students of one run never see each other's files, even when they run as the same user, and the
     submission's working folder, HOME and TMPDIR name no path of the grader's;
@@ -127,6 +129,7 @@ class Confinement:
     read_only: bool = False
     private_scratch: bool = False
     own_proc: bool = False
+    private_dev: bool = False  # /dev holds only null, zero, full, random and urandom (`_private_dev`)
     no_capabilities: bool = False  # in any user namespace, its own included (`drop_capabilities`)
     unprivileged_uid: int | None = None
     hidden: int = 0  # how many paths were covered (a count: their names stay out of the submission's process)
@@ -183,6 +186,8 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
         try:
             _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
             state.hidden = len(_cover_all(libc, hide, visible))
+            _private_dev(libc)
+            state.private_dev = True
             _read_only(libc, state)
             from grader.manifest import PACKAGE_DIR
 
@@ -438,6 +443,29 @@ def _cover_all(libc, hide: list[Path], visible: tuple[Path, ...], writable: tupl
         return covered
     finally:  # no descriptor of these survives into the confined process, whatever failed
         for fd in originals.values():
+            os.close(fd)
+
+
+HARMLESS_DEVICES = ("null", "zero", "full", "random", "urandom")
+
+
+def _private_dev(libc) -> None:
+    """Put a tmpfs over /dev holding only the HARMLESS_DEVICES (each bound from the real one) and the links
+    fd, stdin, stdout and stderr into /proc/self/fd. Gone are the terminals (an unprivileged instructor's
+    own /dev/pts/N, where a submission running as that uid could print into the instructor's screen and
+    read what is typed), the devices a desktop session's uid may open (camera, sound card, GPU), and
+    /dev/shm."""
+    devices = {name: os.open(f"/dev/{name}", os.O_PATH) for name in HARMLESS_DEVICES}  # before /dev is covered
+    try:
+        _mount(libc, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755")
+        for name, fd in devices.items():
+            os.close(os.open(f"/dev/{name}", os.O_CREAT | os.O_WRONLY, 0o666))
+            _mount(libc, f"/proc/self/fd/{fd}", f"/dev/{name}", None, MS_BIND)
+        for link, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                             ("stderr", "/proc/self/fd/2")):
+            os.symlink(target, f"/dev/{link}")
+    finally:
+        for fd in devices.values():
             os.close(fd)
 
 

@@ -76,9 +76,11 @@ def broad_folders() -> list[Path]:
     """The shared folders a submission must not see at all: the temp folder, /tmp and /var/tmp (other
     programs' files and sockets: an ssh-agent's, a tmux server's), /run (the user's D-Bus session bus,
     which starts programs outside any namespace; the Docker socket), the rest of /var (the sockets that
-    services keep under /var/lib, /var/spool or /var/snap: a database's, a mail system's, LXD's) and the
-    home folder."""
-    folders = [Path(tempfile.gettempdir()), Path("/tmp"), Path("/var/tmp"), Path("/run"), Path("/var"), Path.home()]
+    services keep under /var/lib, /var/spool or /var/snap: a database's, a mail system's, LXD's), the
+    home folder and /dev/pts (the terminals: an unprivileged instructor's own, where a submission running as
+    that uid could print into the instructor's screen and read what is typed)."""
+    folders = [Path(tempfile.gettempdir()), Path("/tmp"), Path("/var/tmp"), Path("/run"), Path("/var"), Path.home(),
+               Path("/dev/pts")]
     return list(dict.fromkeys(folder.resolve() for folder in folders if folder.resolve() != Path("/")))
 
 

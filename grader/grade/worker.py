@@ -140,7 +140,8 @@ def _open(opened: OpenFile, path: Path, confinement):
     meta = {"exercise": opened.exercise_id, "part": opened.part,
             "isolation": {"namespaces": confinement.namespaces, "network_isolated": confinement.network_isolated,
                           "read_only": confinement.read_only, "private_scratch": confinement.private_scratch,
-                          "own_proc": confinement.own_proc, "no_capabilities": confinement.no_capabilities,
+                          "own_proc": confinement.own_proc, "private_dev": confinement.private_dev,
+                          "no_capabilities": confinement.no_capabilities,
                           "uid": confinement.unprivileged_uid,
                           "hidden_paths": confinement.hidden, "problems": confinement.problems}}
     try:
