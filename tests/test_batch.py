@@ -4,8 +4,10 @@ reason; the batch finishes; the rest of the class is graded exactly as without i
 from __future__ import annotations
 
 import csv
+import ctypes
 import json
 import os
+import platform
 import shutil
 import signal
 import subprocess
@@ -435,6 +437,47 @@ def test_a_submission_cannot_reach_a_terminal(graded):
     record = graded["faulty"]["reaches_the_terminal"]
     assert "TERMINAL opened=0 wrote=0 read=0" in _messages(record["exercises"]["01"])
     assert _ex4(record)["points"] == 12
+
+
+KEYRING_SECRET = b"s3cret-in-the-grader-s-keyring"
+SYS_ADD_KEY, SYS_KEYCTL = {"x86_64": (248, 250), "aarch64": (217, 219)}.get(platform.machine(), (None, None))
+LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def _a_secret_in_the_session_keyring() -> None:
+    """preexec_fn: the process starts with a session keyring of its own (KEYCTL_JOIN_SESSION_KEYRING)
+    holding KEYRING_SECRET, as a login's Kerberos tickets would be held. It only makes system calls: it
+    runs between fork and exec."""
+    LIBC.syscall(SYS_KEYCTL, 1, None)
+    LIBC.syscall(SYS_ADD_KEY, b"user", b"course-grader-secret", KEYRING_SECRET, len(KEYRING_SECRET), -3)
+
+
+@pytest.mark.parametrize("user", ["root", "unprivileged"])
+@pytest.mark.xdist_group("keyring")  # its own grading runs: either worker may take them
+def test_a_submission_cannot_read_the_grader_s_keyring(root, tmp_path, user):
+    """The grading run's session keyring holds a secret (the control, tests/faults/reads_the_keyring's code
+    run without the sandbox, reads it). A fork inherits the session keyring and whoever possesses it reads
+    its keys whatever the uid, so the sandbox joins a new, empty one: the fault reads no key, not even by
+    joining the grader's again by name, and its exercise 4 earns every point."""
+    skip_unless_users_can_be_stood_in_for(user)
+    if SYS_ADD_KEY is None:
+        pytest.skip("no add_key number for this machine")
+    fault = FAULTS / "reads_the_keyring"
+    control = subprocess.run([sys.executable, "-c", (fault / "01_flatten.py").read_text() + "\nprint(FOUND)"],
+                             preexec_fn=_a_secret_in_the_session_keyring, capture_output=True, text=True, timeout=60)
+    if KEYRING_SECRET.decode() not in control.stdout:
+        pytest.skip(f"this kernel keeps no keys in a session keyring ({control.stderr[-300:]})")
+    shutil.copytree(fault, tmp_path / "class" / "reads_the_keyring")
+    prefix = NOT_ROOT if user == "unprivileged" else []
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
+    done = subprocess.run([*prefix, sys.executable, "-m", "grader.cli", "grade", str(tmp_path / "class"), "--out",
+                           str(tmp_path / "out"), "--json", "-e", "1", "-e", "4"], cwd=root, env=env,
+                          preexec_fn=_a_secret_in_the_session_keyring, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    record = _records(tmp_path / "out")["reads_the_keyring"]
+    report = _messages(record["exercises"]["01"])
+    assert "KEYRING read=[]" in report and KEYRING_SECRET.decode() not in report, report
+    assert _ex4(record)["points"] == 12 and _ex4(record)["isolation"]["own_keyring"]
 
 
 def test_a_submission_inherits_nothing_of_the_grader_and_earns_its_honest_score(graded, tmp_path):

@@ -28,6 +28,7 @@ code:
   are watched from outside by grader.grade.pool with `tree_usage`;
 - the environment reduced to a known-safe set (no inherited secrets);
 - stdout/stderr sent to /dev/null (50 MB of printing costs nothing and reaches no one);
+- a new, empty session keyring (`leave_the_session_keyring`): the grader's keys are not its to read;
 - no capability left, in any user namespace (`drop_capabilities`): unprivileged, its own user namespace
   would otherwise let it unmount the covers and make the file system writable again;
 - no new privileges, and not dumpable (no other process of the same user may read its memory).
@@ -46,6 +47,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import platform
 import resource
 import signal
 import tempfile
@@ -59,6 +61,8 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 16384, 1 << 18
 SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE = 442, -100, 0x8000  # x86_64 and arm64 (Linux ≥ 5.12)
+SYS_KEYCTL = {"x86_64": 250, "aarch64": 219, "arm64": 219}.get(platform.machine())
+KEYCTL_JOIN_SESSION_KEYRING, ENOSYS = 1, 38
 MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 0x1, 0x2
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -131,6 +135,7 @@ class Confinement:
     own_proc: bool = False
     private_dev: bool = False  # /dev holds only null, zero, full, random and urandom (`_private_dev`)
     no_capabilities: bool = False  # in any user namespace, its own included (`drop_capabilities`)
+    own_keyring: bool = False  # a new, empty session keyring (`leave_the_session_keyring`)
     unprivileged_uid: int | None = None
     hidden: int = 0  # how many paths were covered (a count: their names stay out of the submission's process)
     problems: list[str] = field(default_factory=list)
@@ -220,6 +225,7 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
         os.setgid(uid)
         os.setuid(uid)
         state.unprivileged_uid = uid
+    leave_the_session_keyring(libc, state)
     drop_capabilities(libc, state)
     _set_limits(limits, own_uid=state.unprivileged_uid is not None)
     env = safe_environment(state.workdir)
@@ -310,6 +316,7 @@ def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = (), visible: tupl
       folder;
     - PID 2 of its own PID namespace with a private /proc (it sees no other process), beside an init that
       only waits for it (`_become_pid_two`: the process that called this ends as PID 2 ends);
+    - a new, empty session keyring (`leave_the_session_keyring`);
     - no capability (`drop_capabilities`): as root, uid 0 with only the owner's access to files; no
       mount of its namespaces can be undone;
     - no new privileges, not dumpable.
@@ -356,6 +363,7 @@ def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = (), visible: tupl
         except OSError as error:
             state.problems.append(f"no private /proc: {error}")
         _empty_bounding_set(libc, state)
+        leave_the_session_keyring(libc, state)
         drop_capabilities(libc, state)
         refuse_unsealed(state)
     if state.private_scratch:
@@ -382,6 +390,19 @@ def _empty_bounding_set(libc, state: Confinement) -> None:
             if errno != 22:  # EINVAL: past the kernel's last capability, all dropped
                 state.problems.append(f"capability {number} left in the bounding set ({os.strerror(errno)})")
             return
+
+
+def leave_the_session_keyring(libc, state: Confinement) -> None:
+    """Join a new, empty session keyring. A fork inherits the session keyring, and whoever possesses it
+    reads the keys in it whatever its uid (a login's Kerberos tickets, what a tool cached with keyctl):
+    the grader's would be the submission's. A kernel without keyrings (ENOSYS) has none to leave; any
+    other refusal is noted in `state.problems`."""
+    if SYS_KEYCTL is None:
+        state.problems.append(f"the session keyring was not left (no keyctl number for {platform.machine()})")
+    elif libc.syscall(SYS_KEYCTL, KEYCTL_JOIN_SESSION_KEYRING, None) < 0 and ctypes.get_errno() != ENOSYS:
+        state.problems.append(f"the session keyring was not left ({os.strerror(ctypes.get_errno())})")
+    else:
+        state.own_keyring = True
 
 
 def drop_capabilities(libc, state: Confinement) -> None:

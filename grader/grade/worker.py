@@ -141,7 +141,7 @@ def _open(opened: OpenFile, path: Path, confinement):
             "isolation": {"namespaces": confinement.namespaces, "network_isolated": confinement.network_isolated,
                           "read_only": confinement.read_only, "private_scratch": confinement.private_scratch,
                           "own_proc": confinement.own_proc, "private_dev": confinement.private_dev,
-                          "no_capabilities": confinement.no_capabilities,
+                          "no_capabilities": confinement.no_capabilities, "own_keyring": confinement.own_keyring,
                           "uid": confinement.unprivileged_uid,
                           "hidden_paths": confinement.hidden, "problems": confinement.problems}}
     try:
