@@ -405,6 +405,7 @@ def expect_no_way_out(report: str) -> None:
     """What tests/faults/escapes_sandbox found: no descriptor but its reply pipe, no socket of the
     grader's (the forkserver runs whatever it is sent), no path of the grader's, no gradebook to write."""
     assert "ESCAPE descriptors=1 sockets=0 tracker=closed paths=0 gradebook=none" in report, report
+    assert "mounts_written=0 gradebook_by_mounts=none" in report, report  # covers named, never opened
 
 
 def expect_covers_hold(report: str, course: Path) -> None:

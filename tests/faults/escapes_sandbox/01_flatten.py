@@ -7,7 +7,9 @@ through exercise 1's feedback (exercise 4, next door, is correct and must earn e
   ssh-agent's, a tmux server's, the D-Bus session bus that starts programs outside the sandbox, a
   database's or LXD's under /var/lib or /var/snap);
 - paths of the grader's (its temp folder, the gradebook) in its own memory, and writing a record
-  that gives it full marks into the gradebook when it finds one.
+  that gives it full marks into the gradebook when it finds one;
+- the same through the mount table, which names every covered folder (the class, the gradebook, the
+  grader's work folder): it writes a file into every mount and looks for the gradebook under each.
 """
 import gc
 import glob
@@ -93,9 +95,41 @@ def _tracker() -> str:
         return type(error).__name__
 
 
+def _mounts() -> set[str]:
+    """Every mount point the mount table names: each cover over a folder of the grader's (the class, the
+    gradebook, its work folder, solutions/) is one, so their paths are there to read."""
+    with open("/proc/self/mountinfo") as table:
+        return {line.split()[4].replace("\\040", " ") for line in table}
+
+
+def _writes_into_mounts(points: set[str]) -> tuple[int, str]:
+    """(How many of the mounts, but its own scratch, took a file; what writing a full-marks record into
+    a gradebook's `students` folder right under a mount gave)."""
+    written, gradebook = 0, "none"
+    for point in points:
+        if point == os.getcwd() or point.startswith(("/proc", "/sys", "/dev")):
+            continue
+        try:
+            with open(os.path.join(point, ".escaped"), "w") as note:
+                note.write("escaped")
+            written += 1
+        except OSError:
+            pass
+        if os.path.isdir(os.path.join(point, "students")):
+            try:
+                with open(os.path.join(point, "students", "escapes_sandbox.json"), "w") as record:
+                    record.write('{"student": "escapes_sandbox", "total": 1000}')
+                gradebook = "written"
+            except OSError as error:
+                gradebook = type(error).__name__
+    return written, gradebook
+
+
 _paths = _grader_paths()
+_mounts_written, _gradebook_by_mounts = _writes_into_mounts(_mounts())
 REPORT = (f"ESCAPE descriptors={len(_open_descriptors())} sockets={len(_sockets())} tracker={_tracker()} "
-          f"paths={len(_paths)} gradebook={_writes_the_gradebook(_paths)} found={sorted(_paths)[:3]} "
+          f"paths={len(_paths)} gradebook={_writes_the_gradebook(_paths)} mounts_written={_mounts_written} "
+          f"gradebook_by_mounts={_gradebook_by_mounts} found={sorted(_paths)[:3]} "
           f"open={_open_descriptors()[:4]}")
 
 
