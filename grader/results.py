@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -12,6 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from grader.manifest import Exercise
+
+
+# A terminal's control sequences (CSI with its 8-bit form, OSC up to BEL or ST, DCS/SOS/PM/APC strings, any other
+# ESC pair) and every other control character but tab, newline and (in `keep`) carriage return.
+_SEQUENCES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+                        r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b.?", re.S)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def printable(text: str, keep_returns: bool = False) -> str:
+    """`text` without terminal control sequences or control characters (tabs and newlines stay; carriage
+    returns only with `keep_returns`). Text a submission wrote (an exception's message, a layer's name)
+    reaches feedback files an instructor may `cat` in a terminal: a window title, a cleared screen or a
+    clipboard written with OSC 52 must not come with it."""
+    cleaned = _CONTROLS.sub("", _SEQUENCES.sub("", text))
+    return cleaned if keep_returns else cleaned.replace("\r", "")
 
 
 @dataclass
@@ -28,6 +45,10 @@ class CheckResult:
     details: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.message = printable(self.message)
+        self.notes = [printable(note) for note in self.notes]
 
     def to_dict(self) -> dict[str, Any]:
         """Every field (the `--course-results` file)."""

@@ -8,6 +8,7 @@ import ctypes
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -479,6 +480,22 @@ def test_a_submission_cannot_read_the_grader_s_keyring(root, tmp_path, user):
     report = _messages(record["exercises"]["01"])
     assert "KEYRING read=[]" in report and KEYRING_SECRET.decode() not in report, report
     assert _ex4(record)["points"] == 12 and _ex4(record)["isolation"]["own_keyring"]
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
+
+
+def test_a_submission_s_terminal_control_sequences_reach_no_feedback(graded):
+    """tests/faults/prints_escape_codes raises errors whose text sets the terminal's title, clears the screen
+    and writes the clipboard (OSC 52). The words stay in its feedback, every control character goes: its
+    record, its feedback files and the class report hold none, so `cat feedback/<id>.md` runs nothing."""
+    out = graded["out"]
+    messages = _messages(graded["faulty"]["prints_escape_codes"]["exercises"]["01"])
+    assert "ALL GRADES RESET" in messages and "build failed" in messages, messages
+    for text in (messages, (out / "feedback" / "prints_escape_codes.md").read_text(),
+                 (out / "feedback" / "prints_escape_codes.html").read_text(), (out / "report.html").read_text()):
+        assert not CONTROL_CHARACTERS.search(text), CONTROL_CHARACTERS.findall(text)
+    assert _ex4(graded["faulty"]["prints_escape_codes"])["points"] == 12
 
 
 def test_a_submission_inherits_nothing_of_the_grader_and_earns_its_honest_score(graded, tmp_path):

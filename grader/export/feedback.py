@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.manifest import check_label, hidden_check_label, points_number
-from grader.results import write_text_atomic
+from grader.results import printable, write_text_atomic
 from grader.students import student_file_name
 
 if TYPE_CHECKING:
@@ -19,8 +19,8 @@ def write_feedback(out: Path, records: list[dict[str, Any]], book: Gradebook) ->
     """OUT/feedback/<student>.md and .html for every record; returns the folder."""
     for record in records:
         name = student_file_name(record["student"])
-        write_text_atomic(out / "feedback" / f"{name}.md", feedback_markdown(record, book.dataset))
-        write_text_atomic(out / "feedback" / f"{name}.html", feedback_html(record, book.dataset))
+        write_text_atomic(out / "feedback" / f"{name}.md", printable(feedback_markdown(record, book.dataset)))
+        write_text_atomic(out / "feedback" / f"{name}.html", printable(feedback_html(record, book.dataset)))
     return out / "feedback"
 
 

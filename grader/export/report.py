@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.manifest import points_number
-from grader.results import write_json_atomic, write_text_atomic
+from grader.results import printable, write_json_atomic, write_text_atomic
 
 REPORT_JSON = "report.json"
 REPORT_HTML = "report.html"
@@ -276,7 +276,7 @@ def write_report(out: Path, records: list[dict[str, Any]], gradebook: dict[str, 
 
     report = build_report(records, gradebook)
     write_json_atomic(out / REPORT_JSON, report.as_dict())
-    write_text_atomic(out / REPORT_HTML, render_report(report))
+    write_text_atomic(out / REPORT_HTML, printable(render_report(report)))
     return out / REPORT_HTML
 
 
