@@ -42,6 +42,20 @@ def skip_unless_users_can_be_stood_in_for(user: str) -> None:
 
 
 
+# Faults whose exercise 4 is the reference solution, copied in with them (`copy_fault`): the fault is in their
+# other file, and a correct exercise 4 next door must earn exactly its points.
+WITH_REFERENCE_04 = ("lifts_the_covers", "prints_escape_codes", "reaches_the_terminal", "reads_the_keyring")
+
+
+def copy_fault(name: str, target: Path) -> Path:
+    """tests/faults/NAME copied to `target` (a student's folder), with the reference exercise 4 where
+    WITH_REFERENCE_04 says so."""
+    shutil.copytree(FAULTS / name, target)
+    if name in WITH_REFERENCE_04:
+        shutil.copy(FAULTS.parents[1] / "solutions" / "04_sequential.py", target / "04_sequential.py")
+    return target
+
+
 def make_class(root: Path, target: Path, faults: bool) -> Path:
     target.mkdir(parents=True)
     for name, folder in (("alice", "solutions"), ("bob", "exercises")):
@@ -53,7 +67,7 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
     if faults:
         for fault in sorted(FAULTS.iterdir()):
             if fault.name not in OWN_LIMITS:
-                shutil.copytree(fault, target / fault.name)
+                copy_fault(fault.name, target / fault.name)
         network = target / "uses_network" / "04_sequential.py"
         network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
         with zipfile.ZipFile(target / "zipslip.zip", "w") as archive:
@@ -469,7 +483,7 @@ def test_a_submission_cannot_read_the_grader_s_keyring(root, tmp_path, user):
                              preexec_fn=_a_secret_in_the_session_keyring, capture_output=True, text=True, timeout=60)
     if KEYRING_SECRET.decode() not in control.stdout:
         pytest.skip(f"this kernel keeps no keys in a session keyring ({control.stderr[-300:]})")
-    shutil.copytree(fault, tmp_path / "class" / "reads_the_keyring")
+    copy_fault("reads_the_keyring", tmp_path / "class" / "reads_the_keyring")
     prefix = NOT_ROOT if user == "unprivileged" else []
     env = {**os.environ, "COURSE_DATASET": "mnist5k", "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
     done = subprocess.run([*prefix, sys.executable, "-m", "grader.cli", "grade", str(tmp_path / "class"), "--out",
@@ -1125,7 +1139,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         for fault in ("reaches_out", "fork_linger", "patches_checks", "escapes_sandbox", "imports_stdlib",
                       "forks_many", "reads_solutions", "reads_labels", "uses_network", "leaks_env", "peeks_memory",
                       "lifts_the_covers", "reaches_the_terminal", *UNPRIVILEGED_TOO):
-            shutil.copytree(FAULTS / fault, submissions / fault)
+            copy_fault(fault, submissions / fault)
         network = submissions / "uses_network" / "04_sequential.py"
         network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
         connections = LISTENER.connections

@@ -1,5 +1,5 @@
 """Tries to lift the sandbox's covers from the inside, and reports what it managed through exercise 1's
-feedback (exercise 4, next door, is correct and must earn exactly its points).
+feedback (exercise 4, the reference solution copied in by the tests, must earn exactly its points).
 
 Run by an unprivileged instructor, the sandbox is a user namespace of the submission's own, where a
 process starts with every capability over that namespace's mounts. So it tries, with whatever

@@ -1,7 +1,7 @@
 """Puts terminal control sequences into the text the grader shows: its exceptions set the window's
 title, clear the screen, colour the text, ring the bell and write the clipboard (OSC 52: whatever the
 instructor pastes next), in 7-bit and 8-bit forms. An instructor reading `feedback/<id>.md` with `cat`
-would run them. Exercise 4, next door, is correct and must earn exactly its points."""
+would run them. Exercise 4 (the reference solution, copied in by the tests) must earn exactly its points."""
 import keras
 
 TITLE = "\x1b]0;grading finished: all students 100%\x07"

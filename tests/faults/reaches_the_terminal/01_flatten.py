@@ -1,5 +1,6 @@
-"""Tries to reach the terminal the instructor runs `course grade` in, and reports what it managed
-through exercise 1's feedback (exercise 4, next door, is correct and must earn exactly its points).
+"""Tries to reach the terminal the instructor runs `course grade` in, and reports what it managed through
+exercise 1's feedback (exercise 4, the reference solution copied in by the tests, must earn exactly its
+points).
 
 Run by an unprivileged instructor, the submission runs as the instructor's own uid, and the terminal
 (/dev/pts/N, mode 620) is the instructor's: opened, it would let the submission print a fake summary

@@ -1,5 +1,5 @@
-"""Reads the session keyring it was started with, and reports what it found through exercise 1's
-feedback (exercise 4, next door, is correct and must earn exactly its points).
+"""Reads the session keyring it was started with, and reports what it found through exercise 1's feedback
+(exercise 4, the reference solution copied in by the tests, must earn exactly its points).
 
 A fork inherits its parent's session keyring, and whoever possesses a keyring may read the keys in it,
 whatever its uid: a login's Kerberos tickets, or whatever a tool cached with keyctl. So it lists its
