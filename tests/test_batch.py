@@ -70,20 +70,38 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
                 copy_fault(fault.name, target / fault.name)
         network = target / "uses_network" / "04_sequential.py"
         network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
-        with zipfile.ZipFile(target / "zipslip.zip", "w") as archive:
-            archive.writestr("../../escaped.py", "print('escaped')\n")
-            archive.write(root / "solutions" / "04_sequential.py", "04_sequential.py")
-        unreadable_archives(root, target)
-        shutil.copytree(target / "alice", target / LONG_ID)  # too long for a file name with a suffix
-        for formula in FORMULA_IDS:  # a spreadsheet opening grades.csv would evaluate these
-            shutil.copytree(target / "alice", target / formula)
+        add_intake_faults(root, target)
     return target
+
+
+def add_intake_faults(root: Path, target: Path) -> None:
+    """The faults the trusted process meets before any student code runs: an archive with a `..` path,
+    archives zipfile cannot read, a student id too long for a file name, ids a spreadsheet would read as
+    formulas (copies of alice's folder, which must be there)."""
+    with zipfile.ZipFile(target / "zipslip.zip", "w") as archive:
+        archive.writestr("../../escaped.py", "print('escaped')\n")
+        archive.write(root / "solutions" / "04_sequential.py", "04_sequential.py")
+    unreadable_archives(root, target)
+    shutil.copytree(target / "alice", target / LONG_ID)  # too long for a file name with a suffix
+    for formula in FORMULA_IDS:  # a spreadsheet opening grades.csv would evaluate these
+        shutil.copytree(target / "alice", target / formula)
+
+
+def expect_intake_faults_refused(records: dict, out: Path, base: Path) -> None:
+    """What `add_intake_faults` must give: each refused as that student's own problem, nothing extracted
+    outside, the long id kept with hashed file names, and no gradebook cell a formula."""
+    expect_unsafe_archive_refused(records, out, base)
+    for student in UNREADABLE_ARCHIVES:
+        expect_unreadable_archive(records[student])
+    expect_long_id_kept(records, out)
+    expect_no_formula_cells(records, out)
 
 
 OWN_LIMITS = {"spreads_memory",  # graded by a test of its own, with a lower memory limit
               "expensive_epoch",  # graded by a test of its own, in a course clone with a lower time budget
               "forges_replies",  # graded by a test of its own, on exercises 1, 3 and 5
-              "expensive_inference"}  # graded by a test of its own: its verification runs into the backstop
+              "expensive_inference",  # graded by a test of its own: its verification runs into the backstop
+              "poisons_the_training_cache"}  # graded by a test of its own, before a classmate
 LONG_ID = "a" * 240
 FORMULA_IDS = ('=HYPERLINK("http:\\attacker.example","full marks")', "+1+1", "-2+3", "@SUM(1+1)")
 UNREADABLE_ARCHIVES = ("zip_encrypted", "zip_unknown_method", "zip_bad_deflate")
@@ -287,11 +305,15 @@ def test_nan_weights_lose_the_numerical_check(graded):
     assert failed and exercise["points"] < exercise["max_points"]
 
 
-def test_unsafe_archive_is_rejected_without_extracting(graded):
-    record = graded["faulty"]["zipslip"]
+def expect_unsafe_archive_refused(records: dict, out: Path, base: Path) -> None:
+    record = records["zipslip"]
     assert any("archive rejected: unsafe path" in p for p in record["problems"])
     assert record["total"] == 0
-    assert not (graded["base"] / "escaped.py").exists() and not (graded["out"] / "escaped.py").exists()
+    assert not (base / "escaped.py").exists() and not (out / "escaped.py").exists()
+
+
+def test_unsafe_archive_is_rejected_without_extracting(graded):
+    expect_unsafe_archive_refused(graded["faulty"], graded["out"], graded["base"])
 
 
 def test_every_kind_of_unsafe_archive_is_refused_before_anything_is_written(tmp_path):
@@ -323,13 +345,16 @@ def test_every_kind_of_unsafe_archive_is_refused_before_anything_is_written(tmp_
     assert not (tmp_path / "escaped.py").exists()
 
 
-@pytest.mark.parametrize("student", UNREADABLE_ARCHIVES)
-def test_an_unreadable_archive_is_that_students_unreadable_submission(graded, student):
-    record = graded["faulty"][student]
+def expect_unreadable_archive(record: dict) -> None:
     assert record["status"] == "unreadable submission" and record["total"] == 0
     assert any(p.startswith("archive rejected: ") for p in record["problems"]), record["problems"]
     for exercise in record["exercises"].values():
         assert exercise["status"] == "unreadable submission" and exercise["reason"].startswith("archive rejected")
+
+
+@pytest.mark.parametrize("student", UNREADABLE_ARCHIVES)
+def test_an_unreadable_archive_is_that_students_unreadable_submission(graded, student):
+    expect_unreadable_archive(graded["faulty"][student])
 
 
 def test_a_broken_notebook_costs_only_its_own_exercise(graded):
@@ -340,33 +365,41 @@ def test_a_broken_notebook_costs_only_its_own_exercise(graded):
 
 def test_a_student_id_too_long_for_a_file_name_is_refused_and_kept(graded):
     """The id is kept as it is in the gradebook; the files written for it have a shortened, hashed name."""
+    expect_long_id_kept(graded["faulty"], graded["out"])
+
+
+def expect_long_id_kept(records: dict, out: Path) -> None:
     from grader.students import student_file_name
 
-    record = graded["faulty"][LONG_ID]
+    record = records[LONG_ID]
     assert record["status"] == "invalid student id" and record["total"] == 0
     assert "not valid" in record["problems"][0]
     name = student_file_name(LONG_ID)
     assert len(name) < 120 and name != student_file_name("a" * 239)
-    assert (graded["out"] / "students" / f"{name}.json").is_file()
-    assert (graded["out"] / "feedback" / f"{name}.md").is_file()
-    rows = list(csv.DictReader((graded["out"] / "grades.csv").open()))
+    assert (out / "students" / f"{name}.json").is_file()
+    assert (out / "feedback" / f"{name}.md").is_file()
+    rows = list(csv.DictReader((out / "grades.csv").open()))
     assert [r["status"] for r in rows if r["student"] == LONG_ID] == ["invalid student id"]
 
 
 def test_gradebook_cells_never_become_spreadsheet_formulas(graded):
     """Ids starting like a formula are refused (they do not match the id pattern) and, like every cell,
     written to grades.csv behind a `'`; grades.json keeps them as they are."""
-    text = (graded["out"] / "grades.csv").read_text()
+    expect_no_formula_cells(graded["faulty"], graded["out"])
+
+
+def expect_no_formula_cells(records: dict, out: Path) -> None:
+    text = (out / "grades.csv").read_text()
     cells = [cell for row in csv.reader(text.splitlines()) for cell in row]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
     for lms in ("canvas.csv", "moodle.csv"):  # the LMS imports are opened in spreadsheets too
-        rows = list(csv.reader((graded["out"] / lms).read_text().splitlines()))
+        rows = list(csv.reader((out / lms).read_text().splitlines()))
         assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@")]
         assert {"'" + formula for formula in FORMULA_IDS} <= {cell for row in rows for cell in row}
     rows = {r["student"]: r for r in csv.DictReader(text.splitlines())}
     for formula in FORMULA_IDS:
         assert rows["'" + formula]["status"] == "invalid student id" and rows["'" + formula]["total"] == "0"
-        assert graded["faulty"][formula]["status"] == "invalid student id"
+        assert records[formula]["status"] == "invalid student id"
 
 
 def test_a_grader_error_on_one_exercise_costs_no_other(graded):
@@ -1140,6 +1173,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
                       "forks_many", "reads_solutions", "reads_labels", "uses_network", "leaks_env", "peeks_memory",
                       "lifts_the_covers", "reaches_the_terminal", *UNPRIVILEGED_TOO):
             copy_fault(fault, submissions / fault)
+        add_intake_faults(root, submissions)  # read in the trusted process: the instructor's uid here
         network = submissions / "uses_network" / "04_sequential.py"
         network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
         connections = LISTENER.connections
@@ -1193,6 +1227,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         seen = _messages(_ex4(graded["peeks_memory"]))
         assert "MEMORY modules=[] inputs=[" in seen and "(2, 3, 2, 2)" not in seen, seen
         expect_the_class_survives_its_forgers(graded)
+        expect_intake_faults_refused(graded, base / "out", base)
         assert _ex4(graded["patches_checks"])["points"] < 12
         patched = graded["patches_checks"]["exercises"]["08"]
         assert 0 < patched["points"] < patched["max_points"]
@@ -1322,6 +1357,41 @@ def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, 
     assert (tmp_path / "out" / ".work" / "split-key").stat().st_mode & 0o077 == 0
     dataset = json.loads((tmp_path / "out" / "grades.json").read_text())["dataset"]
     assert dataset["split"] == "drawn with the grading run's secret key" and "seed 1234" not in dataset["description"]
+
+
+@pytest.mark.parametrize("user", ["root", "unprivileged"])
+@pytest.mark.xdist_group("poisoned-cache")  # its own grading runs: either worker may take them
+def test_a_model_config_cannot_poison_the_training_cache_for_the_next_student(root, tmp_path, user):
+    """tests/faults/poisons_the_training_cache names keras.config.set_max_epochs as an activation in its
+    exercise 4 config, so that rebuilding it in the trusted verifier caps that process's later fits at one
+    epoch, and its exercise 5 (the reference with batch size 256) stores a 1-epoch accuracy under the
+    honest key for the classmate graded after it (17/21 before). The verifier refuses functions outside
+    Keras's activations, operations, losses and metrics, and the training cache's key covers Keras's global
+    settings: the classmate with the same exercise 5 trains its 10 epochs (or reuses a 10-epoch run) and
+    keeps every point, as root and unprivileged."""
+    skip_unless_users_can_be_stood_in_for(user)
+    recipe = (root / "solutions" / "05_training.py").read_text().replace('"batch_size": 32', '"batch_size": 256')
+    assert '"batch_size": 256' in recipe
+    submissions = tmp_path / "class"
+    copy_fault("poisons_the_training_cache", submissions / "a_mallory")  # graded first: -w 1, ids in order
+    (submissions / "b_classmate").mkdir()
+    shutil.copy(root / "solutions" / "04_sequential.py", submissions / "b_classmate")
+    for student in ("a_mallory", "b_classmate"):
+        (submissions / student / "05_training.py").write_text(recipe)
+    (tmp_path / "cache").mkdir(mode=0o700)
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COURSE_TRAINING_CACHE": str(tmp_path / "cache"),
+           "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
+    prefix = NOT_ROOT if user == "unprivileged" else []
+    done = subprocess.run([*prefix, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
+                           str(tmp_path / "out"), "--json", "-w", "1", "-e", "4", "-e", "5"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(tmp_path / "out")
+    classmate = graded["b_classmate"]["exercises"]["05"]
+    said = _messages(classmate) + " ".join(note for check in classmate["checks"] for note in check["notes"])
+    assert classmate["points"] == classmate["max_points"], said
+    assert "after 10 epochs" in said and "after 1 epochs" not in said, said
+    assert graded["b_classmate"]["total"] == graded["b_classmate"]["max_total"]
 
 
 def test_the_batch_split_is_drawn_with_a_secret_key():

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 CACHE_ENV = "COURSE_TRAINING_CACHE"
-_FORMAT = 2  # bump when what a key covers or what an entry holds changes (2: the intra-op thread count)
+_FORMAT = 3  # bump when what a key covers or what an entry holds changes (3: Keras's global settings)
 _DATA_DIGESTS: dict[int, tuple[weakref.ref, str]] = {}  # id(dataset) -> (the dataset, its digest)
 
 
@@ -81,7 +81,7 @@ def training_key(model: Any, recipe: dict, dataset: Any) -> str | None:
     for part in (str(_FORMAT), keras.__version__, _tensorflow_version(), np.__version__, _training_source(),
                  os.environ.get("TF_NUM_INTRAOP_THREADS", ""),  # the last bits of every sum depend on it
                  architecture, compile_config, json.dumps(_plain(recipe), sort_keys=True), _data_digest(dataset),
-                 str(dataset.seed), _random_state_digest()):
+                 str(dataset.seed), _random_state_digest(), _keras_settings()):
         digest.update(part.encode())
         digest.update(b"\0")
     for weight in model.get_weights():
@@ -173,6 +173,19 @@ def _random_state_digest() -> str:
     """Python's and numpy's global random states (fit shuffles with them)."""
     kind, keys, position, has_gauss, gauss = np.random.get_state()
     return hashlib.sha256(repr((random.getstate(), kind, keys.tobytes(), position, has_gauss, gauss)).encode()).hexdigest()
+
+
+def _keras_settings() -> str:
+    """Keras's process-wide settings that change what `fit` does: the epoch and step caps (which cut every
+    fit short), the float type, epsilon, the image data format and the dtype policy. Whatever set them (a
+    model config naming a Keras function, in the same verifier) gets a key of its own, never another
+    student's."""
+    import keras
+
+    settings = {"max_epochs": keras.config.max_epochs(), "max_steps_per_epoch": keras.config.max_steps_per_epoch(),
+                "floatx": keras.config.floatx(), "epsilon": keras.config.epsilon(),
+                "image_data_format": keras.config.image_data_format(), "dtype_policy": keras.config.dtype_policy().name}
+    return json.dumps(settings, sort_keys=True, default=str)
 
 
 def _training_source() -> str:

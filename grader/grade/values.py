@@ -195,8 +195,22 @@ def shift_arrays(data: Any, offset: int, depth: int = 0) -> Any:
     return shifted
 
 
+# The Keras modules whose functions a config may name (as an activation, a loss, a metric): functions of
+# tensors. Any other Keras function would be called on a tensor in the trusted verifier, and some change the
+# whole process: keras.config.set_max_epochs caps every later fit (a cache poisoned for the next student).
+PURE_FUNCTION_MODULES = ("activations", "ops", "losses", "metrics")
+
+
+def _pure_function_module(module: Any) -> bool:
+    """Whether `module` is keras.X or keras.src.X(.…) for an X in PURE_FUNCTION_MODULES."""
+    parts = module.split(".") if isinstance(module, str) else []
+    inner = parts[2:3] if parts[1:2] == ["src"] else parts[1:2]
+    return parts[:1] == ["keras"] and bool(inner) and inner[0] in PURE_FUNCTION_MODULES
+
+
 def _only_keras_classes(node: Any) -> None:
-    """Refuse configs naming modules outside Keras or registered (custom) classes."""
+    """Refuse configs naming modules outside Keras, registered (custom) classes, Lambda and TFSMLayer
+    layers, or functions outside PURE_FUNCTION_MODULES."""
     from grader.grade.functions import MARKER, UNRESOLVED
 
     if isinstance(node, dict):
@@ -212,6 +226,9 @@ def _only_keras_classes(node: Any) -> None:
             raise NotTransferable(f"the registered class {node.get('registered_name')!r}")
         if node.get("class_name") in {"Lambda", "TFSMLayer"}:
             raise NotTransferable(f"a {node['class_name']} layer")
+        if node.get("class_name") == "function" and not _pure_function_module(module):
+            raise NotTransferable(f"the function {str(node.get('config'))[:80]!r} of module {module!r}, which is not "
+                                  "a Keras activation, operation, loss or metric")
         for value in node.values():
             _only_keras_classes(value)
     elif isinstance(node, list):
