@@ -101,7 +101,8 @@ OWN_LIMITS = {"spreads_memory",  # graded by a test of its own, with a lower mem
               "expensive_epoch",  # graded by a test of its own, in a course clone with a lower time budget
               "forges_replies",  # graded by a test of its own, on exercises 1, 3 and 5
               "expensive_inference",  # graded by a test of its own: its verification runs into the backstop
-              "poisons_the_training_cache"}  # graded by a test of its own, before a classmate
+              "poisons_the_training_cache",  # graded by a test of its own, before a classmate
+              "names_its_optimizer_after_its_class", "drops_a_loss_argument"}  # the same, on the cache's key
 LONG_ID = "a" * 240
 FORMULA_IDS = ('=HYPERLINK("http:\\attacker.example","full marks")', "+1+1", "-2+3", "@SUM(1+1)")
 UNREADABLE_ARCHIVES = ("zip_encrypted", "zip_unknown_method", "zip_bad_deflate")
@@ -1392,6 +1393,46 @@ def test_a_model_config_cannot_poison_the_training_cache_for_the_next_student(ro
     assert classmate["points"] == classmate["max_points"], said
     assert "after 10 epochs" in said and "after 1 epochs" not in said, said
     assert graded["b_classmate"]["total"] == graded["b_classmate"]["max_total"]
+
+
+@pytest.mark.parametrize("user", ["root", "unprivileged"])
+@pytest.mark.xdist_group("cache-keys")  # its own grading runs: either worker may take them
+def test_a_training_run_is_reused_only_under_the_very_settings_it_trained_with(root, tmp_path, user):
+    """Two ways to be keyed like another run, each graded after the run it aims at (-w 1, ids in order):
+    tests/faults/names_its_optimizer_after_its_class (a diverging Lamb named "Lamb", after an accomplice's
+    Adamax named "Adamax": the key once turned both class names into "<optimizer>"), and
+    tests/faults/drops_a_loss_argument (a bfloat16 loss whose dtype get_config drops, before an honest
+    classmate). The key covers class names and the exact configuration the verifier rebuilt from: the
+    Lamb trains, and fails, as it does alone; the classmate trains its own run and keeps every point."""
+    skip_unless_users_can_be_stood_in_for(user)
+    submissions = tmp_path / "class"
+    lamb = copy_fault("names_its_optimizer_after_its_class", submissions / "b_lamb")
+    (submissions / "a_accomplice").mkdir()
+    accomplice = (lamb / "05_training.py").read_text().replace("Lamb(", "Adamax(").replace('"Lamb"', '"Adamax"')
+    (submissions / "a_accomplice" / "05_training.py").write_text(accomplice)
+    copy_fault("drops_a_loss_argument", submissions / "c_bfloat16")
+    (submissions / "d_classmate").mkdir()
+    shutil.copy(root / "solutions" / "05_training.py", submissions / "d_classmate")
+    (tmp_path / "cache").mkdir(mode=0o700)
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COURSE_TRAINING_CACHE": str(tmp_path / "cache"),
+           "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
+    prefix = NOT_ROOT if user == "unprivileged" else []
+    done = subprocess.run([*prefix, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
+                           str(tmp_path / "out"), "--json", "-w", "1", "-e", "5"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(tmp_path / "out")
+
+    def said(student: str) -> str:
+        exercise = graded[student]["exercises"]["05"]
+        return _messages(exercise) + " ".join(note for check in exercise["checks"] for note in check["notes"])
+
+    assert graded["a_accomplice"]["exercises"]["05"]["points"] == graded["a_accomplice"]["exercises"]["05"]["max_points"]
+    lamb_checks = {c["name"]: c["outcome"] for c in graded["b_lamb"]["exercises"]["05"]["checks"]}
+    assert "reused" not in said("b_lamb") and lamb_checks["test_held_out_accuracy_reaches_threshold"] == "failed", \
+        said("b_lamb")
+    classmate = graded["d_classmate"]["exercises"]["05"]
+    assert "reused" not in said("d_classmate") and classmate["points"] == classmate["max_points"], said("d_classmate")
 
 
 def test_the_batch_split_is_drawn_with_a_secret_key():

@@ -36,7 +36,15 @@ from typing import Any
 import numpy as np
 
 CACHE_ENV = "COURSE_TRAINING_CACHE"
-_FORMAT = 3  # bump when what a key covers or what an entry holds changes (3: Keras's global settings)
+_FORMAT = 4  # bump when what a key covers or what an entry holds changes (4: names only where they name)
+# Where batch grading's verifier keeps the JSON a model was rebuilt and compiled from (grader.grade.values):
+# the key covers that text, not what the rebuilt objects' get_config says (which drops some arguments, such as
+# a loss's dtype, that from_config took).
+SENT_MODEL, SENT_COMPILE = "_course_sent_model_json", "_course_sent_compile_json"
+# The objects whose `name` is an automatic, per-process name (dense_7, adam_1): layers, models, optimizers.
+_NAMED_MODULES = ("keras.layers", "keras.src.layers", "keras.models", "keras.src.models", "keras.optimizers",
+                  "keras.src.optimizers")
+_LAYER_REFERENCES = ("keras_history", "input_layers", "output_layers")  # [layer name, node, tensor] lists
 _DATA_DIGESTS: dict[int, tuple[weakref.ref, str]] = {}  # id(dataset) -> (the dataset, its digest)
 
 
@@ -70,8 +78,9 @@ def training_key(model: Any, recipe: dict, dataset: Any) -> str | None:
         names = {layer.name: f"<layer {i}>" for i, layer in enumerate([model, *model._flatten_layers()])}
         if getattr(model, "optimizer", None) is not None:
             names[model.optimizer.name] = "<optimizer>"
-        architecture = _canonical(json.loads(model.to_json()), names)
-        compile_config = _canonical(model.get_compile_config(), names)
+        sent_model, sent_compile = getattr(model, SENT_MODEL, None), getattr(model, SENT_COMPILE, None)
+        architecture = _canonical(json.loads(sent_model or model.to_json()), names)
+        compile_config = _canonical(json.loads(sent_compile) if sent_compile else model.get_compile_config(), names)
     except Exception:  # noqa: BLE001 - a model or setting Keras cannot serialise: train, do not cache
         return None
     if not (_only_keras_objects(architecture) and _only_keras_objects(compile_config)):
@@ -127,16 +136,30 @@ def _private(folder: Path) -> bool:
     return status.st_uid == os.getuid() and not status.st_mode & 0o022
 
 
-def _canonical(config: Any, names: dict[str, str]) -> Any:
+def _canonical(config: Any, names: dict[str, str], key: str | None = None, named: bool = True) -> Any:
     """`config` with the layers' and the optimizer's automatic names (dense_7, adam_1: they count up per
-    process) replaced by their place in the model, so that the same model built twice has the same key."""
+    process) replaced by their place in the model, so that the same model built twice has the same key.
+
+    A name is replaced only where it names one of those objects: the `name` of a layer's, a model's or an
+    optimizer's entry or config (`named`), and the first item of a layer reference (`keras_history`,
+    `input_layers`, `output_layers`). Any other string stays as it is, even one equal to a name: an
+    optimizer named "Lamb" keeps its class_name "Lamb", and a dtype policy its name."""
     if isinstance(config, dict):
-        return {key: _canonical(value, names) for key, value in config.items()}
+        own = _is_named(config)
+        return {k: (names.get(v, v) if k == "name" and isinstance(v, str) and (own or named and key == "config")
+                    else _canonical(v, names, k, own)) for k, v in config.items()}
     if isinstance(config, (list, tuple)):
-        return [_canonical(value, names) for value in config]
-    if isinstance(config, str):
-        return names.get(config, config)
+        if key in _LAYER_REFERENCES and config and isinstance(config[0], str):
+            return [names.get(config[0], config[0]), *config[1:]]
+        return [_canonical(value, names, key, False) for value in config]
     return config
+
+
+def _is_named(config: dict) -> bool:
+    """Whether `config` is a serialised layer, model or optimizer (whose name is automatic)."""
+    module = config.get("module")
+    return isinstance(module, str) and (module.startswith(_NAMED_MODULES) or
+                                        module == "keras" and config.get("class_name") in ("Sequential", "Functional"))
 
 
 def _only_keras_objects(config: Any) -> bool:

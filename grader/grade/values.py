@@ -240,8 +240,11 @@ def rebuild_model(config_json: str, weights: list[np.ndarray], compile_config: s
     """A model rebuilt from its JSON config with Keras' safe deserialization, weights restored."""
     import keras
 
+    from grader.checks.training_cache import SENT_MODEL
+
     _only_keras_classes(json.loads(config_json))
     model = keras.models.model_from_json(config_json)
+    setattr(model, SENT_MODEL, config_json)  # what a training run's key covers (its get_config may drop arguments)
     if weights:
         if not model.built or len(model.weights) != len(weights):
             raise NotTransferable("weights that do not fit the rebuilt model")
@@ -252,9 +255,12 @@ def rebuild_model(config_json: str, weights: list[np.ndarray], compile_config: s
 
 
 def apply_compile_config(model, compile_config: str) -> None:
+    from grader.checks.training_cache import SENT_COMPILE
+
     config = json.loads(compile_config)
     _only_keras_classes(config)
     model.compile_from_config(config)
+    setattr(model, SENT_COMPILE, compile_config)  # what a training run's key covers (see rebuild_model)
 
 
 def pack(header: dict, arrays: list[np.ndarray]) -> bytes:
