@@ -138,6 +138,9 @@ def test_a_broken_notebook_is_a_clear_failure(workspace):
 
 
 def test_notebook_source_leaves_out_check_cells_and_magics_and_errors_quote_the_cell(tmp_path):
+    """Check cells, line magics and shell escapes are left out (a %%time cell keeps its Python; a %%bash
+    cell has none); an expression continued on a line starting with % and a string holding lines that
+    start with ! or % are kept; an error quotes the learner's cell."""
     from grader.checks.failure import CheckFailure
     from grader.checks.notebook_source import notebook_to_source
     from grader.checks.submission import load_submission
@@ -147,13 +150,17 @@ def test_notebook_source_leaves_out_check_cells_and_magics_and_errors_quote_the_
         new_markdown_cell("# notes"),
         new_code_cell("%matplotlib inline\nimport math"),
         new_code_cell("%%time\nslow = True"),
+        new_code_cell("%%bash\necho shell_only"),
+        new_code_cell('SEVEN = (7\n% 5)\nNOTE = """\n!important\n%d items\n"""\n!pip install nothing'),
         new_code_cell("def build_model():\n    return math.floor(1 / 0)"),
         new_code_cell('import grader\nfrom grader.notebook import check\ncheck("04", "test_layer_types", globals())'),
         new_code_cell('grader.notebook.check("04", "test_layer_types", globals())'),
     ]), path)
     source = notebook_to_source(path)
     assert "# %matplotlib inline" in source and "import math" in source
-    assert "slow" not in source and "check(" not in source
+    assert "slow = True" in source and "shell_only" not in source and "check(" not in source  # %%time runs Python
+    # a % or ! that continues an expression or lies in a string is Python, as IPython reads it
+    assert "SEVEN = (7\n% 5)" in source and "\n!important\n%d items\n" in source and "# !pip install" in source
     submission = load_submission(path, "04")
     with pytest.raises(CheckFailure) as failure:
         submission.call("build_model")

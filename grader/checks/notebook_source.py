@@ -1,13 +1,16 @@
 """A submitted notebook as Python source (how the checks load a notebook the learner submitted).
 
 `notebook_to_source` turns a notebook's code cells into one Python source: cells that only import the grader or call `check(...)` (nbgrader test cells, learners' check cells) are
-left out, IPython magics and shell escapes are commented out, and each cell is introduced by a
+left out, IPython line magics and shell escapes are commented out where a statement starts (a `%%time` or
+`%%capture` cell keeps its Python, other cell magics are left out), and each cell is introduced by a
 `# cell N` comment so that an error's line still reads as code the learner wrote.
 """
 
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from pathlib import Path
 
 import nbformat
@@ -49,15 +52,43 @@ def notebook_to_source(path: Path) -> str:
     return "\n\n".join(parts)
 
 
+# Cell magics that run the cell's own Python in the notebook's namespace, as a plain cell would (%%timeit runs
+# it inside a timing function, so its definitions stay there; %%bash, %%writefile, %%html run no Python).
+_PYTHON_CELL_MAGICS = {"time", "capture"}
+
+
 def _without_magics(source: str) -> str | None:
-    """The cell with IPython line magics / shell escapes commented out; None for a cell magic."""
-    if source.lstrip().startswith("%%"):
-        return None
+    """The cell as Python: line magics and shell escapes (`%…`, `!…` where a statement starts) commented out,
+    a `%%time` or `%%capture` cell's body kept, and None for any other cell magic. A `%` or `!` that
+    continues an expression (`x = (7\n% 5)`) or lies inside a string stays, as IPython reads it."""
+    first, _, body = source.lstrip().partition("\n")
+    if first.startswith("%%"):
+        name = first[2:].split()[0] if first[2:].split() else ""
+        return _without_magics(body) if name in _PYTHON_CELL_MAGICS else None
+    starts = _statement_starts(source)
     lines = []
-    for line in source.splitlines():
+    for number, line in enumerate(source.splitlines(), start=1):
         stripped = line.lstrip()
-        lines.append(f"{line[: len(line) - len(stripped)]}# {stripped}" if stripped[:1] in {"%", "!"} else line)
+        magic = stripped[:1] in {"%", "!"} and (starts is None or number in starts)
+        lines.append(f"{line[: len(line) - len(stripped)]}# {stripped}" if magic else line)
     return "\n".join(lines)
+
+
+def _statement_starts(source: str) -> set[int] | None:
+    """The numbers of the lines where a statement may start (not inside brackets, a string or after a
+    backslash), from Python's tokenizer; None when it cannot read the cell (then every line may)."""
+    starts, depth = {1}, 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth = max(depth - 1, 0)
+            elif token.type in (tokenize.NEWLINE, tokenize.NL) and depth == 0:
+                starts.add(token.end[0] + 1)
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return starts
 
 
 def _only_calls_the_grader(source: str) -> bool:
