@@ -299,6 +299,9 @@ def test_bad_files_are_listed_with_a_reason_and_good_ones_still_compared(root, t
         "junk/04_sequential.py": b"\x00\xff\xfe binary \x00\x89PNG",
         "latin1/04_sequential.py": "x = 'caf\xe9'\n".encode("latin-1"),
         "huge/04_sequential.py": "x = 1\n" * (MAX_COMPARED_BYTES // 6 + 10),
+        # copies padded past MAX_COMPARED_BYTES with comments, or with a long string: still compared
+        "commented/04_sequential.py": solution + "# padding\n" * (MAX_COMPARED_BYTES // 10 + 10),
+        "stringed/04_sequential.py": solution + 'PAD = """' + "padding\n" * (MAX_COMPARED_BYTES // 8 + 10) + '"""\n',
         "nothing/notes.txt": "I did not do the exercises",
         "badnb/04_sequential.ipynb": "{ this is not json",
     }
@@ -323,12 +326,13 @@ def test_bad_files_are_listed_with_a_reason_and_good_ones_still_compared(root, t
     output = " ".join(proc.stdout.split())
     for student, reason in (("empty", "the file is empty"), ("blank", "the file is empty"),
                             ("junk", "not text (it holds binary data)"), ("latin1", "not UTF-8 text"),
-                            ("huge", f"files over {MAX_COMPARED_BYTES:,} bytes are not compared"),
+                            ("huge", f"code over {MAX_COMPARED_BYTES:,} bytes is not compared"),
                             ("nothing", "no exercise files found"), ("badnb", "not a valid Jupyter notebook"),
                             ("broken", "archive rejected")):
         assert f"{student} (" in output and reason in output, (student, reason, output)
     flagged = {(r["student_a"], r["student_b"]) for r in _rows(tmp_path / "out") if r["flagged"] == "true"}
-    assert flagged == set(itertools.combinations(["alice", "notebook", "plotted", "zipped"], 2))
+    copies = ["alice", "commented", "notebook", "plotted", "stringed", "zipped"]
+    assert flagged == set(itertools.combinations(copies, 2))
     page = (tmp_path / "out" / "similarity.html").read_text()
     assert "Not compared" in page and "the file is empty" in page
 

@@ -8,6 +8,8 @@ submission the intake refused become `NotCompared` entries with the reason, neve
 
 from __future__ import annotations
 
+import io
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,26 +53,27 @@ class Uncomparable(ValueError):
     """A submitted file that cannot be compared; the message says why, in the instructor's terms."""
 
 
+LONG_STRING = 1024  # a string literal longer than this is padding, not an answer's code (`without_padding`)
+
+
 def read_source(path: Path) -> str:
-    """The Python source of a submitted `.py` or `.ipynb` file; Uncomparable if there is none to compare."""
+    """The Python source of a submitted `.py` or `.ipynb` file; Uncomparable if there is none to compare.
+
+    A file over MAX_SOURCE_BYTES is not read (as in grading); code over MAX_COMPARED_BYTES is compared
+    without its comments and long string literals (`without_padding`), so that padding does not take a
+    copy out of the comparison, and is left out only when even that is too long."""
     try:
         size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise Uncomparable(f"the file is {size:,} bytes; files over {MAX_SOURCE_BYTES:,} bytes are not read "
+                               "(as in grading)")
         if path.suffix == ".ipynb":  # outputs (plots) make a notebook large: its code is what is capped
             from grader.checks.notebook_source import NotebookError, notebook_to_source
 
-            if size > MAX_SOURCE_BYTES:
-                raise Uncomparable(f"the notebook is {size:,} bytes; notebooks over {MAX_SOURCE_BYTES:,} bytes "
-                                   "are not read (as in grading)")
             try:
                 text = notebook_to_source(path)
             except NotebookError as error:
                 raise Uncomparable(str(error)) from None
-            size = len(text.encode("utf-8"))
-            if size > MAX_COMPARED_BYTES:
-                raise Uncomparable(f"the notebook's code is {size:,} bytes; code over {MAX_COMPARED_BYTES:,} bytes "
-                                   "is not compared")
-        elif size > MAX_COMPARED_BYTES:
-            raise Uncomparable(f"the file is {size:,} bytes; files over {MAX_COMPARED_BYTES:,} bytes are not compared")
         else:
             data = path.read_bytes()
             if b"\0" in data:
@@ -83,7 +86,34 @@ def read_source(path: Path) -> str:
         raise Uncomparable(f"the file cannot be read ({error.strerror or type(error).__name__})") from None
     if not text.strip():
         raise Uncomparable("the file is empty")
+    if len(text.encode("utf-8")) > MAX_COMPARED_BYTES:
+        text = without_padding(text)
+        size = len(text.encode("utf-8"))
+        if size > MAX_COMPARED_BYTES:
+            raise Uncomparable(f"its code is {size:,} bytes without comments and long strings; code over "
+                               f"{MAX_COMPARED_BYTES:,} bytes is not compared")
     return text
+
+
+def without_padding(text: str) -> str:
+    """`text` without comments and blank lines, every string literal over LONG_STRING characters cut to
+    `""`: what padding that would push a copy past MAX_COMPARED_BYTES is made of. Text Python's
+    tokenizer cannot read loses only its blank and comment-only lines."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        tokens = []
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    pieces, last = [], 0
+    for token in tokens:
+        if token.type == tokenize.COMMENT or token.type == tokenize.STRING and len(token.string) > LONG_STRING:
+            begin, end = starts[token.start[0] - 1] + token.start[1], starts[token.end[0] - 1] + token.end[1]
+            pieces += [text[last:begin], '""' if token.type == tokenize.STRING else ""]
+            last = end
+    pieces.append(text[last:])
+    return "\n".join(line for line in "".join(pieces).splitlines() if line.strip() and not line.lstrip().startswith("#"))
 
 
 def collect(paths: list[Path], exercises: list[Exercise], scratch: Path) -> ClassCode:
