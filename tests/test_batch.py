@@ -996,7 +996,9 @@ CLASS_VARIANTS = [p for n in ("08", "09", "10", "12") for p in sorted((VARIANTS 
 def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
     """Exercises 8–10 and 12 through the batch grader (scenarios played confined, judged in the grader's
     process; exercise 12 saves its .keras files in the confined scratch) give every check the same
-    outcome and message as the learner's own `course check`."""
+    outcome, points and message as the learner's own `course check`. The message's words only: batch
+    grading draws the checks' arrays with the gradebook's secret key (grader.checks.inputs), so the
+    values it quotes are others."""
     from grader.manifest import load_course
     from grader.runner import run_checks
 
@@ -1007,19 +1009,53 @@ def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
         folder.mkdir(parents=True)
         shutil.copy(path, folder / course.find(path.parent.name).filename)
     shutil.copytree(FAULTS / "forges_facts", submissions / "forges_facts")
+    shutil.copytree(FAULTS / "answers_by_heart", submissions / "answers_by_heart")
     out = tmp_path / "out"
     done = run_grade(str(submissions), "--out", str(out), "--json", "-e", "8", "-e", "9", "-e", "10", "-e", "12")
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(out)
     expect_forged_facts_earn_only_the_process_word(graded["forges_facts"], tmp_path / "honest")
+    expect_answers_by_heart_earn_only_their_control_s_score(graded["answers_by_heart"], tmp_path / "control")
     for path in CLASS_VARIANTS:
         local = run_checks(course.find(path.parent.name), path, include_hidden=True)
         batch = graded[f"{path.parent.name}-{path.stem}"]["exercises"][path.parent.name]
         assert batch["status"] == "graded", (path, batch["reason"])
         renamed = course.find(path.parent.name).filename  # the batch grades the file under its exercise name
-        assert [(c["name"], c["outcome"], c["message"]) for c in batch["checks"]] == \
-            [(c.name, c.outcome, c.message.replace(path.name, renamed)) for c in local.checks], path
+        assert [(c["name"], c["outcome"], in_words(c["message"])) for c in batch["checks"]] == \
+            [(c.name, c.outcome, in_words(c.message.replace(path.name, renamed))) for c in local.checks], path
         assert batch["points"] == local.points, path
+
+
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def in_words(message: str) -> str:
+    """`message` with every number masked (values, and where and how many of them differ) and its spacing
+    normalised (numpy pads arrays by their values): what must be the same whatever arrays a check drew."""
+    words = " ".join(NUMBER.sub("#", message).split())
+    return re.sub(r"\[ ", "[", re.sub(r" \]", "]", words))
+
+
+def expect_answers_by_heart_earn_only_their_control_s_score(graded: dict, control_folder: Path) -> None:
+    """tests/faults/answers_by_heart commits graphs that return the answers of the public checks' seeds
+    (an outside attack: 14/15 and 17/18 in batch grading while the checks drew with public seeds). With
+    the public seeds (`course check`) it still wins; in batch grading every check has the outcome it
+    has for its control, the same files with the table of answers left unread."""
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    course = load_course()
+    control_folder.mkdir()
+    for path in sorted((FAULTS / "answers_by_heart").glob("*.py")):
+        exercise = course.find(path.name[:2])
+        control = control_folder / path.name
+        control.write_text(path.read_text().replace("answer = ANSWERS.get(", "answer = None and ANSWERS.get("))
+        honest = run_checks(exercise, control, include_hidden=True)
+        by_heart = run_checks(exercise, path, include_hidden=True)
+        assert by_heart.points >= honest.points + 5, (exercise.id, by_heart.points, honest.points)  # a real attack
+        batch = graded["exercises"][exercise.id]
+        assert [(c["name"], c["outcome"]) for c in batch["checks"]] == [(c.name, c.outcome) for c in honest.checks]
+        assert batch["points"] == honest.points, exercise.id
 
 
 # Checks of facts about Python objects that no graph shows (the class's bases, what its constructor

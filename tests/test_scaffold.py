@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_check_inputs import check_modules, draws_around_the_generator
 
 from grader.author.scaffold import ScaffoldError, new_exercise
 from grader.manifest import load_course
@@ -49,6 +50,8 @@ def test_a_scaffolded_exercise_is_seen_by_the_stub_check_the_site_rules_and_its_
     lesson = (course_copy / "docs" / exercise.lesson).read_text()
     assert "](../exercises/13-double-it.md)" in lesson  # the link the site's tests require, exactly once
     assert lesson.count("../exercises/") == 1
+    scaffolded_checks = [p for p in check_modules(course_copy / "grader") if p.stem.startswith("test_13")]
+    assert len(scaffolded_checks) == 2 and not any(draws_around_the_generator(p.read_text()) for p in scaffolded_checks)
 
     # `course stubs --check` agrees with the scaffolded stub, and sees it drift once the solution changes
     assert course(course_copy, "stubs", "--check").returncode == 0

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 
 from grader.checks.failure import CheckFailure
+from grader.checks.inputs import generator
 from grader.checks.introspect import Shape, fmt_shape, variables_of
 
 WEIGHTS_DIFFER = "do not have the same weights"  # how a failed weight matching reads (checks look for it)
@@ -68,7 +69,7 @@ def _matching(src_shapes: list[Shape], dst_shapes: list[Shape], source_label: st
 
 def assign_random(obj: keras.layers.Layer, seed: int, scale: float = 0.3) -> list[np.ndarray]:
     """Set every variable of `obj` to seeded random values (biases too, so they matter); return them."""
-    rng = np.random.default_rng(seed)
+    rng = generator(seed)
     values = []
     for variable in variables_of(obj):
         value = rng.normal(scale=scale, size=tuple(variable.shape)).astype("float32")
@@ -82,7 +83,7 @@ def depends_on(fn: Callable[[Sequence[np.ndarray]], np.ndarray], inputs: Sequenc
     """Whether `fn(inputs)` changes when input number `which` is replaced by different random values."""
     before = np.asarray(fn(inputs))
     changed = list(inputs)
-    rng = np.random.default_rng(seed)
+    rng = generator(seed)
     changed[which] = rng.uniform(size=np.shape(inputs[which])).astype("float32")
     after = np.asarray(fn(changed))
     return not np.allclose(before, after, atol=atol)

@@ -15,12 +15,18 @@ import keras
 import numpy as np
 
 from grader.checks.failure import CheckFailure
+from grader.checks.inputs import generator
 
 # Grader-chosen probe: positive scores that do not sum to 1, so that reading them as logits and reading
 # them as (unnormalised) probabilities give clearly different losses, and a batch of 5 so that the sum
 # over the batch differs from the mean.
 PROBE_LABELS = np.array([0, 3, 9, 5, 1])
-PROBE_SCORES = np.random.default_rng(55).uniform(0.05, 3.0, size=(5, 10)).astype("float32")
+
+
+def probe_scores() -> np.ndarray:
+    """The scores the losses are read on (drawn when read: see grader.checks.inputs)."""
+    return generator(55).uniform(0.05, 3.0, size=(5, 10)).astype("float32")
+
 
 OUTPUT_WORDS = {True: "logits", False: "probabilities"}
 
@@ -54,17 +60,17 @@ def _value(fn, y_true: np.ndarray, scores: np.ndarray) -> float:
 def _reference(from_logits: bool, reduction: str) -> float:
     keras_reduction = "sum" if reduction == "sum" else "sum_over_batch_size"
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits, reduction=keras_reduction)
-    return _value(loss, PROBE_LABELS, PROBE_SCORES)
+    return _value(loss, PROBE_LABELS, probe_scores())
 
 
 def read_loss(fn) -> LossReading:
     """Feed `fn` the probe's integer labels (or, if it refuses them, the same labels one-hot) and find the
     Keras cross-entropy configuration that gives the same value."""
     try:
-        value, one_hot = _value(fn, PROBE_LABELS, PROBE_SCORES), False
+        value, one_hot = _value(fn, PROBE_LABELS, probe_scores()), False
     except Exception:  # noqa: BLE001 - the learner's loss runs here
         try:
-            value, one_hot = _value(fn, np.eye(10, dtype="float32")[PROBE_LABELS], PROBE_SCORES), True
+            value, one_hot = _value(fn, np.eye(10, dtype="float32")[PROBE_LABELS], probe_scores()), True
         except Exception as error:  # noqa: BLE001
             raise CheckFailure(
                 f"the loss cannot compare integer labels with the model's 10 outputs ({type(error).__name__})",

@@ -14,6 +14,7 @@ import keras
 import numpy as np
 
 from grader.checks.failure import CheckFailure
+from grader.checks.inputs import generator
 from grader.checks.introspect import expect_model, variables_of
 
 _CONFIG_HINT = "in get_config, add both constructor arguments, as plain lists (an array has .tolist())"
@@ -106,7 +107,7 @@ def reference_base(seed: int, units: tuple[int, ...] = BASE_UNITS, inputs: int =
     keras.utils.set_random_seed(seed)
     layers = [keras.layers.Dense(u, activation="relu", name=f"features_{i}") for i, u in enumerate(units, 1)]
     base = keras.Sequential([keras.Input(shape=(inputs,)), *layers], name="base")
-    rng = np.random.default_rng(seed)
+    rng = generator(seed)
     base.set_weights([rng.normal(scale=0.5, size=w.shape).astype("float32") for w in base.weights])
     return base
 
@@ -162,7 +163,7 @@ class FrozenClassifier:
     def initialise_head(self, seed: int) -> None:
         """Give the head the grader's own starting weights, so that what happens next does not depend on
         the random state of the process that built the model."""
-        rng = np.random.default_rng(seed)
+        rng = generator(seed)
         for variable in self.head():
             variable.assign(rng.normal(scale=0.3, size=tuple(variable.shape)).astype("float32"))
 
@@ -191,7 +192,7 @@ def train_briefly(frozen: FrozenClassifier, seed: int) -> None:
     frozen.initialise_head(seed)
     if not keras.layers.Layer.trainable_weights.fget(model):
         return  # nothing can move, and fit has nothing to update
-    rng = np.random.default_rng(seed)
+    rng = generator(seed)
     x = rng.normal(size=(64, frozen.base_values[0].shape[0])).astype("float32")
     y = rng.integers(0, frozen.num_classes, size=64)
     keras.utils.set_random_seed(seed)

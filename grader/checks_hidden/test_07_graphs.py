@@ -12,6 +12,7 @@ from grader.checks import (
     temporarily_assigned,
     variables_with_shape,
 )
+from grader.checks.inputs import generator
 
 pytestmark = pytest.mark.exercise("07")
 
@@ -43,7 +44,7 @@ def test_hidden_residual_matches_reference(submission):
     model = expect_model(submission.call("build_residual_mlp"), "build_residual_mlp()")
     reference = _reference_residual()
     copy_weights(model, reference, source_label="your residual model", target_label="the reference model")
-    x = np.random.default_rng(71).normal(size=(8, 784)).astype("float32")
+    x = generator(71).normal(size=(8, 784)).astype("float32")
     got = submission.invoke(predict_numpy, "build_residual_mlp()(x)", model, x)
     if np.allclose(got, predict_numpy(reference, x), atol=1e-4):
         return
@@ -63,7 +64,7 @@ def test_hidden_heads_share_the_trunk(submission):
     if len(kernels) != 1:
         raise CheckFailure(f"the two-headed model holds {len(kernels)} trunk kernels of shape (784, 64); "
                            "expected one trunk shared by both heads")
-    x = np.random.default_rng(72).uniform(size=(6, 28, 28)).astype("float32")
+    x = generator(72).uniform(size=(6, 28, 28)).astype("float32")
     with temporarily_assigned(kernels[0], np.zeros((784, 64), dtype="float32")):
         outputs = submission.invoke(model, "build_two_headed_model()(x)", x, training=False)
     for output in keras.tree.flatten(outputs):

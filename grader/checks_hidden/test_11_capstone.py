@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from grader.checks import CheckFailure, Scenario
+from grader.checks.inputs import generator
 from grader.checks.introspect import built_note
 from grader.manifest import load_course
 
@@ -17,7 +18,7 @@ def test_hidden_build_model_returns_a_fresh_model(submission, notes):
     random values, a second call must return a model that computes something else on the same images
     (played as a scenario, so that batch grading asks the learner's own process for both models rather
     than rebuilding one returned value twice)."""
-    x = np.random.default_rng(111).uniform(size=(4, *INPUT)).astype("float32")
+    x = generator(111).uniform(size=(4, *INPUT)).astype("float32")
     scenario = Scenario()
     first = scenario.learner_model("build_model", label="build_model()")
     built = [scenario.build(first, INPUT)]

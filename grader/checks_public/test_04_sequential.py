@@ -20,6 +20,7 @@ from grader.checks import (
     fmt_shape,
     predict_numpy,
 )
+from grader.checks.inputs import generator
 from grader.checks.introspect import declared_input_shape
 from grader.checks.layerlist import (
     LayerList,
@@ -110,7 +111,7 @@ def test_hidden_layer_uses_relu(layers):
 
 
 def test_outputs_are_logits(model, layers):
-    x = np.random.default_rng(0).uniform(size=(16, *INPUT)).astype("float32")
+    x = generator(0).uniform(size=(16, *INPUT)).astype("float32")
     out = predict_numpy(model, x)
     last = layers.steps[-1] if layers.steps else None
     name = last.activation if last is not None else "linear"

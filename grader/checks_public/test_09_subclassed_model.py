@@ -19,6 +19,7 @@ from grader.checks import (
     run_on_model_class,
 )
 from grader.checks.equivalence import WEIGHTS_DIFFER
+from grader.checks.inputs import generator
 from grader.manifest import load_course
 
 pytestmark = pytest.mark.exercise("09")
@@ -44,7 +45,7 @@ def play(submission, scenario: Scenario, cls, notes: list[str] | None = None, bu
 
 
 def sample_batch() -> np.ndarray:
-    return np.random.default_rng(9).uniform(size=(8, *INPUT)).astype("float32")
+    return generator(9).uniform(size=(8, *INPUT)).astype("float32")
 
 
 def mlp_weights(hidden_units: int, num_classes: int, seed: int) -> list[np.ndarray]:
@@ -53,7 +54,7 @@ def mlp_weights(hidden_units: int, num_classes: int, seed: int) -> list[np.ndarr
     When hidden_units <= num_classes the second kernel has orthonormal rows, so the hidden layer's
     output (after Dropout) can be read back from the logits: h = (logits - bias2) @ kernel2.T.
     """
-    rng = np.random.default_rng(seed)
+    rng = generator(seed)
     kernel1, bias1 = rng.normal(scale=0.05, size=(784, hidden_units)), rng.normal(scale=0.3, size=hidden_units)
     kernel2 = rng.normal(scale=0.3, size=(hidden_units, num_classes))
     if hidden_units <= num_classes:

@@ -26,6 +26,7 @@ from grader.checks import (
     predict_numpy,
     run_on_model_class,
 )
+from grader.checks.inputs import generator
 from grader.checks.layerlist import Spec, first_divergence, layer_list
 
 pytestmark = pytest.mark.exercise("10")
@@ -118,7 +119,7 @@ def test_outputs_identical_after_weight_copy(submission, notes):
         if layer_list_divergence(build(submission, notes), label) is not None:
             raise NotChecked(f"the layers of {label} differ from the architecture (see the parameter counts "
                              "check above)")
-    rng = np.random.default_rng(10)
+    rng = generator(10)
     weights = [rng.normal(scale=0.3, size=shape).astype("float32") for shape in SHAPES]
     x = rng.uniform(size=(8, *INPUT)).astype("float32")
     source = sequential(submission, notes)

@@ -16,6 +16,7 @@ from grader.checks import (
     model_output_shape,
     predict_numpy,
 )
+from grader.checks.inputs import generator
 from grader.checks.losses import compiled_loss, expect_cross_entropy
 from grader.checks.training import (
     expect_trained_accuracy,
@@ -78,7 +79,7 @@ def test_input_and_output_shape(submission, notes):
 
 def test_loss_matches_the_outputs(submission, notes):
     model = compiled(submission, build(submission, notes))
-    sample = np.random.default_rng(11).uniform(size=(16, *INPUT)).astype("float32")
+    sample = generator(11).uniform(size=(16, *INPUT)).astype("float32")
     outputs = submission.invoke(predict_numpy, "build_model()(x)", model, sample)
     probabilities = bool(outputs.ndim == 2 and np.all(outputs >= 0)
                          and np.allclose(outputs.sum(axis=-1), 1.0, atol=1e-4))

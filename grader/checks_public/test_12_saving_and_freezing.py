@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from grader.checks import CheckFailure, Scenario, expect_array, expect_close, predict_numpy, subclasses
+from grader.checks.inputs import generator
 from grader.checks.saving import (
     BASE_INPUT,
     BASE_UNITS,
@@ -25,9 +26,13 @@ from grader.checks.saving import (
 
 pytestmark = pytest.mark.exercise("12")
 
-RNG = np.random.default_rng(1201)
-MEAN = RNG.normal(size=5).astype("float32")
-STD = RNG.uniform(0.5, 2.0, size=5).astype("float32")
+
+def standardize_stats() -> tuple[np.ndarray, np.ndarray]:
+    """The mean and std the checks give Standardize (drawn when a check runs: see grader.checks.inputs)."""
+    rng = generator(1201)
+    return rng.normal(size=5).astype("float32"), rng.uniform(0.5, 2.0, size=5).astype("float32")
+
+
 FORMULA_HINT = "in call(), subtract the mean, then divide by the std: both broadcast over the last axis"
 # One base for every public check: batch grading records a call by its arguments, and a model argument
 # counts as "a model", so these calls must not differ by their base only.
@@ -51,14 +56,14 @@ def play(submission, scenario: Scenario, cls):
     return facts
 
 
-def standardized(x: np.ndarray, mean=MEAN, std=STD) -> np.ndarray:
+def standardized(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
     return (x - mean) / std
 
 
 def model_with_standardize(scenario: Scenario, cls, mean, std, input_shape, units, seed):
     """Input → Standardize(mean, std) → Dense(units) with the grader's kernel and bias: the model's Ref and
     the function it computes."""
-    rng = np.random.default_rng(seed)
+    rng = generator(seed)
     kernel = rng.normal(size=(input_shape[-1], units)).astype("float32")
     bias = rng.normal(size=units).astype("float32")
     layer = scenario.new(cls, mean=mean, std=std)
@@ -70,23 +75,25 @@ def model_with_standardize(scenario: Scenario, cls, mean, std, input_shape, unit
 
 def test_standardize_computes_the_formula(submission):
     scenario, cls = standardize()
-    layer = scenario.new(cls, mean=MEAN, std=STD)
-    rng = np.random.default_rng(1202)
+    mean, std = standardize_stats()
+    layer = scenario.new(cls, mean=mean, std=std)
+    rng = generator(1202)
     inputs = [rng.normal(size=(4, 5)).astype("float32"), rng.normal(size=(2, 3, 5)).astype("float32")]
     outputs = [scenario.call(layer, x) for x in inputs]
     facts = play(submission, scenario, cls)
     for x, output in zip(inputs, outputs, strict=True):
         got = expect_array(f"{layer.label}(x)", facts[output])
-        expect_close(f"Standardize(mean, std) on a batch of shape {x.shape}", got, standardized(x), atol=1e-5,
+        expect_close(f"Standardize(mean, std) on a batch of shape {x.shape}", got, standardized(x, mean, std), atol=1e-5,
                      why="each feature (last axis) has its own mean and std: (x - mean) / std", hint=FORMULA_HINT)
 
 
 def test_config_round_trip(submission):
     scenario, cls = standardize()
-    layer = scenario.new(cls, mean=MEAN, std=STD, name="standardize_probe")
+    mean, std = standardize_stats()
+    layer = scenario.new(cls, mean=mean, std=std, name="standardize_probe")
     config_step = scenario.config(layer)
     clone = scenario.from_config(cls, layer)
-    x = np.random.default_rng(1203).normal(size=(3, 5)).astype("float32")
+    x = generator(1203).normal(size=(3, 5)).astype("float32")
     clone_output = scenario.call(clone, x)
     facts = play(submission, scenario, cls)
     fact = facts[config_step]
@@ -124,14 +131,15 @@ def test_config_round_trip(submission):
             hint="add mean and std to the config as plain lists (an array has .tolist())",
         )
     got = expect_array("the output of the layer rebuilt from its config", facts[clone_output])
-    expect_close("Standardize.from_config(layer.get_config()) on a (3, 5) batch", got, standardized(x), atol=1e-5,
+    expect_close("Standardize.from_config(layer.get_config()) on a (3, 5) batch", got, standardized(x, mean, std), atol=1e-5,
                  why="rebuilt from its config, the layer must standardize with the same mean and std",
                  hint="store in the config the values passed to __init__, and accept them back (np.asarray)")
 
 
 def test_class_is_registered(submission):
     scenario, cls = standardize()
-    scenario.new(cls, mean=MEAN, std=STD)  # the class must work before its registration counts
+    mean, std = standardize_stats()
+    scenario.new(cls, mean=mean, std=std)  # the class must work before its registration counts
     name_step = scenario.registered_name(cls)
     facts = play(submission, scenario, cls)
     fact = facts[name_step]
@@ -154,8 +162,8 @@ def test_class_is_registered(submission):
 
 def test_round_trip_gives_identical_outputs(submission):
     scenario, cls = standardize()
-    model, computes = model_with_standardize(scenario, cls, MEAN, STD, (5,), 3, seed=1204)
-    x = np.random.default_rng(1205).normal(size=(6, 5)).astype("float32")
+    model, computes = model_with_standardize(scenario, cls, *standardize_stats(), (5,), 3, seed=1204)
+    x = generator(1205).normal(size=(6, 5)).astype("float32")
     before = scenario.call(model, x)
     saved = scenario.save_and_reload(model, "save_and_reload")
     after = scenario.call(saved, x)
@@ -174,10 +182,10 @@ def test_round_trip_gives_identical_outputs(submission):
 
 def test_saved_file_loads_without_custom_objects(submission):
     scenario, cls = standardize()
-    model, computes = model_with_standardize(scenario, cls, MEAN, STD, (5,), 2, seed=1206)
+    model, computes = model_with_standardize(scenario, cls, *standardize_stats(), (5,), 2, seed=1206)
     saved = scenario.save_and_reload(model, "save_and_reload")
     loaded = scenario.load_saved(saved)
-    x = np.random.default_rng(1207).normal(size=(4, 5)).astype("float32")
+    x = generator(1207).normal(size=(4, 5)).astype("float32")
     output = scenario.call(loaded, x)
     facts = play(submission, scenario, cls)
     expect_saved_and_reloaded(facts[saved], "save_and_reload(model, directory)")
@@ -210,7 +218,7 @@ def test_features_come_from_the_base(submission):
     frozen = frozen_classifier(submission, reference_base(BASE_SEED), 3)
     frozen.initialise_head(1210)
     kernel, bias = (v.numpy() for v in frozen.head())
-    x = np.random.default_rng(1210).normal(size=(5, BASE_INPUT)).astype("float32")
+    x = generator(1210).normal(size=(5, BASE_INPUT)).astype("float32")
     expect_close("the new model's logits", predict_numpy(frozen.model, x), frozen.features(x) @ kernel + bias,
                  atol=1e-4, why="the model is base, with the weights it came with, followed by the new head: "
                  "logits = head(base(x))",

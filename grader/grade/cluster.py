@@ -103,6 +103,7 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
     dataset split with the client's secret `split_key`."""
     import shutil
 
+    from grader.checks.inputs import input_key
     from grader.datasets import chosen_dataset_name
     from grader.grade.student import GradingSetup, grade_student, hidden_paths
     from grader.manifest import load_course
@@ -126,7 +127,7 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
         student = StudentSubmission(payload.student, Path(payload.source), files, list(payload.problems))
         hide = [setup.work, *hidden_paths([folder], out=setup.work / "out")]
         grading = GradingSetup([course.find(e) for e in exercise_ids], probes, memory_mb, hide, setup.work,
-                               dataset_cache, setup.uid_base)
+                               dataset_cache, setup.uid_base, input_key(split_key))
         with setup.slots.taken() as slot:
             record = grade_student(student, grading, slot)
         record["graded_on"] = setup.address

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.checks.inputs import input_key
 from grader.export.roster import Roster
 from grader.grade.deadlines import LateTerms, prepare_lateness
 from grader.grade.intake import StudentSubmission, discover, student_file_name
@@ -82,16 +83,18 @@ def submission_fingerprint(student: StudentSubmission) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str]) -> dict:
-    """The probes of the exercises, discovered once per grader version and cached in OUT/.work."""
+def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str], input_key: bytes) -> dict:
+    """The probes of the exercises, their arrays drawn with the gradebook's `input_key`
+    (grader.checks.inputs), discovered once per grader version and key and cached in OUT/.work."""
     from grader.grade.replay import load_discovery, save_discovery
     from grader.grade.worker import discover_probes
 
-    cache = options.out / ".work" / f"probes-{fingerprint}-{'-'.join(exercise_ids)}.pkl"
+    drawn = hashlib.sha256(input_key).hexdigest()[:12]
+    cache = options.out / ".work" / f"probes-{fingerprint}-{drawn}-{'-'.join(exercise_ids)}.pkl"
     if cache.is_file():
         with contextlib.suppress(Exception):  # an unreadable cache is discovered again
             return load_discovery(cache)
-    outcome = run_job(discover_probes, (str(options.solutions), exercise_ids), wall_s=900)
+    outcome = run_job(discover_probes, (str(options.solutions), exercise_ids, input_key), wall_s=900)
     if outcome.reply is None:
         raise RuntimeError(f"discovering the checks' probes failed: {outcome.status} {outcome.detail}")
     import pickle
@@ -191,7 +194,7 @@ def _grade_into(out: Path, work: Path, inputs: list[Path], exercises, course: Co
     for ids, plans in groups.items():  # usually one group: the exercises whose fingerprint changed
         subset = [e for e in exercises if e.id in ids]
         by_student = {p.student.student: p for p in plans}
-        probes = load_probes(options, _digest_of(prints, ids), list(ids))
+        probes = load_probes(options, _digest_of(prints, ids), list(ids), input_key(split_key(out)))
         todo = [p.student for p in plans]
         if options.scheduler:
             graded = _grade_on_cluster(todo, subset, probes, options, grader_fingerprint(course, options.solutions))
@@ -280,10 +283,12 @@ def stored_split_key(out: Path) -> bytes | None:
 def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions, inputs: list[Path],
                 work: Path) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
     """Grade the students on this machine, `options.workers` at a time; yield them as they finish."""
-    dataset_cache = cache_trusted_dataset(work, split_key(options.out.resolve()))  # starts the forkserver, whose folder is hidden too
+    key = split_key(options.out.resolve())
+    dataset_cache = cache_trusted_dataset(work, key)  # starts the forkserver, whose folder is hidden too
     hide = [work, *hidden_paths(inputs, solutions=options.solutions, out=options.out, extra=options.extra_hide)]
     slots = Slots(options.workers)
-    setup = GradingSetup(exercises, probes, options.memory_mb, hide, work, dataset_cache, new_uid_base(options.workers))
+    setup = GradingSetup(exercises, probes, options.memory_mb, hide, work, dataset_cache, new_uid_base(options.workers),
+                         input_key(key))
 
     def run(student: StudentSubmission) -> dict[str, Any]:
         with slots.taken() as slot:

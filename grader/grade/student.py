@@ -47,6 +47,7 @@ class GradingSetup:
     work: Path
     dataset_cache: Path
     uid_base: int
+    input_key: bytes
 
     @cached_property
     def verifier_hide(self) -> list[str]:
@@ -431,7 +432,8 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
     for exercise_id, entry in entries.items():
         if _answered(entry):
             entries[exercise_id] = replace(entry, hidden=hidden_parts.get(exercise_id))
-    verified = verify_entries(student.student, entries, exercises, str(setup.dataset_cache), setup.verifier_hide)
+    verified = verify_entries(student.student, entries, exercises, str(setup.dataset_cache), setup.verifier_hide,
+                              setup.input_key)
     record_exercises = {}
     for exercise in exercises:
         entry = entries[exercise.id]

@@ -166,6 +166,7 @@ class VerifyJob:
     memory_mb: int = 4096
     cpu_s: dict[str, float] = field(default_factory=dict)  # exercise id -> CPU seconds its verification may use
     hide: list = field(default_factory=list)  # paths the verifier must not see (grader.grade.student.verifier_hidden)
+    input_key: bytes | None = None  # the key the checks draw their arrays with (grader.checks.inputs)
 
 
 @dataclass
@@ -206,6 +207,7 @@ def verify_student(job: VerifyJob, conn) -> None:
     (grader.grade.verify)."""
     import resource
 
+    from grader.checks.inputs import drawn_with
     from grader.grade.sandbox import SandboxNotSealed, cut_off_the_verifier, verifier_writable, vm_size_bytes
 
     if job.dataset_cache:  # read before the work folder that holds it is covered
@@ -229,10 +231,11 @@ def verify_student(job: VerifyJob, conn) -> None:
         if exercise_id in job.cpu_s:
             _limit_cpu(job.cpu_s[exercise_id])
         try:
-            if isinstance(entry, Replay) and entry.loaded:
-                result = _verify_replays({exercise_id: entry})[exercise_id]
-            else:
-                result = _verify_exercise(exercise_id, entry)
+            with drawn_with(job.input_key):  # the arrays the probes were discovered with
+                if isinstance(entry, Replay) and entry.loaded:
+                    result = _verify_replays({exercise_id: entry})[exercise_id]
+                else:
+                    result = _verify_exercise(exercise_id, entry)
         except Exception as error:  # noqa: BLE001 - e.g. MemoryError: this exercise's result, not the process's end
             reason = f"the grader failed while verifying this exercise: {type(error).__name__}: {str(error)[:300]}"
             result = {"status": "grader error", "reason": reason, "checks": _failed_entries(load_exercise(exercise_id),
@@ -305,21 +308,23 @@ def _failed_entries(exercise, message: str) -> list[dict[str, Any]]:
     return [check.gradebook_entry() for check in failed_checks(exercise, message)]
 
 
-def discover_probes(job: tuple[str, list[str]], conn) -> None:
-    """Trusted: record the calls every check of the given exercises makes into the reference solutions."""
+def discover_probes(job: tuple[str, list[str], bytes | None], conn) -> None:
+    """Trusted: record the calls every check of the given exercises makes into the reference solutions,
+    the checks drawing their arrays with the key `job[2]` (grader.checks.inputs)."""
+    from grader.checks.inputs import drawn_with
     from grader.checks.submission import load_submission
     from grader.grade.replay import RecordingSubmission
     from grader.manifest import load_course
     from grader.pytest_plugin import injected_submission
     from grader.runner import run_checks
 
-    solutions_dir, exercise_ids = job
+    solutions_dir, exercise_ids, input_key = job
     discovered = {}
     for exercise in (load_course().find(e) for e in exercise_ids):
         path = Path(solutions_dir) / exercise.filename
         probes, flags = {}, {}
         recording = RecordingSubmission(load_submission(path, exercise.id), probes, flags)
-        with injected_submission(recording):
+        with injected_submission(recording), drawn_with(input_key):
             result = run_checks(exercise, path, include_hidden=True)
         discovered[exercise.id] = {  # hidden checks' own probes are played last (see grader.grade.student.grade_student)
             "probes": [p for key, p in probes.items() if key in recording.public_keys],

@@ -1,0 +1,53 @@
+"""The random inputs and weights the checks give a learner's code: reproducible for the learner, secret
+in batch grading.
+
+Every check draws its arrays from `generator(seed)`, never from `np.random.default_rng` itself
+(tests/test_checks_draw_secret_inputs.py holds every check module to that).
+
+- `course check`, the nbgrader notebooks and the tests: `generator(seed)` is `np.random.default_rng(seed)`,
+  so a learner sees the same inputs, numbers and messages on every run.
+- Batch grading (`course grade`): the trusted processes that run the checks (the discovery of the probes
+  and the verifier) draw inside `drawn_with(key)`, where `key` comes from the gradebook's secret
+  (`input_key`, derived from grader.grade.grade.split_key). Each generator is then seeded with
+  HMAC-SHA256(key, seed): a submission that reads the checks' seeds learns nothing of the arrays it is
+  judged on, so a committed graph cannot hold precomputed answers (grader.grade.challenge), and a
+  hidden check's inputs cannot be worked out from its public source either. The key lives with the
+  gradebook, so a resumed run draws the same arrays and a submission gets the same score every run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+from collections.abc import Iterator
+
+import numpy as np
+
+_key: bytes | None = None
+
+
+def generator(seed: int) -> np.random.Generator:
+    """The generator of a check's arrays: `np.random.default_rng(seed)`, or inside `drawn_with(key)` one
+    seeded with HMAC-SHA256(key, seed)."""
+    if _key is None:
+        return np.random.default_rng(seed)
+    digest = hmac.new(_key, f"check inputs {seed}".encode(), hashlib.sha256).digest()
+    return np.random.default_rng(int.from_bytes(digest, "big"))
+
+
+@contextlib.contextmanager
+def drawn_with(key: bytes | None) -> Iterator[None]:
+    """Inside the block, every `generator` draws with the secret `key` (None: the public seeds)."""
+    global _key
+    previous, _key = _key, key
+    try:
+        yield
+    finally:
+        _key = previous
+
+
+def input_key(split_key: bytes) -> bytes:
+    """The key the checks draw with in batch grading, derived from the gradebook's secret `split_key`
+    (one secret to keep; the split and the inputs still come from independent streams)."""
+    return hmac.new(split_key, b"check inputs", hashlib.sha256).digest()
