@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import in_words
 
 pytestmark = pytest.mark.xdist_group("batch")
 FAULTS = Path(__file__).parent / "faults"
@@ -1026,16 +1027,6 @@ def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
         assert batch["points"] == local.points, path
 
 
-NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-
-
-def in_words(message: str) -> str:
-    """`message` with every number masked (values, and where and how many of them differ) and its spacing
-    normalised (numpy pads arrays by their values): what must be the same whatever arrays a check drew."""
-    words = " ".join(NUMBER.sub("#", message).split())
-    return re.sub(r"\[ ", "[", re.sub(r" \]", "]", words))
-
-
 def expect_answers_by_heart_earn_only_their_control_s_score(graded: dict, control_folder: Path) -> None:
     """tests/faults/answers_by_heart commits graphs that return the answers of the public checks' seeds
     (an outside attack: 14/15 and 17/18 in batch grading while the checks drew with public seeds). With
@@ -1153,6 +1144,17 @@ def test_invented_facts_never_pass_a_check_of_behaviour(graded):
     assert exercise["points"] <= structural < exercise["max_points"] / 2
 
 
+def test_answers_learnt_by_heart_pass_no_check_of_behaviour(graded):
+    """tests/faults/answers_by_heart commits a graph that returns the public seeds' answers: batch grading
+    draws the checks' arrays with the gradebook's secret key, so every check of behaviour fails."""
+    expect_no_behaviour_learnt_by_heart(graded["faulty"]["answers_by_heart"])
+
+
+def expect_no_behaviour_learnt_by_heart(record: dict) -> None:
+    outcomes = {c["name"]: c["outcome"] for c in record["exercises"]["08"]["checks"]}
+    assert all(outcomes[name] == "failed" for name in BEHAVIOUR_CHECKS_08), outcomes
+
+
 def _runs_in(base: Path) -> list[int]:
     """Processes whose working directory is under `base` (a grading run's submissions work there)."""
     found = []
@@ -1167,9 +1169,10 @@ def _runs_in(base: Path) -> list[int]:
 
 # The forgers and the faults that once stopped the class, graded unprivileged too (the root run grades them
 # in `graded`): a broken, deep or huge reply, a notebook without source, a failure of the grader in the
-# student's process, inputs carried into public feedback, facts of a scenario player rewritten in numpy.
+# student's process, inputs carried into public feedback, facts of a scenario player rewritten in numpy,
+# graphs holding the public seeds' answers.
 UNPRIVILEGED_TOO = ("reply_broken_npz", "reply_deep_json", "reply_huge_shape", "notebook_no_source",
-                    "trips_the_grader", "peeks_hidden", "forges_facts")
+                    "trips_the_grader", "peeks_hidden", "forges_facts", "answers_by_heart")
 
 
 def expect_the_class_survives_its_forgers(graded: dict) -> None:
@@ -1185,6 +1188,7 @@ def expect_the_class_survives_its_forgers(graded: dict) -> None:
     assert "SEEN [(" in seen and "(2, 3, 2, 2)" not in seen, seen
     forged = graded["forges_facts"]["exercises"]["08"]
     assert all(c["outcome"] == "failed" for c in forged["checks"] if c["name"] in BEHAVIOUR_CHECKS_08)
+    expect_no_behaviour_learnt_by_heart(graded["answers_by_heart"])
 
 
 INTERPRETER_HOME = Path(sys.base_prefix).resolve().parent  # a "home folder" that holds the interpreter
@@ -1271,7 +1275,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         time.sleep(0.5)
         assert not _runs_in(base), "processes of the grading run outlived it"
         assert not list(Path("/tmp").glob(f"{marker}*")) and not list((base / "tmp").glob("reached-*"))
-        assert [listener.connections for listener in listeners] == [0, 0, 0]
+        assert [listener.connections for listener in listeners] == [0, 0, 0, 0]
     finally:
         for listener in listeners:
             listener.close()
@@ -1314,6 +1318,9 @@ def test_a_dask_cluster_grades_the_class_exactly_as_one_machine(root, tmp_path):
         shutil.copytree(FAULTS / fault, submissions / fault)
     here = run_grade(str(submissions), "--out", str(tmp_path / "here"), "--json", *EXERCISES)
     assert here.returncode == 0, here.stderr[-3000:]
+    # the same gradebook secret (split and check inputs), so that every number must be the same too
+    (tmp_path / "cluster" / ".work").mkdir(parents=True)
+    shutil.copy(tmp_path / "here" / ".work" / "split-key", tmp_path / "cluster" / ".work" / "split-key")
     with dask.config.set({"distributed.worker.daemon": False}), \
             LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         remote = run_grade(str(submissions), "--out", str(tmp_path / "cluster"), "--json", "--scheduler",
@@ -1503,21 +1510,26 @@ CLONE_BUDGET_S = 20  # exercise 11's time budget in the clone: the reference tra
 
 def other_programs_sockets(name: str) -> list[_Listener]:
     """Sockets where other programs keep theirs, open to every uid: the top of the temp folder (/tmp:
-    an ssh-agent's, a tmux server's), /run (/run/user/UID/bus: the D-Bus session bus) and /var/lib (a
-    database's, LXD's)."""
+    an ssh-agent's, a tmux server's), /run (/run/user/UID/bus: the D-Bus session bus), /var/lib (a
+    database's, LXD's) and a folder no cover holds (/srv or /opt: a service's own)."""
     return [_Listener(Path(tempfile.gettempdir()) / f"{name}.sock"), _Listener(Path("/run") / f"{name}.sock"),
-            _Listener(Path("/var/lib") / f"{name}.sock")]
+            _Listener(Path("/var/lib") / f"{name}.sock"), _Listener(UNCOVERED_FOLDER / f"{name}.sock")]
+
+
+UNCOVERED_FOLDER = next((p for p in (Path("/srv"), Path("/opt")) if p.is_dir()), Path("/"))
 
 
 def test_a_socket_where_services_keep_theirs_is_out_of_reach(root, tmp_path):
     """Sockets under /var (a database's under /var/lib, LXD's under /var/snap) stay reachable on a read-only
-    mount: the sandbox covers /var as it covers /tmp and /run. tests/faults/escapes_sandbox, graded alone,
-    neither finds nor reaches one open to every uid under /var/lib, and its scratch is still private."""
+    mount: the sandbox covers /var as it covers /tmp and /run, and every other socket of the machine's by
+    itself (/srv, /opt). tests/faults/escapes_sandbox, graded alone, neither finds nor reaches one open to
+    every uid under /var/lib, at the top of /var or under /srv, and its scratch is still private."""
     submissions = tmp_path / "class"
     shutil.copytree(FAULTS / "escapes_sandbox", submissions / "escapes_sandbox")
     shutil.copytree(FAULTS / "reaches_out", submissions / "reaches_out")
     listeners = [_Listener(Path("/var/lib") / f"course-{tmp_path.name}.sock"),
-                 _Listener(Path("/var") / f"course-{tmp_path.name}.sock")]
+                 _Listener(Path("/var") / f"course-{tmp_path.name}.sock"),
+                 _Listener(UNCOVERED_FOLDER / f"course-{tmp_path.name}.sock")]
     try:
         done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-w", "2", "-e", "1", "-e", "4")
     finally:
@@ -1529,7 +1541,7 @@ def test_a_socket_where_services_keep_theirs_is_out_of_reach(root, tmp_path):
     assert _ex4(graded["escapes_sandbox"])["points"] == 12
     if os.geteuid() == 0:
         expect_contained(_messages(_ex4(graded["reaches_out"])))
-    assert [listener.connections for listener in listeners] == [0, 0]
+    assert [listener.connections for listener in listeners] == [0, 0, 0]
 
 
 @pytest.fixture(scope="module")
@@ -1646,7 +1658,7 @@ def test_a_course_cloned_under_tmp_still_hides_tmp_from_submissions(cloned_under
     graded = cloned_under_tmp["graded"]
     expect_no_way_out(_messages(graded["escapes_sandbox"]["exercises"]["01"]))
     assert _ex4(graded["escapes_sandbox"])["points"] == 12
-    assert [listener.connections for listener in cloned_under_tmp["listeners"]] == [0, 0, 0]
+    assert [listener.connections for listener in cloned_under_tmp["listeners"]] == [0, 0, 0, 0]
     report = _messages(_ex4(graded["reaches_out"]))
     expect_contained(report)
     assert "scratch=/tmp " not in report  # the course is under /tmp: the scratch goes to the next free place

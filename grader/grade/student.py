@@ -61,7 +61,8 @@ def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", ou
     """What a submission's process must not see: the course's answers (`solutions`) and tests, the
     class's files (`inputs`) and the gradebook (`out`), the record key, the grader's temp folders (its
     work folder, multiprocessing's with the forkserver's socket, POSIX shared memory), the shared
-    folders of `broad_folders` (temp folders, /run, the instructor's home) and any `extra` paths."""
+    folders of `broad_folders` (temp folders, /run, the instructor's home), any `extra` paths, and every
+    unix socket of the machine's that none of those holds (`machine_sockets`)."""
     from grader.grade.pool import forkserver_folder
     from grader.grade.signing import key_file
 
@@ -70,7 +71,30 @@ def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", ou
              ROOT / "exercises", out.resolve() if out else None, *[p.resolve() for p in inputs], *extra, key_file().parent,
              forkserver_folder(), Path("/dev/shm")]
     paths += broad_folders()  # even when the course lives there: its package and the interpreter are bound
-    return list(dict.fromkeys(p for p in paths if p is not None and p.exists()))  # back (visible_folders)
+    paths = list(dict.fromkeys(p for p in paths if p is not None and p.exists()))  # back (visible_folders)
+    return paths + [s for s in machine_sockets() if not any(s.is_relative_to(p) for p in paths)]
+
+
+def machine_sockets() -> list[Path]:
+    """The unix sockets bound to a path on this machine (its network namespace's, /proc/net/unix), as they
+    are now. A network namespace does not cut them and a read-only mount does not stop a connect(), so
+    each is covered (by /dev/null) wherever it lives: one under /srv or /opt as much as one in /run."""
+    import stat
+
+    try:
+        lines = Path("/proc/net/unix").read_text(errors="replace").splitlines()[1:]
+    except OSError:
+        return []
+    found = []
+    for line in lines:
+        fields = line.split(None, 7)  # the path is the last field, and may hold spaces
+        if len(fields) < 8 or not fields[7].startswith("/"):
+            continue  # unbound, or abstract (a network namespace of its own cuts those)
+        path = Path(fields[7])
+        with contextlib.suppress(OSError, ValueError):
+            if stat.S_ISSOCK(path.lstat().st_mode):
+                found.append(path.resolve())
+    return list(dict.fromkeys(found))
 
 
 def broad_folders() -> list[Path]:

@@ -5,7 +5,8 @@ through exercise 1's feedback (exercise 4, next door, is correct and must earn e
 - the forkserver's socket (it runs anything it is sent, outside every namespace), by the address in
   multiprocessing's own state, and any other program's socket in the temp folders, /run and /var (an
   ssh-agent's, a tmux server's, the D-Bus session bus that starts programs outside the sandbox, a
-  database's or LXD's under /var/lib or /var/snap);
+  database's or LXD's under /var/lib or /var/snap), at the top of the file system, under /srv and /opt,
+  and wherever its own network namespace's socket table names one;
 - paths of the grader's (its temp folder, the gradebook) in its own memory, and writing a record
   that gives it full marks into the gradebook when it finds one;
 - the same through the mount table, which names every covered folder (the class, the gradebook, the
@@ -55,8 +56,14 @@ def _sockets() -> list[str]:
     candidates = [str(getattr(multiprocessing.forkserver._forkserver, "_forkserver_address", None))]
     for pattern in ("/tmp/pymp-*/*", "/tmp/*", "/tmp/*/*", f"{tempfile.gettempdir()}/pymp-*/*", "/dev/shm/*",
                     "/var/tmp/*", "/run/*", "/run/user/*/*",  # the D-Bus session bus: /run/user/UID/bus
-                    "/var/*", "/var/*/*", "/var/*/*/*"):  # services' sockets: /var/lib, /var/spool, /var/snap
+                    "/var/*", "/var/*/*", "/var/*/*/*",  # services' sockets: /var/lib, /var/spool, /var/snap
+                    "/*", "/srv/*", "/srv/*/*", "/opt/*", "/opt/*/*"):  # and wherever else a service puts one
         candidates += glob.glob(pattern)
+    try:
+        with open("/proc/net/unix") as table:
+            candidates += [line.split(None, 7)[7].strip() for line in table if len(line.split(None, 7)) == 8]
+    except OSError:
+        pass
     reached = []
     for path in candidates:
         try:
