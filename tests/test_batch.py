@@ -1155,6 +1155,21 @@ def expect_no_behaviour_learnt_by_heart(record: dict) -> None:
     assert all(outcomes[name] == "failed" for name in BEHAVIOUR_CHECKS_08), outcomes
 
 
+def test_an_error_on_the_grader_s_inputs_carries_none_of_them_out(graded):
+    """tests/faults/leaks_through_errors fails in the challenger on purpose, with a shape built from the
+    secret inputs and weights (numpy's error quoted it whole before: an outside attack read 21 values per
+    check and round that way). The feedback names the error's kind only."""
+    expect_no_inputs_carried_out(graded["faulty"]["leaks_through_errors"])
+
+
+def expect_no_inputs_carried_out(record: dict) -> None:
+    exercise = record["exercises"]["08"]
+    said = _messages(exercise)
+    assert "the error's text is withheld" in said, said
+    assert not re.search(r"\d{8}", said) and "numpy array" not in said, said
+    assert all(c["outcome"] == "failed" for c in exercise["checks"] if c["name"] in BEHAVIOUR_CHECKS_08)
+
+
 def _runs_in(base: Path) -> list[int]:
     """Processes whose working directory is under `base` (a grading run's submissions work there)."""
     found = []
@@ -1170,9 +1185,9 @@ def _runs_in(base: Path) -> list[int]:
 # The forgers and the faults that once stopped the class, graded unprivileged too (the root run grades them
 # in `graded`): a broken, deep or huge reply, a notebook without source, a failure of the grader in the
 # student's process, inputs carried into public feedback, facts of a scenario player rewritten in numpy,
-# graphs holding the public seeds' answers.
+# graphs holding the public seeds' answers or carrying the secret ones out in an error.
 UNPRIVILEGED_TOO = ("reply_broken_npz", "reply_deep_json", "reply_huge_shape", "notebook_no_source",
-                    "trips_the_grader", "peeks_hidden", "forges_facts", "answers_by_heart")
+                    "trips_the_grader", "peeks_hidden", "forges_facts", "answers_by_heart", "leaks_through_errors")
 
 
 def expect_the_class_survives_its_forgers(graded: dict) -> None:
@@ -1189,6 +1204,7 @@ def expect_the_class_survives_its_forgers(graded: dict) -> None:
     forged = graded["forges_facts"]["exercises"]["08"]
     assert all(c["outcome"] == "failed" for c in forged["checks"] if c["name"] in BEHAVIOUR_CHECKS_08)
     expect_no_behaviour_learnt_by_heart(graded["answers_by_heart"])
+    expect_no_inputs_carried_out(graded["leaks_through_errors"])
 
 
 INTERPRETER_HOME = Path(sys.base_prefix).resolve().parent  # a "home folder" that holds the interpreter
@@ -1318,7 +1334,7 @@ def test_a_dask_cluster_grades_the_class_exactly_as_one_machine(root, tmp_path):
         shutil.copytree(FAULTS / fault, submissions / fault)
     here = run_grade(str(submissions), "--out", str(tmp_path / "here"), "--json", *EXERCISES)
     assert here.returncode == 0, here.stderr[-3000:]
-    # the same gradebook secret (split and check inputs), so that every number must be the same too
+    # the same held-out split (the gradebook's key); the checks' arrays are each run's own (in_words)
     (tmp_path / "cluster" / ".work").mkdir(parents=True)
     shutil.copy(tmp_path / "here" / ".work" / "split-key", tmp_path / "cluster" / ".work" / "split-key")
     with dask.config.set({"distributed.worker.daemon": False}), \
@@ -1328,8 +1344,10 @@ def test_a_dask_cluster_grades_the_class_exactly_as_one_machine(root, tmp_path):
         workers = set(cluster.scheduler_info["workers"])
     assert remote.returncode == 0, remote.stderr[-3000:]
 
-    def grades(record):  # everything but timings and which worker slot ran it
-        return {k: (e["status"], e["reason"], e["points"], e["checks"]) for k, e in record["exercises"].items()}
+    def grades(record):  # everything but timings, which worker slot ran it and the numbers its messages quote
+        return {k: (e["status"], e["reason"], e["points"],
+                    [{**c, "message": in_words(c["message"])} for c in e["checks"]])
+                for k, e in record["exercises"].items()}
 
     local, clustered = _records(tmp_path / "here"), _records(tmp_path / "cluster")
     assert set(local) == set(clustered) == {p.name.removesuffix(".zip") for p in submissions.iterdir()}

@@ -7,12 +7,15 @@ Every check draws its arrays from `generator(seed)`, never from `np.random.defau
 - `course check`, the nbgrader notebooks and the tests: `generator(seed)` is `np.random.default_rng(seed)`,
   so a learner sees the same inputs, numbers and messages on every run.
 - Batch grading (`course grade`): the trusted processes that run the checks (the discovery of the probes
-  and the verifier) draw inside `drawn_with(key)`, where `key` comes from the gradebook's secret
-  (`input_key`, derived from grader.grade.grade.split_key). Each generator is then seeded with
-  HMAC-SHA256(key, seed): a submission that reads the checks' seeds learns nothing of the arrays it is
-  judged on, so a committed graph cannot hold precomputed answers (grader.grade.challenge), and a
-  hidden check's inputs cannot be worked out from its public source either. The key lives with the
-  gradebook, so a resumed run draws the same arrays and a submission gets the same score every run.
+  and the verifier) draw inside `drawn_with(key)`, where `key` is new for every grading run
+  (grader.grade.grade) and kept only in the grader's memory and its trusted processes. Each generator
+  is then seeded with HMAC-SHA256(key, seed): a submission that reads the checks' seeds learns nothing
+  of the arrays it is judged on, so a committed graph cannot hold precomputed answers
+  (grader.grade.challenge), and a hidden check's inputs cannot be worked out from its public source
+  either. A new key per run, not per gradebook: what one run's feedback says of the arrays (a failing
+  check quotes values) is of no use to a resubmission, which the next run grades on others. A check
+  judges behaviour on any arrays alike, so the score does not depend on the key; the numbers its
+  messages quote do.
 """
 
 from __future__ import annotations
@@ -46,8 +49,3 @@ def drawn_with(key: bytes | None) -> Iterator[None]:
     finally:
         _key = previous
 
-
-def input_key(split_key: bytes) -> bytes:
-    """The key the checks draw with in batch grading, derived from the gradebook's secret `split_key`
-    (one secret to keep; the split and the inputs still come from independent streams)."""
-    return hmac.new(split_key, b"check inputs", hashlib.sha256).digest()

@@ -44,6 +44,7 @@ from grader.checks.scenario import SCENARIO_PROBE
 from grader.grade.sandbox import Limits, confine
 
 ARTEFACT_MAX_BYTES = 32 * 1024 * 1024
+MAX_OUTPUT_RANK, MAX_OUTPUT_DIM = 6, 1 << 20  # no output of the course's classes comes near either
 FUNCTION_PLACE = "<function>"  # where a committed function's output goes (never a probe key: those are hex)
 
 
@@ -332,7 +333,7 @@ def _challenge(artefact: bytes, items: list[ChallengeItem], folder: Path) -> tup
         loaded = tf.saved_model.load(str(folder / "artefact"))
         variables = list(loaded.variables_list)
     except Exception as error:  # noqa: BLE001
-        return {"error": _one_line(error)}, []
+        return {"error": _error_kind(error)}, []
     outputs, arrays = [], []
     for item in items:
         try:
@@ -343,13 +344,16 @@ def _challenge(artefact: bytes, items: list[ChallengeItem], folder: Path) -> tup
             captured = [[int(d) for d in v.shape] for v in traced.variables if v.dtype.is_floating]
             static = getattr(traced.structured_outputs, "shape", None)
             if not item.run and static is not None and None not in list(static)[1:]:
-                output = np.zeros((0, *list(static)[1:]), dtype="float32")  # the shape as traced, not run
+                shape = [0, *(int(d) for d in list(static)[1:])]  # the shape as traced, not run
+                output = np.zeros(_plausible(shape), dtype="float32")
             else:
-                output = np.asarray(function(tf.constant(item.x)), dtype="float32")
+                result = function(tf.constant(item.x))
+                _plausible(list(getattr(result, "shape", [])))
+                output = np.asarray(result, dtype="float32")
             outputs.append({"array": len(arrays), "weights": captured})
             arrays.append(output)
         except Exception as error:  # noqa: BLE001
-            outputs.append({"error": _one_line(error)})
+            outputs.append({"error": _error_kind(error)})
     return {"outputs": outputs}, arrays
 
 
@@ -363,10 +367,19 @@ def _traced_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {error_summary(last)}" if last else type(error).__name__
 
 
-def _one_line(error: BaseException) -> str:
-    from grader.checks.failure import error_lines
+def _error_kind(error: BaseException) -> str:
+    """What the feedback says of an error on the grader's inputs: its kind only. Its text could carry
+    those inputs out (a graph that fails on purpose with a message, or a shape, built from them)."""
+    return (f"{type(error).__name__} on the grader's inputs; the error's text is withheld, as it could quote "
+            "them: `course check` shows it where your class fails the same way")
 
-    return f"{type(error).__name__}: {error_lines(str(error), 1, 200)}".rstrip(": ")
+
+def _plausible(shape: list) -> tuple[int, ...]:
+    """`shape` if an output of the learner's could have it; ValueError (its kind alone reaches the feedback)
+    for a rank or a dimension no model of the course gives: such a shape could carry the inputs out."""
+    if len(shape) > MAX_OUTPUT_RANK or any(d is not None and not 0 <= int(d) <= MAX_OUTPUT_DIM for d in shape):
+        raise ValueError("an output of an impossible shape")
+    return tuple(int(d) for d in shape)
 
 
 # 4. judge (trusted) ------------------------------------------------------------------------------------

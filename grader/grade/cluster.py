@@ -42,8 +42,8 @@ class StudentPayload:
 
 
 def grade_on_cluster(address: str, students: list[StudentSubmission], exercise_ids: list[str], probes: dict,
-                     memory_mb: int, fingerprint: str, split_key: bytes, fingerprint_of: Callable[[Course], str],
-                     ) -> Iterator[tuple[str, dict[str, Any] | None, str]]:
+                     memory_mb: int, fingerprint: str, split_key: bytes, input_key: bytes,
+                     fingerprint_of: Callable[[Course], str]) -> Iterator[tuple[str, dict[str, Any] | None, str]]:
     """Grade each student as one task on the cluster at `address`; yield (student, record, error) as
     tasks finish. A worker computes `fingerprint_of(course)` and refuses to grade unless it equals the
     client's `fingerprint`. A task that fails (e.g. its worker died more often than Dask retries) gives
@@ -55,7 +55,7 @@ def grade_on_cluster(address: str, students: list[StudentSubmission], exercise_i
     run, dataset = uuid.uuid4().hex[:8], chosen_dataset_name()
     with Client(address, timeout="30s") as client:
         futures = {client.submit(grade_remotely, StudentPayload.of(s), exercise_ids, probes, memory_mb, fingerprint,
-                                 dataset, split_key, fingerprint_of, key=f"course-grade-{run}-{s.student}", pure=False): s.student
+                                 dataset, split_key, input_key, fingerprint_of, key=f"course-grade-{run}-{s.student}", pure=False): s.student
                    for s in students}
         for future in as_completed(futures):
             student = futures[future]
@@ -97,13 +97,13 @@ def _worker_setup() -> _WorkerSetup:
 
 
 def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dict, memory_mb: int,
-                   fingerprint: str, dataset: str, split_key: bytes,
+                   fingerprint: str, dataset: str, split_key: bytes, input_key: bytes,
                    fingerprint_of: Callable[[Course], str]) -> dict[str, Any]:
     """The task run on a worker: grade one student with this worker's forkserver and sandbox, on the
-    dataset split with the client's secret `split_key`."""
+    dataset split with the client's secret `split_key`, the checks drawing their arrays with the
+    client's run's `input_key` (the one its probes were discovered with)."""
     import shutil
 
-    from grader.checks.inputs import input_key
     from grader.datasets import chosen_dataset_name
     from grader.grade.student import GradingSetup, grade_student, hidden_paths
     from grader.manifest import load_course
@@ -127,7 +127,7 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
         student = StudentSubmission(payload.student, Path(payload.source), files, list(payload.problems))
         hide = [setup.work, *hidden_paths([folder], out=setup.work / "out")]
         grading = GradingSetup([course.find(e) for e in exercise_ids], probes, memory_mb, hide, setup.work,
-                               dataset_cache, setup.uid_base, input_key(split_key))
+                               dataset_cache, setup.uid_base, input_key)
         with setup.slots.taken() as slot:
             record = grade_student(student, grading, slot)
         record["graded_on"] = setup.address

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.checks.inputs import input_key
 from grader.export.roster import Roster
 from grader.grade.deadlines import LateTerms, prepare_lateness
 from grader.grade.intake import StudentSubmission, discover, student_file_name
@@ -83,17 +82,11 @@ def submission_fingerprint(student: StudentSubmission) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str], input_key: bytes) -> dict:
-    """The probes of the exercises, their arrays drawn with the gradebook's `input_key`
-    (grader.checks.inputs), discovered once per grader version and key and cached in OUT/.work."""
-    from grader.grade.replay import load_discovery, save_discovery
+def discover_checks(options: GradeOptions, exercise_ids: list[str], input_key: bytes) -> dict:
+    """The probes of the exercises, their arrays drawn with this run's secret `input_key`
+    (grader.checks.inputs), discovered in a trusted process. Never stored: another run draws others."""
     from grader.grade.worker import discover_probes
 
-    drawn = hashlib.sha256(input_key).hexdigest()[:12]
-    cache = options.out / ".work" / f"probes-{fingerprint}-{drawn}-{'-'.join(exercise_ids)}.pkl"
-    if cache.is_file():
-        with contextlib.suppress(Exception):  # an unreadable cache is discovered again
-            return load_discovery(cache)
     outcome = run_job(discover_probes, (str(options.solutions), exercise_ids, input_key), wall_s=900)
     if outcome.reply is None:
         raise RuntimeError(f"discovering the checks' probes failed: {outcome.status} {outcome.detail}")
@@ -107,8 +100,6 @@ def load_probes(options: GradeOptions, fingerprint: str, exercise_ids: list[str]
     if not_replayable:  # such checks would have to run in the student's process: refuse instead
         raise RuntimeError(f"the checks of exercises {not_replayable} use the learner's objects directly; batch "
                            "grading needs them to go through submission.call() or submission.run(Scenario)")
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    save_discovery(cache, discovered)
     return discovered
 
 
@@ -164,6 +155,9 @@ def _grade_into(out: Path, work: Path, inputs: list[Path], exercises, course: Co
     from grader.grade.resume import merged_record, plan_student
 
     students = discover(inputs, exercises, work)
+    # The checks' arrays of this run (grader.checks.inputs): a new key for every run, so that what one
+    # run's feedback tells a student of them (a failing check quotes values) is no use in the next one.
+    input_key = secrets.token_bytes(32)
     prints = exercise_fingerprints(GradingCode(Path(__file__)), exercises, options.solutions, split_key(out))
     groups: dict[tuple[str, ...], list] = {}
     records, changes = [], []
@@ -194,12 +188,13 @@ def _grade_into(out: Path, work: Path, inputs: list[Path], exercises, course: Co
     for ids, plans in groups.items():  # usually one group: the exercises whose fingerprint changed
         subset = [e for e in exercises if e.id in ids]
         by_student = {p.student.student: p for p in plans}
-        probes = load_probes(options, _digest_of(prints, ids), list(ids), input_key(split_key(out)))
+        probes = discover_checks(options, list(ids), input_key)
         todo = [p.student for p in plans]
         if options.scheduler:
-            graded = _grade_on_cluster(todo, subset, probes, options, grader_fingerprint(course, options.solutions))
+            graded = _grade_on_cluster(todo, subset, probes, input_key, options,
+                                       grader_fingerprint(course, options.solutions))
         else:
-            graded = _grade_here(todo, subset, probes, options, inputs, work)
+            graded = _grade_here(todo, subset, probes, input_key, options, inputs, work)
         for student, record, error in graded:
             failed = record is None
             if failed:  # e.g. its cluster task failed: a "grader error" row now, graded again next run
@@ -212,11 +207,6 @@ def _grade_into(out: Path, work: Path, inputs: list[Path], exercises, course: Co
     if options.only_changed:
         write_changes(out, changes)
     return records
-
-
-def _digest_of(prints: dict, ids: tuple[str, ...]) -> str:
-    """One digest of the fingerprints of exercises `ids` (names the cached probes of those exercises)."""
-    return hashlib.sha256(json.dumps([prints[i].digest for i in ids]).encode()).hexdigest()[:16]
 
 
 WORK_PREFIX = "course-grade-"  # + the grading process's pid + "-": its work folder in the temp folder
@@ -280,15 +270,16 @@ def stored_split_key(out: Path) -> bytes | None:
     return path.read_bytes() if path.is_file() else None
 
 
-def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions, inputs: list[Path],
-                work: Path) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
-    """Grade the students on this machine, `options.workers` at a time; yield them as they finish."""
+def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, input_key: bytes, options: GradeOptions,
+                inputs: list[Path], work: Path) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
+    """Grade the students on this machine, `options.workers` at a time, with the `probes` discovered
+    with `input_key`; yield them as they finish."""
     key = split_key(options.out.resolve())
     dataset_cache = cache_trusted_dataset(work, key)  # starts the forkserver, whose folder is hidden too
     hide = [work, *hidden_paths(inputs, solutions=options.solutions, out=options.out, extra=options.extra_hide)]
     slots = Slots(options.workers)
     setup = GradingSetup(exercises, probes, options.memory_mb, hide, work, dataset_cache, new_uid_base(options.workers),
-                         input_key(key))
+                         input_key)
 
     def run(student: StudentSubmission) -> dict[str, Any]:
         with slots.taken() as slot:
@@ -319,15 +310,16 @@ def failed_record(student: StudentSubmission, exercises, error: str) -> dict[str
     }
 
 
-def _grade_on_cluster(todo: list[StudentSubmission], exercises, probes: dict, options: GradeOptions,
+def _grade_on_cluster(todo: list[StudentSubmission], exercises, probes: dict, input_key: bytes, options: GradeOptions,
                       fingerprint: str) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
-    """Grade the students on the Dask cluster at `options.scheduler` (see grader.grade.cluster)."""
+    """Grade the students on the Dask cluster at `options.scheduler` (see grader.grade.cluster), with the
+    `probes` discovered with `input_key`."""
     from grader.grade.cluster import grade_on_cluster
 
     by_id = {s.student: s for s in todo}
     for student, record, error in grade_on_cluster(options.scheduler, todo, [e.id for e in exercises], probes,
                                                    options.memory_mb, fingerprint, split_key(options.out.resolve()),
-                                                   grader_fingerprint):
+                                                   input_key, grader_fingerprint):
         yield by_id[student], record, error
 
 
