@@ -1162,6 +1162,26 @@ def test_an_error_on_the_grader_s_inputs_carries_none_of_them_out(graded):
     expect_no_inputs_carried_out(graded["faulty"]["leaks_through_errors"])
 
 
+def test_each_run_draws_the_checks_arrays_anew_and_gives_the_same_score(tmp_path):
+    """A wrong MyDense (its activation ignored) graded twice into one gradebook: the same outcome and points
+    for every check, the same words, other numbers quoted (each run's arrays are its own: what one run's
+    feedback quotes is no use to the next), and no run leaves its probes (the secret arrays) on disk."""
+    wrong = tmp_path / "class" / "wrong"
+    wrong.mkdir(parents=True)
+    shutil.copy(VARIANTS / "08" / "wrong_activation_ignored.py", wrong / "08_custom_layer.py")
+    out = tmp_path / "out"
+    runs = []
+    for _ in range(2):
+        done = run_grade(str(tmp_path / "class"), "--out", str(out), "--json", "--force", "-e", "8")
+        assert done.returncode == 0, done.stderr[-3000:]
+        runs.append(_records(out)["wrong"]["exercises"]["08"])
+    first, second = ([(c["name"], c["outcome"], c["points"], c["message"]) for c in run["checks"]] for run in runs)
+    assert [c[:3] for c in first] == [c[:3] for c in second] and runs[0]["points"] == runs[1]["points"] < 15
+    assert [in_words(c[3]) for c in first] == [in_words(c[3]) for c in second]
+    assert [c[3] for c in first] != [c[3] for c in second]  # the values it quotes are each run's own
+    assert not [p.name for p in (out / ".work").iterdir() if p.name != "split-key"]
+
+
 def expect_no_inputs_carried_out(record: dict) -> None:
     exercise = record["exercises"]["08"]
     said = _messages(exercise)
