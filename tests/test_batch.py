@@ -16,7 +16,9 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import in_words
@@ -1027,21 +1029,31 @@ def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
         assert batch["points"] == local.points, path
 
 
+def checked_controls(fault: str, trick: str, honest: str, folder: Path) -> Iterator[tuple[Any, Path, Any]]:
+    """Each file of tests/faults/FAULT with its control, the same file with `trick` replaced by `honest`,
+    written into `folder` and checked as `course check` does: (exercise, the file, the control's result)."""
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    course = load_course()
+    folder.mkdir()
+    for path in sorted((FAULTS / fault).glob("*.py")):
+        exercise = course.find(path.name[:2])
+        control = folder / path.name
+        control.write_text(path.read_text().replace(trick, honest))
+        yield exercise, path, run_checks(exercise, control, include_hidden=True)
+
+
 def expect_answers_by_heart_earn_only_their_control_s_score(graded: dict, control_folder: Path) -> None:
     """tests/faults/answers_by_heart commits graphs that return the answers of the public checks' seeds
     (an outside attack: 14/15 and 17/18 in batch grading while the checks drew with public seeds). With
     the public seeds (`course check`) it still wins; in batch grading every check has the outcome it
     has for its control, the same files with the table of answers left unread."""
-    from grader.manifest import load_course
     from grader.runner import run_checks
 
-    course = load_course()
-    control_folder.mkdir()
-    for path in sorted((FAULTS / "answers_by_heart").glob("*.py")):
-        exercise = course.find(path.name[:2])
-        control = control_folder / path.name
-        control.write_text(path.read_text().replace("answer = ANSWERS.get(", "answer = None and ANSWERS.get("))
-        honest = run_checks(exercise, control, include_hidden=True)
+    controls = checked_controls("answers_by_heart", "answer = ANSWERS.get(", "answer = None and ANSWERS.get(",
+                                control_folder)
+    for exercise, path, honest in controls:
         by_heart = run_checks(exercise, path, include_hidden=True)
         assert by_heart.points >= honest.points + 5, (exercise.id, by_heart.points, honest.points)  # a real attack
         batch = graded["exercises"][exercise.id]
@@ -1060,17 +1072,9 @@ def expect_forged_facts_earn_only_the_process_word(forger: dict, honest_folder: 
     from the scenario's own inputs and weights (41/41 before commit-then-challenge). It earns what its
     honest control (the same files, FORGE = False: untouched class stubs) earns, plus at most the checks
     that rest on the process's word; every check of behaviour, shape or weights fails."""
-    from grader.manifest import load_course
-    from grader.runner import run_checks
-
-    course = load_course()
-    honest_folder.mkdir()
     extra = 0.0
-    for path in sorted((FAULTS / "forges_facts").glob("*.py")):
-        exercise = course.find(path.name[:2])
-        honest_file = honest_folder / path.name
-        honest_file.write_text(path.read_text().replace("FORGE = True", "FORGE = False"))
-        honest = {c.name: c.outcome for c in run_checks(exercise, honest_file, include_hidden=True).checks}
+    for exercise, _, control in checked_controls("forges_facts", "FORGE = True", "FORGE = False", honest_folder):
+        honest = {c.name: c.outcome for c in control.checks}
         forged = {c["name"]: c for c in forger["exercises"][exercise.id]["checks"]}
         gained = {name for name, c in forged.items() if c["outcome"] == "passed" and honest[name] != "passed"}
         assert gained <= PROCESS_WORD_CHECKS, (exercise.id, gained - PROCESS_WORD_CHECKS)
@@ -1092,10 +1096,7 @@ def test_forged_reply_fields_earn_only_the_honest_score(root, tmp_path, user):
     rest of the class is graded in full."""
     skip_unless_users_can_be_stood_in_for(user)
     from grader.grade.replay import MAX_FAILURE_CHARS
-    from grader.manifest import load_course
-    from grader.runner import run_checks
 
-    course = load_course()
     submissions, out, honest_folder = tmp_path / "class", tmp_path / "out", tmp_path / "honest"
     for name, folder in (("alice", "solutions"), ("bob", "exercises")):
         (submissions / name).mkdir(parents=True)
@@ -1106,12 +1107,7 @@ def test_forged_reply_fields_earn_only_the_honest_score(root, tmp_path, user):
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(out)
     assert graded["alice"]["total"] == graded["alice"]["max_total"] and graded["bob"]["total"] == 0
-    honest_folder.mkdir()
-    for path in sorted((FAULTS / "forges_replies").glob("*.py")):
-        exercise = course.find(path.name[:2])
-        honest_file = honest_folder / path.name
-        honest_file.write_text(path.read_text().replace("FORGE = True", "FORGE = False"))
-        honest = run_checks(exercise, honest_file, include_hidden=True)
+    for exercise, _, honest in checked_controls("forges_replies", "FORGE = True", "FORGE = False", honest_folder):
         forged = graded["forges_replies"]["exercises"][exercise.id]
         assert forged["status"] == "graded", (exercise.id, forged["reason"])
         passed = {c.name for c in honest.checks if c.outcome == "passed"}
