@@ -1178,6 +1178,22 @@ def test_each_run_draws_the_checks_arrays_anew_and_gives_the_same_score(tmp_path
     assert not [p.name for p in (out / ".work").iterdir() if p.name != "split-key"]
 
 
+def test_a_flooded_commitment_is_refused_unread(graded):
+    """tests/faults/floods_the_challenge names one committed call for every step, listed with 300,000
+    values, which the grader's own process used to read in full for every step (at the largest reply,
+    enough memory to stop the whole class). It is refused unread: its behaviour checks fail, saying the
+    call was reported without a commitment the grader could run (the flood, played, gave other failures)."""
+    expect_flood_refused(graded["faulty"]["floods_the_challenge"], graded["faulty"]["alice"])
+
+
+def expect_flood_refused(record: dict, correct: dict) -> None:
+    exercise = record["exercises"]["08"]
+    outcomes = {c["name"]: c["outcome"] for c in exercise["checks"]}
+    assert all(outcomes[name] == "failed" for name in BEHAVIOUR_CHECKS_08), outcomes
+    assert "your process reported it without committing to it" in _messages(exercise), _messages(exercise)
+    assert record["seconds"] < correct["seconds"] + 60, (record["seconds"], correct["seconds"])
+
+
 def expect_no_inputs_carried_out(record: dict) -> None:
     exercise = record["exercises"]["08"]
     said = _messages(exercise)
@@ -1201,9 +1217,10 @@ def _runs_in(base: Path) -> list[int]:
 # The forgers and the faults that once stopped the class, graded unprivileged too (the root run grades them
 # in `graded`): a broken, deep or huge reply, a notebook without source, a failure of the grader in the
 # student's process, inputs carried into public feedback, facts of a scenario player rewritten in numpy,
-# graphs holding the public seeds' answers or carrying the secret ones out in an error.
+# graphs holding the public seeds' answers or carrying the secret ones out in an error, a flooded commitment.
 UNPRIVILEGED_TOO = ("reply_broken_npz", "reply_deep_json", "reply_huge_shape", "notebook_no_source",
-                    "trips_the_grader", "peeks_hidden", "forges_facts", "answers_by_heart", "leaks_through_errors")
+                    "trips_the_grader", "peeks_hidden", "forges_facts", "answers_by_heart", "leaks_through_errors",
+                    "floods_the_challenge")
 
 
 def expect_the_class_survives_its_forgers(graded: dict) -> None:
@@ -1221,6 +1238,7 @@ def expect_the_class_survives_its_forgers(graded: dict) -> None:
     assert all(c["outcome"] == "failed" for c in forged["checks"] if c["name"] in BEHAVIOUR_CHECKS_08)
     expect_no_behaviour_learnt_by_heart(graded["answers_by_heart"])
     expect_no_inputs_carried_out(graded["leaks_through_errors"])
+    expect_flood_refused(graded["floods_the_challenge"], graded["alice"])
 
 
 INTERPRETER_HOME = Path(sys.base_prefix).resolve().parent  # a "home folder" that holds the interpreter
@@ -1403,7 +1421,10 @@ def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, 
     a learning rate of 0. The grader trains from weights it initialises itself, refuses a recipe that
     cannot change them, and judges on a split drawn with a key the submission never sees: the fault earns
     exactly what the same file earns without the cheat, and so does the same cheat with a subclassed model
-    (traced into a functional graph that the grader re-initialises and trains itself)."""
+    (traced into a functional graph that the grader re-initialises and trains itself).
+    tests/faults/bakes_its_weights trains on all the public images and hands the weights over as
+    Constant initialisers, which re-initialising gave back (12/12 before): refused, it earns its control's
+    score too."""
     skip_unless_users_can_be_stood_in_for(user)
     from grader.manifest import load_course
     from grader.runner import run_checks
@@ -1418,7 +1439,11 @@ def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, 
     subclassed.parent.mkdir()  # batch grading traces into a functional graph (grader.grade.values)
     text = fault.read_text()
     subclassed.write_text(text[:text.index("def _model()")] + SUBCLASSED_MODEL + text[text.index("def build_model()"):])
-    for name, path in (("cheat", fault), ("cheat_subclassed", subclassed),
+    baked = FAULTS / "bakes_its_weights" / "11_capstone.py"
+    baked_control = tmp_path / "baked_control" / "11_capstone.py"
+    baked_control.parent.mkdir()
+    baked_control.write_text(baked.read_text().replace("CHEAT = True", "CHEAT = False"))
+    for name, path in (("cheat", fault), ("cheat_subclassed", subclassed), ("baked", baked),
                        ("alice", root / "solutions" / "11_capstone.py")):
         (submissions / name).mkdir(parents=True)
         shutil.copy(path, submissions / name / "11_capstone.py")
@@ -1431,6 +1456,11 @@ def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, 
             student
         assert cheat["points"] == honest.points == cheat["max_points"] - 4, student
         assert "learning rate is 0" in _messages(cheat), student
+    baked_honest = run_checks(load_course().find("11"), baked_control, include_hidden=True)
+    cheat = graded["baked"]["exercises"]["11"]
+    assert {c["name"]: c["outcome"] for c in cheat["checks"]} == {c.name: c.outcome for c in baked_honest.checks}
+    assert cheat["points"] == baked_honest.points < cheat["max_points"]
+    assert "holds 7,840 values, so training would start from them" in _messages(cheat), _messages(cheat)
     assert graded["alice"]["exercises"]["11"]["points"] == 12
     assert (tmp_path / "out" / ".work" / "split-key").stat().st_mode & 0o077 == 0
     dataset = json.loads((tmp_path / "out" / "grades.json").read_text())["dataset"]

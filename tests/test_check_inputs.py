@@ -48,6 +48,13 @@ def test_every_check_draws_its_arrays_through_the_generator():
     assert draws_around_the_generator("import numpy as np\nx = np.random.default_rng(1)") == ["line 2: np.random"]
 
 
+def _drawn_in(module, seed: int) -> np.ndarray:
+    """What `generator(seed)` draws when called from code of `module` (a check module)."""
+    namespace = {"__name__": module.__name__, "generator": generator}
+    exec(f"def draw():\n    return generator({seed}).normal(size=8)", namespace)  # noqa: S102 - the test's own code
+    return namespace["draw"]()
+
+
 def test_the_public_seeds_are_numpy_s_own_and_a_key_gives_other_reproducible_arrays():
     public = generator(81).normal(size=(4, 6))
     assert np.array_equal(public, np.random.default_rng(81).normal(size=(4, 6)))  # course check: as the seed says
@@ -59,4 +66,9 @@ def test_the_public_seeds_are_numpy_s_own_and_a_key_gives_other_reproducible_arr
         with drawn_with(b"\x02" * 32):
             assert not np.array_equal(generator(81).normal(size=(4, 6)), secret)  # another run, others
     assert not np.array_equal(secret, public)
+    with drawn_with(key):  # the same seed in two exercises' checks: two streams
+        from grader.checks_public import test_02_dense, test_08_custom_layer
+
+        assert not np.array_equal(_drawn_in(test_02_dense, 1), _drawn_in(test_08_custom_layer, 1))
+        assert np.array_equal(_drawn_in(test_08_custom_layer, 1), _drawn_in(test_08_custom_layer, 1))
     assert np.array_equal(generator(81).normal(size=(4, 6)), public)  # the key is gone after the block

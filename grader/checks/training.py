@@ -186,19 +186,40 @@ def with_fresh_weights(model: keras.Model, seed: int, input_shape: tuple[int, ..
 
     Sequential and functional models are cloned from their config (Keras' own initialisers, one seed).
     A subclassed model cannot be rebuilt from a config; it is returned as it is (only `course check`
-    holds one: it was built by `build_model()` a moment ago, after the same seeding).
+    holds one: it was built by `build_model()` a moment ago, after the same seeding). CheckFailure for an
+    initialiser that holds its values (`expect_initialisers_draw`): cloning would hand them back.
     """
     from grader.checks.graph import api_of
     from grader.checks.introspect import ensure_built
 
     if api_of(model) == "subclassed":
         return model
+    expect_initialisers_draw(model)
     seed_everything(seed)
     try:
         clone = keras.models.clone_model(model)
     except Exception:  # noqa: BLE001 - a learner's own layer without a config (course check only: batch
         return model  # grading rebuilds models from Keras' own classes, which always clone)
     return ensure_built(clone, input_shape)
+
+
+def expect_initialisers_draw(model: keras.Model) -> None:
+    """CheckFailure if a layer's initialiser holds more than one value (`Constant(array)`): re-initialising
+    from the config would give back those weights, trained anywhere (on the held-out images too), and
+    training would start from them instead of from weights the grader draws."""
+    for position, layer in enumerate(model._flatten_layers(include_self=False), start=1):
+        for attribute, value in vars(layer).items():
+            if isinstance(value, keras.initializers.Constant) and np.size(np.asarray(value.value)) > 1:
+                raise CheckFailure(
+                    f"layer {position} ({type(layer).__name__})'s {attribute.lstrip('_')} holds "
+                    f"{np.size(np.asarray(value.value)):,} values, so training would start from them",
+                    expected="initialisers that draw the weights, or fill them with one value",
+                    got=f"Constant(an array of shape {np.shape(np.asarray(value.value))})",
+                    why="the grader re-initialises the model from its config before training, to measure what "
+                    "your recipe learns from weights it draws; an initialiser holding an array gives the same "
+                    "weights back every time",
+                    hint="leave kernel_initializer and bias_initializer at their defaults (or a single value)",
+                )
 
 
 def _learning_rate(model: keras.Model) -> float | None:

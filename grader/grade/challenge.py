@@ -44,6 +44,9 @@ from grader.checks.scenario import SCENARIO_PROBE
 from grader.grade.sandbox import Limits, confine
 
 ARTEFACT_MAX_BYTES = 32 * 1024 * 1024
+# The variables one committed call may be given (the course's classes have a handful): the student's
+# process names them, and the grader's own process reads every name, so a longer list is refused unread.
+MAX_VALUES_PER_CALL = 256
 MAX_OUTPUT_RANK, MAX_OUTPUT_DIM = 6, 1 << 20  # no output of the course's classes comes near either
 FUNCTION_PLACE = "<function>"  # where a committed function's output goes (never a probe key: those are hex)
 
@@ -432,6 +435,8 @@ def challenge_items(pending: PendingChallenge) -> tuple[bytes | None, list[Chall
             k = _committed_call(outcomes[index]) if outcomes and index < len(outcomes) else None
             if k is None or not 0 <= k < len(calls):
                 continue
+            if not isinstance(calls[k], list) or len(calls[k]) > MAX_VALUES_PER_CALL:
+                continue  # not a commitment the challenger can run: its checks fail, saying so
             try:
                 values = [(int(v), _substituted(np.asarray(arrays[int(a)]), secrets.substitutions))
                           for v, a in calls[k]]
