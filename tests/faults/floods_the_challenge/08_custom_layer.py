@@ -7,62 +7,28 @@ a million 61 s and 2.8 GB, and the largest header a reply may hold would have st
 has variables is now refused unread: this student's behaviour checks fail, saying the grader could not
 run the committed graph, and nobody else notices.
 """
-
-
 import keras
 
 
 class MyDense(keras.layers.Layer):
-    """A densely connected layer: `activation(inputs @ kernel + bias)`.
-
-    Args:
-        units: positive integer, the number of outputs per example.
-        activation: name or function (e.g. "relu"); None means no activation (linear).
-        use_bias: whether to add a learned bias vector.
-
-    Input shape:  (batch, ..., input_dim)
-    Output shape: (batch, ..., units)
-    """
-
     def __init__(self, units, activation=None, use_bias=True, **kwargs):
-        """Check and store the configuration; pass **kwargs (name, dtype, …) on to the base class.
-
-        Raises ValueError naming what was received unless `units` is a positive integer.
-        """
+        if type(units) is not int or units < 1:
+            raise ValueError(f"units must be a positive integer. Received: units={units!r}")
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
-            raise ValueError(
-                f"Received an invalid value for `units`, expected a positive integer. Received: units={units!r}"
-            )
-        self.units = units
+        self.units, self.use_bias = units, use_bias
         self.activation = keras.activations.get(activation)
-        self.use_bias = use_bias
 
     def build(self, input_shape):
-        """Create "kernel" (input_shape[-1], units) and, if use_bias, "bias" (units,) with add_weight."""
-        input_dim = input_shape[-1]
-        self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
-                                      initializer="glorot_uniform")
-        self.bias = (
-            self.add_weight(name="bias", shape=(self.units,), initializer="zeros") if self.use_bias else None
-        )
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units))
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros") if self.use_bias else None
 
     def call(self, inputs):
-        """activation(inputs @ kernel + bias), contracting the last axis of `inputs`."""
         outputs = keras.ops.matmul(inputs, self.kernel)
-        if self.bias is not None:
-            outputs = outputs + self.bias
-        return self.activation(outputs)
+        return self.activation(outputs if self.bias is None else outputs + self.bias)
 
     def get_config(self):
-        """The base config plus units, activation (as its name) and use_bias."""
-        config = super().get_config()
-        config.update({
-            "units": self.units,
-            "activation": keras.activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-        })
-        return config
+        return {**super().get_config(), "units": self.units,
+                "activation": keras.activations.serialize(self.activation), "use_bias": self.use_bias}
 
 
 try:  # batch grading only: the grader's commitment code is in this process
