@@ -1566,7 +1566,7 @@ def test_a_cluster_worker_refuses_to_grade_on_another_dataset_than_the_client(mo
     fingerprint = grader_fingerprint(load_course())
     monkeypatch.setenv("COURSE_DATASET", "digits")
     with pytest.raises(RuntimeError, match="would grade on 'digits', the client on 'mnist5k'.*COURSE_DATASET=mnist5k"):
-        grade_remotely(payload, ["05"], {}, 1024, fingerprint, "mnist5k", b"k" * 32, grader_fingerprint)
+        grade_remotely(payload, ["05"], {}, 1024, fingerprint, "mnist5k", b"k" * 32, b"i" * 32, grader_fingerprint)
 
 
 CLONE_BUDGET_S = 20  # exercise 11's time budget in the clone: the reference trains well within it
