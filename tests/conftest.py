@@ -50,8 +50,8 @@ NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 def in_words(message: str) -> str:
     """`message` with every number masked (values, and where and how many of them differ) and its spacing
     normalised (numpy pads arrays by their values): what `course grade` must say exactly as `course check`
-    does. The numbers differ by design: batch grading draws the held-out split and every check's inputs
-    and weights with the gradebook's secret key (README, isolation)."""
+    does. The numbers differ by design: batch grading draws the held-out split with the gradebook's secret
+    key and every check's inputs and weights with each run's (README, isolation)."""
     words = " ".join(NUMBER.sub("#", message).split())
     return re.sub(r"\[ ", "[", re.sub(r" \]", "]", words))
 

@@ -1000,7 +1000,7 @@ def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
     """Exercises 8–10 and 12 through the batch grader (scenarios played confined, judged in the grader's
     process; exercise 12 saves its .keras files in the confined scratch) give every check the same
     outcome, points and message as the learner's own `course check`. The message's words only: batch
-    grading draws the checks' arrays with the gradebook's secret key (grader.checks.inputs), so the
+    grading draws the checks' arrays with each run's secret key (grader.checks.inputs), so the
     values it quotes are others."""
     from grader.manifest import load_course
     from grader.runner import run_checks
@@ -1142,11 +1142,12 @@ def test_invented_facts_never_pass_a_check_of_behaviour(graded):
 
 def test_answers_learnt_by_heart_pass_no_check_of_behaviour(graded):
     """tests/faults/answers_by_heart commits a graph that returns the public seeds' answers: batch grading
-    draws the checks' arrays with the gradebook's secret key, so every check of behaviour fails."""
-    expect_no_behaviour_learnt_by_heart(graded["faulty"]["answers_by_heart"])
+    draws the checks' arrays with each run's secret key, so every check of behaviour fails."""
+    expect_no_behaviour_passes(graded["faulty"]["answers_by_heart"])
 
 
-def expect_no_behaviour_learnt_by_heart(record: dict) -> None:
+def expect_no_behaviour_passes(record: dict) -> None:
+    """Every check of what exercise 8's MyDense computes fails in `record`."""
     outcomes = {c["name"]: c["outcome"] for c in record["exercises"]["08"]["checks"]}
     assert all(outcomes[name] == "failed" for name in BEHAVIOUR_CHECKS_08), outcomes
 
@@ -1187,9 +1188,8 @@ def test_a_flooded_commitment_is_refused_unread(graded):
 
 
 def expect_flood_refused(record: dict, correct: dict) -> None:
+    expect_no_behaviour_passes(record)
     exercise = record["exercises"]["08"]
-    outcomes = {c["name"]: c["outcome"] for c in exercise["checks"]}
-    assert all(outcomes[name] == "failed" for name in BEHAVIOUR_CHECKS_08), outcomes
     assert "your process reported it without committing to it" in _messages(exercise), _messages(exercise)
     assert record["seconds"] < correct["seconds"] + 60, (record["seconds"], correct["seconds"])
 
@@ -1199,7 +1199,7 @@ def expect_no_inputs_carried_out(record: dict) -> None:
     said = _messages(exercise)
     assert "the error's text is withheld" in said, said
     assert not re.search(r"\d{8}", said) and "numpy array" not in said, said
-    assert all(c["outcome"] == "failed" for c in exercise["checks"] if c["name"] in BEHAVIOUR_CHECKS_08)
+    expect_no_behaviour_passes(record)
 
 
 def _runs_in(base: Path) -> list[int]:
@@ -1234,9 +1234,8 @@ def expect_the_class_survives_its_forgers(graded: dict) -> None:
     assert "exited" not in _messages(tripped["exercises"]["01"]) and _ex4(tripped)["points"] == 12
     seen = _messages(_ex4(graded["peeks_hidden"]))
     assert "SEEN [(" in seen and "(2, 3, 2, 2)" not in seen, seen
-    forged = graded["forges_facts"]["exercises"]["08"]
-    assert all(c["outcome"] == "failed" for c in forged["checks"] if c["name"] in BEHAVIOUR_CHECKS_08)
-    expect_no_behaviour_learnt_by_heart(graded["answers_by_heart"])
+    expect_no_behaviour_passes(graded["forges_facts"])
+    expect_no_behaviour_passes(graded["answers_by_heart"])
     expect_no_inputs_carried_out(graded["leaks_through_errors"])
     expect_flood_refused(graded["floods_the_challenge"], graded["alice"])
 

@@ -44,7 +44,7 @@ def test_every_check_draws_its_arrays_through_the_generator():
     offenders = {p.relative_to(PACKAGE_DIR).as_posix(): found
                  for p in modules if (found := draws_around_the_generator(p.read_text()))}
     assert offenders == {}, ("draw from grader.checks.inputs.generator(seed), never numpy's random module: in "
-                             "batch grading the arrays must come from the gradebook's secret key", offenders)
+                             "batch grading the arrays must come from the run's secret key", offenders)
     assert draws_around_the_generator("import numpy as np\nx = np.random.default_rng(1)") == ["line 2: np.random"]
 
 

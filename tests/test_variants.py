@@ -259,8 +259,8 @@ def test_correct_variant_gets_full_points_in_course_grade_too(path, batch_graded
 @pytest.mark.parametrize("path", [p for p in FILES if _name(p) in WRONG_IN_BATCH], ids=_name)
 def test_wrong_variant_fails_the_same_checks_in_course_grade(path, batch_graded):
     """`course grade` fails a wrong answer's checks exactly where `course check` does, with the same
-    messages but their numbers (`in_words`: the held-out split and the checks' arrays are drawn with the
-    gradebook's secret key)."""
+    messages but their numbers (`in_words`: the held-out split and the checks' arrays are drawn with
+    secret keys)."""
     exercise = _exercise(path)
     checked = run_checks(exercise, path, include_hidden=True)
     graded = batch_graded[f"{path.parent.name}-{path.stem}"]["exercises"][exercise.id]

@@ -2,14 +2,14 @@
 in batch grading.
 
 Every check draws its arrays from `generator(seed)`, never from `np.random.default_rng` itself
-(tests/test_checks_draw_secret_inputs.py holds every check module to that).
+(tests/test_check_inputs.py holds every check module to that).
 
 - `course check`, the nbgrader notebooks and the tests: `generator(seed)` is `np.random.default_rng(seed)`,
   so a learner sees the same inputs, numbers and messages on every run.
 - Batch grading (`course grade`): the trusted processes that run the checks (the discovery of the probes
   and the verifier) draw inside `drawn_with(key)`, where `key` is new for every grading run
   (grader.grade.grade) and kept only in the grader's memory and its trusted processes. Each generator
-  is then seeded with HMAC-SHA256(key, seed): a submission that reads the checks' seeds learns nothing
+  is then seeded with HMAC-SHA256(key, check module + seed): a submission that reads the checks' seeds learns nothing
   of the arrays it is judged on, so a committed graph cannot hold precomputed answers
   (grader.grade.challenge), and a hidden check's inputs cannot be worked out from its public source
   either. A new key per run, not per gradebook: what one run's feedback says of the arrays (a failing
@@ -66,4 +66,3 @@ def drawn_with(key: bytes | None) -> Iterator[None]:
         yield
     finally:
         _key = previous
-

@@ -209,12 +209,13 @@ def expect_initialisers_draw(model: keras.Model) -> None:
     training would start from them instead of from weights the grader draws."""
     for position, layer in enumerate(model._flatten_layers(include_self=False), start=1):
         for attribute, value in vars(layer).items():
-            if isinstance(value, keras.initializers.Constant) and np.size(np.asarray(value.value)) > 1:
+            held = np.asarray(value.value) if isinstance(value, keras.initializers.Constant) else None
+            if held is not None and held.size > 1:
                 raise CheckFailure(
                     f"layer {position} ({type(layer).__name__})'s {attribute.lstrip('_')} holds "
-                    f"{np.size(np.asarray(value.value)):,} values, so training would start from them",
+                    f"{held.size:,} values, so training would start from them",
                     expected="initialisers that draw the weights, or fill them with one value",
-                    got=f"Constant(an array of shape {np.shape(np.asarray(value.value))})",
+                    got=f"Constant(an array of shape {held.shape})",
                     why="the grader re-initialises the model from its config before training, to measure what "
                     "your recipe learns from weights it draws; an initialiser holding an array gives the same "
                     "weights back every time",

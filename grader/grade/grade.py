@@ -274,8 +274,7 @@ def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, input_ke
                 inputs: list[Path], work: Path) -> Iterator[tuple[StudentSubmission, dict[str, Any] | None, str]]:
     """Grade the students on this machine, `options.workers` at a time, with the `probes` discovered
     with `input_key`; yield them as they finish."""
-    key = split_key(options.out.resolve())
-    dataset_cache = cache_trusted_dataset(work, key)  # starts the forkserver, whose folder is hidden too
+    dataset_cache = cache_trusted_dataset(work, split_key(options.out.resolve()))  # starts the forkserver, whose folder is hidden too
     hide = [work, *hidden_paths(inputs, solutions=options.solutions, out=options.out, extra=options.extra_hide)]
     slots = Slots(options.workers)
     setup = GradingSetup(exercises, probes, options.memory_mb, hide, work, dataset_cache, new_uid_base(options.workers),
