@@ -1413,6 +1413,48 @@ def _model() -> keras.Model:
 """
 
 
+# Exercise 12's checks that judge the saved file: the grader reads it itself (grader.checks.saved_file).
+FILE_CHECKS_12 = ("test_round_trip_gives_identical_outputs", "test_saved_file_loads_without_custom_objects",
+                  "test_hidden_round_trip_on_rank3_input")
+
+
+@pytest.mark.parametrize("user", ["root", "unprivileged"])
+@pytest.mark.xdist_group("faked-save")  # its own grading runs: either worker may take them
+def test_a_save_faked_in_the_process_earns_only_its_word_on_registration(root, tmp_path, user):
+    """tests/faults/fakes_its_save writes a file that is no .keras file, hands the model back as "reloaded",
+    and replaces keras.saving.load_model and the registration lookups in its own process, where batch
+    grading plays the scenarios (an outside attack: 19/21, its control 12/21). The grader now reads the
+    saved file itself, in the challenger: every check that judges the file fails, saying what the file is
+    not, as `course check` says it; the fault keeps the one check that rests on its process's word (that
+    the class is registered: README), and nothing else over its control. A correct save keeps every point."""
+    skip_unless_users_can_be_stood_in_for(user)
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    fault = FAULTS / "fakes_its_save" / "12_saving_and_freezing.py"
+    control = tmp_path / "control" / fault.name
+    control.parent.mkdir()
+    control.write_text(fault.read_text().replace("FAKE = True", "FAKE = False"))
+    checked = run_checks(load_course().find("12"), control, include_hidden=True)
+    honest = {c.name: c.outcome for c in checked.checks}
+    submissions = tmp_path / "class"
+    for name, path in (("fake", fault), ("alice", root / "solutions" / fault.name)):
+        (submissions / name).mkdir(parents=True)
+        shutil.copy(path, submissions / name / fault.name)
+    done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-e", "12", user=user)
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = _records(tmp_path / "out")
+    fake = graded["fake"]["exercises"]["12"]
+    checks = {c["name"]: c for c in fake["checks"]}
+    gained = {name for name, c in checks.items() if c["outcome"] == "passed" and honest[name] != "passed"}
+    assert gained == {"test_class_is_registered"}, gained
+    for name in FILE_CHECKS_12:
+        assert checks[name]["outcome"] == "failed", name
+        assert "the saved file is not a .keras file Keras wrote" in checks[name]["message"], checks[name]["message"]
+    assert fake["points"] == checked.points + checks["test_class_is_registered"]["points"] < fake["max_points"] - 5
+    assert graded["alice"]["exercises"]["12"]["points"] == 21
+
+
 @pytest.mark.parametrize("user", ["root", "unprivileged"])
 @pytest.mark.xdist_group("held-out")  # its own grading runs: either worker may take them
 def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, tmp_path, user):

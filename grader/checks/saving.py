@@ -61,6 +61,37 @@ def expect_loads_without_custom_objects(fact: dict) -> None:
                        hint="save the whole model (architecture and weights), not only its weights")
 
 
+def expect_file_computes(fact: dict, x: np.ndarray, expected: np.ndarray) -> None:
+    """The model the grader read from the saved file itself (a `read_saved` step's fact) computes `expected`
+    on `x`: the file holds Standardize's mean and std and the Dense weights the model had."""
+    from grader.checks.expect import expect_array, expect_close
+
+    if not fact["registered"]:
+        raise CheckFailure(
+            "the saved file holds no Standardize layer: it is not the model you were given",
+            expected="the model as it was: Standardize, then Dense", got="only Keras' own layers",
+            why="saving must keep every layer of the model, your own class included, so that loading it gives "
+            "the same model back", hint=_SAVE_HINT)
+    expect_close(f"the model in your saved file, read by the grader, on a batch of shape {x.shape}",
+                 expect_array("its output", fact["output"]), expected, atol=1e-4,
+                 why="the grader reads the file itself, as a program with only Keras would: Standardize rebuilt "
+                 "from the mean and std in its config in the file, the Dense layer from the weights in the file",
+                 hint=_SAVE_HINT)
+
+
+def expect_registered_in_file(fact: dict) -> None:
+    """The saved file (a `read_saved` step's fact) names Standardize by a registered name ("package>Name"):
+    the name keras.saving.load_model looks up."""
+    names = fact["registered"]
+    if not names or not all(">" in name for name in names):
+        raise CheckFailure(
+            "the saved file names Standardize without a package: the class was not registered when it was saved",
+            expected="a registered name such as 'course>Standardize'", got=", ".join(map(repr, names)) or "none",
+            why="keras.saving.load_model finds a class of your own by the registered name written in the file",
+            hint=REGISTER_HINT,
+        )
+
+
 def _save_failure(label: str, raised: str, message: str) -> CheckFailure:
     if "Could not locate" in message:
         return CheckFailure(

@@ -39,6 +39,7 @@ from grader.quiet import rephrase_warnings
 
 SCENARIO_PROBE = "<scenario>"  # the probe name under which batch grading records a scenario
 _MAX_TEXT = 300
+_SAVE_HINT = "save the whole model, with model.save(path), to a file name ending in .keras in the directory given"
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,14 @@ class Scenario:
         `save_and_reload` step `saved` left. The object is the loaded model (None if it raised). Fact:
         {"file": the file's name or None if there was none, "raised": type name or None, "message"}."""
         return self._add("load_saved", "keras.saving.load_model(the saved file)", saved.index)
+
+    def read_saved(self, saved: Ref, x: np.ndarray) -> Ref:
+        """The grader reads the `.keras` file that the `save_and_reload` step `saved` left, itself, with no
+        code of the learner's (grader.checks.saved_file), and runs the model it describes on `x`. Fact:
+        {"output": the output as a float numpy array, "registered": the registered names the file gives
+        the learner's classes}. Batch grading reads the file in the challenger (grader.grade.challenge)."""
+        return self._add("read_saved", f"the model in the saved file, on x of shape {tuple(np.shape(x))}",
+                         saved.index, x)
 
     # state
     def seed(self, seed: int) -> Ref:
@@ -485,6 +494,18 @@ class _Player:
         except BaseException as error:  # noqa: BLE001 - the learner's class ran while loading
             return None, {"file": found[0].name, "raised": type(error).__name__, "message": _cause_text(error)}
         return loaded, {"file": found[0].name, "raised": None, "message": ""}
+
+    def _op_read_saved(self, label, saved_step, x):
+        from grader.checks.saved_file import read_saved_model, run_saved_model
+
+        directory = self.directories.get(int(saved_step))
+        found = sorted(p for p in Path(directory).rglob("*.keras") if p.is_file()) if directory else []
+        if not found:
+            raise CheckFailure("the grader found no .keras file to read", hint=_SAVE_HINT)
+        if self.commit is not None:  # batch grading: the challenger reads the file, on the real input
+            return None, self.commit.saved_file(found[0], x)
+        model, registered = read_saved_model(found[0])
+        return None, {"output": run_saved_model(model, x), "registered": registered}
 
     def _op_seed(self, label, seed):
         import keras

@@ -5,7 +5,13 @@ import pytest
 
 from grader.checks import CheckFailure, Scenario
 from grader.checks.inputs import generator
-from grader.checks.saving import expect_saved_and_reloaded, frozen_classifier, reference_base, train_briefly
+from grader.checks.saving import (
+    expect_file_computes,
+    expect_saved_and_reloaded,
+    frozen_classifier,
+    reference_base,
+    train_briefly,
+)
 
 pytestmark = pytest.mark.exercise("12")
 
@@ -22,10 +28,12 @@ def test_hidden_round_trip_on_rank3_input(submission):
     scenario.assign(dense, [kernel, bias], source_label="a (7, 2) kernel and a (2,) bias")
     saved = scenario.save_and_reload(model, "save_and_reload")
     output = scenario.call(saved, x)
+    in_file = scenario.read_saved(saved, x)
     facts = submission.run(scenario)
     expect_saved_and_reloaded(facts[saved], "save_and_reload(model, directory)")
     if not np.allclose(facts[output], (x - mean) / std @ kernel + bias, atol=1e-4):
         raise CheckFailure("reloaded, a model with Standardize on (4, 7) inputs computes something else")
+    expect_file_computes(facts[in_file], x, (x - mean) / std @ kernel + bias)
 
 
 def test_hidden_another_base_stays_frozen_while_the_head_learns(submission):

@@ -16,7 +16,9 @@ from grader.checks.inputs import generator
 from grader.checks.saving import (
     BASE_INPUT,
     BASE_UNITS,
+    expect_file_computes,
     expect_loads_without_custom_objects,
+    expect_registered_in_file,
     expect_saved_and_reloaded,
     frozen_classifier,
     reference_base,
@@ -167,6 +169,7 @@ def test_round_trip_gives_identical_outputs(submission):
     before = scenario.call(model, x)
     saved = scenario.save_and_reload(model, "save_and_reload")
     after = scenario.call(saved, x)
+    in_file = scenario.read_saved(saved, x)
     facts = play(submission, scenario, cls)
     got_before = expect_array("the model's output before saving", facts[before])
     expect_close("Input → Standardize → Dense(3), before saving", got_before, computes(x), atol=1e-4,
@@ -178,6 +181,7 @@ def test_round_trip_gives_identical_outputs(submission):
                  why="a .keras file holds the architecture, every layer's config and the weights: the model "
                  "loaded from it computes exactly what the saved one computed",
                  hint="save with model.save(path) (a path ending in .keras) and load with keras.saving.load_model(path)")
+    expect_file_computes(facts[in_file], x, computes(x))
 
 
 def test_saved_file_loads_without_custom_objects(submission):
@@ -187,12 +191,15 @@ def test_saved_file_loads_without_custom_objects(submission):
     loaded = scenario.load_saved(saved)
     x = generator(1207).normal(size=(4, 5)).astype("float32")
     output = scenario.call(loaded, x)
+    in_file = scenario.read_saved(saved, x)
     facts = play(submission, scenario, cls)
     expect_saved_and_reloaded(facts[saved], "save_and_reload(model, directory)")
     expect_loads_without_custom_objects(facts[loaded])
     expect_close("the model the grader loaded from your file", expect_array("its output", facts[output]),
                  computes(x), atol=1e-4,
                  why="the file holds the model's layers, their configs and the weights the grader gave it")
+    expect_registered_in_file(facts[in_file])
+    expect_file_computes(facts[in_file], x, computes(x))
 
 
 def test_frozen_classifier_output_shape_and_parameters(submission):

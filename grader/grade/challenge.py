@@ -25,9 +25,13 @@ outputs itself (numpy on the grader's own inputs and weights) without implementi
    reported a call as done without a commitment that runs gets no fact at all: every check that reads
    it fails.
 
+A saved `.keras` file (exercise 12) is committed as its bytes (`Commitments.saved_file`), and the
+challenger reads it with the grader's own classes (grader.checks.saved_file, `FileItem`): the decoys among
+its weights are replaced by the real ones and the model it describes runs on the real input.
+
 What remains the student's process's word: facts about Python objects that a graph cannot show (the
-class's bases, what its constructor raises, its config, attribute values, variable names and shapes)
-and the losses of a `fit` step.
+class's bases, what its constructor raises, its config, its registered name, attribute values, variable
+names and shapes) and the losses of a `fit` step.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ ARTEFACT_MAX_BYTES = 32 * 1024 * 1024
 # process names them, and the grader's own process reads every name, so a longer list is refused unread.
 MAX_VALUES_PER_CALL = 256
 MAX_OUTPUT_RANK, MAX_OUTPUT_DIM = 6, 1 << 20  # no output of the course's classes comes near either
+MAX_FILES = 16  # saved files one exercise part may commit (exercise 12's checks save three)
 FUNCTION_PLACE = "<function>"  # where a committed function's output goes (never a probe key: those are hex)
 
 
@@ -68,6 +73,7 @@ class Secrets:
     objects: dict[int, int] = field(default_factory=dict)  # step index -> index of the step that made the object
     substitutions: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (decoy, real)
     labels: dict[int, str] = field(default_factory=dict)  # step index -> the step's label
+    files: dict[int, np.ndarray] = field(default_factory=dict)  # `read_saved` step index -> its real input
 
 
 def _decoy(real: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -97,6 +103,9 @@ def with_decoys(probe, rng: np.random.Generator):
             args = (args[0], _decoy(args[1], rng), *args[2:])
         elif op in ("build", "output_shape"):
             secrets.inputs[index] = np.zeros((1, *args[1]), dtype="float32")
+        elif op == "read_saved":
+            secrets.files[index] = np.asarray(args[1])
+            args = (args[0], _decoy(args[1], rng), *args[2:])
         elif op == "assign":
             decoys = []
             for real in args[1]:
@@ -123,6 +132,7 @@ class Commitments:
     def __init__(self) -> None:
         self.calls: list[tuple[Any, dict, tuple, Any, dict[int, np.ndarray]]] = []
         self.variables: dict[int, Any] = {}
+        self.files: list[bytes] = []  # saved .keras files (`saved_file`), read in the challenger
 
     def call(self, obj, x: np.ndarray, kwargs: dict, run) -> dict:
         """Run the call here (`run()`), then commit to it: the fact is {"committed": k}."""
@@ -141,6 +151,17 @@ class Commitments:
         self._commit(fn, shape, np.dtype(dtype), {}, lambda: None)
         return len(self.calls) - 1
 
+    def saved_file(self, path: Path, x: np.ndarray) -> dict:
+        """Commit to a saved `.keras` file: its bytes go with the commitments, and the challenger reads it
+        (grader.checks.saved_file) and runs the model it describes on the real input; the fact is
+        {"file_committed": j}. A file larger than any of the exercise's fails the step here, as it does
+        in `course check`."""
+        from grader.checks.saved_file import expect_small
+
+        expect_small(path)
+        self.files.append(path.read_bytes())
+        return {"file_committed": len(self.files) - 1}
+
     def _commit(self, obj, shape: tuple, dtype, kwargs: dict, run):
         before = {id(v): np.array(v) for v in _variables_of(obj)}
         result = run()
@@ -154,15 +175,21 @@ class Commitments:
     def save(self, directory: Path) -> tuple[dict, list[np.ndarray]]:
         """Save every committed call as the SavedModel's function `call_k` and every variable in its list
         `variables`; return the header and arrays that carry it (the SavedModel as one tar of bytes, and
-        each call's variable values).
+        each call's variable values), and each saved file's bytes (`files`: their arrays' indices).
 
         Calls of one object with the same keyword arguments on the same input signature are one traced
         function, saved once under each of their names (every trace happens here, after the scenarios
         ran, so tracing that call again would trace the same Python state; each call keeps its own
         variable values). The learner's objects themselves are saved only if the graphs need more of
         them than their variables (then the save without them fails and is done again with them)."""
-        if not self.calls:
+        if not self.calls and not self.files:
             return {}, []
+        header, arrays = self._save_calls(directory) if self.calls else ({"calls": [], "untraced": {}}, [])
+        header["files"] = list(range(len(arrays), len(arrays) + len(self.files)))
+        arrays += [np.frombuffer(data, dtype=np.uint8) for data in self.files]
+        return header, arrays
+
+    def _save_calls(self, directory: Path) -> tuple[dict, list[np.ndarray]]:
         import tensorflow as tf
 
         ordered = list(self.variables.values())
@@ -287,6 +314,16 @@ class ChallengeItem:
 
 
 @dataclass
+class FileItem:
+    """Read the saved `.keras` file `data` as grader.checks.saved_file does, give every weight in it that is
+    one of the decoys the real value it stands for, and run the model on input `x`."""
+
+    data: bytes
+    x: np.ndarray
+    substitutions: list[tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass
 class ChallengeJob:
     """The challenger's confinement; each message it is then sent is (artefact bytes, [ChallengeItem])."""
 
@@ -326,19 +363,29 @@ def challenge_commitments(job: ChallengeJob, conn) -> None:
         os._exit(code)
 
 
-def _challenge(artefact: bytes, items: list[ChallengeItem], folder: Path) -> tuple[dict, list[np.ndarray]]:
+def _challenge(artefact: bytes | None, items: list, folder: Path) -> tuple[dict, list[np.ndarray]]:
     import tensorflow as tf
 
-    try:
-        folder.mkdir()
-        with tarfile.open(fileobj=io.BytesIO(artefact), mode="r:gz") as tar:
-            tar.extractall(folder, filter="data")
-        loaded = tf.saved_model.load(str(folder / "artefact"))
-        variables = list(loaded.variables_list)
-    except Exception as error:  # noqa: BLE001
-        return {"error": _error_kind(error)}, []
+    folder.mkdir()
+    loaded, unloaded = None, "no graph was committed"
+    if artefact is not None:
+        try:
+            with tarfile.open(fileobj=io.BytesIO(artefact), mode="r:gz") as tar:
+                tar.extractall(folder, filter="data")
+            loaded = tf.saved_model.load(str(folder / "artefact"))
+            variables = list(loaded.variables_list)
+        except Exception as error:  # noqa: BLE001
+            if not any(isinstance(item, FileItem) for item in items):
+                return {"error": _error_kind(error)}, []
+            loaded, unloaded = None, _error_kind(error)
     outputs, arrays = [], []
-    for item in items:
+    for number, item in enumerate(items):
+        if isinstance(item, FileItem):
+            outputs.append(_read_file(item, folder / f"saved-{number}.keras", arrays))
+            continue
+        if loaded is None:
+            outputs.append({"error": unloaded})
+            continue
         try:
             for index, value in item.values:
                 variables[index].assign(value)
@@ -358,6 +405,33 @@ def _challenge(artefact: bytes, items: list[ChallengeItem], folder: Path) -> tup
         except Exception as error:  # noqa: BLE001
             outputs.append({"error": _error_kind(error)})
     return {"outputs": outputs}, arrays
+
+
+def _read_file(item: FileItem, path: Path, arrays: list) -> dict:
+    """One saved file's reply: {"array", "registered"}, {"failure": what is wrong with the file} (words that
+    depend on the file alone: it is read before any secret is used), or {"error": its kind}."""
+    from grader.checks.failure import CheckFailure
+    from grader.checks.saved_file import read_saved_model, run_saved_model
+
+    try:
+        path.write_bytes(item.data)
+        model, registered = read_saved_model(path)
+    except CheckFailure as failure:
+        return {"failure": {k: v if v is None else str(v)[:400] for k, v in failure.as_dict().items()}}
+    except Exception as error:  # noqa: BLE001
+        return {"error": f"{type(error).__name__} while reading the file"}
+    try:
+        for variable in model.weights:
+            value = np.asarray(variable)
+            real = _substituted(value, item.substitutions)
+            if real is not value:
+                variable.assign(real)
+        output = run_saved_model(model, item.x)
+        _plausible(list(output.shape))
+    except Exception as error:  # noqa: BLE001
+        return {"error": _error_kind(error)}
+    arrays.append(output)
+    return {"array": len(arrays) - 1, "registered": [str(name)[:80] for name in registered[:16]]}
 
 
 def _traced_error(error: BaseException) -> str:
@@ -416,17 +490,13 @@ def _committed_call(outcome: Any) -> int | None:
         return None
 
 
-def challenge_items(pending: PendingChallenge) -> tuple[bytes | None, list[ChallengeItem], list[tuple]]:
-    """What to send the challenger for one exercise part: the artefact, the items, and where each item's
-    output goes ((probe key, step index) per item)."""
+def challenge_items(pending: PendingChallenge) -> tuple[bytes | None, list, list[tuple]]:
+    """What to send the challenger for one exercise part: the artefact (None if no graph was committed),
+    the items (ChallengeItem, FileItem), and where each item's output goes ((probe key, step index) per
+    item)."""
     commitments, arrays = pending.commitments, pending.committed
-    try:
-        artefact = arrays[int(commitments["artefact"])].tobytes()
-        calls = commitments["calls"]
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-        return None, [], []
-    if len(artefact) > ARTEFACT_MAX_BYTES:
-        return None, [], []
+    artefact, calls = _committed_graphs(commitments, arrays)
+    files = _committed_files(commitments, arrays)
     items, places = [], []
     for key, secrets in pending.secrets.items():
         entry = pending.header.get("results", {}).get(key)
@@ -444,11 +514,51 @@ def challenge_items(pending: PendingChallenge) -> tuple[bytes | None, list[Chall
                 continue
             items.append(ChallengeItem(k, real, values, run=secrets.ops.get(index) in CALLS))
             places.append((key, index))
+        for index, real in secrets.files.items():
+            j = _committed_file(outcomes[index]) if outcomes and index < len(outcomes) else None
+            if j is not None and 0 <= j < len(files) and files[j] is not None:
+                items.append(FileItem(files[j], real, secrets.substitutions))
+                places.append((key, index))
     for k, secret in pending.functions.items():
         if 0 <= k < len(calls):
             items.append(ChallengeItem(k, secret.x, []))
             places.append((FUNCTION_PLACE, k))
     return artefact, items, places
+
+
+def _committed_graphs(commitments: Any, arrays: list) -> tuple[bytes | None, list]:
+    """The SavedModel's bytes and the committed calls, or (None, []) if there are none the grader can send."""
+    try:
+        artefact = arrays[int(commitments["artefact"])].tobytes()
+        calls = commitments["calls"]
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None, []
+    if len(artefact) > ARTEFACT_MAX_BYTES or not isinstance(calls, list):
+        return None, []
+    return artefact, calls
+
+
+def _committed_files(commitments: Any, arrays: list) -> list[bytes | None]:
+    """The bytes of each committed saved file (None for one larger than any of the exercise's)."""
+    from grader.checks.saved_file import MAX_FILE_BYTES
+
+    try:
+        indices = commitments.get("files", [])
+        chosen = [arrays[int(i)] for i in indices[:MAX_FILES]]
+    except (TypeError, ValueError, IndexError, AttributeError):
+        return []
+    return [a.tobytes() if isinstance(a, np.ndarray) and a.dtype == np.uint8 and a.size <= MAX_FILE_BYTES else None
+            for a in chosen]
+
+
+def _committed_file(outcome: Any) -> int | None:
+    """j if `outcome` (as encoded by grader.grade.values) is ["ok", {"file_committed": j}]."""
+    try:
+        ok, fact = outcome["list"]
+        committed = fact["dict"]["file_committed"]["int"]
+        return int(committed) if ok == "ok" else None
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _outcomes(entry: Any) -> list | None:
@@ -464,13 +574,22 @@ def apply_challenges(pending: PendingChallenge, places: list[tuple], outputs: li
     """Put the challenger's measurements into the scenario facts: a call's output, the output shape, and
     for a list of weights, a check that they are the weights the object's committed graph uses. A
     scenario with a step reported done that the challenge could not confirm (no commitment, a graph that
-    does not run, weights the graph does not use, no challenger) gets no fact at all."""
+    does not run, weights the graph does not use, no challenger) gets no fact at all. A saved file the
+    challenger read gives its `read_saved` step the output of the model it describes, or fails that step
+    in the words `course check` uses for the same file."""
     from grader.grade.functions import resolve_functions
 
     results = pending.header.get("results", {})
     answered: dict[tuple, tuple[np.ndarray, list] | str] = {}
+    read: dict[tuple, dict | str] = {}  # (probe key, read_saved step) -> its fact or failure, or why there is none
+    file_places = {(key, index) for key, secrets in pending.secrets.items() for index in secrets.files}
     for place, output in zip(places, outputs, strict=False):
-        answered[place] = _measured(output, output_arrays)
+        if place in file_places:
+            read[place] = _file_reply(output, output_arrays, len(pending.arrays))
+            if isinstance(read[place], dict) and "dict" in read[place]:
+                pending.arrays.append(np.asarray(output_arrays[int(output["array"])], dtype="float32"))
+        else:
+            answered[place] = _measured(output, output_arrays)
     if pending.functions:
         measured = {place[1]: got[0] if isinstance(got, tuple) else got
                     for place, got in answered.items() if place[0] == FUNCTION_PLACE}
@@ -528,14 +647,46 @@ def apply_challenges(pending: PendingChallenge, places: list[tuple], outputs: li
                     problem = f"the grader could not read what `{label}` did"
                     break
             outcomes[index] = {"list": ["ok", fact]}
+        why = ("batch grading runs your class again, as the traced TensorFlow graph your process committed to, on "
+               "inputs and weights your process never saw")
+        hint = ("use Keras and keras.ops (or tf) operations in call(); numpy calls and Python side effects cannot "
+                "be traced")
+        for index in sorted(secrets.files) if problem is None else ():
+            if index >= len(outcomes) or not _reported_ok(outcomes[index]):
+                continue
+            got = read.get((key, index), failure or "your process reported it without committing the file")
+            if isinstance(got, str):
+                problem = f"the grader could not read the file your process saved ({got})"
+                why = "batch grading reads the saved file itself, away from your code, and runs it on its own inputs"
+                hint = "save the model with model.save(path) in the directory given, and do not change the file afterwards"
+                break
+            if "failure" in got:
+                outcomes[index] = {"list": ["failed", {"dict": got["failure"]}, False]}
+                outcomes[index + 1:] = [{"list": ["skipped"]} for _ in outcomes[index + 1:]]
+                break
+            outcomes[index] = {"list": ["ok", got]}
         if problem is not None:
-            failed = {"list": ["failed", {"dict": {
-                "summary": problem,
-                "why": "batch grading runs your class again, as the traced TensorFlow graph your process committed "
-                       "to, on inputs and weights your process never saw",
-                "hint": "use Keras and keras.ops (or tf) operations in call(); numpy calls and Python side effects "
-                        "cannot be traced"}}, False]}
+            failed = {"list": ["failed", {"dict": {"summary": problem, "why": why, "hint": hint}}, False]}
             entry["value"] = {"list": [failed for _ in outcomes]}
+
+
+def _file_reply(output: Any, arrays: list, at: int) -> dict | str:
+    """A `read_saved` step's fact from one challenger reply, encoded with its array at index `at` of the
+    part's arrays ({"dict": {"output", "registered"}}), {"failure": the file's failure}, or why there is none."""
+    if not isinstance(output, dict):
+        return "the challenger's reply could not be read"
+    if "error" in output:
+        return str(output["error"])[:300]
+    if isinstance(output.get("failure"), dict):
+        fields = ("summary", "expected", "got", "why", "hint")
+        return {"failure": {k: None if output["failure"].get(k) is None else str(output["failure"][k])[:400]
+                            for k in fields}}
+    try:
+        np.asarray(arrays[int(output["array"])], dtype="float32")
+        names = [str(name)[:80] for name in output["registered"]][:16]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return "the challenger's reply could not be read"
+    return {"dict": {"output": {"array": at}, "registered": {"list": names}}}
 
 
 def _measured(output: Any, arrays: list) -> tuple[np.ndarray, list] | str:

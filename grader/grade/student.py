@@ -335,7 +335,7 @@ def challenge_student(pending: list, memory_mb: int, hide: list[Path], scratch: 
     work_list = [(part, *challenge_items(part)) for part in pending]
     replies: dict[int, tuple[list, list, str | None]] = {}
     stopped: dict[int, str] = {}  # part number -> how the challenger ended while it ran that part
-    todo = [number for number, (_, artefact, items, _) in enumerate(work_list) if artefact is not None and items]
+    todo = [number for number, (_, _, items, _) in enumerate(work_list) if items]
 
     def talk(channel, numbers: list[int]) -> None:
         for number in numbers:
