@@ -1418,40 +1418,55 @@ FILE_CHECKS_12 = ("test_round_trip_gives_identical_outputs", "test_saved_file_lo
                   "test_hidden_round_trip_on_rank3_input")
 
 
+# Hostile exercise 12 answers, each with the flag that turns its trick off (its control), and the checks
+# it keeps over that control: those that rest on its process's word (README).
+SAVE_FAULTS = {"fakes_its_save": ("FAKE", {"test_class_is_registered"}), "forges_its_file": ("FORGE", set()),
+               "stands_in_for_its_class": ("STAND_IN", set())}
+
+
 @pytest.mark.parametrize("user", ["root", "unprivileged"])
 @pytest.mark.xdist_group("faked-save")  # its own grading runs: either worker may take them
 def test_a_save_faked_in_the_process_earns_only_its_word_on_registration(root, tmp_path, user):
-    """tests/faults/fakes_its_save writes a file that is no .keras file, hands the model back as "reloaded",
-    and replaces keras.saving.load_model and the registration lookups in its own process, where batch
-    grading plays the scenarios (an outside attack: 19/21, its control 12/21). The grader now reads the
-    saved file itself, in the challenger: every check that judges the file fails, saying what the file is
-    not, as `course check` says it; the fault keeps the one check that rests on its process's word (that
-    the class is registered: README), and nothing else over its control. A correct save keeps every point."""
+    """Exercise 12 attacked in the student's process (outside attacks, then the faults written from them):
+    tests/faults/fakes_its_save writes a file that is no .keras file, hands the model back as "reloaded" and
+    replaces keras.saving.load_model and the registration lookups (19/21, its control 12/21);
+    forges_its_file writes a right .keras file by hand for a class with no get_config (19/21 against
+    14/21 once the grader read the file); stands_in_for_its_class hands back Keras' Normalization from
+    Standardize's __new__ and from_config (19/21 against 10/21). Each earns its control's points, plus
+    only the check that rests on its process's word (that the class is registered: README): the grader
+    reads the saved file itself, in the challenger, asks that get_config give what the file holds, and
+    that the class's constructor and a loaded model give instances of the class. A correct answer keeps
+    every point."""
     skip_unless_users_can_be_stood_in_for(user)
     from grader.manifest import load_course
     from grader.runner import run_checks
 
-    fault = FAULTS / "fakes_its_save" / "12_saving_and_freezing.py"
-    control = tmp_path / "control" / fault.name
-    control.parent.mkdir()
-    control.write_text(fault.read_text().replace("FAKE = True", "FAKE = False"))
-    checked = run_checks(load_course().find("12"), control, include_hidden=True)
-    honest = {c.name: c.outcome for c in checked.checks}
-    submissions = tmp_path / "class"
-    for name, path in (("fake", fault), ("alice", root / "solutions" / fault.name)):
-        (submissions / name).mkdir(parents=True)
-        shutil.copy(path, submissions / name / fault.name)
+    submissions, controls = tmp_path / "class", {}
+    for fault, (flag, _) in SAVE_FAULTS.items():
+        path = FAULTS / fault / "12_saving_and_freezing.py"
+        control = tmp_path / "controls" / fault / path.name
+        control.parent.mkdir(parents=True)
+        control.write_text(path.read_text().replace(f"{flag} = True", f"{flag} = False"))
+        controls[fault] = run_checks(load_course().find("12"), control, include_hidden=True)
+        (submissions / fault).mkdir(parents=True)
+        shutil.copy(path, submissions / fault / path.name)
+    (submissions / "alice").mkdir()
+    shutil.copy(root / "solutions" / "12_saving_and_freezing.py", submissions / "alice")
     done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-e", "12", user=user)
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(tmp_path / "out")
-    fake = graded["fake"]["exercises"]["12"]
-    checks = {c["name"]: c for c in fake["checks"]}
-    gained = {name for name, c in checks.items() if c["outcome"] == "passed" and honest[name] != "passed"}
-    assert gained == {"test_class_is_registered"}, gained
-    for name in FILE_CHECKS_12:
-        assert checks[name]["outcome"] == "failed", name
-        assert "the saved file is not a .keras file Keras wrote" in checks[name]["message"], checks[name]["message"]
-    assert fake["points"] == checked.points + checks["test_class_is_registered"]["points"] < fake["max_points"] - 5
+    for fault, (_, word) in SAVE_FAULTS.items():
+        attack = graded[fault]["exercises"]["12"]
+        checks = {c["name"]: c for c in attack["checks"]}
+        honest = {c.name: c.outcome for c in controls[fault].checks}
+        gained = {name for name, c in checks.items() if c["outcome"] == "passed" and honest[name] != "passed"}
+        assert gained == word, (fault, gained)
+        assert attack["points"] == controls[fault].points + sum(checks[name]["points"] for name in word), fault
+        assert all(checks[name]["outcome"] == "failed" for name in FILE_CHECKS_12), fault
+    said = _messages(graded["fakes_its_save"]["exercises"]["12"])
+    assert said.count("the saved file is not a .keras file Keras wrote") >= 2, said
+    assert "does not give back the mean and std" in _messages(graded["forges_its_file"]["exercises"]["12"])
+    assert "gave a Normalization, not a Standardize" in _messages(graded["stands_in_for_its_class"]["exercises"]["12"])
     assert graded["alice"]["exercises"]["12"]["points"] == 21
 
 

@@ -173,6 +173,26 @@ def test_committed_calls_run_on_the_real_inputs_and_weights_give_the_in_process_
 
 
 
+def test_infinite_numbers_in_a_reply_s_header_cost_only_that_reply():
+    """JSON's Infinity, which Python's json reads as a float that int() cannot take (an outside attack
+    named its committed files [Infinity]: an OverflowError, and the student's every exercise a "grader
+    error" on every run), comes back as text; the commitments it names are simply not there."""
+    from grader.grade.challenge import PendingChallenge, Secrets, challenge_items
+    from grader.grade.values import pack
+
+    packed = pack({}, [])
+    arrays = packed[8 + int.from_bytes(packed[:8], "big"):]
+    text = b'{"files": [Infinity], "artefact": -Infinity, "calls": [[[NaN, 0]]]}'
+    header, _ = unpack(len(text).to_bytes(8, "big") + text + arrays)
+    assert header["files"] == ["Infinity"] and header["artefact"] == "-Infinity"
+    secrets = Secrets(files={0: np.zeros((1, 2), "float32")}, inputs={1: np.zeros((1, 2), "float32")})
+    entry = {"value": {"list": [{"list": ["ok", {"dict": {"file_committed": {"int": "1e999"}}}]},
+                                {"list": ["ok", {"dict": {"committed": {"int": "1e999"}}}]}]}}
+    commitments = {"files": [float("inf")], "artefact": float("inf"), "calls": [[[float("inf"), 0]]]}
+    pending = PendingChallenge({"results": {"k": entry}}, [], {"k": secrets}, commitments, [np.zeros(3, np.uint8)])
+    assert challenge_items(pending) == (None, [], [])
+
+
 def test_calls_of_one_object_on_one_signature_are_one_traced_function_each_with_its_own_weights(tmp_path):
     """Commitments.save traces a call once per object, keyword arguments and input signature: the
     SavedModel holds one function under both calls' names, and each call still runs with the weights it
@@ -252,6 +272,13 @@ class Unregistered(Shift):
     pass
 
 
+@keras.saving.register_keras_serializable(package="scenario_test")
+class Swapped(Shift):
+    @classmethod
+    def from_config(cls, config):  # loading gives Keras' own layer in its place
+        return keras.layers.Identity(name=config["name"])
+
+
 def save_and_reload(model, directory):
     DIRECTORIES.append(directory)
     path = os.path.join(directory, "m.keras")
@@ -282,10 +309,31 @@ def test_a_save_step_writes_into_a_fresh_directory_in_the_scratch_and_removes_it
         refs[name] = (saved, scenario.call(saved, np.ones((1, 3), dtype="float32")), loaded)
     facts = submission.run(scenario)
     for name, (saved, output, _) in refs.items():
-        assert facts[saved] == {"files": ["m.keras"], "returned": "Sequential", "raised": None, "message": ""}, name
+        assert facts[saved] == {"files": ["m.keras"], "returned": "Sequential", "raised": None, "message": "",
+                                "missing": []}, name
         assert np.array_equal(facts[output], np.full((1, 3), 3.0))
-    assert facts[refs["Shift"][2]] == {"file": "m.keras", "raised": None, "message": ""}
+    assert facts[refs["Shift"][2]] == {"file": "m.keras", "raised": None, "message": "", "missing": []}
     refused = facts[refs["Unregistered"][2]]
     assert refused["raised"] == "TypeError" and refused["message"].startswith("Could not locate class 'Unregistered'")
     made = [Path(d) for d in submission.module.DIRECTORIES]
     assert len(set(made)) == 2 and all(d.parent == scratch and not d.exists() for d in made)
+
+
+def test_a_model_loaded_back_without_the_learner_s_class_is_told_and_so_is_a_constructor_that_gives_another(
+        tmp_path):
+    """A from_config that gives Keras' own layer in the learner's class's place: the model `save_and_reload`
+    returns and the one `load_saved` gives both say which class they lost; `from_config` and a constructor
+    must give an instance of the class (grader.checks.scenario._instance_of)."""
+    path = tmp_path / "12_saving_and_freezing.py"
+    path.write_text(SAVER)
+    submission = load_submission(path, "12")
+    scenario = Scenario()
+    cls = scenario.learner_class("Swapped")
+    layer = scenario.new(cls, by=2.0)
+    saved = scenario.save_and_reload(scenario.sequential((3,), [layer]), "save_and_reload")
+    loaded = scenario.load_saved(saved)
+    clone = scenario.from_config(cls, layer)
+    facts = submission.run(scenario)
+    assert facts[saved]["missing"] == ["Swapped"] and facts[loaded]["missing"] == ["Swapped"]
+    with pytest.raises(CheckFailure, match="gave a Identity, not a Swapped"):
+        facts[clone]

@@ -60,9 +60,16 @@ REFERENCES = {"Standardize": _reference_standardize}  # the learner's classes a 
 
 
 def _vector(value: Any, key: str) -> np.ndarray:
-    if not isinstance(value, list) or not all(isinstance(v, (int, float)) for v in value):
-        raise ValueError(f"'{key}' in the file is a {type(value).__name__}, not a list of numbers")
-    return np.asarray(value, dtype="float32")
+    """`value`, a (possibly nested) list of numbers as JSON gives it back, as a float32 array."""
+    if isinstance(value, list):
+        try:
+            array = np.asarray(value, dtype="float32")
+        except (TypeError, ValueError):
+            pass
+        else:
+            if array.size <= 1 << 16:
+                return array
+    raise ValueError(f"'{key}' in the file is a {type(value).__name__}, not a list of numbers")
 
 
 def expect_small(path: Path) -> int:
@@ -139,6 +146,8 @@ def _read_archive(path: Path) -> tuple[dict[str, bytes], dict]:
             if len(infos) > 16 or sum(i.file_size for i in infos) > MAX_FILE_BYTES * 4:
                 raise CheckFailure("the saved file holds more than a model's config and weights",
                                    got=f"{len(infos)} members, {sum(i.file_size for i in infos):,} bytes", hint=_HINT)
+            if any(i.filename == "config.json" and i.file_size > MAX_CONFIG_BYTES for i in infos):
+                raise CheckFailure("the saved file's config.json is larger than any model's", hint=_HINT)
             members = {info.filename: archive.read(info) for info in infos}
         config = json.loads(members["config.json"])
     except CheckFailure:

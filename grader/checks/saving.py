@@ -39,6 +39,12 @@ def expect_saved_and_reloaded(fact: dict, label: str) -> None:
     if fact["returned"] == "NoneType":
         raise CheckFailure(f"`{label}` returned None", expected="the model loaded back from the file", got="None",
                            hint="return the model that loading the file gave you")
+    if fact.get("missing"):
+        raise CheckFailure(
+            f"`{label}` returned a model that holds no {', '.join(fact['missing'])}",
+            expected="the model loaded back from the file: Standardize, then Dense", got="other layers",
+            why="loading the file rebuilds every layer of the saved model with its own class, Standardize too",
+            hint="return what keras.saving.load_model(path) gives for the file you saved")
 
 
 def expect_loads_without_custom_objects(fact: dict) -> None:
@@ -46,6 +52,12 @@ def expect_loads_without_custom_objects(fact: dict) -> None:
     if fact["file"] is None:
         raise CheckFailure("the grader found no .keras file to load", hint=_SAVE_HINT)
     if not fact["raised"]:
+        if fact.get("missing"):
+            raise CheckFailure(
+                f"keras.saving.load_model({fact['file']!r}) gave back a model without {', '.join(fact['missing'])}",
+                expected="Standardize rebuilt from the file", got="other layers in its place",
+                why="loading calls Standardize.from_config(config) for the layer; it must give a Standardize",
+                hint="let from_config return cls(**config), or leave the base class's from_config as it is")
         return
     if "Could not locate" in fact["message"]:
         raise CheckFailure(
@@ -77,6 +89,23 @@ def expect_file_computes(fact: dict, x: np.ndarray, expected: np.ndarray) -> Non
                  why="the grader reads the file itself, as a program with only Keras would: Standardize rebuilt "
                  "from the mean and std in its config in the file, the Dense layer from the weights in the file",
                  hint=_SAVE_HINT)
+
+
+def expect_config_gives_back(fact: dict, mean: np.ndarray, std: np.ndarray) -> None:
+    """Standardize.get_config() (a `config` step's fact) gives the mean and std the layer was made with, as
+    plain lists: what `model.save` writes into the file (a file that holds them while get_config does
+    not give them was not written by Keras from this layer)."""
+    config = fact["config"] if isinstance(fact.get("config"), dict) else {}
+    given = [np.asarray(config.get(key), dtype="float64") if isinstance(config.get(key), list) else None
+             for key in ("mean", "std")]
+    if any(g is None or g.shape != v.shape or not np.allclose(g, v, atol=1e-6) for g, v in zip(given, (mean, std),
+                                                                                             strict=True)):
+        raise CheckFailure(
+            "Standardize.get_config() does not give back the mean and std the layer was made with, as lists",
+            expected="'mean' and 'std' in the config, as plain lists",
+            got="no get_config" if fact.get("not_implemented") is not None else sorted(config) or fact.get("type"),
+            why="model.save writes each layer's get_config() into the file, and loading rebuilds the layer from it",
+            hint=_CONFIG_HINT)
 
 
 def expect_registered_in_file(fact: dict) -> None:

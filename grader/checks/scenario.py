@@ -164,13 +164,15 @@ class Scenario:
         (batch grading makes it inside the submission's private scratch folder). The object is what it
         returned (None if it raised). Fact: {"files": the files it left in the directory (relative
         paths), "returned": the returned value's type name, "raised": the exception's type name or None,
-        "message"}. A bare NotImplementedError (an untouched stub) fails the step instead."""
+        "message", "missing": the names of the learner's classes the model held that the returned one does
+        not}. A bare NotImplementedError (an untouched stub) fails the step instead."""
         return self._add("save_and_reload", f"{function}({model.label}, directory)", model, function)
 
     def load_saved(self, saved: Ref) -> Ref:
         """Try `keras.saving.load_model(path)`, with no custom_objects, on the `.keras` file that the
         `save_and_reload` step `saved` left. The object is the loaded model (None if it raised). Fact:
-        {"file": the file's name or None if there was none, "raised": type name or None, "message"}."""
+        {"file": the file's name or None if there was none, "raised": type name or None, "message",
+        "missing": the names of the learner's classes the saved model held that the loaded one does not}."""
         return self._add("load_saved", "keras.saving.load_model(the saved file)", saved.index)
 
     def read_saved(self, saved: Ref, x: np.ndarray) -> Ref:
@@ -291,6 +293,8 @@ class _Player:
         self.commit = commit
         self.objects: dict[int, Any] = {}
         self.directories: dict[int, str] = {}  # save_and_reload steps' directories, removed by close()
+        self.classes: list[type] = []  # the learner's classes the scenario took
+        self.held: dict[int, list[type]] = {}  # save_and_reload step -> the learner's classes the saved model held
         self.index = -1
 
     def close(self) -> None:
@@ -327,6 +331,8 @@ class _Player:
     def _op_learner_class(self, label, name):
         cls = self.submission.get(name, "class")
         is_class = isinstance(cls, type)
+        if is_class:
+            self.classes.append(cls)
         mro = [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__] if is_class else []
         return cls, {"is_class": is_class, "mro": mro, "repr": repr(cls)[:80]}
 
@@ -336,11 +342,11 @@ class _Player:
         return expect_model(self._invoke(self.submission.get(function), f"{function}()", *args), label), None
 
     def _op_new(self, label, cls, *args, **kwargs):
-        return self._invoke(cls, label, *args, **kwargs), None
+        return _instance_of(cls, self._invoke(cls, label, *args, **kwargs), label), None
 
     def _op_from_config(self, label, cls, obj, config_label):
         config = self._invoke(obj.get_config, config_label)
-        return self._invoke(cls.from_config, label, config), None
+        return _instance_of(cls, self._invoke(cls.from_config, label, config), label), None
 
     def _op_sequential(self, label, input_shape, layers):
         import keras
@@ -473,11 +479,14 @@ class _Player:
             except BaseException as error:  # noqa: BLE001 - what the learner's code raised is the fact
                 return None, error
 
+        held = self.held[self.index] = [cls for cls in self.classes if _holds(model, cls)]
         returned, error = self._invoke(attempt, label)
         files = sorted(str(p.relative_to(directory)) for p in Path(directory).rglob("*") if p.is_file())
         return returned, {"files": files[:20], "returned": type(returned).__name__,
                           "raised": None if error is None else type(error).__name__,
-                          "message": "" if error is None else _cause_text(error)}
+                          "message": "" if error is None else _cause_text(error),
+                          "missing": [] if error is not None or returned is None else
+                          [cls.__name__ for cls in held if not _holds(returned, cls)]}
 
     def _op_load_saved(self, label, saved_step):
         import keras
@@ -493,7 +502,9 @@ class _Player:
             raise
         except BaseException as error:  # noqa: BLE001 - the learner's class ran while loading
             return None, {"file": found[0].name, "raised": type(error).__name__, "message": _cause_text(error)}
-        return loaded, {"file": found[0].name, "raised": None, "message": ""}
+        held = self.held.get(int(saved_step), [])
+        return loaded, {"file": found[0].name, "raised": None, "message": "",
+                        "missing": [cls.__name__ for cls in held if not _holds(loaded, cls)]}
 
     def _op_read_saved(self, label, saved_step, x):
         from grader.checks.saved_file import read_saved_model, run_saved_model
@@ -524,6 +535,30 @@ class _Player:
 
         assign_values(obj, values, source_label=source_label, target_label=label)
         return None, None
+
+
+def _instance_of(cls: Any, obj: Any, label: str) -> Any:
+    """`obj`, which constructing the learner's class `cls` gave; a CheckFailure if it is no instance of
+    `cls` (a `__new__` or `from_config` that hands back another class's object: the class itself is what
+    the exercise asks for, and only its own instances run its code)."""
+    if isinstance(cls, type) and not isinstance(obj, cls):
+        raise CheckFailure(
+            f"`{label}` gave a {type(obj).__name__}, not a {cls.__name__}",
+            expected=f"an instance of {cls.__name__}", got=type(obj).__name__,
+            why=f"the exercise is {cls.__name__} itself: creating it (directly or with from_config) must give "
+            "an object of that class, whose methods are yours",
+            hint=f"do not define __new__, and let from_config return cls(**config): an instance of {cls.__name__}")
+    return obj
+
+
+def _holds(model: Any, cls: type) -> bool:
+    """Whether `model` is, or holds among its layers (nested ones too), an instance of `cls`."""
+    if isinstance(model, cls):
+        return True
+    try:
+        return any(isinstance(layer, cls) for layer in model._flatten_layers(include_self=False, recursive=True))
+    except Exception:  # noqa: BLE001 - not a Keras model: it holds nothing
+        return False
 
 
 def _wire(value: Any) -> Any:

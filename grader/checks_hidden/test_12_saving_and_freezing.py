@@ -6,6 +6,7 @@ import pytest
 from grader.checks import CheckFailure, Scenario
 from grader.checks.inputs import generator
 from grader.checks.saving import (
+    expect_config_gives_back,
     expect_file_computes,
     expect_saved_and_reloaded,
     frozen_classifier,
@@ -29,11 +30,13 @@ def test_hidden_round_trip_on_rank3_input(submission):
     saved = scenario.save_and_reload(model, "save_and_reload")
     output = scenario.call(saved, x)
     in_file = scenario.read_saved(saved, x)
+    config = scenario.config(layer)
     facts = submission.run(scenario)
     expect_saved_and_reloaded(facts[saved], "save_and_reload(model, directory)")
     if not np.allclose(facts[output], (x - mean) / std @ kernel + bias, atol=1e-4):
         raise CheckFailure("reloaded, a model with Standardize on (4, 7) inputs computes something else")
     expect_file_computes(facts[in_file], x, (x - mean) / std @ kernel + bias)
+    expect_config_gives_back(facts[config], mean, std)
 
 
 def test_hidden_another_base_stays_frozen_while_the_head_learns(submission):

@@ -16,6 +16,7 @@ from grader.checks.inputs import generator
 from grader.checks.saving import (
     BASE_INPUT,
     BASE_UNITS,
+    expect_config_gives_back,
     expect_file_computes,
     expect_loads_without_custom_objects,
     expect_registered_in_file,
@@ -63,8 +64,8 @@ def standardized(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray
 
 
 def model_with_standardize(scenario: Scenario, cls, mean, std, input_shape, units, seed):
-    """Input → Standardize(mean, std) → Dense(units) with the grader's kernel and bias: the model's Ref and
-    the function it computes."""
+    """Input → Standardize(mean, std) → Dense(units) with the grader's kernel and bias: the model's Ref, the
+    function it computes, and the Standardize layer's Ref."""
     rng = generator(seed)
     kernel = rng.normal(size=(input_shape[-1], units)).astype("float32")
     bias = rng.normal(size=units).astype("float32")
@@ -72,7 +73,7 @@ def model_with_standardize(scenario: Scenario, cls, mean, std, input_shape, unit
     dense = scenario.keras_layer("Dense", units=units)
     model = scenario.sequential(input_shape, [layer, dense])
     scenario.assign(dense, [kernel, bias], source_label=f"a {kernel.shape} kernel and a ({units},) bias")
-    return model, lambda x: standardized(x, mean, std) @ kernel + bias
+    return model, lambda x: standardized(x, mean, std) @ kernel + bias, layer
 
 
 def test_standardize_computes_the_formula(submission):
@@ -164,12 +165,14 @@ def test_class_is_registered(submission):
 
 def test_round_trip_gives_identical_outputs(submission):
     scenario, cls = standardize()
-    model, computes = model_with_standardize(scenario, cls, *standardize_stats(), (5,), 3, seed=1204)
+    mean, std = standardize_stats()
+    model, computes, layer = model_with_standardize(scenario, cls, mean, std, (5,), 3, seed=1204)
     x = generator(1205).normal(size=(6, 5)).astype("float32")
     before = scenario.call(model, x)
     saved = scenario.save_and_reload(model, "save_and_reload")
     after = scenario.call(saved, x)
     in_file = scenario.read_saved(saved, x)
+    config = scenario.config(layer)
     facts = play(submission, scenario, cls)
     got_before = expect_array("the model's output before saving", facts[before])
     expect_close("Input → Standardize → Dense(3), before saving", got_before, computes(x), atol=1e-4,
@@ -182,16 +185,19 @@ def test_round_trip_gives_identical_outputs(submission):
                  "loaded from it computes exactly what the saved one computed",
                  hint="save with model.save(path) (a path ending in .keras) and load with keras.saving.load_model(path)")
     expect_file_computes(facts[in_file], x, computes(x))
+    expect_config_gives_back(facts[config], mean, std)
 
 
 def test_saved_file_loads_without_custom_objects(submission):
     scenario, cls = standardize()
-    model, computes = model_with_standardize(scenario, cls, *standardize_stats(), (5,), 2, seed=1206)
+    mean, std = standardize_stats()
+    model, computes, layer = model_with_standardize(scenario, cls, mean, std, (5,), 2, seed=1206)
     saved = scenario.save_and_reload(model, "save_and_reload")
     loaded = scenario.load_saved(saved)
     x = generator(1207).normal(size=(4, 5)).astype("float32")
     output = scenario.call(loaded, x)
     in_file = scenario.read_saved(saved, x)
+    config = scenario.config(layer)
     facts = play(submission, scenario, cls)
     expect_saved_and_reloaded(facts[saved], "save_and_reload(model, directory)")
     expect_loads_without_custom_objects(facts[loaded])
@@ -200,6 +206,7 @@ def test_saved_file_loads_without_custom_objects(submission):
                  why="the file holds the model's layers, their configs and the weights the grader gave it")
     expect_registered_in_file(facts[in_file])
     expect_file_computes(facts[in_file], x, computes(x))
+    expect_config_gives_back(facts[config], mean, std)
 
 
 def test_frozen_classifier_output_shape_and_parameters(submission):

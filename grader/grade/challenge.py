@@ -486,7 +486,7 @@ def _committed_call(outcome: Any) -> int | None:
         ok, fact = outcome["list"]
         committed = fact["dict"]["committed"]["int"]
         return int(committed) if ok == "ok" else None
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
 
 
@@ -510,7 +510,7 @@ def challenge_items(pending: PendingChallenge) -> tuple[bytes | None, list, list
             try:
                 values = [(int(v), _substituted(np.asarray(arrays[int(a)]), secrets.substitutions))
                           for v, a in calls[k]]
-            except (TypeError, ValueError, IndexError):
+            except (TypeError, ValueError, IndexError, OverflowError):
                 continue
             items.append(ChallengeItem(k, real, values, run=secrets.ops.get(index) in CALLS))
             places.append((key, index))
@@ -531,7 +531,7 @@ def _committed_graphs(commitments: Any, arrays: list) -> tuple[bytes | None, lis
     try:
         artefact = arrays[int(commitments["artefact"])].tobytes()
         calls = commitments["calls"]
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError):
         return None, []
     if len(artefact) > ARTEFACT_MAX_BYTES or not isinstance(calls, list):
         return None, []
@@ -545,7 +545,7 @@ def _committed_files(commitments: Any, arrays: list) -> list[bytes | None]:
     try:
         indices = commitments.get("files", [])
         chosen = [arrays[int(i)] for i in indices[:MAX_FILES]]
-    except (TypeError, ValueError, IndexError, AttributeError):
+    except (TypeError, ValueError, IndexError, AttributeError, OverflowError):
         return []
     return [a.tobytes() if isinstance(a, np.ndarray) and a.dtype == np.uint8 and a.size <= MAX_FILE_BYTES else None
             for a in chosen]
@@ -557,7 +557,7 @@ def _committed_file(outcome: Any) -> int | None:
         ok, fact = outcome["list"]
         committed = fact["dict"]["file_committed"]["int"]
         return int(committed) if ok == "ok" else None
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
 
 
@@ -684,7 +684,7 @@ def _file_reply(output: Any, arrays: list, at: int) -> dict | str:
     try:
         np.asarray(arrays[int(output["array"])], dtype="float32")
         names = [str(name)[:80] for name in output["registered"]][:16]
-    except (KeyError, IndexError, TypeError, ValueError):
+    except (KeyError, IndexError, TypeError, ValueError, OverflowError):
         return "the challenger's reply could not be read"
     return {"dict": {"output": {"array": at}, "registered": {"list": names}}}
 
@@ -698,7 +698,7 @@ def _measured(output: Any, arrays: list) -> tuple[np.ndarray, list] | str:
     try:
         weights = [tuple(int(d) for d in shape) for shape in output["weights"]]
         return np.asarray(arrays[int(output["array"])], dtype="float32"), weights
-    except (KeyError, IndexError, TypeError, ValueError):
+    except (KeyError, IndexError, TypeError, ValueError, OverflowError):
         return "the challenger's reply could not be read"
 
 
@@ -707,7 +707,7 @@ def _listed_shapes(outcome: Any) -> list[tuple[int, ...]] | None:
     try:
         listed = outcome["list"][1]["list"]
         return [tuple(int(d["int"]) for d in item["tuple"][1]["tuple"]) for item in listed]
-    except (KeyError, IndexError, TypeError, ValueError):
+    except (KeyError, IndexError, TypeError, ValueError, OverflowError):
         return None
 
 

@@ -277,7 +277,8 @@ def unpack(message: bytes) -> tuple[dict, list[np.ndarray]]:
     The message comes from the student's process, so every size and depth it declares is checked
     before anything is allocated for it: the header's length, its JSON nesting (at most MAX_DEPTH), the
     number of arrays, each array's dtype (bool, integer or float) and declared shape, which must
-    account for exactly the bytes that are there. Anything else raises ValueError.
+    account for exactly the bytes that are there. Anything else raises ValueError. JSON's non-numbers
+    (NaN, Infinity) come back as strings: no number the grader reads from a header is infinite.
     """
     if len(message) > MAX_MESSAGE_BYTES:
         raise ValueError("message too large")
@@ -287,7 +288,8 @@ def unpack(message: bytes) -> tuple[dict, list[np.ndarray]]:
     if size > min(MAX_HEADER_BYTES, len(message) - 8):
         raise ValueError(f"the header declares {size:,} bytes")
     try:
-        header = json.loads(message[8 : 8 + size].decode("utf-8"))
+        # NaN and ±Infinity (which Python's json accepts, and int() of which raises OverflowError) stay text
+        header = json.loads(message[8 : 8 + size].decode("utf-8"), parse_constant=str)
     except RecursionError:
         raise ValueError("the header is nested too deeply") from None
     if not isinstance(header, dict):
