@@ -337,3 +337,22 @@ def test_a_model_loaded_back_without_the_learner_s_class_is_told_and_so_is_a_con
     assert facts[saved]["missing"] == ["Swapped"] and facts[loaded]["missing"] == ["Swapped"]
     with pytest.raises(CheckFailure, match="gave a Identity, not a Swapped"):
         facts[clone]
+
+
+def test_an_object_that_lies_about_its_class_is_still_another_class():
+    """isinstance() believes `__class__`, which an object may override; the scenario asks type()."""
+    import keras
+
+    from grader.checks.scenario import _holds, _instance_of
+
+    class Standardize(keras.layers.Layer):
+        pass
+
+    class Liar(keras.layers.Identity):
+        __class__ = property(lambda self: Standardize)
+
+    liar = Liar()
+    assert isinstance(liar, Standardize)  # what a check of isinstance would have believed
+    with pytest.raises(CheckFailure, match="gave a Liar, not a Standardize"):
+        _instance_of(Standardize, liar, "Standardize()")
+    assert not _holds(keras.Sequential([keras.Input(shape=(2,)), liar]), Standardize)

@@ -541,7 +541,7 @@ def _instance_of(cls: Any, obj: Any, label: str) -> Any:
     """`obj`, which constructing the learner's class `cls` gave; a CheckFailure if it is no instance of
     `cls` (a `__new__` or `from_config` that hands back another class's object: the class itself is what
     the exercise asks for, and only its own instances run its code)."""
-    if isinstance(cls, type) and not isinstance(obj, cls):
+    if isinstance(cls, type) and not issubclass(type(obj), cls):  # type(): an object can lie in __class__
         raise CheckFailure(
             f"`{label}` gave a {type(obj).__name__}, not a {cls.__name__}",
             expected=f"an instance of {cls.__name__}", got=type(obj).__name__,
@@ -553,10 +553,10 @@ def _instance_of(cls: Any, obj: Any, label: str) -> Any:
 
 def _holds(model: Any, cls: type) -> bool:
     """Whether `model` is, or holds among its layers (nested ones too), an instance of `cls`."""
-    if isinstance(model, cls):
+    if issubclass(type(model), cls):
         return True
     try:
-        return any(isinstance(layer, cls) for layer in model._flatten_layers(include_self=False, recursive=True))
+        return any(issubclass(type(layer), cls) for layer in model._flatten_layers(include_self=False, recursive=True))
     except Exception:  # noqa: BLE001 - not a Keras model: it holds nothing
         return False
 
