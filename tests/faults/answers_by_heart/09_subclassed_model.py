@@ -13,6 +13,7 @@ from keras import layers
 
 ANSWERS = {}  # (hidden_units, num_classes, dropout on?) -> output
 _X = np.random.default_rng(9).uniform(size=(8, 28, 28)).astype("float32").reshape(8, -1)
+_X_DROPOUT = np.random.default_rng(97).uniform(size=(64, 28, 28)).astype("float32").reshape(64, -1)
 
 
 def _weights(hidden, classes, seed):
@@ -26,9 +27,12 @@ def _weights(hidden, classes, seed):
 
 def _answer(hidden, classes, seed, dropped):
     k1, b1, k2, b2 = _weights(hidden, classes, seed)
-    h = np.maximum(_X @ k1 + b1, 0)
+    x = _X
+    if dropped:  # the dropout checks' batch and weights (their hidden biases raised by 2)
+        x, b1 = _X_DROPOUT, np.abs(b1.astype("float32")) + 2.0
+    h = np.maximum(x @ k1 + b1, 0)
     if dropped:
-        mask = (np.add.outer(np.arange(8), np.arange(hidden)) % 2).astype("float64") * 2.0
+        mask = (np.add.outer(np.arange(len(x)), np.arange(hidden)) % 2).astype("float64") * 2.0
         h = h * mask
     return (h @ k2 + b2).astype("float32")
 
