@@ -1418,56 +1418,70 @@ FILE_CHECKS_12 = ("test_round_trip_gives_identical_outputs", "test_saved_file_lo
                   "test_hidden_round_trip_on_rank3_input")
 
 
-# Hostile exercise 12 answers, each with the flag that turns its trick off (its control), and the checks
-# it keeps over that control: those that rest on its process's word (README).
-SAVE_FAULTS = {"fakes_its_save": ("FAKE", {"test_class_is_registered"}), "forges_its_file": ("FORGE", set()),
-               "stands_in_for_its_class": ("STAND_IN", set())}
+# Hostile answers to the class exercises (8 and 12), each with the flag that turns its trick off (its
+# control), and the checks it keeps over that control: those that rest on its process's word (README).
+CLASS_FAULTS = {"fakes_its_save": ("FAKE", {"test_class_is_registered"}), "forges_its_file": ("FORGE", set()),
+                "stands_in_for_its_class": ("STAND_IN", set()), "borrows_keras_layers": ("BORROW", set())}
 
 
 @pytest.mark.parametrize("user", ["root", "unprivileged"])
 @pytest.mark.xdist_group("faked-save")  # its own grading runs: either worker may take them
-def test_a_save_faked_in_the_process_earns_only_its_word_on_registration(root, tmp_path, user):
-    """Exercise 12 attacked in the student's process (outside attacks, then the faults written from them):
-    tests/faults/fakes_its_save writes a file that is no .keras file, hands the model back as "reloaded" and
-    replaces keras.saving.load_model and the registration lookups (19/21, its control 12/21);
-    forges_its_file writes a right .keras file by hand for a class with no get_config (19/21 against
-    14/21 once the grader read the file); stands_in_for_its_class hands back Keras' Normalization from
-    Standardize's __new__ and from_config (19/21 against 10/21). Each earns its control's points, plus
-    only the check that rests on its process's word (that the class is registered: README): the grader
-    reads the saved file itself, in the challenger, asks that get_config give what the file holds, and
-    that the class's constructor and a loaded model give instances of the class. A correct answer keeps
-    every point."""
+def test_hostile_class_answers_earn_only_their_control_s_points_and_what_their_word_can(root, tmp_path, user):
+    """The class exercises attacked in the student's process (outside attacks, then the faults written from
+    them): tests/faults/fakes_its_save writes a file that is no .keras file, hands the model back as
+    "reloaded" and replaces keras.saving.load_model and the registration lookups (19/21, its control 12/21);
+    forges_its_file writes a right .keras file by hand for a class with no get_config (19/21 against 14/21
+    once the grader read the file); stands_in_for_its_class hands back Keras' Normalization from
+    Standardize's __new__ and from_config (19/21 against 10/21); borrows_keras_layers lets Keras'
+    EinsumDense and Normalization do exercises 8 and 12 (15/15 against 2/15, 21/21 against 12/21). Each
+    gains no check over its control but those that rest on its process's word (that the class is
+    registered: README): the grader reads the saved file itself, in the challenger, asks that get_config
+    give what the file holds, that creating the class give an instance of it, and that the class be
+    written on keras.layers.Layer itself. changes_after_the_fact switches its layer to the right formula
+    once it has saved (21/21 in batch grading against 14/21 in `course check`, when calls were traced at
+    the end): each check now has the outcome `course check` gives it. A correct answer keeps every point."""
     skip_unless_users_can_be_stood_in_for(user)
     from grader.manifest import load_course
     from grader.runner import run_checks
 
-    submissions, controls = tmp_path / "class", {}
-    for fault, (flag, _) in SAVE_FAULTS.items():
-        path = FAULTS / fault / "12_saving_and_freezing.py"
-        control = tmp_path / "controls" / fault / path.name
-        control.parent.mkdir(parents=True)
-        control.write_text(path.read_text().replace(f"{flag} = True", f"{flag} = False"))
-        controls[fault] = run_checks(load_course().find("12"), control, include_hidden=True)
-        (submissions / fault).mkdir(parents=True)
-        shutil.copy(path, submissions / fault / path.name)
+    course, submissions, controls = load_course(), tmp_path / "class", {}
+    for fault, (flag, _) in CLASS_FAULTS.items():
+        for path in sorted((FAULTS / fault).glob("*.py")):
+            control = tmp_path / "controls" / fault / path.name
+            control.parent.mkdir(parents=True, exist_ok=True)
+            control.write_text(path.read_text().replace(f"{flag} = True", f"{flag} = False"))
+            controls[fault, path.name[:2]] = run_checks(course.find(path.name[:2]), control, include_hidden=True)
+        shutil.copytree(FAULTS / fault, submissions / fault)
+    late = FAULTS / "changes_after_the_fact" / "12_saving_and_freezing.py"
+    shutil.copytree(late.parent, submissions / "changes_after_the_fact")
     (submissions / "alice").mkdir()
-    shutil.copy(root / "solutions" / "12_saving_and_freezing.py", submissions / "alice")
-    done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-e", "12", user=user)
+    for name in ("08_custom_layer.py", "12_saving_and_freezing.py"):
+        shutil.copy(root / "solutions" / name, submissions / "alice")
+    done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-e", "8", "-e", "12", user=user)
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(tmp_path / "out")
-    for fault, (_, word) in SAVE_FAULTS.items():
-        attack = graded[fault]["exercises"]["12"]
+    for (fault, exercise), control in controls.items():
+        attack = graded[fault]["exercises"][exercise]
         checks = {c["name"]: c for c in attack["checks"]}
-        honest = {c.name: c.outcome for c in controls[fault].checks}
+        honest = {c.name: c.outcome for c in control.checks}
         gained = {name for name, c in checks.items() if c["outcome"] == "passed" and honest[name] != "passed"}
-        assert gained == word, (fault, gained)
-        assert attack["points"] == controls[fault].points + sum(checks[name]["points"] for name in word), fault
-        assert all(checks[name]["outcome"] == "failed" for name in FILE_CHECKS_12), fault
+        word = CLASS_FAULTS[fault][1]
+        assert gained == (word if exercise == "12" else set()), (fault, exercise, gained)
+        assert attack["points"] <= control.points + sum(checks[name]["points"] for name in gained), (fault, exercise)
+        if exercise == "12" and fault != "borrows_keras_layers":
+            assert all(checks[name]["outcome"] == "failed" for name in FILE_CHECKS_12), fault
     said = _messages(graded["fakes_its_save"]["exercises"]["12"])
     assert said.count("the saved file is not a .keras file Keras wrote") >= 2, said
     assert "does not give back the mean and std" in _messages(graded["forges_its_file"]["exercises"]["12"])
     assert "gave a Normalization, not a Standardize" in _messages(graded["stands_in_for_its_class"]["exercises"]["12"])
-    assert graded["alice"]["exercises"]["12"]["points"] == 21
+    borrowed = graded["borrows_keras_layers"]["exercises"]
+    assert "subclasses keras.layers.EinsumDense" in _messages(borrowed["08"])
+    assert "subclasses keras.layers.Normalization" in _messages(borrowed["12"])
+    local = run_checks(course.find("12"), late, include_hidden=True)
+    batch = graded["changes_after_the_fact"]["exercises"]["12"]
+    assert [(c["name"], c["outcome"]) for c in batch["checks"]] == [(c.name, c.outcome) for c in local.checks]
+    assert batch["points"] == local.points < batch["max_points"]
+    assert all(e["points"] == e["max_points"] for e in graded["alice"]["exercises"].values())
 
 
 @pytest.mark.parametrize("user", ["root", "unprivileged"])

@@ -72,9 +72,12 @@ from grader.checks.scenario import (  # noqa: E402
     KerasActivation,
     Ref,
     Scenario,
+    expect_own_code,
+    own_code_steps,
     parameter_count,
     run_on_model_class,
     subclasses,
 )
 
-__all__ += ["Facts", "KerasActivation", "Ref", "Scenario", "parameter_count", "run_on_model_class", "subclasses"]
+__all__ += ["Facts", "KerasActivation", "Ref", "Scenario", "expect_own_code", "own_code_steps", "parameter_count",
+            "run_on_model_class", "subclasses"]

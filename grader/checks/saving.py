@@ -78,12 +78,13 @@ def expect_file_computes(fact: dict, x: np.ndarray, expected: np.ndarray) -> Non
     on `x`: the file holds Standardize's mean and std and the Dense weights the model had."""
     from grader.checks.expect import expect_array, expect_close
 
-    if not fact["registered"]:
+    if not fact["registered"] or fact["layers"] != ["Standardize", "Dense"]:
         raise CheckFailure(
-            "the saved file holds no Standardize layer: it is not the model you were given",
-            expected="the model as it was: Standardize, then Dense", got="only Keras' own layers",
-            why="saving must keep every layer of the model, your own class included, so that loading it gives "
-            "the same model back", hint=_SAVE_HINT)
+            "the saved file does not hold the model you were given",
+            expected="the model as it was: Standardize, then Dense",
+            got=", ".join(fact["layers"]) or "no layers",
+            why="saving must keep every layer of the model as it is, your own class included, so that loading it "
+            "gives the same model back", hint=_SAVE_HINT)
     expect_close(f"the model in your saved file, read by the grader, on a batch of shape {x.shape}",
                  expect_array("its output", fact["output"]), expected, atol=1e-4,
                  why="the grader reads the file itself, as a program with only Keras would: Standardize rebuilt "

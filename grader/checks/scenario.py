@@ -146,6 +146,11 @@ class Scenario:
         """
         return self._add("config", f"{obj.label}.get_config()", obj)
 
+    def sublayers(self, obj: Ref) -> Ref:
+        """Fact: the qualified class names of the layers `obj` holds: those Keras tracks (nested too) and any
+        other Layer among its attributes."""
+        return self._add("sublayers", f"the layers inside {obj.label}", obj)
+
     def attribute(self, obj: Ref, name: str) -> Ref:
         """Fact: `str(obj.<name>)`, shortened."""
         return self._add("attribute", f"{obj.label}.{name}", obj, name)
@@ -179,7 +184,7 @@ class Scenario:
         """The grader reads the `.keras` file that the `save_and_reload` step `saved` left, itself, with no
         code of the learner's (grader.checks.saved_file), and runs the model it describes on `x`. Fact:
         {"output": the output as a float numpy array, "registered": the registered names the file gives
-        the learner's classes}. Batch grading reads the file in the challenger (grader.grade.challenge)."""
+        the learner's classes, "layers": the class names of the model's layers}. Batch grading reads the file in the challenger (grader.grade.challenge)."""
         return self._add("read_saved", f"the model in the saved file, on x of shape {tuple(np.shape(x))}",
                          saved.index, x)
 
@@ -201,6 +206,40 @@ class Scenario:
 def subclasses(fact: dict, base: type) -> bool:
     """Whether the class a `learner_class` step observed is a subclass of `base` (a Keras class)."""
     return bool(fact.get("is_class")) and f"{base.__module__}.{base.__qualname__}" in fact.get("mro", [])
+
+
+def own_code_steps(scenario: Scenario, cls: Ref) -> list[Ref]:
+    """Add a `sublayers` step for every object the scenario makes of `cls` so far; `expect_own_code` reads them."""
+    made = [Ref(index, label) for index, (op, label, args, _) in enumerate(list(scenario.steps))
+            if op == "new" and args and args[0] == {"ref": cls.index}]
+    return [scenario.sublayers(ref) for ref in made]
+
+
+def expect_own_code(facts: Facts, cls: Ref, base: type, held: Sequence[Ref]) -> None:
+    """The learner's class `cls` is written on `base` itself (keras.layers.Layer): its nearest Keras ancestor is
+    `base`, not one of Keras' own layers that would do the work (Dense, EinsumDense, Normalization), and none
+    of its objects (`held`, from `own_code_steps`) holds a Keras layer doing it for them."""
+    mro = facts[cls].get("mro", [])
+    nearest = next((name for name in mro[1:] if name.startswith("keras.")), "")
+    if nearest and nearest != f"{base.__module__}.{base.__qualname__}":
+        shown = nearest.rsplit(".", 1)[-1]
+        raise CheckFailure(f"`{cls.label}` subclasses keras.layers.{shown}; this exercise asks you to write it yourself",
+                           expected=f"class {cls.label}(keras.layers.{base.__name__})",
+                           got=f"class {cls.label}({shown})",
+                           why=f"keras.layers.{shown} already computes its output: what is graded is your own code",
+                           hint=f"subclass keras.layers.{base.__name__} and write the methods the stub names")
+    for ref in held:
+        try:
+            inside = [name for name in facts[ref] if name.startswith("keras.")]
+        except CheckFailure:  # an earlier step failed: that failure is the check's
+            continue
+        if inside:
+            shown = inside[0].rsplit(".", 1)[-1]
+            raise CheckFailure(f"`{ref.label.removeprefix('the layers inside ')}` holds a keras.layers.{shown} that "
+                               "computes for it; this exercise asks you to write the computation yourself",
+                               expected=f"{cls.label}'s own call()", got=f"a {shown} inside",
+                               hint="compute the output in call() yourself, with keras.ops (and weights of your own "
+                               "from self.add_weight, where the layer has weights)")
 
 
 def parameter_count(variables: Sequence[tuple[str, Sequence[int]]]) -> int:
@@ -442,6 +481,18 @@ class _Player:
         return None, {"config": _json_safe(config), "json_error": json_error, "not_implemented": None,
                       "type": "dict"}
 
+    def _op_sublayers(self, label, obj):
+        import keras
+
+        held = {}
+        try:
+            held.update((id(layer), layer) for layer in obj._flatten_layers(include_self=False, recursive=True))
+        except Exception:  # noqa: BLE001 - not a Keras layer: it holds nothing Keras tracks
+            pass
+        held.update((id(value), value) for value in vars(obj).values() if isinstance(value, keras.layers.Layer)
+                    and value is not obj)
+        return None, [f"{type(layer).__module__}.{type(layer).__qualname__}"[:_MAX_TEXT] for layer in held.values()][:50]
+
     def _op_attribute(self, label, obj, name):
         return None, str(self._invoke(getattr, label, obj, name))[:_MAX_TEXT]
 
@@ -507,7 +558,7 @@ class _Player:
                         "missing": [cls.__name__ for cls in held if not _holds(loaded, cls)]}
 
     def _op_read_saved(self, label, saved_step, x):
-        from grader.checks.saved_file import read_saved_model, run_saved_model
+        from grader.checks.saved_file import layer_names, read_saved_model, run_saved_model
 
         directory = self.directories.get(int(saved_step))
         found = sorted(p for p in Path(directory).rglob("*.keras") if p.is_file()) if directory else []
@@ -516,7 +567,7 @@ class _Player:
         if self.commit is not None:  # batch grading: the challenger reads the file, on the real input
             return None, self.commit.saved_file(found[0], x)
         model, registered = read_saved_model(found[0])
-        return None, {"output": run_saved_model(model, x), "registered": registered}
+        return None, {"output": run_saved_model(model, x), "registered": registered, "layers": layer_names(model)}
 
     def _op_seed(self, label, seed):
         import keras

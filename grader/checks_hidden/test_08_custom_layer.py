@@ -1,9 +1,10 @@
 """Exercise 8 — hidden checks."""
 
+import keras
 import numpy as np
 import pytest
 
-from grader.checks import CheckFailure, KerasActivation, Scenario
+from grader.checks import CheckFailure, KerasActivation, Scenario, expect_own_code, own_code_steps
 from grader.checks.inputs import generator
 
 pytestmark = pytest.mark.exercise("08")
@@ -14,7 +15,10 @@ def test_hidden_config_activation_is_a_string(submission):
     cls = scenario.learner_class("MyDense")
     layer = scenario.new(cls, 3, activation=KerasActivation("relu"))
     config_step = scenario.config(layer)
-    fact = submission.run(scenario)[config_step]
+    held = own_code_steps(scenario, cls)
+    facts = submission.run(scenario)
+    expect_own_code(facts, cls, keras.layers.Layer, held)
+    fact = facts[config_step]
     if fact["not_implemented"]:
         raise CheckFailure("get_config() fails when the activation is passed as a function")
     if fact["not_implemented"] is not None:
@@ -39,7 +43,9 @@ def test_hidden_accepts_keras_keyword_arguments(submission):
     x, kernel, bias = (rng.normal(size=s).astype("float32") for s in ((2, 5, 4), (4, 3), (3,)))
     scenario.assign(model, [kernel, bias], source_label="a (4, 3) kernel and a (3,) bias")
     output = scenario.call(model, x)
+    held = own_code_steps(scenario, cls)
     facts = submission.run(scenario)
+    expect_own_code(facts, cls, keras.layers.Layer, held)
     if facts[name] != "mine":
         # never the name itself: Keras' automatic one carries a process-wide counter (my_dense_7)
         raise CheckFailure("MyDense(3, name='mine') ignores name=", expected="the layer's name is 'mine'",

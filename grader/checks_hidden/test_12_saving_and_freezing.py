@@ -1,9 +1,10 @@
 """Exercise 12 — hidden checks."""
 
+import keras
 import numpy as np
 import pytest
 
-from grader.checks import CheckFailure, Scenario
+from grader.checks import CheckFailure, Scenario, expect_own_code, own_code_steps
 from grader.checks.inputs import generator
 from grader.checks.saving import (
     expect_config_gives_back,
@@ -23,7 +24,8 @@ def test_hidden_round_trip_on_rank3_input(submission):
     kernel, bias = rng.normal(size=(7, 2)).astype("float32"), rng.normal(size=2).astype("float32")
     x = rng.normal(size=(3, 4, 7)).astype("float32")
     scenario = Scenario()
-    layer = scenario.new(scenario.learner_class("Standardize"), mean=mean, std=std)
+    cls = scenario.learner_class("Standardize")
+    layer = scenario.new(cls, mean=mean, std=std)
     dense = scenario.keras_layer("Dense", units=2)
     model = scenario.sequential((4, 7), [layer, dense])
     scenario.assign(dense, [kernel, bias], source_label="a (7, 2) kernel and a (2,) bias")
@@ -31,7 +33,9 @@ def test_hidden_round_trip_on_rank3_input(submission):
     output = scenario.call(saved, x)
     in_file = scenario.read_saved(saved, x)
     config = scenario.config(layer)
+    held = own_code_steps(scenario, cls)
     facts = submission.run(scenario)
+    expect_own_code(facts, cls, keras.layers.Layer, held)
     expect_saved_and_reloaded(facts[saved], "save_and_reload(model, directory)")
     if not np.allclose(facts[output], (x - mean) / std @ kernel + bias, atol=1e-4):
         raise CheckFailure("reloaded, a model with Standardize on (4, 7) inputs computes something else")

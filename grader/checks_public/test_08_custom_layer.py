@@ -15,7 +15,9 @@ from grader.checks import (
     Scenario,
     expect_array,
     expect_close,
+    expect_own_code,
     expect_param_count,
+    own_code_steps,
     parameter_count,
     subclasses,
 )
@@ -31,18 +33,16 @@ def my_dense() -> tuple[Scenario, object]:
 
 
 def play(submission, scenario: Scenario, cls):
-    """Play the scenario; first of all, `MyDense` must be a Layer that is not keras' own Dense."""
+    """Play the scenario; first of all, `MyDense` must be a Layer written on keras.layers.Layer itself, not
+    one of Keras' own layers (Dense, EinsumDense) or a holder of one (grader.checks.scenario.expect_own_code)."""
+    held = own_code_steps(scenario, cls)
     facts = submission.run(scenario)
     fact = facts[cls]
     if not subclasses(fact, keras.layers.Layer):
         raise CheckFailure("`MyDense` is not a Keras layer class", expected="class MyDense(keras.layers.Layer)",
                            got=fact["repr"], why="Keras calls build() and call() only on subclasses of Layer",
                            hint="keep the stub's `class MyDense(keras.layers.Layer):` line")
-    if subclasses(fact, keras.layers.Dense):
-        raise CheckFailure("`MyDense` subclasses keras.layers.Dense; this exercise asks you to write it yourself",
-                           expected="class MyDense(keras.layers.Layer)",
-                           got=f"class MyDense({fact['mro'][1].rsplit('.', 1)[-1]})",
-                           hint="subclass keras.layers.Layer and write __init__, build, call and get_config")
+    expect_own_code(facts, cls, keras.layers.Layer, held)
     return facts
 
 

@@ -11,7 +11,16 @@ import keras
 import numpy as np
 import pytest
 
-from grader.checks import CheckFailure, Scenario, expect_array, expect_close, predict_numpy, subclasses
+from grader.checks import (
+    CheckFailure,
+    Scenario,
+    expect_array,
+    expect_close,
+    expect_own_code,
+    own_code_steps,
+    predict_numpy,
+    subclasses,
+)
 from grader.checks.inputs import generator
 from grader.checks.saving import (
     BASE_INPUT,
@@ -49,13 +58,16 @@ def standardize():
 
 
 def play(submission, scenario: Scenario, cls):
-    """Play the scenario; first of all, `Standardize` must be a Keras layer class."""
+    """Play the scenario; first of all, `Standardize` must be a Keras layer class, written on
+    keras.layers.Layer itself (not Keras' Normalization, nor holding one: grader.checks.scenario.expect_own_code)."""
+    held = own_code_steps(scenario, cls)
     facts = submission.run(scenario)
     fact = facts[cls]
     if not subclasses(fact, keras.layers.Layer):
         raise CheckFailure("`Standardize` is not a Keras layer class", expected="class Standardize(keras.layers.Layer)",
                            got=fact["repr"], why="only a Layer can sit inside a model and be saved with it",
                            hint="keep the stub's `class Standardize(keras.layers.Layer):` line")
+    expect_own_code(facts, cls, keras.layers.Layer, held)
     return facts
 
 

@@ -130,9 +130,11 @@ class Commitments:
     """Collects the scenario calls of one exercise file, then saves them as one SavedModel (`save`)."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[Any, dict, tuple, Any, dict[int, np.ndarray]]] = []
+        self.calls: list[tuple[Any, dict[int, np.ndarray]]] = []  # (traced function or _Untraced, variable values)
+        self.objects: dict[int, Any] = {}  # the objects committed to, by id
         self.variables: dict[int, Any] = {}
         self.files: list[bytes] = []  # saved .keras files (`saved_file`), read in the challenger
+        self.traces: dict[tuple, list] = {}  # function key -> [(traced function, its graph)], to share alike traces
 
     def call(self, obj, x: np.ndarray, kwargs: dict, run) -> dict:
         """Run the call here (`run()`), then commit to it: the fact is {"committed": k}."""
@@ -163,24 +165,53 @@ class Commitments:
         return {"file_committed": len(self.files) - 1}
 
     def _commit(self, obj, shape: tuple, dtype, kwargs: dict, run):
+        import tensorflow as tf
+
         before = {id(v): np.array(v) for v in _variables_of(obj)}
         result = run()
         variables = _variables_of(obj)
         for variable in variables:
             self.variables.setdefault(id(variable), variable)
         snapshot = {id(v): before.get(id(v), np.array(v)) for v in variables}
-        self.calls.append((obj, dict(kwargs), tuple(shape), dtype, snapshot))
+        self.objects.setdefault(id(obj), obj)
+        spec = tf.TensorSpec((None, *tuple(shape)[1:]), tf.as_dtype(dtype))
+        self.calls.append((self._traced(obj, kwargs, spec), snapshot))
         return result
+
+    def _traced(self, obj, kwargs: dict, spec) -> Any:
+        """The call traced now, right after it ran, from the Python state it ran in (a later step of the
+        learner's code may change that state: the graph must be what this call computed, as `course
+        check` sees it); an earlier trace of the same object, keyword arguments and signature whose graph
+        is the same is reused. _Untraced, saying why, if tracing fails."""
+        import tensorflow as tf
+
+        function = tf.function(_bound_call(obj, kwargs), input_signature=[spec])
+        try:  # one call that cannot be traced (e.g. on an input shape the object refuses) costs only itself
+            with _as_saved():  # the trace the SavedModel keeps: it is not traced again when saved
+                concrete = function.get_concrete_function()
+        except Exception as error:  # noqa: BLE001 - the learner's code runs while tracing
+            return _Untraced(_traced_error(error))
+        key = _function_key(obj, kwargs, spec)
+        if key is None:
+            return function
+        try:
+            shape = concrete.graph.as_graph_def().SerializeToString(deterministic=True)
+        except Exception:  # noqa: BLE001 - a graph TensorFlow cannot write out is not shared
+            return function
+        for earlier, earlier_shape in self.traces.get(key, []):
+            if earlier_shape == shape:
+                return earlier
+        self.traces.setdefault(key, []).append((function, shape))
+        return function
 
     def save(self, directory: Path) -> tuple[dict, list[np.ndarray]]:
         """Save every committed call as the SavedModel's function `call_k` and every variable in its list
         `variables`; return the header and arrays that carry it (the SavedModel as one tar of bytes, and
         each call's variable values), and each saved file's bytes (`files`: their arrays' indices).
 
-        Calls of one object with the same keyword arguments on the same input signature are one traced
-        function, saved once under each of their names (every trace happens here, after the scenarios
-        ran, so tracing that call again would trace the same Python state; each call keeps its own
-        variable values). The learner's objects themselves are saved only if the graphs need more of
+        Each call was traced when it ran (`_traced`); calls of one object with the same keyword arguments
+        on the same input signature whose traces are the same graph are one function, saved once under
+        each of their names (each call keeps its own variable values). The learner's objects themselves are saved only if the graphs need more of
         them than their variables (then the save without them fails and is done again with them)."""
         if not self.calls and not self.files:
             return {}, []
@@ -190,28 +221,14 @@ class Commitments:
         return header, arrays
 
     def _save_calls(self, directory: Path) -> tuple[dict, list[np.ndarray]]:
-        import tensorflow as tf
 
         ordered = list(self.variables.values())
         arrays: list[np.ndarray] = []
         calls = []
         position = {id(v): i for i, v in enumerate(ordered)}
         untraced: dict[str, str] = {}
-        functions: dict[tuple, Any] = {}  # (object, kwargs, signature) -> its traced function, or why it failed
         named: dict[str, Any] = {}
-        for k, (obj, kwargs, shape, dtype, snapshot) in enumerate(self.calls):
-            spec = tf.TensorSpec((None, *shape[1:]), tf.as_dtype(dtype))
-            key = _function_key(obj, kwargs, spec)
-            function = functions.get(key) if key is not None else None
-            if function is None:
-                function = tf.function(_bound_call(obj, kwargs), input_signature=[spec])
-                try:  # one call that cannot be traced (e.g. on an input shape the object refuses) costs only itself
-                    with _as_saved():  # the trace the SavedModel keeps: it is not traced again when saved
-                        function.get_concrete_function()
-                except Exception as error:  # noqa: BLE001 - the learner's code runs while tracing
-                    function = _Untraced(_traced_error(error))
-                if key is not None:
-                    functions[key] = function
+        for k, (function, snapshot) in enumerate(self.calls):
             if isinstance(function, _Untraced):
                 untraced[str(k)] = function.reason
                 calls.append(None)
@@ -229,7 +246,7 @@ class Commitments:
 
             shutil.rmtree(directory, ignore_errors=True)
             objects: dict[int, Any] = {}
-            for obj, *_ in self.calls:
+            for obj in self.objects.values():
                 if hasattr(obj, "variables"):  # a layer or model; a plain function has no state to track
                     objects.setdefault(id(obj), obj)
             _save_module(directory, ordered, named, list(objects.values()))
@@ -411,7 +428,7 @@ def _read_file(item: FileItem, path: Path, arrays: list) -> dict:
     """One saved file's reply: {"array", "registered"}, {"failure": what is wrong with the file} (words that
     depend on the file alone: it is read before any secret is used), or {"error": its kind}."""
     from grader.checks.failure import CheckFailure
-    from grader.checks.saved_file import read_saved_model, run_saved_model
+    from grader.checks.saved_file import layer_names, read_saved_model, run_saved_model
 
     try:
         path.write_bytes(item.data)
@@ -431,7 +448,8 @@ def _read_file(item: FileItem, path: Path, arrays: list) -> dict:
     except Exception as error:  # noqa: BLE001
         return {"error": _error_kind(error)}
     arrays.append(output)
-    return {"array": len(arrays) - 1, "registered": [str(name)[:80] for name in registered[:16]]}
+    return {"array": len(arrays) - 1, "registered": [str(name)[:80] for name in registered[:16]],
+            "layers": layer_names(model)}
 
 
 def _traced_error(error: BaseException) -> str:
@@ -684,9 +702,10 @@ def _file_reply(output: Any, arrays: list, at: int) -> dict | str:
     try:
         np.asarray(arrays[int(output["array"])], dtype="float32")
         names = [str(name)[:80] for name in output["registered"]][:16]
+        layers = [str(name)[:80] for name in output["layers"]][:16]
     except (KeyError, IndexError, TypeError, ValueError, OverflowError):
         return "the challenger's reply could not be read"
-    return {"dict": {"output": {"array": at}, "registered": {"list": names}}}
+    return {"dict": {"output": {"array": at}, "registered": {"list": names}, "layers": {"list": layers}}}
 
 
 def _measured(output: Any, arrays: list) -> tuple[np.ndarray, list] | str:
