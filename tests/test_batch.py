@@ -1421,7 +1421,8 @@ FILE_CHECKS_12 = ("test_round_trip_gives_identical_outputs", "test_saved_file_lo
 # Hostile answers to the class exercises (8 and 12), each with the flag that turns its trick off (its
 # control), and the checks it keeps over that control: those that rest on its process's word (README).
 CLASS_FAULTS = {"fakes_its_save": ("FAKE", {"test_class_is_registered"}), "forges_its_file": ("FORGE", set()),
-                "stands_in_for_its_class": ("STAND_IN", set()), "borrows_keras_layers": ("BORROW", set())}
+                "stands_in_for_its_class": ("STAND_IN", set()), "borrows_keras_layers": ("BORROW", set()),
+                "hides_keras_layers": ("HIDE", set())}
 
 
 @pytest.mark.parametrize("user", ["root", "unprivileged"])
@@ -1433,7 +1434,9 @@ def test_hostile_class_answers_earn_only_their_control_s_points_and_what_their_w
     forges_its_file writes a right .keras file by hand for a class with no get_config (19/21 against 14/21
     once the grader read the file); stands_in_for_its_class hands back Keras' Normalization from
     Standardize's __new__ and from_config (19/21 against 10/21); borrows_keras_layers lets Keras'
-    EinsumDense and Normalization do exercises 8 and 12 (15/15 against 2/15, 21/21 against 12/21). Each
+    EinsumDense and Normalization do exercises 8 and 12 (15/15 against 2/15, 21/21 against 12/21), and
+    hides_keras_layers keeps them where Keras does not track them (a Dense in a plain object, a
+    Normalization made in call(): 15/15 against 0/15, 21/21 against 12/21). Each
     gains no check over its control but those that rest on its process's word (that the class is
     registered: README): the grader reads the saved file itself, in the challenger, asks that get_config
     give what the file holds, that creating the class give an instance of it, and that the class be
@@ -1468,7 +1471,7 @@ def test_hostile_class_answers_earn_only_their_control_s_points_and_what_their_w
         word = CLASS_FAULTS[fault][1]
         assert gained == (word if exercise == "12" else set()), (fault, exercise, gained)
         assert attack["points"] <= control.points + sum(checks[name]["points"] for name in gained), (fault, exercise)
-        if exercise == "12" and fault != "borrows_keras_layers":
+        if exercise == "12" and fault not in ("borrows_keras_layers", "hides_keras_layers"):
             assert all(checks[name]["outcome"] == "failed" for name in FILE_CHECKS_12), fault
     said = _messages(graded["fakes_its_save"]["exercises"]["12"])
     assert said.count("the saved file is not a .keras file Keras wrote") >= 2, said
@@ -1477,6 +1480,9 @@ def test_hostile_class_answers_earn_only_their_control_s_points_and_what_their_w
     borrowed = graded["borrows_keras_layers"]["exercises"]
     assert "subclasses keras.layers.EinsumDense" in _messages(borrowed["08"])
     assert "subclasses keras.layers.Normalization" in _messages(borrowed["12"])
+    hidden = graded["hides_keras_layers"]["exercises"]
+    assert "runs Keras' dense.call" in _messages(hidden["08"]), _messages(hidden["08"])
+    assert "runs Keras' normalization." in _messages(hidden["12"]), _messages(hidden["12"])
     local = run_checks(course.find("12"), late, include_hidden=True)
     batch = graded["changes_after_the_fact"]["exercises"]["12"]
     assert [(c["name"], c["outcome"]) for c in batch["checks"]] == [(c.name, c.outcome) for c in local.checks]

@@ -45,10 +45,10 @@ def _reference_standardize():
 
         def __init__(self, mean, std, **kwargs):
             super().__init__(**{k: kwargs[k] for k in ("name", "trainable", "dtype") if k in kwargs})
-            self.mean, self.std = _vector(mean, "mean"), _vector(std, "std")
+            self.shift, self.scale = -_vector(mean, "mean"), 1.0 / _vector(std, "std")
 
         def call(self, inputs):
-            return keras.ops.divide(keras.ops.subtract(inputs, self.mean), self.std)
+            return (inputs + self.shift) * self.scale
 
         def load_own_variables(self, store):
             pass

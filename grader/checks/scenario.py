@@ -25,8 +25,11 @@ a deterministic value: the same check writes the same scenario for every submiss
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from math import prod
 from pathlib import Path
@@ -147,8 +150,10 @@ class Scenario:
         return self._add("config", f"{obj.label}.get_config()", obj)
 
     def sublayers(self, obj: Ref) -> Ref:
-        """Fact: the qualified class names of the layers `obj` holds: those Keras tracks (nested too) and any
-        other Layer among its attributes."""
+        """Fact: {"bases": the Keras layer classes (other than Layer) among its class's bases, found by
+        identity; "held": the qualified class names of the layers `obj` holds, those Keras tracks (nested
+        too) and any other Layer among its attributes; "ran": the Keras layers' functions (other than the
+        base Layer's) that ran inside a method of any object of its class during the scenario so far}."""
         return self._add("sublayers", f"the layers inside {obj.label}", obj)
 
     def attribute(self, obj: Ref, name: str) -> Ref:
@@ -216,30 +221,35 @@ def own_code_steps(scenario: Scenario, cls: Ref) -> list[Ref]:
 
 
 def expect_own_code(facts: Facts, cls: Ref, base: type, held: Sequence[Ref]) -> None:
-    """The learner's class `cls` is written on `base` itself (keras.layers.Layer): its nearest Keras ancestor is
-    `base`, not one of Keras' own layers that would do the work (Dense, EinsumDense, Normalization), and none
-    of its objects (`held`, from `own_code_steps`) holds a Keras layer doing it for them."""
+    """The learner's class `cls` is written on `base` itself (keras.layers.Layer): no Keras layer class is among
+    its bases (found by identity), and no object of it (`held`, from `own_code_steps`) holds a Keras layer or
+    runs Keras layers' code inside its methods (Dense's call borrowed, a Normalization made in call())."""
     mro = facts[cls].get("mro", [])
     nearest = next((name for name in mro[1:] if name.startswith("keras.")), "")
-    if nearest and nearest != f"{base.__module__}.{base.__qualname__}":
-        shown = nearest.rsplit(".", 1)[-1]
-        raise CheckFailure(f"`{cls.label}` subclasses keras.layers.{shown}; this exercise asks you to write it yourself",
-                           expected=f"class {cls.label}(keras.layers.{base.__name__})",
-                           got=f"class {cls.label}({shown})",
-                           why=f"keras.layers.{shown} already computes its output: what is graded is your own code",
-                           hint=f"subclass keras.layers.{base.__name__} and write the methods the stub names")
     for ref in held:
         try:
-            inside = [name for name in facts[ref] if name.startswith("keras.")]
+            fact = facts[ref]
         except CheckFailure:  # an earlier step failed: that failure is the check's
             continue
-        if inside:
-            shown = inside[0].rsplit(".", 1)[-1]
-            raise CheckFailure(f"`{ref.label.removeprefix('the layers inside ')}` holds a keras.layers.{shown} that "
-                               "computes for it; this exercise asks you to write the computation yourself",
-                               expected=f"{cls.label}'s own call()", got=f"a {shown} inside",
+        bases = fact["bases"] or ([nearest.rsplit(".", 1)[-1]] if nearest and nearest != _qualified(base) else [])
+        if bases:
+            raise CheckFailure(f"`{cls.label}` subclasses keras.layers.{bases[0]}; this exercise asks you to write it "
+                               "yourself", expected=f"class {cls.label}(keras.layers.{base.__name__})",
+                               got=f"class {cls.label}({bases[0]})",
+                               why=f"keras.layers.{bases[0]} already computes its output: what is graded is your own "
+                               "code", hint=f"subclass keras.layers.{base.__name__} and write the methods the stub names")
+        inside = [name.rsplit(".", 1)[-1] for name in fact["held"] if name.startswith("keras.")]
+        if inside or fact["ran"]:
+            shown = f"holds a keras.layers.{inside[0]}" if inside else f"runs Keras' {fact['ran'][0]}"
+            raise CheckFailure(f"`{cls.label}` {shown} to compute for it; this exercise asks you to write the "
+                               "computation yourself", expected=f"{cls.label}'s own call()",
+                               got=", ".join(inside or fact["ran"])[:160],
                                hint="compute the output in call() yourself, with keras.ops (and weights of your own "
                                "from self.add_weight, where the layer has weights)")
+
+
+def _qualified(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def parameter_count(variables: Sequence[tuple[str, Sequence[int]]]) -> int:
@@ -334,6 +344,7 @@ class _Player:
         self.directories: dict[int, str] = {}  # save_and_reload steps' directories, removed by close()
         self.classes: list[type] = []  # the learner's classes the scenario took
         self.held: dict[int, list[type]] = {}  # save_and_reload step -> the learner's classes the saved model held
+        self.borrowed: dict[type, set[str]] = {}  # a learner's class -> Keras layers' code that ran in its objects
         self.index = -1
 
     def close(self) -> None:
@@ -349,7 +360,7 @@ class _Player:
         self.index = index
         args = tuple(self._resolve(a) for a in args)
         kwargs = {k: self._resolve(v) for k, v in kwargs.items()}
-        with rephrase_warnings(self.submission.notes):
+        with rephrase_warnings(self.submission.notes), _keras_layers_watched(self.classes, self.borrowed):
             self.objects[index], fact = method(label, *args, **kwargs)
         return fact
 
@@ -484,6 +495,8 @@ class _Player:
     def _op_sublayers(self, label, obj):
         import keras
 
+        keras_layers = {id(c) for c in vars(keras.layers).values() if isinstance(c, type)} - {id(keras.layers.Layer)}
+        bases = [c.__name__ for c in type(obj).__mro__ if id(c) in keras_layers]  # by identity: names can be set
         held = {}
         try:
             held.update((id(layer), layer) for layer in obj._flatten_layers(include_self=False, recursive=True))
@@ -491,7 +504,8 @@ class _Player:
             pass
         held.update((id(value), value) for value in vars(obj).values() if isinstance(value, keras.layers.Layer)
                     and value is not obj)
-        return None, [f"{type(layer).__module__}.{type(layer).__qualname__}"[:_MAX_TEXT] for layer in held.values()][:50]
+        inside = [f"{type(layer).__module__}.{type(layer).__qualname__}"[:_MAX_TEXT] for layer in held.values()][:50]
+        return None, {"bases": bases[:10], "held": inside, "ran": sorted(self.borrowed.get(type(obj), ()))[:20]}
 
     def _op_attribute(self, label, obj, name):
         return None, str(self._invoke(getattr, label, obj, name))[:_MAX_TEXT]
@@ -586,6 +600,51 @@ class _Player:
 
         assign_values(obj, values, source_label=source_label, target_label=label)
         return None, None
+
+
+# Keras' layers' own code, which a learner's class must not run inside its methods (exercises 8 and 12 are
+# to write what Keras' Dense and Normalization do): any module of keras/src/layers/ but the base Layer's.
+_BASE_LAYER_FILES = ("layer.py", "input_spec.py", "__init__.py")
+
+
+@contextlib.contextmanager
+def _keras_layers_watched(classes: list[type], borrowed: dict[type, set[str]]) -> Iterator[None]:
+    """While the block runs (a step, with any trace it makes), note every function of Keras' concrete layers
+    that runs inside a method of an object of one of `classes` (in `borrowed`: class -> "Dense.call", ...),
+    however the object reached it (a layer it holds anywhere, a Keras method it borrowed, one made in
+    call()). A profile hook: Python functions only, for the block alone; layer classes only (the learner's
+    Models, exercises 9 and 10, are made of Keras layers)."""
+    import keras
+
+    watched = tuple(c for c in classes if not issubclass(c, keras.Model))  # a Model of Keras' layers is the exercise
+    if not watched:
+        yield
+        return
+    folder = str(Path(keras.src.layers.__file__).parent) + os.sep
+
+    def hook(frame, event, arg):
+        if event != "call":
+            return
+        filename = frame.f_code.co_filename
+        if not filename.startswith(folder) or filename.rsplit(os.sep, 1)[-1] in _BASE_LAYER_FILES and \
+                os.path.dirname(filename) + os.sep == folder:
+            return
+        outer = frame
+        while outer is not None:
+            if outer.f_code.co_varnames[:1] == ("self",):
+                owner = outer.f_locals.get("self")
+                if type(owner) in watched:
+                    borrowed.setdefault(type(owner), set()).add(
+                        f"{Path(filename).stem}.{frame.f_code.co_name}"[:80])
+                    return
+            outer = outer.f_back
+
+    previous = sys.getprofile()
+    sys.setprofile(hook)
+    try:
+        yield
+    finally:
+        sys.setprofile(previous)
 
 
 def _instance_of(cls: Any, obj: Any, label: str) -> Any:

@@ -180,9 +180,10 @@ class Commitments:
 
     def _traced(self, obj, kwargs: dict, spec) -> Any:
         """The call traced now, right after it ran, from the Python state it ran in (a later step of the
-        learner's code may change that state: the graph must be what this call computed, as `course
-        check` sees it); an earlier trace of the same object, keyword arguments and signature whose graph
-        is the same is reused. _Untraced, saying why, if tracing fails."""
+        learner's code may change that state); an earlier trace of the same object, keyword arguments and
+        signature whose graph is the same is reused. _Untraced, saying why, if tracing fails. Code that
+        computes otherwise when traced than when run eagerly (`tf.executing_eagerly()`) is judged by its
+        graph here and by its eager run in `course check` (README)."""
         import tensorflow as tf
 
         function = tf.function(_bound_call(obj, kwargs), input_signature=[spec])
