@@ -1481,8 +1481,8 @@ def test_hostile_class_answers_earn_only_their_control_s_points_and_what_their_w
     assert "subclasses keras.layers.EinsumDense" in _messages(borrowed["08"])
     assert "subclasses keras.layers.Normalization" in _messages(borrowed["12"])
     hidden = graded["hides_keras_layers"]["exercises"]
-    assert "runs Keras' dense.call" in _messages(hidden["08"]), _messages(hidden["08"])
-    assert "runs Keras' normalization." in _messages(hidden["12"]), _messages(hidden["12"])
+    assert "runs Keras' Dense.call" in _messages(hidden["08"]), _messages(hidden["08"])
+    assert "runs Keras' Normalization.call" in _messages(hidden["12"]), _messages(hidden["12"])
     local = run_checks(course.find("12"), late, include_hidden=True)
     batch = graded["changes_after_the_fact"]["exercises"]["12"]
     assert [(c["name"], c["outcome"]) for c in batch["checks"]] == [(c.name, c.outcome) for c in local.checks]

@@ -505,7 +505,8 @@ class _Player:
         held.update((id(value), value) for value in vars(obj).values() if isinstance(value, keras.layers.Layer)
                     and value is not obj)
         inside = [f"{type(layer).__module__}.{type(layer).__qualname__}"[:_MAX_TEXT] for layer in held.values()][:50]
-        return None, {"bases": bases[:10], "held": inside, "ran": sorted(self.borrowed.get(type(obj), ()))[:20]}
+        ran = sorted(self.borrowed.get(type(obj), ()), key=lambda name: (not name.endswith(".call"), name))
+        return None, {"bases": bases[:10], "held": inside, "ran": ran[:20]}
 
     def _op_attribute(self, label, obj, name):
         return None, str(self._invoke(getattr, label, obj, name))[:_MAX_TEXT]
@@ -610,7 +611,7 @@ _BASE_LAYER_FILES = ("layer.py", "input_spec.py", "__init__.py")
 @contextlib.contextmanager
 def _keras_layers_watched(classes: list[type], borrowed: dict[type, set[str]]) -> Iterator[None]:
     """While the block runs (a step, with any trace it makes), note every function of Keras' concrete layers
-    that runs inside a method of an object of one of `classes` (in `borrowed`: class -> "Dense.call", ...),
+    that runs inside a method of an object of one of `classes` (in `borrowed`: class -> {"Dense.call", ...}),
     however the object reached it (a layer it holds anywhere, a Keras method it borrowed, one made in
     call()). A profile hook: Python functions only, for the block alone; layer classes only (the learner's
     Models, exercises 9 and 10, are made of Keras layers)."""
@@ -634,8 +635,7 @@ def _keras_layers_watched(classes: list[type], borrowed: dict[type, set[str]]) -
             if outer.f_code.co_varnames[:1] == ("self",):
                 owner = outer.f_locals.get("self")
                 if type(owner) in watched:
-                    borrowed.setdefault(type(owner), set()).add(
-                        f"{Path(filename).stem}.{frame.f_code.co_name}"[:80])
+                    borrowed.setdefault(type(owner), set()).add(frame.f_code.co_qualname[:80])
                     return
             outer = outer.f_back
 
