@@ -189,7 +189,8 @@ class Scenario:
         """The grader reads the `.keras` file that the `save_and_reload` step `saved` left, itself, with no
         code of the learner's (grader.checks.saved_file), and runs the model it describes on `x`. Fact:
         {"output": the output as a float numpy array, "registered": the registered names the file gives
-        the learner's classes, "layers": the class names of the model's layers}. Batch grading reads the file in the challenger (grader.grade.challenge)."""
+        the learner's classes, "layers": the class names of the model's layers}. Batch grading reads the
+        file in the challenger (grader.grade.challenge)."""
         return self._add("read_saved", f"the model in the saved file, on x of shape {tuple(np.shape(x))}",
                          saved.index, x)
 

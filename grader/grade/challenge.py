@@ -212,8 +212,9 @@ class Commitments:
 
         Each call was traced when it ran (`_traced`); calls of one object with the same keyword arguments
         on the same input signature whose traces are the same graph are one function, saved once under
-        each of their names (each call keeps its own variable values). The learner's objects themselves are saved only if the graphs need more of
-        them than their variables (then the save without them fails and is done again with them)."""
+        each of their names (each call keeps its own variable values). The learner's objects themselves are
+        saved only if the graphs need more of them than their variables (then the save without them fails
+        and is done again with them)."""
         if not self.calls and not self.files:
             return {}, []
         header, arrays = self._save_calls(directory) if self.calls else ({"calls": [], "untraced": {}}, [])
@@ -222,7 +223,6 @@ class Commitments:
         return header, arrays
 
     def _save_calls(self, directory: Path) -> tuple[dict, list[np.ndarray]]:
-
         ordered = list(self.variables.values())
         arrays: list[np.ndarray] = []
         calls = []
@@ -246,11 +246,8 @@ class Commitments:
             import shutil
 
             shutil.rmtree(directory, ignore_errors=True)
-            objects: dict[int, Any] = {}
-            for obj in self.objects.values():
-                if hasattr(obj, "variables"):  # a layer or model; a plain function has no state to track
-                    objects.setdefault(id(obj), obj)
-            _save_module(directory, ordered, named, list(objects.values()))
+            # the layers and models committed to (a plain function has no state to track)
+            _save_module(directory, ordered, named, [o for o in self.objects.values() if hasattr(o, "variables")])
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
             tar.add(str(directory), arcname="artefact")
