@@ -32,7 +32,8 @@ MAX_FILE_BYTES = 4 * 1024 * 1024  # an exercise 12 model's file is ~25 KB
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_CONFIG_DEPTH = 100
 _REFERENCE_PACKAGE = "course-grader-reference"
-_HINT = "save the model you were given with model.save(path), to a path ending in .keras, in the directory given"
+SAVE_HINT = "save the whole model with model.save(path), to a file name ending in .keras, in the directory you were given"
+"""The one hint for every way a saved file can be missing or wrong (the in-process checks use it too)."""
 
 
 def _reference_standardize():
@@ -77,7 +78,7 @@ def expect_small(path: Path) -> int:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise CheckFailure(f"the saved file is {size:,} bytes; a model of this exercise takes about 25 KB",
-                           hint=_HINT)
+                           hint=SAVE_HINT)
     return size
 
 
@@ -94,7 +95,7 @@ def read_saved_model(path: Path) -> tuple[Any, list[str]]:
     unknown = sorted({str(node["class_name"])[:40] for node, _ in learner if node["class_name"] not in REFERENCES})
     if unknown:
         raise CheckFailure(f"the saved file holds a class the exercise does not ask for: {', '.join(unknown)[:120]}",
-                           expected="Keras' own layers and Standardize", hint=_HINT)
+                           expected="Keras' own layers and Standardize", hint=SAVE_HINT)
     for node, _ in learner:
         _expect_constructor_arguments(node)
     custom = {}
@@ -114,11 +115,11 @@ def read_saved_model(path: Path) -> tuple[Any, list[str]]:
             "the grader could not rebuild the model in the saved file with Keras' layers and its own Standardize",
             got=f"{type(error).__name__}: {error_summary(str(error))[:200]}",
             why="the file must hold Standardize's constructor arguments in its config: 'mean' and 'std' as lists",
-            hint=_HINT) from None
+            hint=SAVE_HINT) from None
     finally:
         copy.unlink(missing_ok=True)
     if not isinstance(model, keras.Model):
-        raise CheckFailure("the saved file does not hold a model", got=type(model).__name__, hint=_HINT)
+        raise CheckFailure("the saved file does not hold a model", got=type(model).__name__, hint=SAVE_HINT)
     return model, [registered for _, registered in learner]
 
 
@@ -145,9 +146,9 @@ def _read_archive(path: Path) -> tuple[dict[str, bytes], dict]:
             infos = archive.infolist()
             if len(infos) > 16 or sum(i.file_size for i in infos) > MAX_FILE_BYTES * 4:
                 raise CheckFailure("the saved file holds more than a model's config and weights",
-                                   got=f"{len(infos)} members, {sum(i.file_size for i in infos):,} bytes", hint=_HINT)
+                                   got=f"{len(infos)} members, {sum(i.file_size for i in infos):,} bytes", hint=SAVE_HINT)
             if any(i.filename == "config.json" and i.file_size > MAX_CONFIG_BYTES for i in infos):
-                raise CheckFailure("the saved file's config.json is larger than any model's", hint=_HINT)
+                raise CheckFailure("the saved file's config.json is larger than any model's", hint=SAVE_HINT)
             members = {info.filename: archive.read(info) for info in infos}
         config = json.loads(members["config.json"])
     except CheckFailure:
@@ -156,9 +157,9 @@ def _read_archive(path: Path) -> tuple[dict[str, bytes], dict]:
             RuntimeError, EOFError) as error:
         raise CheckFailure("the saved file is not a .keras file Keras wrote",
                            expected="a zip archive holding config.json, metadata.json and model.weights.h5",
-                           got=type(error).__name__, hint=_HINT) from None
+                           got=type(error).__name__, hint=SAVE_HINT) from None
     if not isinstance(config, dict):
-        raise CheckFailure("the saved file's config.json does not describe a model", hint=_HINT)
+        raise CheckFailure("the saved file's config.json does not describe a model", hint=SAVE_HINT)
     return members, config
 
 
@@ -169,7 +170,7 @@ def _learner_classes(config: dict) -> list[tuple[dict, str]]:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_CONFIG_DEPTH:
-            raise CheckFailure("the saved file's config.json is nested deeper than any model's", hint=_HINT)
+            raise CheckFailure("the saved file's config.json is nested deeper than any model's", hint=SAVE_HINT)
         if isinstance(node, dict):
             module = node.get("module")
             if isinstance(module, str) and "class_name" in node and module.split(".")[0] != "keras":

@@ -16,11 +16,11 @@ import numpy as np
 from grader.checks.failure import CheckFailure
 from grader.checks.inputs import generator
 from grader.checks.introspect import expect_model, variables_of
+from grader.checks.saved_file import SAVE_HINT
 
 _CONFIG_HINT = "in get_config, add both constructor arguments, as plain lists (an array has .tolist())"
 REGISTER_HINT = 'put @keras.saving.register_keras_serializable(package="course") on the line above the class'
-_SAVE_HINT = ("save the whole model into the directory you were given, to a file name ending in .keras, then load "
-              "that same file back and return what it gives")
+_SAVE_HINT = SAVE_HINT + ", then load that same file back and return what it gives"
 
 
 def expect_saved_and_reloaded(fact: dict, label: str) -> None:

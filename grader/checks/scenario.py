@@ -38,11 +38,11 @@ from typing import Any
 import numpy as np
 
 from grader.checks.failure import CheckFailure, NotImplementedYet, error_lines, error_summary, plain
+from grader.checks.saved_file import SAVE_HINT
 from grader.quiet import rephrase_warnings
 
 SCENARIO_PROBE = "<scenario>"  # the probe name under which batch grading records a scenario
 _MAX_TEXT = 300
-_SAVE_HINT = "save the whole model, with model.save(path), to a file name ending in .keras in the directory given"
 
 
 @dataclass(frozen=True)
@@ -579,7 +579,7 @@ class _Player:
         directory = self.directories.get(int(saved_step))
         found = sorted(p for p in Path(directory).rglob("*.keras") if p.is_file()) if directory else []
         if not found:
-            raise CheckFailure("the grader found no .keras file to read", hint=_SAVE_HINT)
+            raise CheckFailure("the grader found no .keras file to read", hint=SAVE_HINT)
         if self.commit is not None:  # batch grading: the challenger reads the file, on the real input
             return None, self.commit.saved_file(found[0], x)
         model, registered = read_saved_model(found[0])
