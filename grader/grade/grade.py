@@ -29,7 +29,7 @@ from typing import Any
 from grader.export.roster import Roster
 from grader.grade.deadlines import LateTerms, prepare_lateness
 from grader.grade.intake import StudentSubmission, discover, student_file_name
-from grader.grade.pool import run_job
+from grader.grade.pool import context, run_job
 from grader.grade.records import read_records
 from grader.grade.sandbox import new_uid_base
 from grader.grade.signing import signed, verified
@@ -185,6 +185,10 @@ def _grade_into(out: Path, work: Path, inputs: list[Path], exercises, course: Co
             _notify(options, "skipped", store(plan, None))
         else:
             groups.setdefault(tuple(e.id for e in plan.regrade), []).append(plan)
+    if groups:  # discover_checks runs the reference solutions in the local forkserver, on a cluster too
+        # The forkserver imports TensorFlow in its own process from now on (≈5 s): started before this
+        # process imports it for discover_checks, the two imports overlap instead of following each other.
+        context()
     for ids, plans in groups.items():  # usually one group: the exercises whose fingerprint changed
         subset = [e for e in exercises if e.id in ids]
         by_student = {p.student.student: p for p in plans}
