@@ -35,6 +35,13 @@ SPELLINGS = {
     "Lambda flatten": lambda: keras.Sequential([keras.Input(INPUT),
                                                 layers.Lambda(lambda x: ops.reshape(x, (-1, 784))),
                                                 layers.Dense(128, activation="relu"), layers.Dense(10)]),
+    "Lambda of keras.activations.relu": lambda: keras.Sequential([keras.Input(INPUT), layers.Flatten(),
+                                                                 layers.Dense(128),
+                                                                 layers.Lambda(keras.activations.relu),
+                                                                 layers.Dense(10)]),
+    "Lambda of a Python maximum": lambda: keras.Sequential([keras.Input(INPUT), layers.Flatten(), layers.Dense(128),
+                                                            layers.Lambda(lambda t: ops.maximum(t, 0.0)),
+                                                            layers.Dense(10)]),
     "nested Sequential": _nested,
     "functional with keras.ops": _functional_with_ops,
 }
@@ -96,3 +103,14 @@ def test_a_flatten_after_the_first_dense_is_explained_by_the_last_axis_rule():
                               layers.Dense(10)])
     message = str(first_divergence(layer_list(model, INPUT), LESSON_4))
     assert "flattens after its first Dense layer" in message and "one row of 28 values" in message
+
+
+@pytest.mark.parametrize("step, kind", [(layers.Lambda(lambda t: t * 2.0), "Lambda"),
+                                        (layers.Lambda(lambda t: ops.maximum(t, 0.1)), "Lambda"),
+                                        (layers.Dropout(0.5), "Dropout")])
+def test_a_parameter_free_step_that_computes_no_activation_stays_a_step_of_its_own(step, kind):
+    """Probed by what it computes: twice the input, a ReLU at 0.1, or an identity at inference is no ReLU."""
+    model = keras.Sequential([keras.Input(INPUT), layers.Flatten(), layers.Dense(128), step, layers.Dense(10)])
+    found = layer_list(model, INPUT)
+    assert found.describe() == f"Flatten → Dense(128) → {kind} → Dense(10)"
+    assert f"extra {kind} layer after Dense(128)" in first_divergence(found, LESSON_4).message

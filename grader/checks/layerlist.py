@@ -144,6 +144,8 @@ def layer_list(model: keras.Model, input_shape: Shape) -> LayerList:
             ) from None
         shape = tuple(tensor.shape)
         folded = _activation_of_layer(layer)
+        if folded is None and not isinstance(layer, (keras.layers.Dense, keras.layers.Flatten)):
+            folded = _probed_activation(layer, before, shape)
         last = steps[-1] if steps else None
         if (folded is not None and last is not None and last.kind == "Dense" and last.activation == "linear"):
             steps[-1] = replace(last, activation=folded, names=(*last.names, _learner_name(layer)))
@@ -162,6 +164,32 @@ def layer_list(model: keras.Model, input_shape: Shape) -> LayerList:
         else:
             steps.append(Step(type(layer).__name__, shape, params, names=(_learner_name(layer),)))
     return LayerList(steps, tuple(input_shape), notes)
+
+
+PROBED_ACTIVATIONS = ("relu", "sigmoid", "tanh", "softmax")
+
+
+def _probed_activation(layer: keras.Operation, before: Shape, after: Shape) -> str | None:
+    """The activation a parameter-free step that keeps its input's shape computes, tried on a probe of
+    values of both signs: a `Lambda(keras.activations.relu)` or a `Lambda(lambda t: ops.maximum(t, 0))`
+    is the lesson's ReLU, as an `Activation("relu")` is. None for any other step (an identity, such as a
+    Dropout at inference, is no activation)."""
+    if after != before or None in before[1:] or not before[1:]:
+        return None
+    if isinstance(layer, keras.layers.Layer) and count_params(layer):
+        return None
+    probe = np.random.default_rng(0).normal(scale=3.0, size=(2, *before[1:])).astype("float32")
+    try:
+        got = np.asarray(layer(probe), dtype="float32")
+    except Exception:  # noqa: BLE001 - the learner's layer runs here; then it applies no known activation
+        return None
+    if got.shape != probe.shape:
+        return None
+    for name in PROBED_ACTIVATIONS:
+        expected = np.asarray(keras.activations.get(name)(probe), dtype="float32")
+        if np.allclose(got, expected, rtol=1e-5, atol=1e-6):
+            return name
+    return None
 
 
 def _flattens(layer: keras.Operation, before: Shape, after: Shape) -> bool:
