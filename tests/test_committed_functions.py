@@ -84,3 +84,53 @@ def test_markers_the_grader_did_not_challenge_are_refused_not_trusted():
     for depth in (150, 5000):  # deeper than the grader reads, and deeper than Python's JSON parser goes
         deep = {"probe": {"value": {"model": "[" * depth + marker + "]" * depth}}}
         assert function_secrets(deep, np.random.default_rng(0)) == {}  # left as it is: rebuilding refuses it
+
+
+def _lambda_model(function):
+    return keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3), keras.layers.Lambda(function),
+                             keras.layers.Dense(2)])
+
+
+def _challenged(model, commit, arrays) -> tuple[dict, dict]:
+    encoded = encode(model, arrays, commit=commit)
+    results = {"probe": {"value": encoded}}
+    secrets = function_secrets(results, np.random.default_rng(1))
+    resolve_functions(results, secrets, {k: _run_committed(commit, k, s.x) for k, s in secrets.items()})
+    return encoded, results
+
+
+def test_a_lambda_layer_of_python_code_is_rebuilt_as_a_lambda_of_the_keras_activation_it_computes():
+    """Judged by what it computes: `Lambda(lambda t: ops.maximum(t, 0))` is committed, challenged and rebuilt
+    as `Lambda(keras.activations.relu)`, so batch grading takes the model that `course check` takes."""
+    commit, arrays = Commitments(), []
+    model = _lambda_model(lambda t: keras.ops.maximum(t, 0.0))
+    encoded, results = _challenged(model, commit, arrays)
+    assert model.layers[1].function(np.array([-1.0], "float32"))[0] == 0  # the learner's model is left as it was
+    (layer,) = [la for la in json.loads(results["probe"]["value"]["model"])["config"]["layers"]
+                if la["class_name"] == "Lambda"]
+    assert layer["config"]["function"]["config"] == "relu"
+    rebuilt = rebuild_model(results["probe"]["value"]["model"], [arrays[i] for i in encoded["weights"]])
+    x = np.random.default_rng(2).normal(size=(5, 4)).astype("float32")
+    np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(model(x)), rtol=1e-5, atol=1e-6)
+
+
+def test_a_lambda_layer_that_computes_no_keras_activation_cannot_be_rebuilt_and_says_why():
+    commit, arrays = Commitments(), []
+    encoded, results = _challenged(_lambda_model(lambda t: t * 3.0 + 1.0), commit, arrays)
+    with pytest.raises(NotTransferable, match="a Lambda function of your own .* computes none of Keras' activations"):
+        rebuild_model(results["probe"]["value"]["model"], [arrays[i] for i in encoded["weights"]])
+
+
+@pytest.mark.parametrize("function", [keras.activations.relu, keras.ops.relu, keras.activations.sigmoid])
+def test_a_lambda_of_a_keras_activation_travels_by_name_and_no_other_name_is_taken(function):
+    commit, arrays = Commitments(), []
+    model = _lambda_model(function)
+    encoded = encode(model, arrays, commit=commit)
+    assert not commit.calls  # nothing of the learner's to commit: the config names the function
+    rebuilt = rebuild_model(encoded["model"], [arrays[i] for i in encoded["weights"]])
+    x = np.random.default_rng(2).normal(size=(5, 4)).astype("float32")
+    np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(model(x)), rtol=1e-5, atol=1e-6)
+    name = function.__name__
+    for forged in ("get", "serialize", "deserialize", "eval", "exit", "course>Standardize", "__import__"):
+        with pytest.raises(NotTransferable, match="a Lambda layer"):
+            rebuild_model(encoded["model"].replace(f'"config": "{name}"', f'"config": "{forged}"'), [])

@@ -29,7 +29,7 @@ import numpy as np
 
 MARKER = "committed_function"
 UNRESOLVED = "unresolved_function"
-ACTIVATION, LOSS = "activation", "loss"
+ACTIVATION, LOSS, LAMBDA = "activation", "loss", "Lambda function"  # LAMBDA: a Lambda layer's function
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "silu", "gelu",
                "exponential", "leaky_relu", "relu6", "hard_sigmoid", "mish", "log_softmax")
 CLASSES = 10  # the loss is challenged on scores for this many classes (every exercise that compiles has 10)
@@ -47,15 +47,26 @@ def _keras_own(fn: Any) -> bool:
 
 @contextlib.contextmanager
 def committed_activations(model, commit) -> Iterator[dict[str, int]]:
-    """Inside the block, every layer activation of `model` that is not Keras' own is committed to
-    `commit` (a grader.grade.challenge.Commitments) and swapped for `linear`, so that Keras can write
-    the config; yields {layer name: commitment k}. The activations are restored on leaving."""
+    """Inside the block, every layer activation of `model` that is not Keras' own, and every Lambda layer's
+    function that is not one of Keras' activations, is committed to `commit` (a
+    grader.grade.challenge.Commitments) and swapped for `linear`, so that Keras can write the config
+    without Python code; yields {layer name: commitment k}. The functions are restored on leaving."""
     import keras
 
+    from grader.grade.values import keras_function_lambda
+
     swapped: list[tuple[Any, Any]] = []
+    lambdas: list[tuple[Any, Any]] = []
     committed: dict[str, int] = {}
     try:
         for layer in model._flatten_layers(include_self=False):
+            if isinstance(layer, keras.layers.Lambda) and not keras_function_lambda(layer):
+                function, arguments = layer.function, dict(layer.arguments or {})
+                committed[layer.name] = commit.function(
+                    (lambda t, f=function, a=arguments: f(t, **a)) if arguments else function, (None, None), "float32")
+                lambdas.append((layer, (function, layer.arguments)))
+                layer.function, layer.arguments = keras.activations.linear, {}
+                continue
             fn = getattr(layer, "activation", None)
             if fn is None or not callable(fn) or _keras_own(fn) or isinstance(layer, keras.layers.Activation):
                 continue
@@ -66,10 +77,13 @@ def committed_activations(model, commit) -> Iterator[dict[str, int]]:
     finally:
         for layer, fn in swapped:
             layer.activation = fn
+        for layer, (function, arguments) in lambdas:
+            layer.function, layer.arguments = function, arguments
 
 
 def mark_activations(config_json: str, committed: dict[str, int]) -> str:
-    """The model config with each committed layer's activation replaced by its marker."""
+    """The model config with each committed layer's activation (a Lambda layer's function) replaced by its
+    marker."""
     if not committed:
         return config_json
     config = json.loads(config_json)
@@ -79,6 +93,8 @@ def mark_activations(config_json: str, committed: dict[str, int]) -> str:
             inner = node.get("config")
             if isinstance(inner, dict) and inner.get("name") in committed and "activation" in inner:
                 inner["activation"] = {MARKER: committed[inner["name"]], "kind": ACTIVATION}
+            elif isinstance(inner, dict) and inner.get("name") in committed and node.get("class_name") == "Lambda":
+                inner["function"] = {MARKER: committed[inner["name"]], "kind": LAMBDA}
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -128,13 +144,13 @@ def function_secrets(results: dict, rng: np.random.Generator) -> dict[int, Funct
 
     def note(marker: dict) -> None:
         k, kind = marker.get(MARKER), marker.get("kind")
-        if type(k) is int and kind in (ACTIVATION, LOSS):  # anything else stays a marker: rebuilding refuses it
+        if type(k) is int and kind in (ACTIVATION, LOSS, LAMBDA):  # anything else stays a marker: rebuilding refuses it
             found.setdefault(k, kind)
 
     _rewrite(results, note)
     secrets = {}
     for k, kind in found.items():
-        if kind == ACTIVATION:
+        if kind in (ACTIVATION, LAMBDA):
             x = rng.normal(0.0, 2.5, size=(8, 12)).astype("float32")
         else:
             labels = rng.integers(0, CLASSES, size=(16, 1)).astype("float32")
@@ -158,7 +174,7 @@ def resolve_functions(results: dict, secrets: dict[int, FunctionSecret], measure
             continue
         found = _identify(secret, got)
         resolved[k] = found if found is not None else {
-            UNRESOLVED: secret.kind, "why": f"it computes none of Keras' {'activations' if secret.kind == ACTIVATION else 'cross-entropies'} on the grader's inputs"}
+            UNRESOLVED: secret.kind, "why": f"it computes none of Keras' {'cross-entropies' if secret.kind == LOSS else 'activations'} on the grader's inputs"}
 
     def replace(marker: dict) -> Any:
         found = resolved.get(marker.get(MARKER)) if type(marker.get(MARKER)) is int else None
@@ -170,14 +186,16 @@ def resolve_functions(results: dict, secrets: dict[int, FunctionSecret], measure
 def _identify(secret: FunctionSecret, got: np.ndarray) -> Any:
     import keras
 
-    if secret.kind == ACTIVATION:
+    if secret.kind in (ACTIVATION, LAMBDA):
         for name in ACTIVATIONS:
             try:
                 expected = np.asarray(keras.ops.convert_to_numpy(keras.activations.get(name)(secret.x)))
             except Exception:  # noqa: BLE001 - an activation this Keras lacks
                 continue
             if expected.shape == got.shape and np.allclose(got, expected, rtol=1e-4, atol=1e-5):
-                return name
+                # a Lambda layer's function as Keras writes a function of keras.activations (values.py)
+                return name if secret.kind == ACTIVATION else \
+                    {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
         return None
     labels, scores = secret.x[:, 0].astype("int32"), secret.x[:, 1:]
     for from_logits in (True, False):

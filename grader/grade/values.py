@@ -70,8 +70,9 @@ def encode_model(model, arrays: list[np.ndarray], commit=None) -> dict:
             f"a subclassed model ({type(model).__name__}); batch grading rebuilds only Sequential and "
             "functional models"
         )
-    if has_lambda_layer(model):
-        raise NotTransferable("a model with a Lambda layer (Python code, which batch grading does not rebuild)")
+    if commit is None and any(not keras_function_lambda(layer) for layer in lambda_layers(model)):
+        raise NotTransferable("a model with a Lambda layer of Python code, which batch grading does not rebuild "
+                              "(a Lambda of a Keras activation, such as Lambda(keras.activations.relu), it does)")
     try:
         with committed_activations(model, commit) if commit is not None else contextlib.nullcontext({}) as committed:
             config = mark_activations(model.to_json(), committed)
@@ -135,10 +136,39 @@ def _lambdas_inlined():
         keras.layers.Lambda.__call__ = original
 
 
-def has_lambda_layer(model) -> bool:
+def lambda_layers(model) -> list:
     import keras
 
-    return any(isinstance(layer, keras.layers.Lambda) for layer in model._flatten_layers(include_self=False))
+    return [layer for layer in model._flatten_layers(include_self=False) if isinstance(layer, keras.layers.Lambda)]
+
+
+def has_lambda_layer(model) -> bool:
+    return bool(lambda_layers(model))
+
+
+def _keras_activations() -> dict:
+    """Keras' activation functions by name: what a function name in a config rebuilds to, first."""
+    from keras.src.activations import ALL_OBJECTS_DICT
+
+    return ALL_OBJECTS_DICT
+
+
+# keras.ops functions that compute what the keras.activations function of the same name computes (a Lambda's
+# config names its function by name alone, and Keras rebuilds that name from keras.activations).
+_OPS_AS_ACTIVATIONS = ("relu", "sigmoid", "tanh", "softmax")
+
+
+def keras_function_lambda(layer) -> bool:
+    """Whether a Lambda layer applies one of Keras' activations and nothing else: its config then names
+    the function, which Keras rebuilds from keras.activations, and no Python code travels."""
+    import keras
+
+    function, name = layer.function, getattr(layer.function, "__name__", None)
+    if not isinstance(name, str) or layer.arguments or callable(getattr(layer, "_output_shape", None)) \
+            or layer.mask is not None:
+        return False
+    return function is _keras_activations().get(name) or \
+        (name in _OPS_AS_ACTIVATIONS and function is getattr(keras.ops, name, None))
 
 
 def compile_config_json(model, commit=None) -> str | None:
@@ -224,6 +254,12 @@ def _only_keras_classes(node: Any) -> None:
             raise NotTransferable(f"a class from module {module!r}")
         if node.get("registered_name") not in (None, node.get("class_name")) and "class_name" in node:
             raise NotTransferable(f"the registered class {node.get('registered_name')!r}")
+        if node.get("class_name") == "Lambda" and _activation_lambda_config(node.get("config")):
+            _only_keras_classes(node["config"].get("dtype"))
+            return
+        function = node.get("config", {}).get("function") if isinstance(node.get("config"), dict) else None
+        if node.get("class_name") == "Lambda" and isinstance(function, dict) and UNRESOLVED in function:
+            _only_keras_classes(function)  # a committed function the grader could not identify: it says why
         if node.get("class_name") in {"Lambda", "TFSMLayer"}:
             raise NotTransferable(f"a {node['class_name']} layer")
         if node.get("class_name") == "function" and not _pure_function_module(module):
@@ -234,6 +270,24 @@ def _only_keras_classes(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _only_keras_classes(value)
+
+
+_LAMBDA_KEYS = {"name", "trainable", "dtype", "function", "arguments", "output_shape", "mask"}
+
+
+def _activation_lambda_config(config: Any) -> bool:
+    """Whether a Lambda layer's config applies a Keras activation named by name (Keras writes
+    `{"module": "builtins", "class_name": "function", "config": "relu", ...}` for Lambda(keras.activations.relu)
+    and rebuilds the name from keras.activations): no Python code, no arguments, no other function."""
+    if not isinstance(config, dict) or not set(config) <= _LAMBDA_KEYS:
+        return False
+    function = config.get("function")
+    if not isinstance(function, dict) or set(function) - {"module", "class_name", "config", "registered_name"} or \
+            (function.get("module"), function.get("class_name")) != ("builtins", "function"):
+        return False
+    name = function.get("config")
+    return isinstance(name, str) and name in _keras_activations() and config.get("arguments") in (None, {}) \
+        and config.get("output_shape") is None and config.get("mask") is None
 
 
 def rebuild_model(config_json: str, weights: list[np.ndarray], compile_config: str | None = None):
