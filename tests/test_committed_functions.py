@@ -134,3 +134,29 @@ def test_a_lambda_of_a_keras_activation_travels_by_name_and_no_other_name_is_tak
     for forged in ("get", "serialize", "deserialize", "eval", "exit", "course>Standardize", "__import__"):
         with pytest.raises(NotTransferable, match="a Lambda layer"):
             rebuild_model(encoded["model"].replace(f'"config": "{name}"', f'"config": "{forged}"'), [])
+
+
+def test_a_lambda_layer_that_flattens_each_example_is_rebuilt_as_flatten():
+    commit, arrays = Commitments(), []
+    model = keras.Sequential([keras.Input(shape=(7, 4)), keras.layers.Lambda(lambda t: keras.ops.reshape(t, (-1, 28))),
+                              keras.layers.Dense(3)])
+    encoded, results = _challenged(model, commit, arrays)
+    rebuilt = rebuild_model(results["probe"]["value"]["model"], [arrays[i] for i in encoded["weights"]])
+    assert [type(layer).__name__ for layer in rebuilt.layers] == ["Flatten", "Dense"]
+    x = np.random.default_rng(2).normal(size=(5, 7, 4)).astype("float32")
+    np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(model(x)), rtol=1e-5, atol=1e-6)
+    # the transposed order flattens too, but into other positions: not the lesson's Flatten
+    swapped = keras.Sequential([keras.Input(shape=(7, 4)), keras.layers.Lambda(
+        lambda t: keras.ops.reshape(keras.ops.transpose(t, (0, 2, 1)), (-1, 28))), keras.layers.Dense(3)])
+    encoded, results = _challenged(swapped, Commitments(), arrays)
+    with pytest.raises(NotTransferable, match="a Lambda function of your own"):
+        rebuild_model(results["probe"]["value"]["model"], [])
+
+
+@pytest.mark.parametrize("shape", [[10**9], [300, 300, 300], "28", [-1, 28], [1, 2, 3, 4, 5], [True]])
+def test_a_lambda_marker_s_shape_is_the_process_word_and_bounded(shape):
+    """The example shape a Lambda marker names sets the challenge input's size: an implausible one is
+    replaced, never allocated."""
+    forged = {"probe": {"value": {"model": json.dumps({MARKER: 0, "kind": "Lambda function", "shape": shape})}}}
+    (secret,) = function_secrets(forged, np.random.default_rng(0)).values()
+    assert secret.x.shape == (8, 12)

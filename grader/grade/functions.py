@@ -32,6 +32,8 @@ UNRESOLVED = "unresolved_function"
 ACTIVATION, LOSS, LAMBDA = "activation", "loss", "Lambda function"  # LAMBDA: a Lambda layer's function
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "silu", "gelu",
                "exponential", "leaky_relu", "relu6", "hard_sigmoid", "mish", "log_softmax")
+FLATTENED = "flattened_lambda"  # what a Lambda function that flattens each example resolves to
+MAX_LAMBDA_VALUES = 65_536  # a Lambda function is challenged on 8 examples of its layer's input shape, at most this big
 CLASSES = 10  # the loss is challenged on scores for this many classes (every exercise that compiles has 10)
 
 
@@ -62,8 +64,10 @@ def committed_activations(model, commit) -> Iterator[dict[str, int]]:
         for layer in model._flatten_layers(include_self=False):
             if isinstance(layer, keras.layers.Lambda) and not keras_function_lambda(layer):
                 function, arguments = layer.function, dict(layer.arguments or {})
-                committed[layer.name] = commit.function(
-                    (lambda t, f=function, a=arguments: f(t, **a)) if arguments else function, (None, None), "float32")
+                shape = _input_shape(layer)
+                k = commit.function((lambda t, f=function, a=arguments: f(t, **a)) if arguments else function, shape,
+                                    "float32")
+                committed[layer.name] = (k, list(shape[1:]))
                 lambdas.append((layer, (function, layer.arguments)))
                 layer.function, layer.arguments = keras.activations.linear, {}
                 continue
@@ -81,7 +85,17 @@ def committed_activations(model, commit) -> Iterator[dict[str, int]]:
             layer.function, layer.arguments = function, arguments
 
 
-def mark_activations(config_json: str, committed: dict[str, int]) -> str:
+def _input_shape(layer) -> tuple:
+    """The shape a Lambda layer of a built model takes, `(None, None)` if Keras does not know it."""
+    try:
+        shape = tuple(layer.input.shape)
+    except Exception:  # noqa: BLE001 - a layer called more than once, or never, has no one input
+        return (None, None)
+    ok = len(shape) >= 2 and all(isinstance(d, int) and d > 0 for d in shape[1:])
+    return shape if ok else (None, None)
+
+
+def mark_activations(config_json: str, committed: dict[str, Any]) -> str:
     """The model config with each committed layer's activation (a Lambda layer's function) replaced by its
     marker."""
     if not committed:
@@ -91,10 +105,11 @@ def mark_activations(config_json: str, committed: dict[str, int]) -> str:
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             inner = node.get("config")
-            if isinstance(inner, dict) and inner.get("name") in committed and "activation" in inner:
-                inner["activation"] = {MARKER: committed[inner["name"]], "kind": ACTIVATION}
-            elif isinstance(inner, dict) and inner.get("name") in committed and node.get("class_name") == "Lambda":
-                inner["function"] = {MARKER: committed[inner["name"]], "kind": LAMBDA}
+            found = committed.get(inner.get("name")) if isinstance(inner, dict) else None
+            if isinstance(found, int) and "activation" in inner:
+                inner["activation"] = {MARKER: found, "kind": ACTIVATION}
+            elif isinstance(found, tuple) and node.get("class_name") == "Lambda":
+                inner["function"] = {MARKER: found[0], "kind": LAMBDA, "shape": found[1]}
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -140,24 +155,33 @@ class FunctionSecret:
 
 def function_secrets(results: dict, rng: np.random.Generator) -> dict[int, FunctionSecret]:
     """A challenge input for each function marker in the answers `results` (probe key -> entry)."""
-    found: dict[int, str] = {}
+    found: dict[int, tuple[str, tuple[int, ...]]] = {}
 
     def note(marker: dict) -> None:
         k, kind = marker.get(MARKER), marker.get("kind")
         if type(k) is int and kind in (ACTIVATION, LOSS, LAMBDA):  # anything else stays a marker: rebuilding refuses it
-            found.setdefault(k, kind)
+            found.setdefault(k, (kind, _lambda_shape(marker.get("shape")) if kind == LAMBDA else (12,)))
 
     _rewrite(results, note)
     secrets = {}
-    for k, kind in found.items():
+    for k, (kind, shape) in found.items():
         if kind in (ACTIVATION, LAMBDA):
-            x = rng.normal(0.0, 2.5, size=(8, 12)).astype("float32")
+            x = rng.normal(0.0, 2.5, size=(8, *shape)).astype("float32")
         else:
             labels = rng.integers(0, CLASSES, size=(16, 1)).astype("float32")
             scores = rng.uniform(0.05, 3.0, size=(16, CLASSES)).astype("float32")  # logits and probabilities differ
             x = np.concatenate([labels, scores], axis=1)
         secrets[k] = FunctionSecret(k, kind, x)
     return secrets
+
+
+def _lambda_shape(shape: Any) -> tuple[int, ...]:
+    """The example shape a Lambda marker names (the process's word), if it is a plausible one; else (12,)."""
+    if isinstance(shape, list) and 1 <= len(shape) <= 4 and all(type(d) is int and 0 < d <= MAX_LAMBDA_VALUES
+                                                                for d in shape) \
+            and int(np.prod(shape)) <= MAX_LAMBDA_VALUES:
+        return tuple(shape)
+    return (12,)
 
 
 # 3. identify (trusted) -----------------------------------------------------------------------------------
@@ -196,6 +220,9 @@ def _identify(secret: FunctionSecret, got: np.ndarray) -> Any:
                 # a Lambda layer's function as Keras writes a function of keras.activations (values.py)
                 return name if secret.kind == ACTIVATION else \
                     {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
+        flat = secret.x.reshape(len(secret.x), -1)
+        if secret.kind == LAMBDA and secret.x.ndim > 2 and got.shape == flat.shape and np.array_equal(got, flat):
+            return {FLATTENED: True}  # each example's values in row-major order: the lesson's Flatten
         return None
     labels, scores = secret.x[:, 0].astype("int32"), secret.x[:, 1:]
     for from_logits in (True, False):

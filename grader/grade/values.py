@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.grade.functions import FLATTENED
 from grader.grade.nesting import MAX_DEPTH, json_depth
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -290,13 +291,31 @@ def _activation_lambda_config(config: Any) -> bool:
         and config.get("output_shape") is None and config.get("mask") is None
 
 
+def _flatten_layers_for_lambdas(node: Any) -> Any:
+    """The config with each Lambda layer whose function the grader found to flatten each example
+    (grader.grade.functions) written as the Flatten layer it computes, under the same name."""
+    if isinstance(node, list):
+        return [_flatten_layers_for_lambdas(value) for value in node]
+    if not isinstance(node, dict):
+        return node
+    config = node.get("config")
+    if node.get("class_name") == "Lambda" and isinstance(config, dict) and config.get("function") == {FLATTENED: True}:
+        flatten = {"name": config.get("name"), "trainable": True, "dtype": config.get("dtype"),
+                   "data_format": "channels_last"}
+        return {**node, "module": "keras.layers", "class_name": "Flatten", "registered_name": None, "config": flatten}
+    return {key: _flatten_layers_for_lambdas(value) for key, value in node.items()}
+
+
 def rebuild_model(config_json: str, weights: list[np.ndarray], compile_config: str | None = None):
     """A model rebuilt from its JSON config with Keras' safe deserialization, weights restored."""
     import keras
 
     from grader.checks.training_cache import SENT_MODEL
 
-    _only_keras_classes(json.loads(config_json))
+    config = json.loads(config_json)
+    if FLATTENED in config_json:
+        config_json = json.dumps(config := _flatten_layers_for_lambdas(config))
+    _only_keras_classes(config)
     model = keras.models.model_from_json(config_json)
     setattr(model, SENT_MODEL, config_json)  # what a training run's key covers (its get_config may drop arguments)
     if weights:
