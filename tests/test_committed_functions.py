@@ -160,3 +160,22 @@ def test_a_lambda_marker_s_shape_is_the_process_word_and_bounded(shape):
     forged = {"probe": {"value": {"model": json.dumps({MARKER: 0, "kind": "Lambda function", "shape": shape})}}}
     (secret,) = function_secrets(forged, np.random.default_rng(0)).values()
     assert secret.x.shape == (8, 12)
+
+
+def test_a_correct_loss_is_read_as_what_it_is_under_every_key():
+    """Batch grading draws the loss probe with each run's key: on some draws the mean cross-entropy of the
+    scores read as logits equalled the one read as probabilities, and a correct loss for a softmax output
+    was read as `from_logits=True` (an independent student's capstone lost 2 points on 2 of about 30 runs;
+    key 548 below is one such draw). Each configuration is read as itself under these keys."""
+    from grader.checks.inputs import drawn_with
+    from grader.checks.losses import expect_cross_entropy, read_loss
+
+    configurations = {(from_logits, reduction): keras.losses.SparseCategoricalCrossentropy(
+        from_logits=from_logits, reduction="sum" if reduction == "sum" else "sum_over_batch_size")
+        for from_logits in (True, False) for reduction in ("mean", "sum")}
+    for key in [548, *range(30)]:
+        with drawn_with(key.to_bytes(32, "big")):
+            for (from_logits, reduction), loss in configurations.items():
+                reading = read_loss(loss)
+                assert (reading.from_logits, reading.reduction) == (from_logits, reduction), key
+            expect_cross_entropy(keras.losses.get("sparse_categorical_crossentropy"), outputs_are_logits=False)

@@ -23,9 +23,22 @@ from grader.checks.inputs import generator
 PROBE_LABELS = np.array([0, 3, 9, 5, 1])
 
 
+READINGS = [(from_logits, reduction) for from_logits in (True, False) for reduction in ("mean", "sum")]
+MIN_GAP = 0.02  # relative: every two readings of the probe differ by at least this (the match is 1e-3)
+
+
 def probe_scores() -> np.ndarray:
-    """The scores the losses are read on (drawn when read: see grader.checks.inputs)."""
-    return generator(55).uniform(0.05, 3.0, size=(5, 10)).astype("float32")
+    """The scores the losses are read on (drawn when read: see grader.checks.inputs), drawn again until the
+    four configurations of the cross-entropy (READINGS) give values at least MIN_GAP apart on them. Batch
+    grading draws them with each run's key, and on an unlucky draw reading the scores as logits and as
+    probabilities gave the same loss: a correct loss was then read as the other configuration."""
+    rng = generator(55)
+    for _ in range(100):
+        scores = rng.uniform(0.05, 3.0, size=(5, 10)).astype("float32")
+        values = sorted(_reference_on(scores, from_logits, reduction) for from_logits, reduction in READINGS)
+        if all(b - a > MIN_GAP * abs(b) for a, b in zip(values, values[1:], strict=False)):
+            return scores
+    raise RuntimeError("no probe separates the cross-entropy's configurations")  # not reached: about 1 draw in 5 is redrawn
 
 
 OUTPUT_WORDS = {True: "logits", False: "probabilities"}
@@ -58,9 +71,13 @@ def _value(fn, y_true: np.ndarray, scores: np.ndarray) -> float:
 
 
 def _reference(from_logits: bool, reduction: str) -> float:
+    return _reference_on(probe_scores(), from_logits, reduction)
+
+
+def _reference_on(scores: np.ndarray, from_logits: bool, reduction: str) -> float:
     keras_reduction = "sum" if reduction == "sum" else "sum_over_batch_size"
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits, reduction=keras_reduction)
-    return _value(loss, PROBE_LABELS, probe_scores())
+    return _value(loss, PROBE_LABELS, scores)
 
 
 def read_loss(fn) -> LossReading:
@@ -77,10 +94,10 @@ def read_loss(fn) -> LossReading:
                 why="the labels are integers 0–9 and the model gives 10 scores per image",
                 hint="use a cross-entropy loss made for integer labels (the Sparse variant)",
             ) from None
-    for from_logits in (True, False):
-        for reduction in ("mean", "sum"):
-            if np.isclose(value, _reference(from_logits, reduction), rtol=1e-3, atol=1e-4):
-                return LossReading(value, one_hot, reduction, from_logits)
+    scores = probe_scores()
+    for from_logits, reduction in READINGS:
+        if np.isclose(value, _reference_on(scores, from_logits, reduction), rtol=1e-3, atol=1e-4):
+            return LossReading(value, one_hot, reduction, from_logits)
     return LossReading(value, one_hot, None, None)
 
 

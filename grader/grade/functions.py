@@ -45,6 +45,31 @@ def _keras_own(fn: Any) -> bool:
     return isinstance(module, str) and (module == "keras" or module.startswith("keras."))
 
 
+def keras_activations() -> dict:
+    """Keras' activation functions by name: what a function name in a config rebuilds to, first."""
+    from keras.src.activations import ALL_OBJECTS_DICT
+
+    return ALL_OBJECTS_DICT
+
+
+# keras.ops functions that compute what the keras.activations function of the same name computes (a Lambda's
+# config names its function by name alone, and Keras rebuilds that name from keras.activations).
+_OPS_AS_ACTIVATIONS = ("relu", "sigmoid", "tanh", "softmax")
+
+
+def keras_function_lambda(layer) -> bool:
+    """Whether a Lambda layer applies one of Keras' activations and nothing else: its config then names
+    the function, which Keras rebuilds from keras.activations, and no Python code travels."""
+    import keras
+
+    function, name = layer.function, getattr(layer.function, "__name__", None)
+    if not isinstance(name, str) or layer.arguments or callable(getattr(layer, "_output_shape", None)) \
+            or layer.mask is not None:
+        return False
+    return function is keras_activations().get(name) or \
+        (name in _OPS_AS_ACTIVATIONS and function is getattr(keras.ops, name, None))
+
+
 # 1. commit (the student's process) ---------------------------------------------------------------------
 
 @contextlib.contextmanager
@@ -54,8 +79,6 @@ def committed_activations(model, commit) -> Iterator[dict[str, int]]:
     grader.grade.challenge.Commitments) and swapped for `linear`, so that Keras can write the config
     without Python code; yields {layer name: commitment k}. The functions are restored on leaving."""
     import keras
-
-    from grader.grade.values import keras_function_lambda
 
     swapped: list[tuple[Any, Any]] = []
     lambdas: list[tuple[Any, Any]] = []
@@ -168,11 +191,23 @@ def function_secrets(results: dict, rng: np.random.Generator) -> dict[int, Funct
         if kind in (ACTIVATION, LAMBDA):
             x = rng.normal(0.0, 2.5, size=(8, *shape)).astype("float32")
         else:
-            labels = rng.integers(0, CLASSES, size=(16, 1)).astype("float32")
-            scores = rng.uniform(0.05, 3.0, size=(16, CLASSES)).astype("float32")  # logits and probabilities differ
-            x = np.concatenate([labels, scores], axis=1)
+            x = _loss_challenge(rng)
         secrets[k] = FunctionSecret(k, kind, x)
     return secrets
+
+
+def _loss_challenge(rng: np.random.Generator) -> np.ndarray:
+    """`[label, score_1 … score_C]` rows on which the cross-entropy of the scores read as logits and read as
+    probabilities differ by at least 2 % (drawn again until they do: on about 1 draw in 600 they coincided,
+    and a loss of the learner's own would then be identified as the other one)."""
+    while True:
+        labels = rng.integers(0, CLASSES, size=16)
+        scores = rng.uniform(0.05, 3.0, size=(16, CLASSES)).astype("float32")  # logits and probabilities differ
+        right = scores[np.arange(16), labels]
+        as_logits = float(np.mean(np.log(np.exp(scores).sum(axis=1)) - right))
+        as_probabilities = float(np.mean(-np.log(right / scores.sum(axis=1))))
+        if abs(as_logits - as_probabilities) > 0.02 * max(as_logits, as_probabilities):
+            return np.concatenate([labels[:, None].astype("float32"), scores], axis=1)
 
 
 def _lambda_shape(shape: Any) -> tuple[int, ...]:

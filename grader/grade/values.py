@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.grade.functions import FLATTENED
+from grader.grade.functions import FLATTENED, keras_activations, keras_function_lambda
 from grader.grade.nesting import MAX_DEPTH, json_depth
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -147,31 +147,6 @@ def has_lambda_layer(model) -> bool:
     return bool(lambda_layers(model))
 
 
-def _keras_activations() -> dict:
-    """Keras' activation functions by name: what a function name in a config rebuilds to, first."""
-    from keras.src.activations import ALL_OBJECTS_DICT
-
-    return ALL_OBJECTS_DICT
-
-
-# keras.ops functions that compute what the keras.activations function of the same name computes (a Lambda's
-# config names its function by name alone, and Keras rebuilds that name from keras.activations).
-_OPS_AS_ACTIVATIONS = ("relu", "sigmoid", "tanh", "softmax")
-
-
-def keras_function_lambda(layer) -> bool:
-    """Whether a Lambda layer applies one of Keras' activations and nothing else: its config then names
-    the function, which Keras rebuilds from keras.activations, and no Python code travels."""
-    import keras
-
-    function, name = layer.function, getattr(layer.function, "__name__", None)
-    if not isinstance(name, str) or layer.arguments or callable(getattr(layer, "_output_shape", None)) \
-            or layer.mask is not None:
-        return False
-    return function is _keras_activations().get(name) or \
-        (name in _OPS_AS_ACTIVATIONS and function is getattr(keras.ops, name, None))
-
-
 def compile_config_json(model, commit=None) -> str | None:
     """The model's compile settings as JSON, or None if it is not compiled. With `commit`, a loss of the
     learner's own is committed there and named by a marker (grader.grade.functions.commit_loss)."""
@@ -287,7 +262,7 @@ def _activation_lambda_config(config: Any) -> bool:
             (function.get("module"), function.get("class_name")) != ("builtins", "function"):
         return False
     name = function.get("config")
-    return isinstance(name, str) and name in _keras_activations() and config.get("arguments") in (None, {}) \
+    return isinstance(name, str) and name in keras_activations() and config.get("arguments") in (None, {}) \
         and config.get("output_shape") is None and config.get("mask") is None
 
 
