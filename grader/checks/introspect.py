@@ -210,16 +210,20 @@ def activation_name(layer: keras.layers.Layer) -> str:
     if activation is None:
         return "linear"
     name = getattr(activation, "__name__", type(activation).__name__)
-    if name in _KNOWN:
-        return name
+    return name if name in _KNOWN else computed_activation(activation) or name
+
+
+def computed_activation(fn) -> str | None:
+    """The name of the activation (linear, relu, sigmoid, tanh, softmax) that `fn` computes on a probe of
+    both signs, or None when it computes none of them or cannot run on it."""
     try:
-        values = np.asarray(activation(_PROBE), dtype="float64")
-    except Exception:  # noqa: BLE001 - the learner's function runs here; then its name is all we have
-        return name
-    for known, fn in _KNOWN.items():
-        if values.shape == _PROBE.shape and np.allclose(values, fn(_PROBE.astype("float64")), atol=1e-5):
+        values = np.asarray(fn(_PROBE), dtype="float64")
+    except Exception:  # noqa: BLE001 - the learner's function runs here
+        return None
+    for known, reference in _KNOWN.items():
+        if values.shape == _PROBE.shape and np.allclose(values, reference(_PROBE.astype("float64")), atol=1e-5):
             return known
-    return name
+    return None
 
 
 def predict_numpy(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:

@@ -35,7 +35,7 @@ def probe_scores() -> np.ndarray:
     rng = generator(55)
     for _ in range(100):
         scores = rng.uniform(0.05, 3.0, size=(5, 10)).astype("float32")
-        values = sorted(_reference_on(scores, from_logits, reduction) for from_logits, reduction in READINGS)
+        values = sorted(_reference(scores, from_logits, reduction) for from_logits, reduction in READINGS)
         if all(b - a > MIN_GAP * abs(b) for a, b in zip(values, values[1:], strict=False)):
             return scores
     raise RuntimeError("no probe separates the cross-entropy's configurations")  # not reached: about 1 draw in 5 is redrawn
@@ -50,6 +50,7 @@ class LossReading:
     configuration of Keras' cross-entropy gives the loss's value."""
 
     value: float
+    scores: np.ndarray  # the probe the loss was read on
     one_hot_labels: bool
     reduction: str | None  # "mean" or "sum"
     from_logits: bool | None
@@ -70,11 +71,7 @@ def _value(fn, y_true: np.ndarray, scores: np.ndarray) -> float:
     return float(np.mean(np.asarray(fn(y_true, scores))))
 
 
-def _reference(from_logits: bool, reduction: str) -> float:
-    return _reference_on(probe_scores(), from_logits, reduction)
-
-
-def _reference_on(scores: np.ndarray, from_logits: bool, reduction: str) -> float:
+def _reference(scores: np.ndarray, from_logits: bool, reduction: str) -> float:
     keras_reduction = "sum" if reduction == "sum" else "sum_over_batch_size"
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits, reduction=keras_reduction)
     return _value(loss, PROBE_LABELS, scores)
@@ -83,22 +80,22 @@ def _reference_on(scores: np.ndarray, from_logits: bool, reduction: str) -> floa
 def read_loss(fn) -> LossReading:
     """Feed `fn` the probe's integer labels (or, if it refuses them, the same labels one-hot) and find the
     Keras cross-entropy configuration that gives the same value."""
+    scores = probe_scores()
     try:
-        value, one_hot = _value(fn, PROBE_LABELS, probe_scores()), False
+        value, one_hot = _value(fn, PROBE_LABELS, scores), False
     except Exception:  # noqa: BLE001 - the learner's loss runs here
         try:
-            value, one_hot = _value(fn, np.eye(10, dtype="float32")[PROBE_LABELS], probe_scores()), True
+            value, one_hot = _value(fn, np.eye(10, dtype="float32")[PROBE_LABELS], scores), True
         except Exception as error:  # noqa: BLE001
             raise CheckFailure(
                 f"the loss cannot compare integer labels with the model's 10 outputs ({type(error).__name__})",
                 why="the labels are integers 0–9 and the model gives 10 scores per image",
                 hint="use a cross-entropy loss made for integer labels (the Sparse variant)",
             ) from None
-    scores = probe_scores()
     for from_logits, reduction in READINGS:
-        if np.isclose(value, _reference_on(scores, from_logits, reduction), rtol=1e-3, atol=1e-4):
-            return LossReading(value, one_hot, reduction, from_logits)
-    return LossReading(value, one_hot, None, None)
+        if np.isclose(value, _reference(scores, from_logits, reduction), rtol=1e-3, atol=1e-4):
+            return LossReading(value, scores, one_hot, reduction, from_logits)
+    return LossReading(value, scores, one_hot, None, None)
 
 
 def expect_cross_entropy(fn, *, outputs_are_logits: bool) -> None:
@@ -106,7 +103,7 @@ def expect_cross_entropy(fn, *, outputs_are_logits: bool) -> None:
     they are (logits or probabilities); the message names the first property that differs."""
     reading = read_loss(fn)
     outputs = OUTPUT_WORDS[outputs_are_logits]
-    expected = _reference(outputs_are_logits, "mean")
+    expected = _reference(reading.scores, outputs_are_logits, "mean")
     values = dict(expected=f"{expected:.4f} (mean cross-entropy, outputs read as {outputs})", got=f"{reading.value:.4f}")
     if reading.one_hot_labels:
         raise CheckFailure(
