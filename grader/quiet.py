@@ -33,7 +33,9 @@ _REPHRASED = {
         "works, but Keras prefers starting the model with `keras.Input(shape=...)`."
     ),
     "`build()` was called on layer": (
-        "a custom layer has no `build()` of its own; create its weights in `build(input_shape)`."
+        "`build()` ran on a layer or model without a `build()` of its own, so Keras marked it built without "
+        "creating any weights: a custom layer creates its weights in `build(input_shape)`; a subclassed "
+        "model needs no `model.build(...)` (Keras 3 builds its layers on the model's first call)."
     ),
 }
 

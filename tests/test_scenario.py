@@ -356,3 +356,53 @@ def test_an_object_that_lies_about_its_class_is_still_another_class():
     with pytest.raises(CheckFailure, match="gave a Liar, not a Standardize"):
         _instance_of(Standardize, liar, "Standardize()")
     assert not _holds(keras.Sequential([keras.Input(shape=(2,)), liar]), Standardize)
+
+
+BUILT_BY_HAND = '''
+import keras
+
+
+class Net(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = keras.layers.Dense(4)
+        self.spare = keras.layers.Dropout(0.5)  # never called: it stays unbuilt
+
+    def call(self, inputs):
+        return self.hidden(inputs)
+
+
+def built_by_hand():
+    model = Net()
+    model.build((None, 3))  # Keras 3 warns: no build() of its own, so no weights
+    return model
+
+
+def called():
+    model = Net()
+    model(keras.ops.zeros((1, 3)))
+    return model
+'''
+
+
+def test_a_model_marked_built_without_weights_is_built_by_calling_it(tmp_path):
+    """`model.build(shape)` on a subclassed model without a `build()` of its own leaves it marked built with
+    no weights (Keras 3): a build step calls it, as it calls an unbuilt model, and says it did; a model
+    that has its weights is left alone though one of its layers (never called) is not built."""
+    from grader.checks.introspect import needs_building
+
+    path = tmp_path / "09_subclassed_model.py"
+    path.write_text(BUILT_BY_HAND)
+    submission = load_submission(path, "09")
+    scenario = Scenario()
+    by_hand = scenario.learner_model("built_by_hand", label="built_by_hand()")
+    by_hand_built = scenario.build(by_hand, (3,))
+    by_hand_weights = scenario.variables(by_hand)
+    called = scenario.learner_model("called", label="called()")
+    called_built = scenario.build(called, (3,))
+    facts = submission.run(scenario)
+    assert facts[by_hand_built] is True
+    assert [shape for _, shape in facts[by_hand_weights]] == [(3, 4), (4,)]
+    assert facts[called_built] is False
+    assert not needs_building(submission.call("called"))
+    assert needs_building(submission.call("built_by_hand"))

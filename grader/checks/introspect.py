@@ -46,9 +46,20 @@ def expect_model(obj: object, label: str) -> keras.Model:
     )
 
 
+def needs_building(model: keras.Model) -> bool:
+    """True if `model` has no weights yet because it has not been called: not built, or marked built with no
+    weights while some of its layers are not built. The second is a subclassed model on which
+    `model.build(shape)` ran without a `build()` of its own that creates the layers' weights: Keras 3 warns
+    and marks the model built, but its layers get their weights only on the model's first call."""
+    if not model.built:
+        return True
+    return not variables_of(model) and any(not layer.built for layer in model._flatten_layers(include_self=False))
+
+
 def ensure_built(model: keras.Model, input_shape: Shape, notes: list[str] | None = None) -> keras.Model:
-    """Build `model` by calling it on a zero batch if it has no weights yet; say so in `notes`."""
-    if model.built:
+    """Build `model` by calling it on a zero batch if it has no weights yet (`needs_building`); say so in
+    `notes`."""
+    if not needs_building(model):
         return model
     batch = np.zeros((1, *input_shape), dtype="float32")
     try:

@@ -449,12 +449,12 @@ class _Player:
                       for v in variables_of(obj)]
 
     def _op_build(self, label, obj, input_shape):
-        from grader.checks.introspect import ensure_built
+        from grader.checks.introspect import ensure_built, needs_building
 
         def run():
-            was_built = bool(obj.built)
+            unbuilt = needs_building(obj)
             ensure_built(obj, tuple(input_shape))
-            return not was_built
+            return unbuilt
 
         if self.commit is None:
             return None, run()
