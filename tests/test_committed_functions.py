@@ -179,3 +179,39 @@ def test_a_correct_loss_is_read_as_what_it_is_under_every_key():
                 reading = read_loss(loss)
                 assert (reading.from_logits, reading.reduction) == (from_logits, reduction), key
             expect_cross_entropy(keras.losses.get("sparse_categorical_crossentropy"), outputs_are_logits=False)
+
+
+def test_a_flood_of_function_markers_costs_the_grader_a_bounded_challenge():
+    """The markers in a reply are the process's word: a reply that names thousands of functions, or
+    functions on the largest inputs a marker may name, gets at most MAX_FUNCTIONS challenge inputs holding
+    at most MAX_CHALLENGE_VALUES values in all (the grader's own process draws them: unbounded, one
+    student's reply could have taken the whole class's grader out of memory); every other marker stays
+    unchallenged, and rebuilding refuses it saying why."""
+    from grader.grade.functions import LAMBDA, MAX_CHALLENGE_VALUES, MAX_FUNCTIONS
+
+    many = [{MARKER: k, "kind": LAMBDA, "shape": [12]} for k in range(1000)]
+    large = [{MARKER: 1000 + k, "kind": LAMBDA, "shape": [65536]} for k in range(40)]
+    for markers in (many, large):
+        results = {"probe": {"value": None, "compiled": [json.dumps(markers)]}}
+        secrets = function_secrets(results, np.random.default_rng(0))
+        assert 0 < len(secrets) <= MAX_FUNCTIONS
+        assert sum(s.x.size for s in secrets.values()) <= MAX_CHALLENGE_VALUES
+        resolve_functions(results, secrets, {})
+        whys = [m["why"] for m in json.loads(results["probe"]["compiled"][0])]
+        assert sum(f"at most {MAX_FUNCTIONS} functions" in why for why in whys) == len(markers) - len(secrets)
+
+
+@pytest.mark.parametrize("name", ["set_max_epochs", "set_floatx", "set_random_seed"])
+def test_a_config_naming_a_keras_function_where_a_class_belongs_is_refused(name):
+    """Keras' deserialisation hands back a function named as a class (`{"module": "keras.config",
+    "class_name": "set_max_epochs"}`) as the function itself, which would then run in the grader's own
+    process (as an activation, or a learning-rate schedule): refused, as any function outside Keras'
+    activations, operations, losses and metrics is."""
+    module = "keras.utils" if name == "set_random_seed" else "keras.config"
+    honest = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="tanh")]).to_json()
+    assert honest.count('"activation": "tanh"') == 1
+    rebuild_model(honest, [])
+    forged = honest.replace('"activation": "tanh"', '"activation": ' + json.dumps(
+        {"module": module, "class_name": name, "config": {}, "registered_name": None}))
+    with pytest.raises(NotTransferable, match=f"the function {module}.{name} where a class belongs"):
+        rebuild_model(forged, [])

@@ -34,6 +34,10 @@ ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "s
                "exponential", "leaky_relu", "relu6", "hard_sigmoid", "mish", "log_softmax")
 FLATTENED = "flattened_lambda"  # what a Lambda function that flattens each example resolves to
 MAX_LAMBDA_VALUES = 65_536  # a Lambda function is challenged on 8 examples of its layer's input shape, at most this big
+# What the grader challenges of one exercise's part at most (the markers are the process's word: a reply may
+# hold a hundred thousand of them, and each would cost the grader's own process a drawn input)
+MAX_FUNCTIONS = 64
+MAX_CHALLENGE_VALUES = 4 * 8 * MAX_LAMBDA_VALUES  # in all the inputs drawn for one part (8 MB of float32)
 CLASSES = 10  # the loss is challenged on scores for this many classes (every exercise that compiles has 10)
 
 
@@ -177,7 +181,8 @@ class FunctionSecret:
 
 
 def function_secrets(results: dict, rng: np.random.Generator) -> dict[int, FunctionSecret]:
-    """A challenge input for each function marker in the answers `results` (probe key -> entry)."""
+    """A challenge input for each function marker in the answers `results` (probe key -> entry), for at most
+    MAX_FUNCTIONS markers and MAX_CHALLENGE_VALUES values in all (in the order the markers appear)."""
     found: dict[int, tuple[str, tuple[int, ...]]] = {}
 
     def note(marker: dict) -> None:
@@ -186,8 +191,11 @@ def function_secrets(results: dict, rng: np.random.Generator) -> dict[int, Funct
             found.setdefault(k, (kind, _lambda_shape(marker.get("shape")) if kind == LAMBDA else (12,)))
 
     _rewrite(results, note)
-    secrets = {}
+    secrets, values = {}, 0
     for k, (kind, shape) in found.items():
+        values += 8 * int(np.prod(shape)) if kind in (ACTIVATION, LAMBDA) else 16 * (CLASSES + 1)
+        if len(secrets) == MAX_FUNCTIONS or values > MAX_CHALLENGE_VALUES:
+            break  # the rest stay markers: rebuilding refuses them, saying the grader did not challenge them
         if kind in (ACTIVATION, LAMBDA):
             x = rng.normal(0.0, 2.5, size=(8, *shape)).astype("float32")
         else:
@@ -237,7 +245,9 @@ def resolve_functions(results: dict, secrets: dict[int, FunctionSecret], measure
 
     def replace(marker: dict) -> Any:
         found = resolved.get(marker.get(MARKER)) if type(marker.get(MARKER)) is int else None
-        return found if found is not None else {UNRESOLVED: "function", "why": "the grader did not challenge it"}
+        return found if found is not None else {
+            UNRESOLVED: "function", "why": f"the grader challenges at most {MAX_FUNCTIONS} functions of your own in one "
+                                          "exercise, and this one was not among them"}
 
     _rewrite(results, replace)
 

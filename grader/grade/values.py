@@ -214,6 +214,20 @@ def _pure_function_module(module: Any) -> bool:
     return parts[:1] == ["keras"] and bool(inner) and inner[0] in PURE_FUNCTION_MODULES
 
 
+def _exported_function(module: str, name: Any) -> bool:
+    """Whether Keras' deserialisation finds something other than a class under `module`.`name` in its table of
+    exported names (`keras.config.set_max_epochs`: it would hand back the function itself, to be called,
+    say as an activation, in the grader's own process). Anything not in the table it resolves only to a
+    class of its own (KerasSaveable), or not at all."""
+    from keras.src import api_export
+
+    try:
+        found = api_export.get_symbol_from_name(f"{module}.{name}")
+    except Exception:  # noqa: BLE001 - a name Keras' table cannot look up: Keras' own rules decide
+        return False
+    return found is not None and not isinstance(found, type)
+
+
 def _only_keras_classes(node: Any) -> None:
     """Refuse configs naming modules outside Keras, registered (custom) classes, Lambda and TFSMLayer
     layers, or functions outside PURE_FUNCTION_MODULES."""
@@ -230,6 +244,8 @@ def _only_keras_classes(node: Any) -> None:
             raise NotTransferable(f"a class from module {module!r}")
         if node.get("registered_name") not in (None, node.get("class_name")) and "class_name" in node:
             raise NotTransferable(f"the registered class {node.get('registered_name')!r}")
+        if module is not None and node.get("class_name") != "function" and _exported_function(module, node.get("class_name")):
+            raise NotTransferable(f"the function {module}.{node['class_name']} where a class belongs")
         if node.get("class_name") == "Lambda" and _activation_lambda_config(node.get("config")):
             _only_keras_classes(node["config"].get("dtype"))
             return
