@@ -233,6 +233,7 @@ def test_the_rest_of_the_class_is_graded_exactly_as_without_faults(graded):
     ("reply_deep_json", "bad reply", "could not read the reply"),
     ("reply_broken_npz", "bad reply", "could not read the reply"),
     ("reply_huge_shape", "bad reply", "could not read the reply"),
+    ("hoards_replies", "bad reply", "your process sent more than 256 MB of arrays in its answers"),
     ("notebook_no_source", "unreadable submission", "code cell 2 has no source"),
     ("forks_many", "limit exceeded", "started more than 32 processes"),
 ])

@@ -32,6 +32,10 @@ from grader.students import MAX_SOURCE_BYTES
 ROOT = PACKAGE_DIR.parent
 STARTUP_MARGIN_S = 10.0  # loading the file and building models, beyond the exercise's own budget
 CHALLENGE_WALL_S = 60.0  # loading one exercise part's committed graph and running its calls
+# The arrays the grader keeps of one student's replies, all exercises together, until they are verified: a
+# reply may hold 64 MB, and nothing else bounds how many a process sends. The reference solutions' answers
+# to all twelve exercises hold 13.5 MB in 133 replies (the largest 8.8 MB).
+MAX_REPLY_ARRAY_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,22 @@ def _answered(entry: Entry | None) -> bool:
     return isinstance(entry, Replay) and entry.loaded
 
 
+@dataclass
+class SpentBytes:
+    """What one student's replies have cost the grader's memory so far (at most MAX_REPLY_ARRAY_BYTES)."""
+
+    total: int = 0
+
+    def add(self, arrays: list) -> None:
+        """Count `arrays`, just read from a reply; _BadReply (costing the exercise it came in) past the bound."""
+        added = sum(int(getattr(a, "nbytes", 0)) for a in arrays)
+        self.total += added
+        if added and self.total > MAX_REPLY_ARRAY_BYTES:
+            raise _BadReply("bad reply", f"your process sent more than {MAX_REPLY_ARRAY_BYTES // 2**20:,} MB of arrays in "
+                            "its answers, more than the grader keeps of one student (the reference answers to "
+                            "the whole course hold 14 MB)")
+
+
 class _BadReply(Exception):
     """An answer that cannot be read, or that is not the answer asked for: the exercise's outcome."""
 
@@ -228,8 +248,9 @@ class _BadReply(Exception):
         self.entry = Outcome(status, detail)
 
 
-def _reply(channel, message, task, deadline: float) -> tuple[dict, list]:
-    """Send `message` (pickled: from the grader to the student's process) and read the answer in time."""
+def _reply(channel, message, task, deadline: float, spent: SpentBytes | None = None) -> tuple[dict, list]:
+    """Send `message` (pickled: from the grader to the student's process) and read the answer in time; its
+    arrays are counted in `spent`, the student's running total."""
     import pickle
 
     from grader.grade.values import unpack
@@ -243,17 +264,20 @@ def _reply(channel, message, task, deadline: float) -> tuple[dict, list]:
         raise _BadReply("grader error", f"the grader failed while running this exercise: {header['grader_error']}")
     if header.get("exercise") != task.exercise_id or header.get("part") != task.part:
         raise _BadReply("bad reply", "the submission's process answered for another exercise")
+    if spent is not None:
+        spent.add(arrays)
     return header, arrays
 
 
-def play_task(channel, task, decoys=None, pending: list | None = None) -> Entry:
+def play_task(channel, task, decoys=None, pending: list | None = None, spent: SpentBytes | None = None) -> Entry:
     """One exercise's part, played as a dialogue with the student's process: open the file, then send
     each probe only once the one before is answered, then close it. Returns the exercise's entry: a
     Replay, or an Outcome for an answer that could not be read.
     Raises pool.ProcessEnded when the process stops answering within the task's time.
 
     With `decoys` (a numpy Generator), scenarios are sent with decoys for their secret arrays, and a
-    PendingChallenge for the entry is appended to `pending` (see `challenge_student`)."""
+    PendingChallenge for the entry is appended to `pending` (see `challenge_student`). The arrays of the
+    replies are counted in `spent` (SpentBytes: a reply past the student's bound fails its exercise)."""
     from grader.grade.challenge import PendingChallenge, with_decoys
     from grader.grade.functions import function_secrets
     from grader.grade.pool import ProcessEnded
@@ -264,7 +288,8 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> Entry:
     deadline = time.monotonic() + task.wall_s
     kept = {}
     try:
-        header, _ = _reply(channel, OpenFile(task.exercise_id, task.filename, task.source, task.part), task, deadline)
+        header, _ = _reply(channel, OpenFile(task.exercise_id, task.filename, task.source, task.part), task, deadline,
+                           spent)
         if "load_failure" in header:
             return Replay({k: header[k] for k in ("exercise", "part", "isolation", "load_failure") if k in header}, [])
         results, arrays = {}, []
@@ -274,7 +299,7 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> Entry:
                 kept[probe.key] = secret
             step_deadline = min(deadline, time.monotonic() + task.step_s) if task.step_s else deadline
             try:
-                answer, own = _reply(channel, AskProbe(sent), task, step_deadline)
+                answer, own = _reply(channel, AskProbe(sent), task, step_deadline, spent)
             except ProcessEnded as ended:  # stuck in one call: that call fails, the others are played again
                 if ended.status == TIMED_OUT and step_deadline < deadline:
                     raise StepStalled(task, probe, task.step_s) from None
@@ -286,7 +311,7 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> Entry:
             except (ValueError, TypeError, RecursionError) as error:
                 raise _BadReply("bad reply", f"the submission's process sent a malformed answer ({error})") from None
             arrays += own
-        closing, committed = _reply(channel, CloseFile(), task, deadline)
+        closing, committed = _reply(channel, CloseFile(), task, deadline, spent)
     except _BadReply as bad:
         return bad.entry
     notes = closing.get("notes") if isinstance(closing.get("notes"), list) else []
@@ -299,7 +324,7 @@ def play_task(channel, task, decoys=None, pending: list | None = None) -> Entry:
 
 
 def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: list | None = None,
-                stalled: list | None = None) -> None:
+                stalled: list | None = None, spent: SpentBytes | None = None) -> None:
     """Play `tasks` in order, appending (task, entry, seconds) to `played`; stop at the first bad reply
     (the process is not trusted to go on) or when the process ends (pool.ProcessEnded). A probe that
     stalls (grader.grade.steps.StepStalled) is appended to `stalled` with the seconds its task took."""
@@ -309,7 +334,7 @@ def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: lis
     for task in tasks:
         began = time.perf_counter()
         try:
-            entry = play_task(channel, task, decoys, pending)
+            entry = play_task(channel, task, decoys, pending, spent)
         except StepStalled as stall:
             if stalled is not None:
                 stalled.append((stall, time.perf_counter() - began))
@@ -410,6 +435,7 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
     decoys = np.random.default_rng(secrets.randbits(128))  # never seen by the student's process
     pending: list = []
     stalls: list = []  # grader.grade.steps.Stall of each probe that stalled
+    reply_bytes = SpentBytes()  # the arrays of all this student's replies, across the processes that answer them
     while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
@@ -419,7 +445,8 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
         played: list[tuple[ProbeTask, Entry, float]] = []
         stalled: list = []
         end = run_dialogue(probe_submission, job, partial(_play_tasks, tasks=tasks, played=played, decoys=decoys,
-                                                          pending=pending, stalled=stalled), uid=uid, tree_limits=limits)
+                                                          pending=pending, stalled=stalled, spent=reply_bytes),
+                           uid=uid, tree_limits=limits)
         for task, entry, seconds in played:
             timings[task.exercise_id] = round(timings.get(task.exercise_id, 0.0) + seconds, 3)
             (hidden_parts if task.part == "hidden" else entries)[task.exercise_id] = entry
