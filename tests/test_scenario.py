@@ -406,3 +406,62 @@ def test_a_model_marked_built_without_weights_is_built_by_calling_it(tmp_path):
     assert facts[called_built] is False
     assert not needs_building(submission.call("called"))
     assert needs_building(submission.call("built_by_hand"))
+
+
+REFERENCE_11 = '''
+import keras
+
+
+def build_model():
+    return keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(), keras.layers.Dense(10)])
+
+
+def compile_model(model):
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+'''
+
+STUDENT_11 = '''
+import keras
+
+SEEN = []
+
+
+def build_model():
+    return keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(),
+                             keras.layers.Dense(10, activation="softmax", name="probabilities")])
+
+
+def compile_model(model):
+    SEEN.append([layer.name for layer in model.layers])
+    soft = model.layers[-1].get_config()["activation"] == "softmax"
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=not soft))
+'''
+
+
+def test_compile_model_gets_the_student_s_own_model_never_the_reference_s(tmp_path):
+    """Discovery runs the checks on the reference solution, so the model the checks pass to
+    `compile_model(model)` is the reference's `build_model()`: the probe names that call instead
+    (LearnerModel), and the student's process passes its own `build_model()`, built. Sent as a model, the
+    reference answer reached every student's process, and a `compile_model` that reads its model compiled
+    for the reference's logits instead of its own probabilities."""
+    import keras
+
+    from grader.grade.replay import LearnerModel, ModelArg, Probe, answer_probe
+
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "student").mkdir()
+    (tmp_path / "reference" / "11_capstone.py").write_text(REFERENCE_11)
+    (tmp_path / "student" / "11_capstone.py").write_text(STUDENT_11)
+    probes: dict[str, Probe] = {}
+    recording = RecordingSubmission(load_submission(tmp_path / "reference" / "11_capstone.py", "11"), probes, {})
+    recording.call("compile_model", recording.call("build_model"))
+    recording.call("compile_model", keras.Sequential([keras.Input(shape=(3,))]))  # a model of the grader's own
+    compile_probe = next(p for p in probes.values() if p.name == "compile_model")
+    assert compile_probe.args == (LearnerModel("build_model", (), ()),)
+    assert len(probes) == 2  # build_model, compile_model: a model is keyed as "<model>", whichever it is
+    assert not any(isinstance(a, ModelArg) for a in compile_probe.args)
+
+    student = load_submission(tmp_path / "student" / "11_capstone.py", "11")
+    entry, _ = answer_probe(student, compile_probe)
+    assert [names[-1] for names in student.module.SEEN] == ["probabilities"]
+    assert '"from_logits": false' in entry["compiled"][0]

@@ -51,6 +51,19 @@ class ModelArg:
 
 
 @dataclass(frozen=True)
+class LearnerModel:
+    """Stands, in a probe, for a model the learner's own code returned to the checks (`build_model()` then
+    passed to `compile_model(model)`): the student's process calls its own function again and passes
+    what it returns, built on the exercise's `input_shape` as the checks build it. The recording ran the
+    reference solution, whose model would otherwise be sent (the reference answer, to every student), and
+    a `compile_model` that reads the model it is given would have compiled for another model than its own."""
+
+    name: str
+    args: tuple
+    kwargs: tuple  # sorted (key, value) pairs
+
+
+@dataclass(frozen=True)
 class Probe:
     name: str
     args: tuple
@@ -61,21 +74,26 @@ class Probe:
         return probe_key(self.name, self.args, dict(self.kwargs))
 
 
-def _freeze(value: Any) -> Any:
+def _freeze(value: Any, returned: dict[int, tuple] | None = None) -> Any:
+    """`value` as a probe holds it; a model that a recorded call returned (`returned`: id -> (probe, model))
+    as the LearnerModel of that call, any other model as a ModelArg (a model the grader built)."""
     import keras
 
     if isinstance(value, keras.Model):
+        if returned and id(value) in returned:
+            made = returned[id(value)][0]
+            return LearnerModel(made.name, made.args, made.kwargs)
         return ModelArg(value.to_json(), tuple(np.asarray(w) for w in value.get_weights()))
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, (list, tuple)):
-        return type(value)(_freeze(v) for v in value)
+        return type(value)(_freeze(v, returned) for v in value)
     if isinstance(value, dict):
-        return {k: _freeze(v) for k, v in value.items()}
+        return {k: _freeze(v, returned) for k, v in value.items()}
     return value
 
 
-def _thaw(value: Any) -> Any:
+def _thaw(value: Any, submission: Submission | None = None) -> Any:
     import keras
 
     if isinstance(value, ModelArg):
@@ -83,17 +101,34 @@ def _thaw(value: Any) -> Any:
         if value.weights:
             model.set_weights(list(value.weights))
         return model
+    if isinstance(value, LearnerModel) and submission is not None:
+        return _learner_model(submission, value)
     if isinstance(value, (list, tuple)):
-        return type(value)(_thaw(v) for v in value)
+        return type(value)(_thaw(v, submission) for v in value)
     if isinstance(value, dict):
-        return {k: _thaw(v) for k, v in value.items()}
+        return {k: _thaw(v, submission) for k, v in value.items()}
     return value
+
+
+def _learner_model(submission: Submission, stand_in: LearnerModel) -> Any:
+    """What the learner's function returns for `stand_in`'s call, built as the checks build it."""
+    import keras
+
+    from grader.checks.introspect import ensure_built
+    from grader.manifest import load_course
+
+    model = submission.call(stand_in.name, *_thaw(stand_in.args, submission),
+                            **_thaw(dict(stand_in.kwargs), submission))
+    shape = load_course().find(submission.exercise_id).extra.get("input_shape")
+    if isinstance(model, keras.Model) and shape:
+        ensure_built(model, tuple(shape))
+    return model
 
 
 def _key_part(value: Any) -> Any:
     import keras
 
-    if isinstance(value, (ModelArg, keras.Model)):
+    if isinstance(value, (ModelArg, LearnerModel, keras.Model)):
         return "<model>"
     if isinstance(value, np.ndarray):
         return ("nd", str(value.dtype), value.shape, hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest())
@@ -118,6 +153,7 @@ class RecordingSubmission(Submission):
         self.probes, self.flags = probes, flags
         self.public_keys: set[str] = set()  # probes that a public check makes (the rest: hidden checks only)
         self._in_call = False
+        self._returned: dict[int, tuple[Probe, Any]] = {}  # id -> (probe, model) of each model a call returned
 
     @contextlib.contextmanager
     def _recording(self, probe: Probe) -> Iterator[None]:
@@ -139,8 +175,14 @@ class RecordingSubmission(Submission):
         return super().get(name, kind)
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        with self._recording(Probe(name, _freeze(args), tuple(sorted(_freeze(kwargs).items())))):
-            return super().call(name, *args, **kwargs)
+        import keras
+
+        probe = Probe(name, _freeze(args, self._returned), tuple(sorted(_freeze(kwargs, self._returned).items())))
+        with self._recording(probe):
+            value = super().call(name, *args, **kwargs)
+        if isinstance(value, keras.Model):
+            self._returned[id(value)] = (probe, value)  # the model is kept, so that its id stays its own
+        return value
 
     def run(self, scenario: Scenario) -> Facts:
         with self._recording(Probe(SCENARIO_PROBE, (_freeze(scenario.steps),), ())):
@@ -165,10 +207,11 @@ def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dic
     import keras
 
     arrays: list[np.ndarray] = []
-    args, kwargs = _thaw(probe.args), _thaw(dict(probe.kwargs))
-    models = [a for a in (*args, *kwargs.values()) if isinstance(a, keras.Model)]
-    before = {i: a.copy() for i, a in enumerate(args) if isinstance(a, np.ndarray)}
     try:
+        # a LearnerModel argument runs the learner's own function (build_model()) right here
+        args, kwargs = _thaw(probe.args, submission), _thaw(dict(probe.kwargs), submission)
+        models = [a for a in (*args, *kwargs.values()) if isinstance(a, keras.Model)]
+        before = {i: a.copy() for i, a in enumerate(args) if isinstance(a, np.ndarray)}
         if probe.name == SCENARIO_PROBE:
             value = play(submission, args[0], commit) if commit else play(submission, args[0])
             entry = {"value": encode(value, arrays, commit=commit),
