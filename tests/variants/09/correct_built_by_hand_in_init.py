@@ -2,21 +2,21 @@
 without weights (its layers get theirs on the first call); the grader builds it by calling it.
 styles: build-by-hand
 """
-import keras
-from keras import layers
+from keras import Model
+from keras.layers import Dense, Dropout, Flatten
 
 
-class MLPClassifier(keras.Model):
+class MLPClassifier(Model):
     def __init__(self, hidden_units=128, dropout_rate=0.5, num_classes=10, mc_dropout=False, **kwargs):
         super().__init__(**kwargs)
-        self.mc_dropout = mc_dropout
-        self.flatten = layers.Flatten()
-        self.hidden = layers.Dense(hidden_units, activation="relu")
-        self.dropout = layers.Dropout(dropout_rate)
-        self.classifier = layers.Dense(num_classes)
-        self.build((None, 28, 28))
+        self.always_sample = mc_dropout
+        self.steps = [Flatten(), Dense(hidden_units, activation="relu")]
+        self.noise = Dropout(dropout_rate)
+        self.logits = Dense(num_classes)
+        self.build((None, 28, 28))  # Keras 2 built the weights here; Keras 3 only marks the model built
 
-    def call(self, inputs, training=None):
-        x = self.hidden(self.flatten(inputs))
-        x = self.dropout(x, training=True if self.mc_dropout else training)
-        return self.classifier(x)
+    def call(self, batch, training=None):
+        for step in self.steps:
+            batch = step(batch)
+        sample = self.always_sample or bool(training)
+        return self.logits(self.noise(batch, training=sample))
