@@ -1,6 +1,5 @@
 """Calls `self.build(...)` at the end of __init__, as Keras 2 taught: Keras 3 warns and marks the model built
 without weights (its layers get theirs on the first call); the grader builds it by calling it.
-styles: build-by-hand
 """
 from keras import Model
 from keras.layers import Dense, Dropout, Flatten
