@@ -69,3 +69,20 @@ def test_a_capstone_model_with_lambda_layers_travels_with_their_operations_inlin
     np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(model(x)), atol=1e-6)
     assert isinstance(model.layers[0], keras.layers.Lambda) and model.layers[0](np.ones((1, 2), "float32")).shape \
         == (1, 2, 1)  # the learner's own layer is left as it was
+
+
+def test_a_new_sequential_restacking_a_given_model_s_layers_travels_built_with_their_weights():
+    """`keras.Sequential(base.layers + [Dense(3)])` (exercise 12, base a Sequential) is not built when
+    returned: base's layers hold their trained weights, the head none, and an unbuilt model travels
+    without weights. It is built on the input of the model it was given, as the checks build it."""
+    base = keras.Sequential([keras.Input((6,)), keras.layers.Dense(4, activation="relu")])
+    base.set_weights([np.full((6, 4), 0.25, "float32"), np.arange(4, dtype="float32")])
+    restacked = keras.Sequential(base.layers + [keras.layers.Dense(3)])
+    assert not restacked.built
+    arrays: list = []
+    encoded = encode(as_transferable(restacked, "12", [base]), arrays)
+    rebuilt = decode(encoded, arrays)
+    assert [w.shape for w in rebuilt.get_weights()] == [(6, 4), (4,), (4, 3), (3,)]
+    np.testing.assert_array_equal(rebuilt.get_weights()[0], base.get_weights()[0])
+    x = np.random.default_rng(2).normal(size=(2, 6)).astype("float32")
+    np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(restacked(x)), atol=1e-6)

@@ -15,7 +15,7 @@ import numpy as np
 
 from grader.checks.failure import CheckFailure
 from grader.checks.inputs import generator
-from grader.checks.introspect import expect_model, variables_of
+from grader.checks.introspect import ensure_built, expect_model, variables_of
 from grader.checks.saved_file import SAVE_HINT
 
 _CONFIG_HINT = "in get_config, add both constructor arguments, as plain lists (an array has .tolist())"
@@ -234,11 +234,13 @@ class FrozenClassifier:
 
 
 def frozen_classifier(submission, base: keras.Model, num_classes: int) -> FrozenClassifier:
-    """Call the learner's `classifier_on_frozen_features(base, num_classes)`; it must return a model."""
+    """Call the learner's `classifier_on_frozen_features(base, num_classes)`; it must return a model,
+    which is built on base's input if it has no weights yet (a new Sequential restacking `base.layers`
+    has no input shape until it is first called, and its head no weights until then)."""
     values = [np.asarray(w).copy() for w in base.get_weights()]
     label = "classifier_on_frozen_features(base, num_classes)"
     model = expect_model(submission.call("classifier_on_frozen_features", base, num_classes), label)
-    return FrozenClassifier(model, values, num_classes)
+    return FrozenClassifier(ensure_built(model, tuple(base.input_shape[1:])), values, num_classes)
 
 
 def trainable_count(model: keras.Model) -> int:

@@ -115,13 +115,12 @@ def _learner_model(submission: Submission, stand_in: LearnerModel) -> Any:
     import keras
 
     from grader.checks.introspect import ensure_built
-    from grader.manifest import load_course
 
     model = submission.call(stand_in.name, *_thaw(stand_in.args, submission),
                             **_thaw(dict(stand_in.kwargs), submission))
-    shape = load_course().find(submission.exercise_id).extra.get("input_shape")
+    shape = exercise_input_shape(submission.exercise_id)
     if isinstance(model, keras.Model) and shape:
-        ensure_built(model, tuple(shape))
+        ensure_built(model, shape)
     return model
 
 
@@ -219,7 +218,8 @@ def answer_probe(submission: Submission, probe: Probe, commit=None) -> tuple[dic
         else:
             returned = submission.call(probe.name, *args, **kwargs)
             try:
-                entry = {"value": encode(as_transferable(returned, submission.exercise_id), arrays, commit=commit)}
+                entry = {"value": encode(as_transferable(returned, submission.exercise_id, models), arrays,
+                                         commit=commit)}
             except NotTransferable as error:  # a check may need only the call's effects (compile_model)
                 arrays.clear()  # what encode had added before it gave up
                 entry = {"unusable": _untransferable(probe.name, error)}
@@ -300,20 +300,41 @@ class UnusableValue:
         return "<a value the grader could not take back>"
 
 
-def as_transferable(value: Any, exercise_id: str) -> Any:
-    """`value`, or, for a subclassed model or one with Lambda layers returned in an exercise whose
-    manifest entry names the model's `input_shape` (the capstone, where any API is accepted), its
-    functional equivalent (grader.grade.values.functional_equivalent): the grader then rebuilds,
-    re-initialises and trains it in its own process, as it does a Sequential model."""
+def as_transferable(value: Any, exercise_id: str, given: list | None = None) -> Any:
+    """`value`, made ready to travel as a Keras model the grader can rebuild:
+
+    - a model that is not built but already holds weights (a new Sequential restacking the layers of a
+      model it was given, such as exercise 12's frozen base) is built on the input of the first built
+      model among `given` (the call's model arguments), as the checks build it: weights travel only
+      with a built model;
+    - in an exercise whose manifest entry names the `input_shape` its models take (the capstone, where
+      any API is accepted), a subclassed model or one with Lambda layers becomes its functional
+      equivalent (grader.grade.values.functional_equivalent): the grader then rebuilds, re-initialises
+      and trains it in its own process, as it does a Sequential model."""
     import keras
 
     from grader.checks.graph import api_of
+    from grader.checks.introspect import ensure_built, needs_building, variables_of
+
+    if not isinstance(value, keras.Model):
+        return value
+    if needs_building(value) and variables_of(value):
+        source = next((m for m in given or () if m.built and hasattr(m, "input_shape")), None)
+        with contextlib.suppress(Exception):  # the learner's model runs here; the checks say why it cannot be built
+            if source is not None:
+                ensure_built(value, tuple(source.input_shape[1:]))
+    if api_of(value) != "subclassed" and not has_lambda_layer(value):
+        return value
+    input_shape = exercise_input_shape(exercise_id)
+    return functional_equivalent(value, input_shape) if input_shape else value
+
+
+def exercise_input_shape(exercise_id: str) -> tuple[int, ...] | None:
+    """The input shape (without the batch axis) that the exercise's manifest entry says its models take."""
     from grader.manifest import load_course
 
-    if not isinstance(value, keras.Model) or api_of(value) != "subclassed" and not has_lambda_layer(value):
-        return value
-    input_shape = load_course().find(exercise_id).extra.get("input_shape")
-    return functional_equivalent(value, tuple(input_shape)) if input_shape else value
+    shape = load_course().find(exercise_id).extra.get("input_shape")
+    return tuple(shape) if shape else None
 
 
 @dataclass
