@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from grader.grade.challenge import Commitments
-from grader.grade.functions import MARKER, function_secrets, resolve_functions
+from grader.grade.functions import CHALLENGED, MARKER, function_secrets, resolve_functions
 from grader.grade.values import NotTransferable, encode, rebuild_model
 
 
@@ -108,7 +108,7 @@ def test_a_lambda_layer_of_python_code_is_rebuilt_as_a_lambda_of_the_keras_activ
     assert model.layers[1].function(np.array([-1.0], "float32"))[0] == 0  # the learner's model is left as it was
     (layer,) = [la for la in json.loads(results["probe"]["value"]["model"])["config"]["layers"]
                 if la["class_name"] == "Lambda"]
-    assert layer["config"]["function"]["config"] == "relu"
+    assert layer["config"]["function"][CHALLENGED]["config"] == "relu" and layer["config"]["function"]["shape"] == [3]
     rebuilt = rebuild_model(results["probe"]["value"]["model"], [arrays[i] for i in encoded["weights"]])
     x = np.random.default_rng(2).normal(size=(5, 4)).astype("float32")
     np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(model(x)), rtol=1e-5, atol=1e-6)
@@ -151,6 +151,34 @@ def test_a_lambda_layer_that_flattens_each_example_is_rebuilt_as_flatten():
     encoded, results = _challenged(swapped, Commitments(), arrays)
     with pytest.raises(NotTransferable, match="a Lambda function of your own"):
         rebuild_model(results["probe"]["value"]["model"], [])
+
+
+def test_a_lambda_is_judged_only_on_the_shape_of_examples_the_model_gives_it():
+    """The shape in a Lambda marker is the process's word. A column-major flatten (wrong: exercise 1's
+    lesson) committed on examples of shape (1, 784), where both orders agree, resolves to Flatten; sent in a
+    model that gives the layer (28, 28) images, it would have been rebuilt as the lesson's Flatten and passed
+    the row-major check. The rebuilt layer's real input shape must be the challenged one."""
+    def column_major(t):
+        return keras.ops.reshape(keras.ops.transpose(t, (0, 2, 1)), (-1, 784))
+
+    commit, arrays = Commitments(), []
+    claimed = keras.Sequential([keras.Input(shape=(1, 784)), keras.layers.Lambda(column_major), keras.layers.Dense(3)])
+    encoded, results = _challenged(claimed, commit, arrays)
+    sent = json.loads(results["probe"]["value"]["model"])
+    assert sent["config"]["layers"][1]["config"]["function"]["shape"] == [1, 784]  # identified as a flatten there
+    weights = [arrays[i] for i in encoded["weights"]]
+    assert [type(la).__name__ for la in rebuild_model(json.dumps(sent), weights).layers] == ["Flatten", "Dense"]
+    for layer in sent["config"]["layers"]:  # the same layers behind the images the exercise gives
+        if layer["class_name"] == "InputLayer":
+            layer["config"]["batch_shape"] = [None, 28, 28]
+    sent.pop("build_config", None)
+    sent["config"].pop("build_input_shape", None)
+    with pytest.raises(NotTransferable, match=r"committed on examples of shape \(1, 784\), where the model gives it "
+                                              r"examples of shape \(28, 28\)"):
+        rebuild_model(json.dumps(sent), weights)
+    unbuilt = {**sent, "config": {**sent["config"], "layers": sent["config"]["layers"][1:]}}  # no input shape at all
+    with pytest.raises(NotTransferable, match="where the model gives it no known input shape"):
+        rebuild_model(json.dumps(unbuilt), [])
 
 
 @pytest.mark.parametrize("shape", [[10**9], [300, 300, 300], "28", [-1, 28], [1, 2, 3, 4, 5], [True]])

@@ -33,6 +33,8 @@ ACTIVATION, LOSS, LAMBDA = "activation", "loss", "Lambda function"  # LAMBDA: a 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "silu", "gelu",
                "exponential", "leaky_relu", "relu6", "hard_sigmoid", "mish", "log_softmax")
 FLATTENED = "flattened_lambda"  # what a Lambda function that flattens each example resolves to
+CHALLENGED = "challenged_lambda"  # an identified Lambda function, with the example shape it was challenged on
+DEFAULT_LAMBDA_SHAPE = (12,)  # a Lambda marker's challenge shape when its process names no plausible one
 MAX_LAMBDA_VALUES = 65_536  # a Lambda function is challenged on 8 examples of its layer's input shape, at most this big
 # What the grader challenges of one exercise's part at most (the markers are the process's word: a reply may
 # hold a hundred thousand of them, and each would cost the grader's own process a drawn input)
@@ -219,12 +221,14 @@ def _loss_challenge(rng: np.random.Generator) -> np.ndarray:
 
 
 def _lambda_shape(shape: Any) -> tuple[int, ...]:
-    """The example shape a Lambda marker names (the process's word), if it is a plausible one; else (12,)."""
+    """The example shape a Lambda marker names (the process's word), if it is a plausible one; else
+    DEFAULT_LAMBDA_SHAPE. Rebuilding checks it against the shape the layer really receives
+    (grader.grade.values.expect_challenged_shapes)."""
     if isinstance(shape, list) and 1 <= len(shape) <= 4 and all(type(d) is int and 0 < d <= MAX_LAMBDA_VALUES
                                                                 for d in shape) \
             and int(np.prod(shape)) <= MAX_LAMBDA_VALUES:
         return tuple(shape)
-    return (12,)
+    return DEFAULT_LAMBDA_SHAPE
 
 
 # 3. identify (trusted) -----------------------------------------------------------------------------------
@@ -240,6 +244,8 @@ def resolve_functions(results: dict, secrets: dict[int, FunctionSecret], measure
             resolved[k] = {UNRESOLVED: secret.kind, "why": why[:300]}
             continue
         found = _identify(secret, got)
+        if found is not None and secret.kind == LAMBDA:  # what it computes holds for examples of this shape only
+            found = {CHALLENGED: found, "shape": list(secret.x.shape[1:])}
         resolved[k] = found if found is not None else {
             UNRESOLVED: secret.kind, "why": f"it computes none of Keras' {'cross-entropies' if secret.kind == LOSS else 'activations'} on the grader's inputs"}
 

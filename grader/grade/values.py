@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.grade.functions import FLATTENED, keras_activations, keras_function_lambda
+from grader.grade.functions import CHALLENGED, DEFAULT_LAMBDA_SHAPE, FLATTENED, keras_activations, keras_function_lambda
 from grader.grade.nesting import MAX_DEPTH, json_depth
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -297,6 +297,41 @@ def _flatten_layers_for_lambdas(node: Any) -> Any:
     return {key: _flatten_layers_for_lambdas(value) for key, value in node.items()}
 
 
+def _challenged_in_place(node: Any, found: list[tuple[str, tuple]]) -> Any:
+    """The config with each Lambda function the grader identified (grader.grade.functions.resolve_functions)
+    written as what it computes; appends (layer name, example shape it was challenged on) to `found`."""
+    if isinstance(node, list):
+        return [_challenged_in_place(value, found) for value in node]
+    if not isinstance(node, dict):
+        return node
+    config = node.get("config")
+    function = config.get("function") if isinstance(config, dict) else None
+    if node.get("class_name") == "Lambda" and isinstance(function, dict) and CHALLENGED in function:
+        shape = function.get("shape")
+        found.append((str(config.get("name")), tuple(shape) if isinstance(shape, list) else ()))
+        return {**node, "config": {**config, "function": function[CHALLENGED]}}
+    return {key: _challenged_in_place(value, found) for key, value in node.items()}
+
+
+def expect_challenged_shapes(model, challenged: list[tuple[str, tuple]]) -> None:
+    """Each identified Lambda function receives, in the rebuilt model, examples of the shape it was
+    challenged on: what a function computes on examples of one shape says nothing of another (a flatten
+    in the wrong order is the lesson's Flatten on examples of shape (1, 784)). A layer whose input the
+    rebuilt model does not know yet (no input shape) must have been challenged on the default shape,
+    which names none; the shape in a marker is the process's word, this is the grader's."""
+    layers = list(model._flatten_layers(include_self=False))
+    for name, shape in challenged:
+        for layer in (la for la in layers if la.name == name):
+            try:
+                given = tuple(layer.input.shape[1:])
+            except Exception:  # noqa: BLE001 - a layer of a model without an input shape has no input yet
+                given = None
+            if given != shape and not (given is None and shape == DEFAULT_LAMBDA_SHAPE):
+                received = f"examples of shape {given}" if given is not None else "no known input shape"
+                raise NotTransferable(f"a Lambda function of your own ({name}) that your process committed on examples "
+                                      f"of shape {shape}, where the model gives it {received}")
+
+
 def rebuild_model(config_json: str, weights: list[np.ndarray], compile_config: str | None = None):
     """A model rebuilt from its JSON config with Keras' safe deserialization, weights restored."""
     import keras
@@ -304,10 +339,16 @@ def rebuild_model(config_json: str, weights: list[np.ndarray], compile_config: s
     from grader.checks.training_cache import SENT_MODEL
 
     config = json.loads(config_json)
+    challenged: list[tuple[str, tuple]] = []
+    if CHALLENGED in config_json:
+        config = _challenged_in_place(config, challenged)
     if FLATTENED in config_json:
-        config_json = json.dumps(config := _flatten_layers_for_lambdas(config))
+        config = _flatten_layers_for_lambdas(config)
+    if challenged or FLATTENED in config_json:
+        config_json = json.dumps(config)
     _only_keras_classes(config)
     model = keras.models.model_from_json(config_json)
+    expect_challenged_shapes(model, challenged)
     setattr(model, SENT_MODEL, config_json)  # what a training run's key covers (its get_config may drop arguments)
     if weights:
         if not model.built or len(model.weights) != len(weights):
