@@ -297,6 +297,21 @@ def test_printing_and_lingering_forks_do_not_change_a_correct_answer(graded):
         assert not [p for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == uid]
 
 
+def test_busy_processes_cost_only_their_own_share_of_the_cpu(graded):
+    """tests/faults/hogs_the_cpu starts 24 busy processes and answers correctly: it keeps its points, the rest
+    of the class is graded as without it (test_the_rest_of_the_class_is_graded_exactly_as_without_faults),
+    and its processes ran in a control group of its own, removed once they ended (tests/test_cpu_share.py
+    measures the share)."""
+    from grader.grade import cpu_share
+
+    exercise = _ex4(graded["faulty"]["hogs_the_cpu"])
+    assert exercise["status"] == "graded" and exercise["points"] == 12, (exercise["status"], exercise["reason"])
+    uid = exercise["isolation"]["uid"]
+    assert not [p for p in (cpu_share.V1_ROOT, cpu_share.V2_ROOT) if (p / f"{cpu_share.PREFIX}{uid}").exists()]
+    if os.geteuid() == 0:  # nothing runs as its uid any more
+        assert not [p for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == uid]
+
+
 def _owner(path: Path) -> int | None:
     try:
         return path.stat().st_uid

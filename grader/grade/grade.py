@@ -134,6 +134,7 @@ def write_class_gradebook(out: Path, course: Course, roster: Roster | None = Non
     late terms recorded in OUT (grader.grade.deadlines) applied to them."""
     from grader.datasets import chosen_dataset_name, load_dataset
     from grader.export.gradebook import Gradebook, write_gradebook
+    from grader.grade import cpu_share
     from grader.grade.deadlines import apply_late, read_late_facts
     from grader.grade.sandbox import describe
 
@@ -143,7 +144,7 @@ def write_class_gradebook(out: Path, course: Course, roster: Roster | None = Non
         records = [apply_late(r, late["students"].get(r["student"])) for r in records]
     terms = {k: v for k, v in late.items() if k != "students"} if late else None
     dataset = load_dataset(chosen_dataset_name(), stored_split_key(out)).summary  # the split batch grading used
-    return write_gradebook(out, records, Gradebook(course, dataset, describe(), unverified, terms, roster))
+    return write_gradebook(out, records, Gradebook(course, dataset, f"{describe()}; {cpu_share.describe()}", unverified, terms, roster))
 
 
 def _grade_into(out: Path, work: Path, inputs: list[Path], exercises, course: Course,

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.grade import cpu_share
 from grader.grade.sandbox import Limits, anonymous_kb, kill_leftovers, tree_usage
 
 MAX_REPLY_BYTES = 64 * 1024 * 1024
@@ -219,11 +220,13 @@ def run_dialogue(target, job, talk, uid: int | None = None, tree_limits: Limits 
     dies, or its whole tree of processes goes over `tree_limits` ("limit exceeded"), `Channel.receive`
     raises ProcessEnded, `talk` stops, and the result says how. When `talk`
     returns, the process is given 5 s to end. Either way, the process (with anything it forked) is
-    killed. Returns None when `talk` finished.
+    killed. Returns None when `talk` finished. A confined job (one with a `uid`) runs in a control group
+    of its own, for an equal share of the CPU (grader.grade.cpu_share).
     """
     ctx = context()
     mine, theirs = ctx.Pipe(duplex=True)
-    process = ctx.Process(target=target, args=(job, theirs), daemon=True)
+    group = cpu_share.group_for(uid) if uid is not None else None  # an equal share of the CPU per confined job
+    process = ctx.Process(target=cpu_share.joined, args=(group, target, job, theirs), daemon=True)
     started = time.perf_counter()
     process.start()
     theirs.close()
@@ -244,6 +247,7 @@ def run_dialogue(target, job, talk, uid: int | None = None, tree_limits: Limits 
             process.join(5.0)
         if uid is not None:
             kill_leftovers(uid)  # confined processes: everything still running as the job's uid
+        cpu_share.release(group)
     if failure is None:
         return None
     status, detail = failure.status, failure.detail
