@@ -26,7 +26,8 @@ class MyDense(keras.layers.Layer):
     def __init__(self, units, activation=None, use_bias=True, **kwargs):
         """Check and store the configuration; pass **kwargs (name, dtype, …) on to the base class.
 
-        Raises ValueError naming what was received unless `units` is a positive integer.
+        Raises ValueError unless `units` is a positive integer, naming the argument and the value
+        received (e.g. "expected a positive integer. Received: units=-3").
         """
         ### BEGIN SOLUTION
         super().__init__(**kwargs)

@@ -221,10 +221,17 @@ def own_code_steps(scenario: Scenario, cls: Ref) -> list[Ref]:
     return [scenario.sublayers(ref) for ref in made]
 
 
+# A parameter-free layer that applies an activation function: holding one computes what keras.activations.get
+# gives, so it is no more Keras doing the exercise than that is (the function it wraps runs as the learner's).
+ACTIVATION_LAYER = "keras.src.layers.activations.activation.Activation"
+
+
 def expect_own_code(facts: Facts, cls: Ref, base: type, held: Sequence[Ref]) -> None:
     """The learner's class `cls` is written on `base` itself (keras.layers.Layer): no Keras layer class is among
     its bases (found by identity), and no object of it (`held`, from `own_code_steps`) holds a Keras layer or
-    runs Keras layers' code inside its methods (Dense's call borrowed, a Normalization made in call())."""
+    runs Keras layers' code inside its methods (Dense's call borrowed, a Normalization made in call()), except
+    an `Activation` layer (ACTIVATION_LAYER): what it computes is an activation function, as
+    keras.activations.get's would be; a Keras layer it wraps still runs its own code, which is caught."""
     mro = facts[cls].get("mro", [])
     nearest = next((name for name in mro[1:] if name.startswith("keras.")), "")
     for ref in held:
@@ -239,12 +246,14 @@ def expect_own_code(facts: Facts, cls: Ref, base: type, held: Sequence[Ref]) -> 
                                got=f"class {cls.label}({bases[0]})",
                                why=f"keras.layers.{bases[0]} already computes its output: what is graded is your own "
                                "code", hint=f"subclass keras.layers.{base.__name__} and write the methods the stub names")
-        inside = [name.rsplit(".", 1)[-1] for name in fact["held"] if name.startswith("keras.")]
-        if inside or fact["ran"]:
-            shown = f"holds a keras.layers.{inside[0]}" if inside else f"runs Keras' {fact['ran'][0]}"
+        inside = [name.rsplit(".", 1)[-1] for name in fact["held"] if name.startswith("keras.")
+                  and name != ACTIVATION_LAYER]
+        ran = [name for name in fact["ran"] if not name.startswith("Activation.")]
+        if inside or ran:
+            shown = f"holds a keras.layers.{inside[0]}" if inside else f"runs Keras' {ran[0]}"
             raise CheckFailure(f"`{cls.label}` {shown} to compute for it; this exercise asks you to write the "
                                "computation yourself", expected=f"{cls.label}'s own call()",
-                               got=", ".join(inside or fact["ran"])[:160],
+                               got=", ".join(inside or ran)[:160],
                                hint="compute the output in call() yourself, with keras.ops (and weights of your own "
                                "from self.add_weight, where the layer has weights)")
 
