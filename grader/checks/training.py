@@ -24,7 +24,9 @@ ALLOWED_FIT_KEYS = {"epochs", "batch_size", "shuffle", "validation_split", "clas
 
 
 def validate_recipe(recipe: object, label: str, max_epochs: int) -> dict:
-    """The learner's fit recipe as a dict, or a CheckFailure naming what is wrong with it."""
+    """The learner's fit recipe as a dict, or a CheckFailure naming what is wrong with it. `epochs` is
+    required (fit's default of one epoch is never what was meant); `batch_size` may be left to fit's
+    default, as `model.fit` itself allows."""
     if not isinstance(recipe, dict):
         raise CheckFailure(
             f"`{label}` returned a {type(recipe).__name__}; expected a dict of fit arguments",
@@ -39,6 +41,8 @@ def validate_recipe(recipe: object, label: str, max_epochs: int) -> dict:
         )
     for key, low, high in (("epochs", 1, max_epochs), ("batch_size", 1, 4096)):
         value = recipe.get(key)
+        if key == "batch_size" and value is None:
+            continue  # left out (or None): fit's own default, 32
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
             raise CheckFailure(
                 f"the recipe's {key} must be an integer from {low} to {high:,}",

@@ -1,4 +1,5 @@
-"""Nadam with a higher rate, optimizer and loss passed positionally, a numpy-integer epoch count.
+"""Nadam with a higher rate, optimizer and loss passed positionally, a numpy-integer epoch count, and the
+batch size left to fit's default (32).
 styles: other-optimizer
 """
 import numpy as np
@@ -10,4 +11,4 @@ def compile_model(model):
 
 
 def training_recipe():
-    return {"epochs": np.int64(10), "batch_size": 32}
+    return {"epochs": np.int64(10)}
