@@ -319,8 +319,8 @@ def as_transferable(value: Any, exercise_id: str, given: list | None = None) -> 
     if not isinstance(value, keras.Model):
         return value
     if needs_building(value) and variables_of(value):
-        source = next((m for m in given or () if m.built and hasattr(m, "input_shape")), None)
         with contextlib.suppress(Exception):  # the learner's model runs here; the checks say why it cannot be built
+            source = next((m for m in given or () if m.built and hasattr(m, "input_shape")), None)
             if source is not None:
                 ensure_built(value, tuple(source.input_shape[1:]))
     if api_of(value) != "subclassed" and not has_lambda_layer(value):
