@@ -181,6 +181,50 @@ def test_a_lambda_is_judged_only_on_the_shape_of_examples_the_model_gives_it():
         rebuild_model(json.dumps(unbuilt), [])
 
 
+def test_a_shared_lambda_is_judged_on_every_call_it_has():
+    """One Lambda called on 12 values (where it was challenged, and is a ReLU) and again on 128 (where it
+    computes nothing of the kind): the second call was never challenged, so the model is refused."""
+    def relu_on_twelve(z):
+        return keras.ops.maximum(z, 0.0) if z.shape[-1] == 12 else z * 3.0
+
+    x = keras.Input(shape=(4,))
+    act = keras.layers.Lambda(relu_on_twelve)
+    both = keras.layers.Concatenate()([act(keras.layers.Dense(12)(x)), act(keras.layers.Dense(128)(x))])
+    model = keras.Model(x, keras.layers.Dense(3)(both))
+    encoded, results = _challenged(model, Commitments(), arrays := [])
+    with pytest.raises(NotTransferable, match=r"examples of shape \(12,\), where the model gives it examples "
+                                              r"of shape \(128,\)"):
+        rebuild_model(results["probe"]["value"]["model"], [arrays[i] for i in encoded["weights"]])
+
+
+def test_a_lambda_in_a_model_without_an_input_shape_runs_only_on_the_shape_it_was_challenged_on():
+    """A model without an input shape is built when the checks first call it: its Lambda, challenged on the
+    default (12,) examples, must not then run on 128 values (a function that is a ReLU on 12 values only
+    would otherwise be graded as one)."""
+    from grader.checks.challenged import UnchallengedShape
+
+    model = keras.Sequential([keras.layers.Dense(12), keras.layers.Lambda(lambda z: keras.ops.maximum(z, 0.0))])
+    encoded, results = _challenged(model, Commitments(), [])
+    rebuilt = rebuild_model(results["probe"]["value"]["model"], [])
+    rebuilt(np.ones((2, 5), "float32"))  # Dense(12) gives it the 12 values it was challenged on
+    wide = keras.Sequential([keras.layers.Dense(128), keras.layers.Lambda(lambda z: keras.ops.maximum(z, 0.0))])
+    encoded, results = _challenged(wide, Commitments(), [])
+    rebuilt = rebuild_model(results["probe"]["value"]["model"], [])
+    with pytest.raises(UnchallengedShape, match=r"committed on examples of shape \(12,\), where the model gives it "
+                                                r"examples of shape \(128,\)"):
+        rebuilt(np.ones((2, 5), "float32"))
+
+
+def test_two_layers_of_one_name_with_a_function_of_the_learner_s_own_are_refused():
+    """Markers are placed by layer name, and a nested model may reuse a name: a wrong outer function named like
+    a correct inner one would have been rebuilt as the inner one."""
+    inner = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Lambda(lambda t: keras.ops.maximum(t, 0.0),
+                                                                           name="act")])
+    outer = keras.Sequential([keras.Input(shape=(4,)), inner, keras.layers.Lambda(lambda t: t * 3.0, name="act")])
+    with pytest.raises(NotTransferable, match="two layers named 'act'"):
+        encode(outer, [], commit=Commitments())
+
+
 @pytest.mark.parametrize("shape", [[10**9], [300, 300, 300], "28", [-1, 28], [1, 2, 3, 4, 5], [True]])
 def test_a_lambda_marker_s_shape_is_the_process_word_and_bounded(shape):
     """The example shape a Lambda marker names sets the challenge input's size: an implausible one is

@@ -174,7 +174,7 @@ def _probed_activation(layer: keras.Operation, before: Shape, after: Shape) -> s
     no activation)."""
     if after != before or isinstance(layer, keras.layers.Layer) and count_params(layer):
         return None
-    found = computed_activation(layer)
+    found = computed_activation(layer, before[1:])
     return None if found == "linear" else found
 
 

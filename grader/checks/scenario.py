@@ -514,7 +514,8 @@ class _Player:
             pass
         held.update((id(value), value) for value in vars(obj).values() if isinstance(value, keras.layers.Layer)
                     and value is not obj)
-        inside = [f"{type(layer).__module__}.{type(layer).__qualname__}"[:_MAX_TEXT] for layer in held.values()][:50]
+        inside = [name for name in (f"{type(layer).__module__}.{type(layer).__qualname__}"[:_MAX_TEXT]
+                                    for layer in held.values()) if name != ACTIVATION_LAYER][:50]
         ran = sorted(self.borrowed.get(type(obj), ()), key=lambda name: (not name.endswith(".call"), name))
         return None, {"bases": bases[:10], "held": inside, "ran": ran[:20]}
 

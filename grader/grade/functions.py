@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from grader.checks.challenged import DEFAULT_SHAPE
 
 MARKER = "committed_function"
 UNRESOLVED = "unresolved_function"
@@ -34,7 +37,7 @@ ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "s
                "exponential", "leaky_relu", "relu6", "hard_sigmoid", "mish", "log_softmax")
 FLATTENED = "flattened_lambda"  # what a Lambda function that flattens each example resolves to
 CHALLENGED = "challenged_lambda"  # an identified Lambda function, with the example shape it was challenged on
-DEFAULT_LAMBDA_SHAPE = (12,)  # a Lambda marker's challenge shape when its process names no plausible one
+DEFAULT_LAMBDA_SHAPE = DEFAULT_SHAPE  # a Lambda marker's challenge shape when its process names no plausible one
 MAX_LAMBDA_VALUES = 65_536  # a Lambda function is challenged on 8 examples of its layer's input shape, at most this big
 # What the grader challenges of one exercise's part at most (the markers are the process's word: a reply may
 # hold a hundred thousand of them, and each would cost the grader's own process a drawn input)
@@ -78,6 +81,10 @@ def keras_function_lambda(layer) -> bool:
 
 # 1. commit (the student's process) ---------------------------------------------------------------------
 
+class NotCommittable(ValueError):
+    """A model whose functions of the learner's own cannot be named unambiguously in its config."""
+
+
 @contextlib.contextmanager
 def committed_activations(model, commit) -> Iterator[dict[str, int]]:
     """Inside the block, every layer activation of `model` that is not Keras' own, and every Lambda layer's
@@ -89,9 +96,18 @@ def committed_activations(model, commit) -> Iterator[dict[str, int]]:
     swapped: list[tuple[Any, Any]] = []
     lambdas: list[tuple[Any, Any]] = []
     committed: dict[str, int] = {}
+    layers = list(model._flatten_layers(include_self=False))
+    names = Counter(layer.name for layer in layers)
+
+    def named_once(layer) -> None:  # markers are placed by name: another layer of that name would take it too
+        if names[layer.name] > 1:
+            raise NotCommittable(f"two layers named {layer.name!r}, one with a function of your own (a nested model "
+                                  "may reuse a name); give them names of their own")
+
     try:
-        for layer in model._flatten_layers(include_self=False):
+        for layer in layers:
             if isinstance(layer, keras.layers.Lambda) and not keras_function_lambda(layer):
+                named_once(layer)
                 function, arguments = layer.function, dict(layer.arguments or {})
                 shape = _input_shape(layer)
                 k = commit.function((lambda t, f=function, a=arguments: f(t, **a)) if arguments else function, shape,
@@ -103,6 +119,7 @@ def committed_activations(model, commit) -> Iterator[dict[str, int]]:
             fn = getattr(layer, "activation", None)
             if fn is None or not callable(fn) or _keras_own(fn) or isinstance(layer, keras.layers.Activation):
                 continue
+            named_once(layer)
             committed[layer.name] = commit.function(fn, (None, None), "float32")
             swapped.append((layer, fn))
             layer.activation = keras.activations.linear
@@ -222,8 +239,7 @@ def _loss_challenge(rng: np.random.Generator) -> np.ndarray:
 
 def _lambda_shape(shape: Any) -> tuple[int, ...]:
     """The example shape a Lambda marker names (the process's word), if it is a plausible one; else
-    DEFAULT_LAMBDA_SHAPE. Rebuilding checks it against the shape the layer really receives
-    (grader.grade.values.expect_challenged_shapes)."""
+    DEFAULT_LAMBDA_SHAPE. The rebuilt layer runs only on examples of that shape (grader.checks.challenged)."""
     if isinstance(shape, list) and 1 <= len(shape) <= 4 and all(type(d) is int and 0 < d <= MAX_LAMBDA_VALUES
                                                                 for d in shape) \
             and int(np.prod(shape)) <= MAX_LAMBDA_VALUES:

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.grade.functions import CHALLENGED, DEFAULT_LAMBDA_SHAPE, FLATTENED, keras_activations, keras_function_lambda
+from grader.checks.challenged import guard, shape_problem
+from grader.grade.functions import CHALLENGED, FLATTENED, NotCommittable, keras_activations, keras_function_lambda
 from grader.grade.nesting import MAX_DEPTH, json_depth
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -77,6 +78,8 @@ def encode_model(model, arrays: list[np.ndarray], commit=None) -> dict:
     try:
         with committed_activations(model, commit) if commit is not None else contextlib.nullcontext({}) as committed:
             config = mark_activations(model.to_json(), committed)
+    except NotCommittable as error:
+        raise NotTransferable(str(error)) from None
     except Exception as error:  # noqa: BLE001 - Keras cannot write the config of some models
         raise NotTransferable(f"a model whose config Keras cannot write ({type(error).__name__})") from None
     weights = [np.asarray(w) for w in model.get_weights()] if model.built else []
@@ -313,25 +316,6 @@ def _challenged_in_place(node: Any, found: list[tuple[str, tuple]]) -> Any:
     return {key: _challenged_in_place(value, found) for key, value in node.items()}
 
 
-def expect_challenged_shapes(model, challenged: list[tuple[str, tuple]]) -> None:
-    """Each identified Lambda function receives, in the rebuilt model, examples of the shape it was
-    challenged on: what a function computes on examples of one shape says nothing of another (a flatten
-    in the wrong order is the lesson's Flatten on examples of shape (1, 784)). A layer whose input the
-    rebuilt model does not know yet (no input shape) must have been challenged on the default shape,
-    which names none; the shape in a marker is the process's word, this is the grader's."""
-    layers = list(model._flatten_layers(include_self=False))
-    for name, shape in challenged:
-        for layer in (la for la in layers if la.name == name):
-            try:
-                given = tuple(layer.input.shape[1:])
-            except Exception:  # noqa: BLE001 - a layer of a model without an input shape has no input yet
-                given = None
-            if given != shape and not (given is None and shape == DEFAULT_LAMBDA_SHAPE):
-                received = f"examples of shape {given}" if given is not None else "no known input shape"
-                raise NotTransferable(f"a Lambda function of your own ({name}) that your process committed on examples "
-                                      f"of shape {shape}, where the model gives it {received}")
-
-
 def rebuild_model(config_json: str, weights: list[np.ndarray], compile_config: str | None = None):
     """A model rebuilt from its JSON config with Keras' safe deserialization, weights restored."""
     import keras
@@ -348,7 +332,11 @@ def rebuild_model(config_json: str, weights: list[np.ndarray], compile_config: s
         config_json = json.dumps(config)
     _only_keras_classes(config)
     model = keras.models.model_from_json(config_json)
-    expect_challenged_shapes(model, challenged)
+    if challenged:  # each such layer runs only on examples of the shape its function was challenged on
+        problem = shape_problem(model, challenged)
+        if problem:
+            raise NotTransferable(problem)
+        guard(model, challenged)
     setattr(model, SENT_MODEL, config_json)  # what a training run's key covers (its get_config may drop arguments)
     if weights:
         if not model.built or len(model.weights) != len(weights):
