@@ -86,3 +86,31 @@ def test_a_new_sequential_restacking_a_given_model_s_layers_travels_built_with_t
     np.testing.assert_array_equal(rebuilt.get_weights()[0], base.get_weights()[0])
     x = np.random.default_rng(2).normal(size=(2, 6)).astype("float32")
     np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(restacked(x)), atol=1e-6)
+
+
+class FrozenHead(keras.Model):
+    """Exercise 12's classifier written as a subclassed model: the given base, frozen, then a new head."""
+
+    def __init__(self, base, classes, **kwargs):
+        super().__init__(**kwargs)
+        self.base = base
+        self.base.trainable = False
+        self.head = keras.layers.Dense(classes)
+
+    def call(self, x):
+        return self.head(self.base(x, training=False))
+
+
+def test_a_subclassed_model_built_on_a_given_model_travels_as_its_graph_on_that_model_s_input():
+    """Exercise 12 names no input shape of its own: a subclassed classifier on the frozen base it was given
+    is traced on the base's input, and travels with the base's weights, still frozen, and its new head."""
+    base = keras.Sequential([keras.Input((6,)), keras.layers.Dense(4, activation="relu")])
+    base.set_weights([np.full((6, 4), 0.25, "float32"), np.arange(4, dtype="float32")])
+    model = FrozenHead(base, 3)
+    model(np.zeros((1, 6), "float32"))
+    arrays: list = []
+    rebuilt = decode(encode(as_transferable(model, "12", [base]), arrays), arrays)
+    np.testing.assert_array_equal(rebuilt.get_weights()[0], base.get_weights()[0])
+    assert [tuple(w.shape) for w in rebuilt.trainable_weights] == [(4, 3), (3,)]
+    x = np.random.default_rng(3).normal(size=(2, 6)).astype("float32")
+    np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(model(x)), atol=1e-6)

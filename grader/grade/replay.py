@@ -301,16 +301,16 @@ class UnusableValue:
 
 
 def as_transferable(value: Any, exercise_id: str, given: list | None = None) -> Any:
-    """`value`, made ready to travel as a Keras model the grader can rebuild:
+    """`value`, made ready to travel as a Keras model the grader can rebuild. The input shape its models take
+    is the one the exercise's manifest entry names (the capstone, where any API is accepted), else that of
+    the first built model among `given` (the call's model arguments: exercise 12's base).
 
-    - a model that is not built but already holds weights (a new Sequential restacking the layers of a
-      model it was given, such as exercise 12's frozen base) is built on the input of the first built
-      model among `given` (the call's model arguments), as the checks build it: weights travel only
-      with a built model;
-    - in an exercise whose manifest entry names the `input_shape` its models take (the capstone, where
-      any API is accepted), a subclassed model or one with Lambda layers becomes its functional
-      equivalent (grader.grade.values.functional_equivalent): the grader then rebuilds, re-initialises
-      and trains it in its own process, as it does a Sequential model."""
+    - A model that is not built but already holds weights (a new Sequential restacking the layers of a
+      model it was given) is built on the given model's input, as the checks build it: weights travel
+      only with a built model.
+    - A subclassed model or one with Lambda layers becomes its functional equivalent on that input shape
+      (grader.grade.values.functional_equivalent): the grader then rebuilds it in its own process, as it
+      does a Sequential model."""
     import keras
 
     from grader.checks.graph import api_of
@@ -318,14 +318,15 @@ def as_transferable(value: Any, exercise_id: str, given: list | None = None) -> 
 
     if not isinstance(value, keras.Model):
         return value
-    if needs_building(value) and variables_of(value):
-        with contextlib.suppress(Exception):  # the learner's model runs here; the checks say why it cannot be built
-            source = next((m for m in given or () if m.built and hasattr(m, "input_shape")), None)
-            if source is not None:
-                ensure_built(value, tuple(source.input_shape[1:]))
+    given_shape = None
+    with contextlib.suppress(Exception):  # the learner's model runs here; the checks say why it cannot be built
+        source = next((m for m in given or () if m.built and hasattr(m, "input_shape")), None)
+        given_shape = tuple(source.input_shape[1:]) if source is not None else None
+        if given_shape is not None and needs_building(value) and variables_of(value):
+            ensure_built(value, given_shape)
     if api_of(value) != "subclassed" and not has_lambda_layer(value):
         return value
-    input_shape = exercise_input_shape(exercise_id)
+    input_shape = exercise_input_shape(exercise_id) or given_shape
     return functional_equivalent(value, input_shape) if input_shape else value
 
 
