@@ -17,7 +17,7 @@ WINDOW_S = 3.0
 SPINNERS = 6
 
 pytestmark = pytest.mark.skipif(cpu_share.describe().startswith("no writable"),
-                                reason="this machine has no writable cpu controller (needs root)")
+                                reason="this machine has no writable cgroup v1 cpu controller (needs root)")
 
 
 def _spin_until(deadline: float) -> None:
@@ -25,8 +25,15 @@ def _spin_until(deadline: float) -> None:
         pass
 
 
+def _on_one_cpu() -> None:
+    """Both jobs on the same CPU (their children inherit it): the kernel must share it between them, however
+    many cores the machine has idle."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
 def hog(deadline: float, conn) -> None:
     """The hostile job: SPINNERS busy processes until `deadline`; replies with the CPU seconds they used."""
+    _on_one_cpu()
     reads = []
     for _ in range(SPINNERS):
         read, write = os.pipe()
@@ -46,16 +53,16 @@ def hog(deadline: float, conn) -> None:
 
 def honest(deadline: float, conn) -> None:
     """The classmate: one busy process until `deadline` (a probe that trains); replies with its CPU seconds."""
+    _on_one_cpu()
     _spin_until(deadline)
     times = os.times()
     conn.send_bytes(repr(times.user + times.system).encode())
 
 
 def test_many_busy_processes_get_no_more_cpu_than_one_classmate_graded_beside_them():
-    """Six busy processes against one, graded at once in two slots: the kernel shares the CPU between the
-    slots' groups, so the six together get about what the one gets (measured ≈ 1.0), not six times as
-    much (without the groups: ≈ 6). Both sides' CPU seconds are measured in the same window, so load
-    from elsewhere on the machine slows both alike."""
+    """Six busy processes against one, graded at once in two slots and pinned to one CPU: the kernel shares it
+    between the slots' groups, so the six together get about what the one gets, not six times as much.
+    Both sides' CPU seconds are measured in the same window, so load from elsewhere slows both alike."""
     base = new_uid_base(2)
     run_job(honest, time.monotonic(), 60)  # the forkserver up, so that both jobs start at once
     deadline = time.monotonic() + 0.5 + WINDOW_S
@@ -74,5 +81,5 @@ def test_many_busy_processes_get_no_more_cpu_than_one_classmate_graded_beside_th
         thread.join()
     assert set(used) == {"hog", "honest"}
     assert used["hog"] < 2.0 * used["honest"], used
-    root = cpu_share.V1_ROOT if "v1" in cpu_share.describe() else cpu_share.V2_ROOT
+    root = cpu_share._hierarchy()[0]
     assert not [uid for uid in (base, base + 1) if (root / f"{cpu_share.PREFIX}{uid}").exists()]  # removed once empty

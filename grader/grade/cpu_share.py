@@ -7,8 +7,8 @@ control group of its own, all with the same weight, and the kernel shares the CP
 groups first: a job can use the whole machine when nothing else wants it, and never more than its
 share when something does.
 
-Needs root and a writable `cpu` controller (cgroup v1's `cpu` hierarchy, or cgroup v2 with `cpu` in
-its controllers). Without one nothing changes, and `describe()` says so.
+Needs root and cgroup v1's `cpu` controller, writable; the groups are made inside the grader's own.
+Without it nothing changes, and `describe()` says so.
 """
 
 from __future__ import annotations
@@ -20,30 +20,28 @@ import time
 from pathlib import Path
 
 V1_ROOT = Path("/sys/fs/cgroup/cpu")  # cgroup v1: the cpu controller's own hierarchy
-V2_ROOT = Path("/sys/fs/cgroup")  # cgroup v2: the unified hierarchy
 PREFIX = "keras-course-"
 
 
 @functools.cache
 def _hierarchy() -> tuple[Path, str, int] | None:
-    """(root, weight file, weight) of the writable cpu controller this machine has, or None. A group's
-    weight is that of one busy thread per core (v1 `cpu.shares` 1024 per core; v2 `cpu.weight` 100 per
-    core): with nothing to fear from it, a job keeps the CPU a multi-threaded TensorFlow process had."""
-    if os.geteuid() != 0:
+    """(folder, weight file, weight) where the jobs' groups are made, or None: the grader's own group in
+    cgroup v1's `cpu` hierarchy (so that the jobs stay within whatever limits the grader's service or
+    container has), when it is writable. A group's weight is that of one busy thread per core
+    (`cpu.shares` 1024 per core): with nothing to fear from it, a job keeps the CPU a multi-threaded
+    TensorFlow process had. cgroup v2 is not used: a group under the grader's own needs that group
+    delegated (the grader's process moved into a leaf of it), which is the machine owner's to set up."""
+    if os.geteuid() != 0 or not (V1_ROOT / "cpu.shares").is_file():
         return None
-    cores = os.cpu_count() or 1
-    if (V1_ROOT / "cpu.shares").is_file() and os.access(V1_ROOT, os.W_OK):
-        return V1_ROOT, "cpu.shares", 1024 * cores
-    controllers = V2_ROOT / "cgroup.controllers"
-    if controllers.is_file() and "cpu" in controllers.read_text().split():
-        subtree = V2_ROOT / "cgroup.subtree_control"
-        try:
-            if "cpu" not in subtree.read_text().split():
-                subtree.write_text("+cpu")
-        except OSError:
-            return None
-        return V2_ROOT, "cpu.weight", min(10_000, 100 * cores)
-    return None
+    own = V1_ROOT
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            if "cpu" in controllers.split(","):
+                own = V1_ROOT / path.lstrip("/")
+    if not (own / "cpu.shares").is_file() or not os.access(own, os.W_OK):
+        return None
+    return own, "cpu.shares", 1024 * (os.cpu_count() or 1)
 
 
 def group_for(uid: int) -> Path | None:
@@ -106,8 +104,6 @@ def describe() -> str:
     """One line on how this machine shares the CPU between the jobs graded at once."""
     hierarchy = _hierarchy()
     if hierarchy is None:
-        return ("no writable cpu controller: the kernel shares the CPU between threads, so a submission that starts "
+        return ("no writable cgroup v1 cpu controller: the kernel shares the CPU between threads, so a submission that starts "
                 "many busy processes slows the classmates graded beside it (their time limits are wall-clock)")
-    root, weight_file, _ = hierarchy
-    version = "v1" if root == V1_ROOT else "v2"
-    return f"each confined job in a control group of its own (cgroup {version} {weight_file}): an equal share of the CPU"
+    return "each confined job in a control group of its own (cgroup v1 cpu.shares): an equal share of the CPU"

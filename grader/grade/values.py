@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.challenged import guard, shape_problem
+from grader.checks.challenged import shape_problem
 from grader.grade.functions import CHALLENGED, FLATTENED, NotCommittable, keras_activations, keras_function_lambda
 from grader.grade.nesting import MAX_DEPTH, json_depth
 
@@ -332,11 +332,9 @@ def rebuild_model(config_json: str, weights: list[np.ndarray], compile_config: s
         config_json = json.dumps(config)
     _only_keras_classes(config)
     model = keras.models.model_from_json(config_json)
-    if challenged:  # each such layer runs only on examples of the shape its function was challenged on
-        problem = shape_problem(model, challenged)
-        if problem:
-            raise NotTransferable(problem)
-        guard(model, challenged)
+    problem = shape_problem(model, challenged) if challenged else None  # each call on the challenged shape
+    if problem:
+        raise NotTransferable(problem)
     setattr(model, SENT_MODEL, config_json)  # what a training run's key covers (its get_config may drop arguments)
     if weights:
         if not model.built or len(model.weights) != len(weights):
