@@ -69,14 +69,6 @@ def join(group: Path | None) -> None:
             (group / "cgroup.procs").write_text(str(os.getpid()))
 
 
-def members(group: Path) -> list[int]:
-    """The processes in `group` now."""
-    try:
-        return [int(pid) for pid in (group / "cgroup.procs").read_text().split()]
-    except (OSError, ValueError):
-        return []
-
-
 def release(group: Path | None, wait_s: float = 1.0) -> None:
     """Remove `group` once its processes have ended (they were killed: a group empties as they exit)."""
     if group is None:

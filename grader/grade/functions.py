@@ -28,8 +28,6 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.challenged import DEFAULT_SHAPE
-
 MARKER = "committed_function"
 UNRESOLVED = "unresolved_function"
 ACTIVATION, LOSS, LAMBDA = "activation", "loss", "Lambda function"  # LAMBDA: a Lambda layer's function
@@ -37,7 +35,7 @@ ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "s
                "exponential", "leaky_relu", "relu6", "hard_sigmoid", "mish", "log_softmax")
 FLATTENED = "flattened_lambda"  # what a Lambda function that flattens each example resolves to
 CHALLENGED = "challenged_lambda"  # an identified Lambda function, with the example shape it was challenged on
-DEFAULT_LAMBDA_SHAPE = DEFAULT_SHAPE  # a Lambda marker's challenge shape when its process names no plausible one
+DEFAULT_LAMBDA_SHAPE = (12,)  # a Lambda marker's challenge shape when its process names no plausible one
 MAX_LAMBDA_VALUES = 65_536  # a Lambda function is challenged on 8 examples of its layer's input shape, at most this big
 # What the grader challenges of one exercise's part at most (the markers are the process's word: a reply may
 # hold a hundred thousand of them, and each would cost the grader's own process a drawn input)
@@ -239,7 +237,7 @@ def _loss_challenge(rng: np.random.Generator) -> np.ndarray:
 
 def _lambda_shape(shape: Any) -> tuple[int, ...]:
     """The example shape a Lambda marker names (the process's word), if it is a plausible one; else
-    DEFAULT_LAMBDA_SHAPE. The rebuilt layer runs only on examples of that shape (grader.checks.challenged)."""
+    DEFAULT_LAMBDA_SHAPE. Every call of the rebuilt layer must receive that shape (grader.grade.lambda_shapes)."""
     if isinstance(shape, list) and 1 <= len(shape) <= 4 and all(type(d) is int and 0 < d <= MAX_LAMBDA_VALUES
                                                                 for d in shape) \
             and int(np.prod(shape)) <= MAX_LAMBDA_VALUES:

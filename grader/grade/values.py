@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.challenged import shape_problem
 from grader.grade.functions import CHALLENGED, FLATTENED, NotCommittable, keras_activations, keras_function_lambda
+from grader.grade.lambda_shapes import shape_problem
 from grader.grade.nesting import MAX_DEPTH, json_depth
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024

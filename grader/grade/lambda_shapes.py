@@ -1,4 +1,4 @@
-"""Lambda layers that batch grading rebuilt from what a challenge found their function computes.
+"""The shapes a rebuilt Lambda layer may run on: those its function was challenged on.
 
 A Lambda function of the learner's own is run by the grader only as a committed graph, on inputs drawn
 after the commit (grader.grade.functions), and rebuilt as the Keras activation or Flatten it matched.
@@ -6,7 +6,7 @@ What a function computes on examples of one shape says nothing of another (a fla
 is the lesson's Flatten on examples of shape (1, 784)), and the shape it was challenged on is the one its
 process named. So every call a rebuilt layer has in the rebuilt graph must receive examples of that
 shape (`shape_problem`). A layer of a model without an input shape has no call yet: its process knew no
-shape either, and it was challenged on DEFAULT_SHAPE, which a model built later may not give it (a known
+shape either, and it was challenged on DEFAULT_LAMBDA_SHAPE, which a model built later may not give it (a known
 limit: a function whose result depends on its input's width is judged on 12 values).
 """
 
@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from grader.grade.functions import DEFAULT_LAMBDA_SHAPE
+
 if TYPE_CHECKING:
     import keras
-
-DEFAULT_SHAPE = (12,)  # the challenge's shape when the process named no plausible one (grader.grade.functions)
 
 
 def _message(name: str, shape: tuple, given: tuple | None) -> str:
@@ -54,6 +54,6 @@ def shape_problem(model: keras.Model, challenged: Sequence[tuple[str, tuple]]) -
         for given in shapes:
             if given != shape:
                 return _message(name, shape, given)
-        if not shapes and shape != DEFAULT_SHAPE:
+        if not shapes and shape != DEFAULT_LAMBDA_SHAPE:
             return _message(name, shape, None)
     return None
