@@ -114,3 +114,59 @@ def test_a_subclassed_model_built_on_a_given_model_travels_as_its_graph_on_that_
     assert [tuple(w.shape) for w in rebuilt.trainable_weights] == [(4, 3), (3,)]
     x = np.random.default_rng(3).normal(size=(2, 6)).astype("float32")
     np.testing.assert_allclose(np.asarray(rebuilt(x)), np.asarray(model(x)), atol=1e-6)
+
+
+class PixelEncoder(keras.layers.Layer):
+    """A layer of the learner's own class made of Keras layers (exercise 7's shared encoder)."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.flatten = keras.layers.Flatten()
+        self.project = keras.layers.Dense(units, activation="relu")
+
+    def call(self, images, training=None):
+        return self.project(self.flatten(images))
+
+
+class OwnKernel(keras.layers.Layer):
+    """A layer holding a weight it made itself: no Keras class holds it."""
+
+    def build(self, shape):
+        self.kernel = self.add_weight(shape=(shape[-1], 2))
+
+    def call(self, x):
+        return keras.ops.matmul(x, self.kernel)
+
+
+def _siamese(encoder: keras.layers.Layer) -> keras.Model:
+    left, right = keras.Input((4, 4), name="left"), keras.Input((4, 4), name="right")
+    joined = keras.layers.Concatenate()([encoder(left), encoder(right)])
+    return keras.Model([left, right], {"same": keras.layers.Dense(1, name="same")(joined)})
+
+
+def test_a_layer_of_the_learner_s_own_class_travels_as_the_keras_layers_it_calls_still_shared():
+    """In any exercise, a functional model holding a layer of the learner's own class made of Keras layers
+    (an encoder called on two inputs) travels as the graph that layer's call traces on the model's own
+    inputs: Keras' classes only, the input names and the output structure kept, the encoder's Dense still
+    one layer holding one kernel that both branches use."""
+    model = _siamese(PixelEncoder(3))
+    arrays: list = []
+    encoded = encode(as_transferable(model, "07"), arrays)
+    classes = [layer["class_name"] for layer in json.loads(encoded["model"])["config"]["layers"]]
+    assert sorted(classes) == ["Concatenate", "Dense", "Dense", "Flatten", "InputLayer", "InputLayer"], classes
+    rebuilt = decode(encoded, arrays)
+    assert [t.name for t in rebuilt.inputs] == ["left", "right"] and rebuilt.count_params() == model.count_params()
+    rng = np.random.default_rng(4)
+    left, right = (rng.uniform(size=(2, 4, 4)).astype("float32") for _ in range(2))
+    np.testing.assert_allclose(np.asarray(rebuilt([left, right])["same"]), np.asarray(model([left, right])["same"]),
+                               atol=1e-6)
+    assert sum(tuple(w.shape) == (16, 3) for w in rebuilt.weights) == 1
+
+
+def test_a_layer_of_the_learner_s_own_class_with_weights_of_its_own_is_still_refused():
+    model = _siamese(OwnKernel())
+    assert as_transferable(model, "07") is model
+    arrays: list = []
+    encoded = encode(model, arrays)
+    with pytest.raises(NotTransferable, match="class from module"):
+        decode(encoded, arrays)

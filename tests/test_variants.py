@@ -81,6 +81,7 @@ STYLES = {
     "numpy-alternative": {"02", "03", "08"},  # np.dot, np.einsum, tf.matmul, scipy instead of the lesson's op
     "other-optimizer": {"05", "11"},  # another optimizer or recipe that reaches the threshold
     "built-in-init": {"09", "10"},  # a subclass that builds its weights in __init__
+    "own-layer": {"07"},  # a keras.layers.Layer subclass of the learner's own, made of Keras layers, in the graph
 }
 
 
@@ -154,6 +155,8 @@ STYLE_SIGNS = {
     "other-optimizer": lambda tree, text: any(_last(name) in OTHER_OPTIMIZERS for name in _called(tree)) or bool(
         re.search(r"[\"'](sgd|rmsprop|nadam|adamax|adagrad|adamw|lion|adadelta|ftrl)[\"']", text, re.IGNORECASE)),
     "built-in-init": lambda tree, text: _built_in_init(tree),
+    "own-layer": lambda tree, text: any(isinstance(node, ast.ClassDef) and any(_dotted(b).endswith("Layer") for b in node.bases)
+                                        for node in ast.walk(tree)),
 }
 
 

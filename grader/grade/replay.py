@@ -38,6 +38,8 @@ from grader.grade.values import (
     encode,
     functional_equivalent,
     has_lambda_layer,
+    inlinable,
+    own_layers,
     shift_arrays,
 )
 
@@ -310,7 +312,11 @@ def as_transferable(value: Any, exercise_id: str, given: list | None = None) -> 
       only with a built model.
     - A subclassed model or one with Lambda layers becomes its functional equivalent on that input shape
       (grader.grade.values.functional_equivalent): the grader then rebuilds it in its own process, as it
-      does a Sequential model."""
+      does a Sequential model.
+    - A Sequential or functional model holding layers of the learner's own classes (an encoder Layer
+      made of Keras layers, called on two inputs) becomes its functional equivalent on its own inputs
+      whatever the exercise: each such layer's call is traced into the Keras layers and operations it
+      runs, which keep their weights and their sharing."""
     import keras
 
     from grader.checks.graph import api_of
@@ -324,10 +330,13 @@ def as_transferable(value: Any, exercise_id: str, given: list | None = None) -> 
         given_shape = tuple(source.input_shape[1:]) if source is not None else None
         if given_shape is not None and needs_building(value) and variables_of(value):
             ensure_built(value, given_shape)
-    if api_of(value) != "subclassed" and not has_lambda_layer(value):
+    subclassed, own = api_of(value) == "subclassed", any(inlinable(layer) for layer in own_layers(value))
+    if not subclassed and not own and not has_lambda_layer(value):
         return value
     input_shape = exercise_input_shape(exercise_id) or given_shape
-    return functional_equivalent(value, input_shape) if input_shape else value
+    if input_shape:
+        return functional_equivalent(value, input_shape)
+    return functional_equivalent(value) if own and not subclassed else value
 
 
 def exercise_input_shape(exercise_id: str) -> tuple[int, ...] | None:

@@ -88,15 +88,19 @@ def encode_model(model, arrays: list[np.ndarray], commit=None) -> dict:
     return {"model": config, "weights": list(range(start, len(arrays))), "compiled": compile_config_json(model, commit)}
 
 
-def functional_equivalent(model, input_shape: tuple[int, ...]):
-    """A functional keras.Model that computes what `model` (subclassed, or holding Lambda layers) computes
-    on a `(None, *input_shape)` input, sharing its layers and weights: its `call` run once on a symbolic
-    keras.Input, which records each Keras layer and `keras.ops` operation it calls as a node, and runs
-    each Lambda layer's function right there, so that its operations become nodes too. A model of
-    Keras' own classes then travels as config and weights like any functional model, and the grader
-    rebuilds, re-initialises and trains it in its own process (exercise 11's capstone, whose manifest
-    entry names the `input_shape`). NotTransferable, saying why, if `call` cannot run on a symbolic
-    input (e.g. Python that reads the input's values).
+def functional_equivalent(model, input_shape: tuple[int, ...] | None = None):
+    """A functional keras.Model that computes what `model` (subclassed, or holding Lambda layers or layers
+    of the learner's own classes) computes, sharing its layers and weights: its `call` run once on
+    symbolic keras.Inputs, which records each Keras layer and `keras.ops` operation it calls as a node.
+    A layer of the learner's own class that holds no weights of its own (an encoder made of Keras layers)
+    runs its `call` right there, so that what it calls becomes nodes too, and a layer called twice shares
+    its Keras layers, as it shares itself. With an `input_shape`, the inputs are one `(None,
+    *input_shape)` tensor and Lambda layers run their functions there too (exercise 11's capstone, whose
+    manifest entry names the shape); without, the inputs are copies of the model's own (their names,
+    shapes and structure) and Lambda layers stay nodes, for the grader to challenge. A model of Keras'
+    own classes then travels as config and weights like any functional model, and the grader rebuilds,
+    re-initialises and trains it in its own process. NotTransferable, saying why, if `call` cannot run on
+    a symbolic input (e.g. Python that reads the input's values).
 
     The returned config is the process's word, as any returned model is: a process that sent another
     model than its class computes has only answered with that other model."""
@@ -106,20 +110,38 @@ def functional_equivalent(model, input_shape: tuple[int, ...]):
     from grader.checks.introspect import ensure_built
 
     what = f"a subclassed model ({type(model).__name__})" if api_of(model) == "subclassed" else \
-        "a model with a Lambda layer"
+        "a model with a Lambda layer" if input_shape is not None and has_lambda_layer(model) else \
+        f"a model with a layer of your own class ({', '.join(sorted({type(o).__name__ for o in own_layers(model)}))})"
     try:
-        ensure_built(model, tuple(input_shape))
-        inputs = keras.Input(shape=tuple(input_shape))
-        with _lambdas_inlined():
-            outputs = model.call(inputs)
+        if input_shape is not None:
+            ensure_built(model, tuple(input_shape))
+            inputs = keras.Input(shape=tuple(input_shape))
+            with _lambdas_inlined(), _own_layers_inlined():
+                outputs = model.call(inputs)
+        else:  # the graph run node by node: Functional.call would add a convert_to_tensor node per input
+            graph = model._functional if isinstance(model, keras.Sequential) else model
+            inputs = keras.tree.map_structure(_input_like, graph._inputs_struct)
+            with _own_layers_inlined():
+                outputs = graph._run_through_graph(keras.tree.flatten(inputs), operation_fn=lambda op: op)
         functional = keras.Model(inputs, outputs, name=model.name)
     except Exception as error:  # noqa: BLE001 - the learner's call() runs on a symbolic input here
+        shape = (None, *input_shape) if input_shape is not None else [tuple(t.shape) for t in model.inputs]
         raise NotTransferable(
             f"{what} whose computation the grader could not trace on a symbolic input of shape "
-            f"{(None, *input_shape)} ({type(error).__name__}); batch grading rebuilds models whose call() and "
+            f"{shape} ({type(error).__name__}); batch grading rebuilds models whose call() and "
             "Lambda functions use only Keras layers and keras.ops"
         ) from None
     return functional
+
+
+def _input_like(tensor):
+    """A new keras.Input with `tensor`'s shape, dtype and name (an unnamed one stays unnamed)."""
+    import keras
+
+    from grader.checks.graph import AUTO_TENSOR_NAME
+
+    name = None if AUTO_TENSOR_NAME.fullmatch(tensor.name) else tensor.name
+    return keras.Input(batch_shape=tuple(tensor.shape), dtype=tensor.dtype, name=name)
 
 
 @contextlib.contextmanager
@@ -138,6 +160,50 @@ def _lambdas_inlined():
         yield
     finally:
         keras.layers.Lambda.__call__ = original
+
+
+@contextlib.contextmanager
+def _own_layers_inlined():
+    """While it lasts, a layer of the learner's own class with no weights of its own (`inlinable`) runs its
+    `call` on what it is called on instead of adding one node of a class the grader does not rebuild; the
+    arguments its `call` does not take (Keras' `training`, `mask`) are left out, as Keras leaves them out."""
+    import inspect
+
+    import keras
+
+    original = keras.layers.Layer.__call__
+
+    def inline(self, *args, **kwargs):
+        if not inlinable(self):
+            return original(self, *args, **kwargs)
+        parameters = inspect.signature(self.call).parameters
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+            kwargs = {key: value for key, value in kwargs.items() if key in parameters}
+        return self.call(*args, **kwargs)
+
+    keras.layers.Layer.__call__ = inline
+    try:
+        yield
+    finally:
+        keras.layers.Layer.__call__ = original
+
+
+def own_class(layer) -> bool:
+    """Whether `layer` is of a class of the learner's own (defined outside Keras), a Model subclass included."""
+    module = type(layer).__module__
+    return not (module == "keras" or module.startswith("keras."))
+
+
+def inlinable(layer) -> bool:
+    """A layer of the learner's own class that holds no weights of its own (only its Keras sublayers do):
+    its `call` can run in the graph being traced. A layer that made weights itself (`add_weight`) cannot:
+    no Keras class holds them."""
+    return own_class(layer) and not layer._trainable_variables and not layer._non_trainable_variables
+
+
+def own_layers(model) -> list:
+    """The layers of the learner's own classes inside `model`, at any depth."""
+    return [layer for layer in model._flatten_layers(include_self=False) if own_class(layer)]
 
 
 def lambda_layers(model) -> list:
