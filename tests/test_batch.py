@@ -883,7 +883,7 @@ def test_outputs_csv_feedback_and_gradescope(graded):
     if os.geteuid() == 0:
         assert isolation["namespaces"] and isolation["network_isolated"] and isolation["uid"] >= 200_000
         assert isolation["read_only"] and isolation["private_scratch"] and isolation["own_proc"]
-        assert not isolation["problems"]
+        assert isolation["no_unix_sockets"] and not isolation["problems"]
 
 
 def test_the_class_report_counts_every_student_of_a_hostile_class(graded):
@@ -1346,7 +1346,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
         expect_covers_hold(_messages(graded["lifts_the_covers"]["exercises"]["01"]), root)
         assert "TERMINAL opened=0 wrote=0 read=0" in _messages(graded["reaches_the_terminal"]["exercises"]["01"])
         assert _ex4(graded["lifts_the_covers"])["points"] == 12
-        assert isolation["no_capabilities"]
+        assert isolation["no_capabilities"] and isolation["no_unix_sockets"]
         assert _ex4(graded["imports_stdlib"])["points"] == 12, _messages(_ex4(graded["imports_stdlib"]))
         exercise = _ex4(graded["forks_many"])
         assert exercise["status"] == "limit exceeded" and "more than 32 processes" in exercise["reason"], exercise
@@ -1704,6 +1704,61 @@ def other_programs_sockets(name: str) -> list[_Listener]:
 
 
 UNCOVERED_FOLDER = next((p for p in (Path("/srv"), Path("/opt")) if p.is_dir()), Path("/"))
+
+
+LATE_SOCKET = """import os, pathlib, socket, sys
+from grader.grade import sandbox
+from grader.grade.student import machine_sockets
+late, scratch = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+hide = machine_sockets()  # the grading run lists the machine's sockets (and covers each)...
+server = socket.socket(socket.AF_UNIX)  # ...then a program binds one, open to every uid, where no cover holds
+server.bind(str(late))
+late.chmod(0o777)
+server.listen()
+child = os.fork()
+if child == 0:
+    sandbox.confine(sandbox.Limits(), scratch, hide, sandbox.UID_RANGE[0] + 7)
+    reached = []
+    try:
+        socket.socket(socket.AF_UNIX).connect(str(late))
+        reached.append("connect")
+    except OSError:
+        pass
+    try:  # a datagram pair's end can be sent anywhere (a listening stream socket takes no datagram, but
+        one, _ = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)  # a syslog or journal socket would)
+        reached.append("datagram pair")
+    except OSError:
+        pass
+    os._exit(3 if reached else 42)
+_, status = os.waitpid(child, 0)
+server.setblocking(False)
+try:
+    server.accept()
+    connections = 1
+except BlockingIOError:
+    connections = 0
+print(os.waitstatus_to_exitcode(status), connections)
+"""
+
+
+@pytest.mark.parametrize("user", ["root", "unprivileged"])
+def test_a_socket_bound_after_the_run_listed_the_machine_s_is_out_of_reach(root, tmp_path, user):
+    """The grader covers every unix socket the machine has when a run starts; one bound later (here right
+    after the list was read, open to every uid, under /srv where no folder cover holds) was in reach of
+    every submission of the run: a network namespace does not cut a socket bound to a path. A confined
+    process can make no unix socket that could connect to one (grader.grade.socket_filter), so it
+    neither connects to it nor gets a datagram pair to send to one; root and unprivileged."""
+    skip_unless_users_can_be_stood_in_for(user)
+    if os.geteuid() != 0:
+        pytest.skip("needs root to bind a socket under /srv")
+    late = UNCOVERED_FOLDER / f"late-{tmp_path.name}.sock"
+    prefix = NOT_ROOT if user == "unprivileged" else []
+    try:
+        done = subprocess.run([*prefix, sys.executable, "-c", LATE_SOCKET, str(late), str(tmp_path)], cwd=root,
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        late.unlink(missing_ok=True)
+    assert done.stdout.split() == ["42", "0"], (done.stdout, done.stderr[-2000:])
 
 
 def test_a_socket_where_services_keep_theirs_is_out_of_reach(root, tmp_path):

@@ -31,7 +31,9 @@ code:
 - a new, empty session keyring (`leave_the_session_keyring`): the grader's keys are not its to read;
 - no capability left, in any user namespace (`drop_capabilities`): unprivileged, its own user namespace
   would otherwise let it unmount the covers and make the file system writable again;
-- no new privileges, and not dumpable (no other process of the same user may read its memory).
+- no new privileges, and not dumpable (no other process of the same user may read its memory);
+- no unix socket it could connect to a path (`grader.grade.socket_filter`): a socket bound after the
+  run listed the machine's, in a folder no cover holds, stays out of its reach.
 
 `describe()` reports which of these hold on this machine; the README quotes it.
 
@@ -53,6 +55,8 @@ import signal
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader.grade.socket_filter import forbid_new_unix_sockets
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -136,6 +140,7 @@ class Confinement:
     private_dev: bool = False  # /dev holds only null, zero, full, random and urandom (`_private_dev`)
     no_capabilities: bool = False  # in any user namespace, its own included (`drop_capabilities`)
     own_keyring: bool = False  # a new, empty session keyring (`leave_the_session_keyring`)
+    no_unix_sockets: bool = False  # it can make no unix socket that could reach a path (socket_filter)
     unprivileged_uid: int | None = None
     hidden: int = 0  # how many paths were covered (a count: their names stay out of the submission's process)
     problems: list[str] = field(default_factory=list)
@@ -240,6 +245,12 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails with an error instead
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:  # no setuid binary regains privileges
         state.problems.append("no_new_privs not set")
+    else:  # no unix socket of the machine's in reach, whenever it was bound (grader.grade.socket_filter)
+        refused = forbid_new_unix_sockets(libc)
+        if refused:
+            state.problems.append(refused)
+        else:
+            state.no_unix_sockets = True
     if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:  # no process of the same user reads or traces it
         state.problems.append("still dumpable")
     refuse_unsealed(state)
@@ -694,7 +705,9 @@ def describe() -> str:
     """One line on the isolation this machine gives submissions."""
     if os.geteuid() == 0:
         return ("root: private mount, network, PID and IPC namespaces, a read-only file system with hidden paths "
-                "covered, a private scratch tmpfs, and a per-slot unprivileged uid, no capability")
+                "covered, a private scratch tmpfs, and a per-slot unprivileged uid, no capability, no unix socket of "
+                "its own")
     return ("unprivileged: user, mount, network, PID and IPC namespaces where the kernel allows them (a read-only "
-            "file system with hidden paths covered, a private scratch tmpfs, no capability); otherwise only "
+            "file system with hidden paths covered, a private scratch tmpfs, no capability, no unix socket of its own); "
+            "otherwise only "
             "process limits and a scrubbed environment")

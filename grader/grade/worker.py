@@ -142,6 +142,7 @@ def _open(opened: OpenFile, path: Path, confinement):
                           "read_only": confinement.read_only, "private_scratch": confinement.private_scratch,
                           "own_proc": confinement.own_proc, "private_dev": confinement.private_dev,
                           "no_capabilities": confinement.no_capabilities, "own_keyring": confinement.own_keyring,
+                          "no_unix_sockets": confinement.no_unix_sockets,
                           "uid": confinement.unprivileged_uid,
                           "hidden_paths": confinement.hidden, "problems": confinement.problems}}
     try:
