@@ -1711,33 +1711,45 @@ from grader.grade import sandbox
 from grader.grade.student import machine_sockets
 late, scratch = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 hide = machine_sockets()  # the grading run lists the machine's sockets (and covers each)...
-server = socket.socket(socket.AF_UNIX)  # ...then a program binds one, open to every uid, where no cover holds
-server.bind(str(late))
-late.chmod(0o777)
-server.listen()
+stream, datagram = socket.socket(socket.AF_UNIX), socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+stream.bind(f"{late}.stream")  # ...then programs bind theirs, open to every uid, where no cover holds
+datagram.bind(f"{late}.datagram")  # (a syslog's or a journal's takes datagrams)
+for path in (f"{late}.stream", f"{late}.datagram"):
+    os.chmod(path, 0o777)
+stream.listen()
 child = os.fork()
 if child == 0:
     sandbox.confine(sandbox.Limits(), scratch, hide, sandbox.UID_RANGE[0] + 7)
     reached = []
-    try:
-        socket.socket(socket.AF_UNIX).connect(str(late))
-        reached.append("connect")
-    except OSError:
-        pass
-    try:  # a datagram pair's end can be sent anywhere (a listening stream socket takes no datagram, but
-        one, _ = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)  # a syslog or journal socket would)
-        reached.append("datagram pair")
-    except OSError:
-        pass
+    for way, make in (("connect", lambda: socket.socket(socket.AF_UNIX)),
+                      ("datagram", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)),
+                      ("datagram pair", lambda: socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)[0]),
+                      ("raw pair", lambda: socket.socketpair(socket.AF_UNIX, socket.SOCK_RAW)[0])):
+        try:
+            made = make()
+            if way == "connect":
+                made.connect(f"{late}.stream")
+            else:
+                made.sendto(way.encode(), f"{late}.datagram")
+            reached.append(way)
+        except OSError:
+            pass
     os._exit(3 if reached else 42)
 _, status = os.waitpid(child, 0)
-server.setblocking(False)
+stream.setblocking(False)
+datagram.setblocking(False)
+got = []
 try:
-    server.accept()
-    connections = 1
+    stream.accept()
+    got.append("connect")
 except BlockingIOError:
-    connections = 0
-print(os.waitstatus_to_exitcode(status), connections)
+    pass
+while True:
+    try:
+        got.append(datagram.recv(64).decode())
+    except BlockingIOError:
+        break
+print(os.waitstatus_to_exitcode(status), got)
 """
 
 
@@ -1746,19 +1758,21 @@ def test_a_socket_bound_after_the_run_listed_the_machine_s_is_out_of_reach(root,
     """The grader covers every unix socket the machine has when a run starts; one bound later (here right
     after the list was read, open to every uid, under /srv where no folder cover holds) was in reach of
     every submission of the run: a network namespace does not cut a socket bound to a path. A confined
-    process can make no unix socket that could connect to one (grader.grade.socket_filter), so it
-    neither connects to it nor gets a datagram pair to send to one; root and unprivileged."""
+    process can make no unix socket that could reach one (grader.grade.socket_filter): it neither
+    connects to a listening one nor sends to a datagram one (by a socket, or by a datagram or raw
+    pair's end); root and unprivileged."""
     skip_unless_users_can_be_stood_in_for(user)
     if os.geteuid() != 0:
         pytest.skip("needs root to bind a socket under /srv")
-    late = UNCOVERED_FOLDER / f"late-{tmp_path.name}.sock"
+    late = UNCOVERED_FOLDER / f"late-{tmp_path.name}"
     prefix = NOT_ROOT if user == "unprivileged" else []
     try:
         done = subprocess.run([*prefix, sys.executable, "-c", LATE_SOCKET, str(late), str(tmp_path)], cwd=root,
                               capture_output=True, text=True, timeout=60)
     finally:
-        late.unlink(missing_ok=True)
-    assert done.stdout.split() == ["42", "0"], (done.stdout, done.stderr[-2000:])
+        for kind in ("stream", "datagram"):
+            Path(f"{late}.{kind}").unlink(missing_ok=True)
+    assert done.stdout.strip() == "42 []", (done.stdout, done.stderr[-2000:])
 
 
 def test_a_socket_where_services_keep_theirs_is_out_of_reach(root, tmp_path):

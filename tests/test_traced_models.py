@@ -170,3 +170,56 @@ def test_a_layer_of_the_learner_s_own_class_with_weights_of_its_own_is_still_ref
     encoded = encode(model, arrays)
     with pytest.raises(NotTransferable, match="class from module"):
         decode(encoded, arrays)
+
+
+UNTRACKED = keras.layers.Dense(3)  # a module-level layer no model keeps: Keras counts none of its weights
+
+
+class CallsAnUntrackedLayer(keras.layers.Layer):
+    def call(self, images):
+        return UNTRACKED(keras.ops.reshape(images, (-1, 16)))
+
+
+class NoisyWhenTraining(PixelEncoder):
+    def call(self, images, training=None):
+        encoded = super().call(images)
+        return encoded + 1.0 if training else encoded  # Python choosing another graph when training
+
+
+class NamedHidden(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = keras.layers.Dense(3, name="hidden")
+
+    def call(self, x):
+        return self.hidden(keras.ops.reshape(x, (-1, 16)))
+
+
+@pytest.mark.parametrize("encoder, refusal", [
+    (CallsAnUntrackedLayer(), "other weights than the model holds"),
+    (NoisyWhenTraining(3), "other layers or operations when training than when predicting"),
+])
+def test_a_layer_of_the_learner_s_own_class_that_batch_would_judge_otherwise_is_refused(encoder, refusal):
+    """What `course check` judges on the model itself must not change in the traced graph: a layer the
+    model does not hold (its weights uncounted and untrained in `course check`) or a call that computes
+    another graph when training is refused, saying which."""
+    with pytest.raises(NotTransferable, match=refusal):
+        as_transferable(_siamese(encoder), "07")
+
+
+def test_a_named_layer_of_the_learner_s_own_class_keeps_naming_its_output_and_names_may_not_clash():
+    left = keras.Input((4, 4), name="left")
+    model = keras.Model(left, PixelEncoder(3, name="code")(left))
+    traced = as_transferable(model, "07")
+    assert traced is not model and traced.outputs[0]._keras_history[0].name == "code"
+    right = keras.Input((4, 4), name="right")
+    twice = keras.Model([left, right], keras.layers.Concatenate()([NamedHidden()(left), NamedHidden()(right)]))
+    with pytest.raises(NotTransferable, match="two Keras layers of one name"):
+        as_transferable(twice, "07")
+
+
+def test_only_exercises_whose_checks_read_no_layer_list_trace_the_learner_s_layers():
+    """Exercise 6's checks read its layer list, which holds the learner's layer in `course check`: batch
+    grading leaves the model as it is there (and refuses the class, as before)."""
+    model = _siamese(PixelEncoder(3))
+    assert as_transferable(model, "06") is model

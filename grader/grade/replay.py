@@ -313,10 +313,10 @@ def as_transferable(value: Any, exercise_id: str, given: list | None = None) -> 
     - A subclassed model or one with Lambda layers becomes its functional equivalent on that input shape
       (grader.grade.values.functional_equivalent): the grader then rebuilds it in its own process, as it
       does a Sequential model.
-    - A Sequential or functional model holding layers of the learner's own classes (an encoder Layer
-      made of Keras layers, called on two inputs) becomes its functional equivalent on its own inputs
-      whatever the exercise: each such layer's call is traced into the Keras layers and operations it
-      runs, which keep their weights and their sharing."""
+    - A functional model holding layers of the learner's own classes (an encoder Layer made of Keras
+      layers, called on two inputs) becomes its functional equivalent on its own inputs where the
+      manifest says `traces_own_layers` (no check there reads a layer list): each such layer's call is
+      traced into the Keras layers and operations it runs, which keep their weights and their sharing."""
     import keras
 
     from grader.checks.graph import api_of
@@ -330,13 +330,23 @@ def as_transferable(value: Any, exercise_id: str, given: list | None = None) -> 
         given_shape = tuple(source.input_shape[1:]) if source is not None else None
         if given_shape is not None and needs_building(value) and variables_of(value):
             ensure_built(value, given_shape)
-    subclassed, own = api_of(value) == "subclassed", any(inlinable(layer) for layer in own_layers(value))
+    subclassed = api_of(value) == "subclassed"
+    own = api_of(value) == "functional" and any(inlinable(layer) for layer in own_layers(value))
     if not subclassed and not own and not has_lambda_layer(value):
         return value
     input_shape = exercise_input_shape(exercise_id) or given_shape
     if input_shape:
         return functional_equivalent(value, input_shape)
-    return functional_equivalent(value) if own and not subclassed else value
+    return functional_equivalent(value) if own and _traces_own_layers(exercise_id) else value
+
+
+def _traces_own_layers(exercise_id: str) -> bool:
+    """Whether the exercise's manifest entry lets batch grading trace layers of the learner's own classes
+    into the Keras layers they call (`traces_own_layers`): set where no check reads a layer list, which
+    would see the learner's layer in `course check` and the Keras layers it calls in batch."""
+    from grader.manifest import load_course
+
+    return bool(load_course().find(exercise_id).extra.get("traces_own_layers"))
 
 
 def exercise_input_shape(exercise_id: str) -> tuple[int, ...] | None:

@@ -271,7 +271,8 @@ def close_inherited_descriptors(keep: tuple[int, ...]) -> None:
 
 def forget_the_grader() -> None:
     """Drop what multiprocessing remembers of the grader's processes: the forkserver's socket address and
-    pipe, the resource tracker's pipe (closed by now) and the grader's multiprocessing temp folder."""
+    pipe, the resource tracker's pipe (closed by now) and the grader's multiprocessing temp folder; new
+    processes are forked."""
     import multiprocessing.forkserver
     import multiprocessing.process
     import multiprocessing.resource_tracker
@@ -282,6 +283,9 @@ def forget_the_grader() -> None:
     tracker = multiprocessing.resource_tracker._resource_tracker
     tracker._fd = tracker._pid = None
     multiprocessing.process.current_process()._config.pop("tempdir", None)
+    # A forkserver of the submission's own would need a unix socket, which its process cannot make
+    # (grader.grade.socket_filter): its multiprocessing forks, as it did by default before Python 3.14.
+    multiprocessing.set_start_method("fork", force=True)
 
 
 def verifier_visible() -> list[Path]:

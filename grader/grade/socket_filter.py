@@ -8,9 +8,10 @@ when the grading run starts (`grader.grade.student.machine_sockets`). A socket b
 read, in a folder no cover holds (/srv, /opt, the top of the file system), stayed in reach for the whole
 run. With this filter the process cannot make a socket that could connect to one:
 
-- `socket(AF_UNIX, ...)` fails with EACCES (a connected pair, `socketpair`, is left: multiprocessing's
-  pipes are made of them, and a stream pair cannot be connected anywhere else);
-- `socketpair(AF_UNIX, SOCK_DGRAM)` fails too: a datagram socket can `sendto()` any path;
+- `socket(AF_UNIX, ...)` fails with EACCES (a connected stream or seqpacket pair, `socketpair`, is
+  left: multiprocessing's pipes are made of them, and such a pair cannot be connected anywhere else);
+- a `socketpair` of any other type fails too: a datagram socket can `sendto()` any path (and the kernel
+  makes a unix SOCK_RAW pair a datagram one);
 - `io_uring_setup` fails: an io_uring can make sockets without the `socket` system call;
 - a system call of another ABI (i386's `socketcall` through `int 0x80`, x32) fails: the filter reads the
   numbers of the machine's own.
@@ -23,7 +24,7 @@ import ctypes
 import platform
 
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
-AF_UNIX, SOCK_DGRAM, SOCK_TYPE_MASK = 1, 2, 0xF
+AF_UNIX, SOCK_STREAM, SOCK_SEQPACKET, SOCK_TYPE_MASK = 1, 1, 5, 0xF
 EACCES = 13
 SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
 X32_SYSCALL_BIT = 0x40000000
@@ -64,7 +65,8 @@ def program(machine: str) -> list[tuple[int, int, int, int]]:
         ("", JEQ_K, "deny", "allow", AF_UNIX),
         ("socketpair", LD_W_ABS, None, None, ARG1),  # socketpair(domain, type, protocol, sv)
         ("", AND_K, None, None, SOCK_TYPE_MASK),  # the type without SOCK_CLOEXEC and SOCK_NONBLOCK
-        ("", JEQ_K, "deny", "allow", SOCK_DGRAM),
+        ("", JEQ_K, "allow", "", SOCK_STREAM),
+        ("", JEQ_K, "allow", "deny", SOCK_SEQPACKET),
         ("allow", RET_K, None, None, SECCOMP_RET_ALLOW),
         ("deny", RET_K, None, None, SECCOMP_RET_ERRNO | EACCES),
     ]

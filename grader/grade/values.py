@@ -107,7 +107,7 @@ def functional_equivalent(model, input_shape: tuple[int, ...] | None = None):
     import keras
 
     from grader.checks.graph import api_of
-    from grader.checks.introspect import ensure_built
+    from grader.checks.introspect import ensure_built, variables_of
 
     what = f"a subclassed model ({type(model).__name__})" if api_of(model) == "subclassed" else \
         "a model with a Lambda layer" if input_shape is not None and has_lambda_layer(model) else \
@@ -118,20 +118,61 @@ def functional_equivalent(model, input_shape: tuple[int, ...] | None = None):
             inputs = keras.Input(shape=tuple(input_shape))
             with _lambdas_inlined(), _own_layers_inlined():
                 outputs = model.call(inputs)
-        else:  # the graph run node by node: Functional.call would add a convert_to_tensor node per input
-            graph = model._functional if isinstance(model, keras.Sequential) else model
-            inputs = keras.tree.map_structure(_input_like, graph._inputs_struct)
-            with _own_layers_inlined():
-                outputs = graph._run_through_graph(keras.tree.flatten(inputs), operation_fn=lambda op: op)
-        functional = keras.Model(inputs, outputs, name=model.name)
-    except Exception as error:  # noqa: BLE001 - the learner's call() runs on a symbolic input here
-        shape = (None, *input_shape) if input_shape is not None else [tuple(t.shape) for t in model.inputs]
+            functional = keras.Model(inputs, outputs, name=model.name)
+        else:
+            functional = _graph_traced(model, training=False)
+            if any("training" in _parameters(layer) for layer in own_layers(model) if inlinable(layer)) and \
+                    _operations(_graph_traced(model, training=True)) != _operations(functional):
+                raise NotTransferable(
+                    f"{what} whose call() runs other layers or operations when training than when predicting; "
+                    "batch grading rebuilds what a call() computes only when it is the same in both")
+    except NotTransferable:
+        raise
+    except ValueError as error:
+        clash = "name" in str(error) and "unique" in str(error)
         raise NotTransferable(
-            f"{what} whose computation the grader could not trace on a symbolic input of shape "
-            f"{shape} ({type(error).__name__}); batch grading rebuilds models whose call() and "
-            "Lambda functions use only Keras layers and keras.ops"
-        ) from None
+            f"{what} holding two Keras layers of one name: batch grading puts the layers your classes call in "
+            "one graph, where names must be unique; name them apart or leave them unnamed" if clash else
+            _untraceable(what, model, input_shape, error)) from None
+    except Exception as error:  # noqa: BLE001 - the learner's call() runs on a symbolic input here
+        raise NotTransferable(_untraceable(what, model, input_shape, error)) from None
+    if {id(v) for v in functional.weights} != {id(v) for v in variables_of(model)}:
+        raise NotTransferable(
+            f"{what} whose call() computes with other weights than the model holds (a Keras layer it calls but "
+            "does not keep as an attribute, or one it keeps but never calls); batch grading rebuilds a model "
+            "only from the layers it holds")
     return functional
+
+
+def _untraceable(what: str, model, input_shape, error: BaseException) -> str:
+    shape = (None, *input_shape) if input_shape is not None else None
+    if shape is None:
+        with contextlib.suppress(Exception):
+            shape = [tuple(t.shape) for t in model.inputs]
+    return (f"{what} whose computation the grader could not trace on a symbolic input of shape {shape} "
+            f"({type(error).__name__}); batch grading rebuilds models whose call() and Lambda functions use only "
+            "Keras layers and keras.ops")
+
+
+def _graph_traced(model, training: bool):
+    """`model`'s graph (a functional model's) run node by node on copies of its inputs, its own layers'
+    calls inlined with `training` (Functional.call would add a convert_to_tensor node per input)."""
+    import keras
+
+    inputs = keras.tree.map_structure(_input_like, model._inputs_struct)
+    with _own_layers_inlined(training):
+        outputs = model._run_through_graph(keras.tree.flatten(inputs), operation_fn=lambda op: op)
+    return keras.Model(inputs, outputs, name=model.name)
+
+
+def _operations(model) -> list[str]:
+    return [type(operation).__name__ for operation in model.operations]
+
+
+def _parameters(layer) -> dict:
+    import inspect
+
+    return dict(inspect.signature(layer.call).parameters)
 
 
 def _input_like(tensor):
@@ -163,23 +204,36 @@ def _lambdas_inlined():
 
 
 @contextlib.contextmanager
-def _own_layers_inlined():
+def _own_layers_inlined(training: bool | None = None):
     """While it lasts, a layer of the learner's own class with no weights of its own (`inlinable`) runs its
     `call` on what it is called on instead of adding one node of a class the grader does not rebuild; the
-    arguments its `call` does not take (Keras' `training`, `mask`) are left out, as Keras leaves them out."""
+    arguments its `call` does not take (Keras' `mask`) are left out, as Keras leaves them out, and one that
+    takes `training` is given `training` when the call did not say. A layer the learner named keeps its
+    name on what it returns: a Keras `Identity` layer of that name (one per layer, shared by its calls),
+    so that an output named by it is still named so."""
     import inspect
 
     import keras
 
+    from grader.checks.introspect import given_name
+
     original = keras.layers.Layer.__call__
+    identities: dict[int, object] = {}
 
     def inline(self, *args, **kwargs):
         if not inlinable(self):
             return original(self, *args, **kwargs)
-        parameters = inspect.signature(self.call).parameters
+        parameters = _parameters(self)
         if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
             kwargs = {key: value for key, value in kwargs.items() if key in parameters}
-        return self.call(*args, **kwargs)
+        if "training" in parameters and kwargs.get("training") is None and training is not None:
+            kwargs["training"] = training
+        outputs = self.call(*args, **kwargs)
+        name = given_name(self)
+        if name is None:
+            return outputs
+        identity = identities.setdefault(id(self), keras.layers.Identity(name=name))
+        return keras.tree.map_structure(identity, outputs)
 
     keras.layers.Layer.__call__ = inline
     try:
