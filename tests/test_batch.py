@@ -1595,14 +1595,17 @@ def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, 
 def test_a_model_config_cannot_poison_the_training_cache_for_the_next_student(root, tmp_path, user):
     """tests/faults/poisons_the_training_cache names keras.config.set_max_epochs as an activation in its
     exercise 4 config, so that rebuilding it in the trusted verifier caps that process's later fits at one
-    epoch, and its exercise 5 (the reference with batch size 256) stores a 1-epoch accuracy under the
-    honest key for the classmate graded after it (17/21 before). The verifier refuses functions outside
-    Keras's activations, operations, losses and metrics, and the training cache's key covers Keras's global
-    settings: the classmate with the same exercise 5 trains its 10 epochs (or reuses a 10-epoch run) and
-    keeps every point, as root and unprivileged."""
+    epoch, and its exercise 5 (the reference) stores a 1-epoch accuracy under the honest key for the
+    classmate graded after it (17/21 before). The verifier refuses functions outside Keras's activations,
+    operations, losses and metrics, and the training cache's key covers Keras's global settings: the
+    classmate with the same exercise 5 trains its 10 epochs (or reuses a 10-epoch run) and keeps every
+    point, as root and unprivileged.
+
+    The reference recipe as it is (batch size 32): with batch size 256 it reached 0.894 on one held-out
+    split in a whole-suite run, under the 0.90 threshold: the split is drawn with a key new to each run,
+    so a recipe this close to the threshold passed or failed by chance."""
     skip_unless_users_can_be_stood_in_for(user)
-    recipe = (root / "solutions" / "05_training.py").read_text().replace('"batch_size": 32', '"batch_size": 256')
-    assert '"batch_size": 256' in recipe
+    recipe = (root / "solutions" / "05_training.py").read_text()
     submissions = tmp_path / "class"
     copy_fault("poisons_the_training_cache", submissions / "a_mallory")  # graded first: -w 1, ids in order
     (submissions / "b_classmate").mkdir()
