@@ -44,12 +44,16 @@ MAX_CHALLENGE_VALUES = 4 * 8 * MAX_LAMBDA_VALUES  # in all the inputs drawn for 
 CLASSES = 10  # the loss is challenged on scores for this many classes (every exercise that compiles has 10)
 
 
+def keras_module(module: Any) -> bool:
+    """Whether `module` (a `__module__`, or a config's "module") names Keras or one of its modules."""
+    return isinstance(module, str) and (module == "keras" or module.startswith("keras."))
+
+
 def _keras_own(fn: Any) -> bool:
     """Whether `fn` is Keras' own (a function of keras.activations, a keras.layers object…): its config
     then names it, and the trusted process rebuilds it without running any of the learner's code."""
     own = isinstance(fn, type) or hasattr(fn, "__code__") or type(fn).__name__ == "builtin_function_or_method"
-    module = getattr(fn, "__module__", None) if own else type(fn).__module__  # an object: its class decides
-    return isinstance(module, str) and (module == "keras" or module.startswith("keras."))
+    return keras_module(getattr(fn, "__module__", None) if own else type(fn).__module__)  # an object: its class
 
 
 def keras_activations() -> dict:

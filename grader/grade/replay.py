@@ -330,9 +330,9 @@ def as_transferable(value: Any, exercise_id: str, given: list | None = None) -> 
         given_shape = tuple(source.input_shape[1:]) if source is not None else None
         if given_shape is not None and needs_building(value) and variables_of(value):
             ensure_built(value, given_shape)
-    subclassed = api_of(value) == "subclassed"
-    own = api_of(value) == "functional" and any(inlinable(layer) for layer in own_layers(value))
-    if not subclassed and not own and not has_lambda_layer(value):
+    api = api_of(value)
+    own = api == "functional" and any(inlinable(layer) for layer in own_layers(value))
+    if api != "subclassed" and not own and not has_lambda_layer(value):
         return value
     input_shape = exercise_input_shape(exercise_id) or given_shape
     if input_shape:

@@ -713,5 +713,4 @@ def describe() -> str:
                 "its own")
     return ("unprivileged: user, mount, network, PID and IPC namespaces where the kernel allows them (a read-only "
             "file system with hidden paths covered, a private scratch tmpfs, no capability, no unix socket of its own); "
-            "otherwise only "
-            "process limits and a scrubbed environment")
+            "otherwise only process limits and a scrubbed environment")

@@ -21,6 +21,7 @@ The filter is inherited by every child and cannot be removed (no_new_privs is se
 from __future__ import annotations
 
 import ctypes
+import os
 import platform
 
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
@@ -88,7 +89,5 @@ def forbid_new_unix_sockets(libc) -> str | None:
     array = (_Instruction * len(instructions))(*(_Instruction(*i) for i in instructions))
     prog = _Program(len(instructions), ctypes.cast(array, ctypes.POINTER(_Instruction)))
     if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
-        import os
-
         return f"no socket filter ({os.strerror(ctypes.get_errno())})"
     return None

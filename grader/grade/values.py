@@ -17,7 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from grader.grade.functions import CHALLENGED, FLATTENED, NotCommittable, keras_activations, keras_function_lambda
+from grader.grade.functions import (
+    CHALLENGED,
+    FLATTENED,
+    NotCommittable,
+    keras_activations,
+    keras_function_lambda,
+    keras_module,
+)
 from grader.grade.lambda_shapes import shape_problem
 from grader.grade.nesting import MAX_DEPTH, json_depth
 
@@ -146,9 +153,8 @@ def functional_equivalent(model, input_shape: tuple[int, ...] | None = None):
 
 def _untraceable(what: str, model, input_shape, error: BaseException) -> str:
     shape = (None, *input_shape) if input_shape is not None else None
-    if shape is None:
-        with contextlib.suppress(Exception):
-            shape = [tuple(t.shape) for t in model.inputs]
+    with contextlib.suppress(Exception):  # a model whose inputs Keras cannot list: no shape to name
+        shape = shape or [tuple(t.shape) for t in model.inputs]
     return (f"{what} whose computation the grader could not trace on a symbolic input of shape {shape} "
             f"({type(error).__name__}); batch grading rebuilds models whose call() and Lambda functions use only "
             "Keras layers and keras.ops")
@@ -244,8 +250,7 @@ def _own_layers_inlined(training: bool | None = None):
 
 def own_class(layer) -> bool:
     """Whether `layer` is of a class of the learner's own (defined outside Keras), a Model subclass included."""
-    module = type(layer).__module__
-    return not (module == "keras" or module.startswith("keras."))
+    return not keras_module(type(layer).__module__)
 
 
 def inlinable(layer) -> bool:
@@ -363,7 +368,7 @@ def _only_keras_classes(node: Any) -> None:
         if MARKER in node:
             raise NotTransferable("a function of your own that the grader did not challenge")
         module = node.get("module")
-        if module is not None and not (isinstance(module, str) and (module == "keras" or module.startswith("keras."))):
+        if module is not None and not keras_module(module):
             raise NotTransferable(f"a class from module {module!r}")
         if node.get("registered_name") not in (None, node.get("class_name")) and "class_name" in node:
             raise NotTransferable(f"the registered class {node.get('registered_name')!r}")
