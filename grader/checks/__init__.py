@@ -38,6 +38,7 @@ from grader.checks.equivalence import (  # noqa: E402
     assign_values,
     copy_weights,
     depends_on,
+    every_matching,
     matched_variables,
     temporarily_assigned,
     variables_with_shape,
@@ -59,7 +60,8 @@ from grader.checks.graph import (  # noqa: E402
 )
 
 __all__ += [
-    "api_of", "assign_random", "assign_values", "call_inputs", "copy_weights", "depends_on", "expect_api",
+    "api_of", "assign_random", "assign_values", "call_inputs", "copy_weights", "depends_on", "every_matching",
+    "expect_api",
     "expect_api_named",
     "expect_named_shapes", "layers_of_kind", "matched_variables", "named_inputs", "named_outputs",
     "producer", "single_output", "skip_connections", "structured_inputs", "temporarily_assigned",

@@ -7,7 +7,8 @@ learner's class may override), find variables by shape, and test what depends on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 
 import keras
 import numpy as np
@@ -17,6 +18,7 @@ from grader.checks.inputs import generator
 from grader.checks.introspect import Shape, fmt_shape, variables_of
 
 WEIGHTS_DIFFER = "do not have the same weights"  # how a failed weight matching reads (checks look for it)
+MAX_MATCHINGS = 720  # every_matching gives at most this many pairings
 
 
 def variables_with_shape(obj: keras.layers.Layer, shape: Shape) -> list[keras.Variable]:
@@ -34,6 +36,38 @@ def matched_variables(source: keras.layers.Layer, target: keras.layers.Layer, *,
     src, dst = variables_of(source), variables_of(target)
     pairs = _matching([tuple(v.shape) for v in src], [tuple(v.shape) for v in dst], source_label, target_label)
     return [(src[i], dst[j]) for i, j in pairs]
+
+
+def every_matching(source: keras.layers.Layer, target: keras.layers.Layer, *, source_label: str,
+                   target_label: str) -> Iterator[list[tuple[keras.Variable, keras.Variable]]]:
+    """Every way of pairing `source`'s variables with `target`'s of the same shapes, at most MAX_MATCHINGS:
+    first the pairing `matched_variables` gives (its CheckFailure when the shapes differ), then, where a
+    shape occurs more than once, the others.
+
+    For a check that asks whether a model computes a reference's function: a learner's own layer tracks
+    its inner layers in the order it makes them, not the order it calls them (a residual block that makes
+    its output Dense first lists that Dense's kernel first), so two weights of one shape may correspond
+    either way. A model matches the reference when some pairing gives the same outputs."""
+    src, dst = variables_of(source), variables_of(target)
+    first = matched_variables(source, target, source_label=source_label, target_label=target_label)
+    yield first
+    seen = {tuple((id(a), id(b)) for a, b in first)}
+    groups: dict[Shape, tuple[list[int], list[int]]] = {}
+    for i, variable in enumerate(src):
+        groups.setdefault(tuple(variable.shape), ([], []))[0].append(i)
+    for j, variable in enumerate(dst):
+        groups.setdefault(tuple(variable.shape), ([], []))[1].append(j)
+    if any(len(mine) != len(theirs) for mine, theirs in groups.values()):
+        return
+    orders = [[list(zip(mine, order, strict=True)) for order in itertools.islice(itertools.permutations(theirs),
+                                                                                  MAX_MATCHINGS)]
+              for mine, theirs in groups.values()]
+    for choice in itertools.islice(itertools.product(*orders), MAX_MATCHINGS):
+        pairs = sorted(pair for group in choice for pair in group)
+        key = tuple((id(src[i]), id(dst[j])) for i, j in pairs)
+        if key not in seen:
+            seen.add(key)
+            yield [(src[i], dst[j]) for i, j in pairs]
 
 
 def copy_weights(source: keras.layers.Layer, target: keras.layers.Layer, *, source_label: str,
