@@ -343,7 +343,7 @@ def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = (), visible: tupl
     is_root = os.geteuid() == 0
     own_uid, own_gid = os.geteuid(), os.getegid()
     visible = tuple(verifier_visible() if visible is None else visible)
-    writable = tuple(Path(w) for w in writable if _exists(Path(w)))
+    writable = tuple(Path(w) for w in writable if _stat_says_present(Path(w)))
     if libc.unshare(CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | (0 if is_root else CLONE_NEWUSER)) == 0:
         state.namespaces = state.network_isolated = True
         if not is_root:  # the same uid and gid inside: files are read and written as before
@@ -506,9 +506,23 @@ def _private_dev(libc) -> None:
 
 
 def _exists(path: Path) -> bool:
+    """Whether a path to cover exists. False when it does not (ENOENT, ENOTDIR, ELOOP, as `Path.exists`
+    says) or when this process cannot reach it (EACCES: an unprivileged instructor's, whose submissions run
+    as that same uid and cannot reach it either). Any other error (EIO, ENOMEM) raises the OSError, which
+    makes the confinement refuse the run: a cover skipped on a transient error would leave the path in
+    the submission's sight."""
     try:
         return path.exists()
-    except OSError:  # under a folder covered already
+    except PermissionError:
+        return False
+
+
+def _stat_says_present(path: Path) -> bool:
+    """Whether a folder to make writable exists; one that cannot be looked at stays read-only (the safe
+    side: the verifier then trains without its cache)."""
+    try:
+        return path.exists()
+    except OSError:
         return False
 
 
