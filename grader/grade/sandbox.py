@@ -112,11 +112,32 @@ class Limits:
     open_files: int = 256
     processes: int = 32  # in the whole tree (an honest submission runs 2: the waiter and itself)
     tasks: int = 512  # processes and threads of the submission's uid (RLIMIT_NPROC, when it has its own uid)
+    namespaces_required: bool = False  # the machine gave namespaces when the run started (namespaces_available)
 
 
 class SandboxNotSealed(RuntimeError):
     """The namespaces were made but a step of sealing them failed (a mount, the read-only remount, the
     private /proc, no_new_privs, ...): the submission must not run in a half-built sandbox."""
+
+
+def namespaces_available() -> bool:
+    """Whether this process may make the namespaces `confine` makes, tried in a short-lived fork (whose
+    namespaces end with it). The grader asks once, when a run starts: where the machine gave them then,
+    a later refusal (`unshare` failing for lack of memory, or at a namespace count's limit) must not run a
+    submission without them (`Limits.namespaces_required`): it is refused instead, as an unsealed
+    sandbox is. Where they were never given (a kernel that refuses them to an unprivileged user), the
+    documented fallback stays."""
+    import warnings
+
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | (0 if os.geteuid() == 0 else CLONE_NEWUSER)
+    unshare = _libc().unshare  # loaded before the fork: the child only calls it and exits
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child runs no Python but this
+        child = os.fork()
+    if child == 0:
+        os._exit(0 if unshare(flags) == 0 else 1)
+    _, status = os.waitpid(child, 0)
+    return os.waitstatus_to_exitcode(status) == 0
 
 
 def refuse_unsealed(state: Confinement) -> None:
@@ -219,6 +240,9 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
         _empty_bounding_set(libc, state)  # while CAP_SETPCAP is still held (root's, or its user namespace's)
     else:
         state.problems.append(f"no namespaces ({os.strerror(ctypes.get_errno())}): network and files not hidden")
+        if limits.namespaces_required:
+            raise SandboxNotSealed(f"the namespaces this machine gave when the run started were refused "
+                                   f"({state.problems[-1]}); the submission was not run")
     refuse_unsealed(state)
     os.chdir(state.workdir)
     if is_root:
@@ -314,7 +338,7 @@ def verifier_writable() -> list[Path]:
 
 
 def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = (), visible: tuple[Path, ...] | None = None,
-                         writable: tuple[Path, ...] | list[Path] = ()) -> Confinement:
+                         writable: tuple[Path, ...] | list[Path] = (), namespaces_required: bool = False) -> Confinement:
     """Confine the grader's own verifier (grader.grade.worker.verify_student) in its fresh fork, once it has
     read the trusted dataset. It runs no student code, but it rebuilds and trains the student's models with
     Keras. Where Linux gives namespaces (root, or unprivileged user namespaces keeping the instructor's
@@ -336,7 +360,8 @@ def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = (), visible: tupl
       mount of its namespaces can be undone;
     - no new privileges, not dumpable.
 
-    Fail closed as `confine` does: SandboxNotSealed when the namespaces were made but a step failed. The
+    Fail closed as `confine` does: SandboxNotSealed when the namespaces were made but a step failed, or
+    when they were refused though `namespaces_required` (the machine gave them when the run started). The
     uid stays the instructor's."""
     state = Confinement(workdir=Path.cwd())
     libc = _libc()
@@ -365,6 +390,9 @@ def cut_off_the_verifier(hide: list[Path] | tuple[Path, ...] = (), visible: tupl
             state.problems.append(str(error))
     else:
         state.problems.append(f"no namespaces ({os.strerror(ctypes.get_errno())}): the verifier keeps the network")
+        if namespaces_required:
+            raise SandboxNotSealed(f"the namespaces this machine gave when the run started were refused "
+                                   f"({state.problems[-1]})")
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:  # both kept by the forks below
         state.problems.append("no_new_privs not set")
     if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:

@@ -59,6 +59,15 @@ class GradingSetup:
         worked out once, in the process that grades (the training cache it binds back is this machine's)."""
         return [str(p) for p in verifier_hidden(self.hide)]
 
+    @cached_property
+    def namespaces_required(self) -> bool:
+        """Whether this machine gives submissions their namespaces (sandbox.namespaces_available), asked
+        once: from then on a submission, its challenger and its verifier are refused rather than run
+        without them."""
+        from grader.grade.sandbox import namespaces_available
+
+        return namespaces_available()
+
 
 def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", out: Path | None = None,
                  extra: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
@@ -344,7 +353,8 @@ def _play_tasks(channel, *, tasks: list, played: list, decoys=None, pending: lis
         played.append((task, entry, time.perf_counter() - began))
 
 
-def challenge_student(pending: list, memory_mb: int, hide: list[Path], scratch: Path, uid: int) -> None:
+def challenge_student(pending: list, memory_mb: int, hide: list[Path], scratch: Path, uid: int,
+                      namespaces_required: bool = False) -> None:
     """Run every call the student's process committed to, on the real inputs and weights, in a second
     confined process that gets nothing but the SavedModels (grader.grade.challenge); put the outputs
     into the scenario facts. Pending parts whose challenge fails have those facts failed instead.
@@ -376,7 +386,8 @@ def challenge_student(pending: list, memory_mb: int, hide: list[Path], scratch: 
     while todo:
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
-        limits = Limits(wall_s=CHALLENGE_WALL_S * len(todo), memory_mb=memory_mb)
+        limits = Limits(wall_s=CHALLENGE_WALL_S * len(todo), memory_mb=memory_mb,
+                        namespaces_required=namespaces_required)
         job = ChallengeJob(limits, str(scratch), [str(p) for p in hide], uid, [str(p) for p in visible_folders(hide)])
         end = run_dialogue(challenge_commitments, job, partial(talk, numbers=todo), uid=uid, tree_limits=limits)
         if end is None:
@@ -439,7 +450,8 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
     while tasks:  # one process answers the exercises in turn; a failure costs only the exercise it hit
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True, mode=0o700)
-        limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=setup.memory_mb)
+        limits = Limits(wall_s=sum(t.wall_s for t in tasks), memory_mb=setup.memory_mb,
+                        namespaces_required=setup.namespaces_required)
         job = ProbeJob(student.student, limits, str(scratch), [str(p) for p in hide], uid,
                        [str(p) for p in visible_folders(hide)])
         played: list[tuple[ProbeTask, Entry, float]] = []
@@ -479,12 +491,13 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
         if stall.exercise_id in parts:
             parts[stall.exercise_id] = add_stalls(parts[stall.exercise_id], [stall], stall.part)
     if pending:
-        challenge_student(pending, setup.memory_mb, hide, work / "scratch" / f"slot{slot}-challenge", uid)
+        challenge_student(pending, setup.memory_mb, hide, work / "scratch" / f"slot{slot}-challenge", uid,
+                          setup.namespaces_required)
     for exercise_id, entry in entries.items():
         if _answered(entry):
             entries[exercise_id] = replace(entry, hidden=hidden_parts.get(exercise_id))
     verified = verify_entries(student.student, entries, exercises, str(setup.dataset_cache), setup.verifier_hide,
-                              setup.input_key)
+                              setup.input_key, setup.namespaces_required)
     record_exercises = {}
     for exercise in exercises:
         entry = entries[exercise.id]

@@ -63,10 +63,11 @@ class VerificationStopped:
 
 def verify_entries(student: str, entries: dict[str, Entry], exercises: list[Exercise],
                    dataset_cache: str | None, hide: list[str] | None = None,
-                   input_key: bytes | None = None) -> dict[str, dict[str, Any]]:
+                   input_key: bytes | None = None, namespaces_required: bool = False) -> dict[str, dict[str, Any]]:
     """Every exercise's verified result (exercise id -> {"status", "checks", ...}), computed in trusted
     processes (grader.grade.worker.verify_student), each exercise within its own limits, with the paths in
-    `hide` covered, the checks drawing their arrays with `input_key` (grader.checks.inputs)."""
+    `hide` covered, the checks drawing their arrays with `input_key` (grader.checks.inputs); refused, not
+    run unconfined, when `namespaces_required` and the namespaces are refused."""
     from grader.grade.worker import Verified, VerifyJob, verify_student
 
     results: dict[str, dict[str, Any]] = {}
@@ -74,7 +75,7 @@ def verify_entries(student: str, entries: dict[str, Entry], exercises: list[Exer
     while remaining:
         job = VerifyJob(student, {e.id: entries[e.id] for e in remaining}, dataset_cache,
                         cpu_s={e.id: verification_cpu_s(e) for e in remaining}, hide=list(hide or []),
-                        input_key=input_key)
+                        input_key=input_key, namespaces_required=namespaces_required)
 
         def talk(channel, todo: list[Exercise] = remaining) -> None:
             for number, exercise in enumerate(todo):

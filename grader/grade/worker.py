@@ -168,6 +168,7 @@ class VerifyJob:
     cpu_s: dict[str, float] = field(default_factory=dict)  # exercise id -> CPU seconds its verification may use
     hide: list = field(default_factory=list)  # paths the verifier must not see (grader.grade.student.verifier_hidden)
     input_key: bytes | None = None  # the key the checks draw their arrays with (grader.checks.inputs)
+    namespaces_required: bool = False  # the machine gave namespaces when the run started (sandbox.namespaces_available)
 
 
 @dataclass
@@ -216,7 +217,8 @@ def verify_student(job: VerifyJob, conn) -> None:
 
         preload_from_cache(Path(job.dataset_cache))
     try:
-        cut_off_the_verifier([Path(p) for p in job.hide], writable=verifier_writable())
+        cut_off_the_verifier([Path(p) for p in job.hide], writable=verifier_writable(),
+                             namespaces_required=job.namespaces_required)
     except SandboxNotSealed as refused:  # fail closed: verify nothing, say why (the grader's error, to regrade)
         reason = f"the grader's verifier could not be confined ({refused}); regrade once the machine is fixed"
         for exercise_id in job.exercises:
