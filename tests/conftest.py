@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -42,6 +43,23 @@ def expected_fragment(path: Path) -> str | None:
         if line.startswith("expect:"):
             return line.removeprefix("expect:").strip()
     return None
+
+
+# The held-out split of every gradebook the suite makes where its point is not the split itself.
+TEST_SPLIT_KEY = hashlib.sha256(b"keras-course tests: one held-out split").digest()
+
+
+def pinned_split(out: Path) -> Path:
+    """`out`, holding the suite's fixed split key where `course grade` keeps a gradebook's own
+    (OUT/.work/split-key, mode 0600 as the grader makes it). A fresh gradebook's key is new to every run,
+    so a recipe near an accuracy threshold passed in one run of the suite and failed in another; a
+    gradebook made here splits the data the same way in every run, and an accuracy check passes or fails
+    by the submission alone. The tests of the secret key itself let the grader draw it."""
+    key = out / ".work" / "split-key"
+    key.parent.mkdir(parents=True, exist_ok=True)
+    key.write_bytes(TEST_SPLIT_KEY)
+    key.chmod(0o600)
+    return out
 
 
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import in_words
+from conftest import in_words, pinned_split
 
 pytestmark = pytest.mark.xdist_group("batch")
 FAULTS = Path(__file__).parent / "faults"
@@ -963,7 +963,7 @@ def test_a_change_regrades_exactly_the_exercises_it_decides(root, tmp_path):
     course = tmp_path / "course"  # `python -m grader.cli` run from here imports this copy's grader
     for name in ("grader", "solutions"):
         shutil.copytree(root / name, course / name, ignore=shutil.ignore_patterns("__pycache__", "reached-*"))
-    submissions, out = tmp_path / "class", tmp_path / "out"
+    submissions, out = tmp_path / "class", pinned_split(tmp_path / "out")
     for name, folder in (("alice", "solutions"), ("bob", "exercises")):
         (submissions / name).mkdir(parents=True)
         for filename in ("01_flatten.py", "05_training.py"):
@@ -1150,7 +1150,8 @@ def test_forged_reply_fields_earn_only_the_honest_score(root, tmp_path, user):
         for filename in ("01_flatten.py", "03_activations.py", "05_training.py"):
             shutil.copy(root / folder / filename, submissions / name / filename)
     shutil.copytree(FAULTS / "forges_replies", submissions / "forges_replies")
-    done = run_grade(str(submissions), "--out", str(out), "--json", "-e", "1", "-e", "3", "-e", "5", user=user)
+    done = run_grade(str(submissions), "--out", str(pinned_split(out)), "--json", "-e", "1", "-e", "3", "-e", "5",
+                     user=user)
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(out)
     assert graded["alice"]["total"] == graded["alice"]["max_total"] and graded["bob"]["total"] == 0
@@ -1617,7 +1618,8 @@ def test_a_model_config_cannot_poison_the_training_cache_for_the_next_student(ro
            "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
     prefix = NOT_ROOT if user == "unprivileged" else []
     done = subprocess.run([*prefix, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
-                           str(tmp_path / "out"), "--json", "-w", "1", "-e", "4", "-e", "5"], cwd=root, env=env,
+                           str(pinned_split(tmp_path / "out")), "--json", "-w", "1", "-e", "4", "-e", "5"], cwd=root,
+                          env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(tmp_path / "out")
@@ -1651,7 +1653,7 @@ def test_a_training_run_is_reused_only_under_the_very_settings_it_trained_with(r
            "COURSE_RECORD_KEY_FILE": str(tmp_path / "key")}
     prefix = NOT_ROOT if user == "unprivileged" else []
     done = subprocess.run([*prefix, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
-                           str(tmp_path / "out"), "--json", "-w", "1", "-e", "5"], cwd=root, env=env,
+                           str(pinned_split(tmp_path / "out")), "--json", "-w", "1", "-e", "5"], cwd=root, env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     graded = _records(tmp_path / "out")
@@ -1863,7 +1865,8 @@ def graded_past_budgets(root, tmp_path_factory, request):
     env = {**os.environ, "COURSE_DATASET": "mnist5k", "COURSE_RECORD_KEY_FILE": str(base / "key")}
     prefix = NOT_ROOT if user == "unprivileged" else []
     done = subprocess.run([*prefix, sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out",
-                           str(base / "out"), "--json", "-w", "2", "-e", "4", "-e", "6", "-e", "11"], cwd=course,
+                           str(pinned_split(base / "out")), "--json", "-w", "2", "-e", "4", "-e", "6", "-e", "11"],
+                          cwd=course,
                           env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     return _records(base / "out")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import pinned_split
 
 from grader.checkfiles import check_names
 from grader.export.nbgrader import BEGIN_HIDDEN, END_HIDDEN, export_course
@@ -281,9 +282,9 @@ def test_course_grade_takes_the_submitted_tree_and_agrees_with_nbgrader(pipeline
     """`course grade` reads nbgrader's submitted/<student>/<assignment>/ notebooks as they are."""
     out = tmp_path / "gradebook"
     env = {**os.environ, "COURSE_DATASET": "mnist5k"}
-    result = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(pipeline), "--out", str(out), "--json",
-                             *sum((["-e", e] for e in GRADED), [])], capture_output=True, text=True, env=env,
-                            timeout=600)
+    result = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(pipeline), "--out", str(pinned_split(out)),
+                             "--json", *sum((["-e", e] for e in GRADED), [])], capture_output=True, text=True,
+                            env=env, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     with open(out / "grades.csv", newline="") as ours, open(pipeline / "grades.csv", newline="") as theirs:
         ours_total = {row["student"]: float(row["total"]) for row in csv.DictReader(ours)}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import keras
 import pytest
+from conftest import pinned_split
 
 from grader.checks import training_cache
 from grader.datasets import load_dataset
@@ -114,7 +115,7 @@ def test_batch_grading_reuses_a_training_across_students_and_says_so_in_grades_j
         shutil.copy(VARIANTS / "05" / "wrong_too_few_epochs.py", tmp_path / "class" / student / "05_training.py")
     env = {**os.environ, training_cache.CACHE_ENV: str(tmp_path / "cache")}
     result = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(tmp_path / "class"), "--out",
-                             str(tmp_path / "out"), "--json", "-w", "1", "-e", "5"], capture_output=True, text=True,
+                             str(pinned_split(tmp_path / "out")), "--json", "-w", "1", "-e", "5"], capture_output=True, text=True,
                             env=env, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     records = {r["student"]: r for r in json.loads((tmp_path / "out" / "grades.json").read_text())["students"]}

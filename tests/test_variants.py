@@ -12,7 +12,7 @@ import ast
 import re
 
 import pytest
-from conftest import expected_fragment, in_words, variant_files
+from conftest import expected_fragment, in_words, pinned_split, variant_files
 
 from grader.manifest import load_course
 from grader.runner import run_checks
@@ -236,7 +236,7 @@ def batch_graded(tmp_path_factory):
             folder = base / "class" / f"{path.parent.name}-{path.stem}"
             folder.mkdir(parents=True)
             shutil.copy(path, folder / course.find(path.parent.name).filename)
-    done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(base / "class"), "--out", str(base / "out"),
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(base / "class"), "--out", str(pinned_split(base / "out")),
                            "--json"], capture_output=True, text=True, timeout=1800,
                           env={**os.environ, "COURSE_DATASET": "mnist5k"})
     assert done.returncode == 0, done.stderr[-3000:]
