@@ -68,3 +68,29 @@ def test_weights_of_other_shapes_fail_in_the_learner_s_terms():
     other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5)])
     with pytest.raises(CheckFailure, match=WEIGHTS_DIFFER):
         next(every_matching(one, other, source_label="your model", target_label="the reference"))
+
+
+class HeadFirst(keras.layers.Layer):
+    """Dense(3, relu) → Dense(3, relu) → Dense(2), its head made first: its weights list the (3, 2) kernel
+    before the two (3, 3) ones, an order no by-order or by-shape pairing takes."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.head = keras.layers.Dense(2)
+        self.stem = keras.layers.Dense(3, activation="relu")
+        self.block = keras.layers.Dense(3, activation="relu")
+
+    def call(self, x):
+        return self.head(self.block(self.stem(x)))
+
+
+def test_weights_listed_in_another_order_with_repeated_shapes_still_pair():
+    inputs = keras.Input((3,))
+    learner = keras.Model(inputs, HeadFirst()(inputs))
+    reference = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3, activation="relu"),
+                                  keras.layers.Dense(3, activation="relu"), keras.layers.Dense(2)])
+    assign_random(learner, seed=5)
+    x = np.random.default_rng(6).normal(size=(4, 3)).astype("float32")
+    pairings = list(every_matching(learner, reference, source_label="yours", target_label="the reference"))
+    assert len(pairings) == 2 * 2  # two (3, 3) kernels, two (3,) biases
+    assert [_same_outputs(p, learner, reference, x) for p in pairings].count(True) == 1

@@ -244,6 +244,18 @@ def test_only_the_exercise_whose_fingerprint_changed_is_graded_again(course):
     assert record["total"] == 12.0 and record["fingerprints"]["04"] == now["04"].parts
 
 
+def test_an_exercise_the_grader_failed_on_is_graded_again_and_the_others_stand(course):
+    """A "grader error" (its sandbox refused, its verifier failed: the submission was not judged) says
+    "regrade": the next run grades that exercise again though nothing changed, and keeps the others."""
+    from grader.grade.resume import GRADER_FAILED, plan_student
+
+    prints = _fake_prints()
+    stored = _stored(prints)
+    stored["exercises"]["04"]["status"] = "grader error"
+    plan = plan_student(_student(), stored, [course.find("01"), course.find("04")], prints, "s1", False)
+    assert [e.id for e in plan.regrade] == ["04"] and plan.reasons == {"04": GRADER_FAILED} and plan.trusted
+
+
 @pytest.mark.parametrize("fingerprints", [None, "garbage", {"01": "x", "04": 5}, {"01": {"code": 1}}, []])
 def test_a_corrupted_or_absent_fingerprint_store_regrades_and_never_crashes(course, fingerprints):
     from grader.grade.resume import plan_student

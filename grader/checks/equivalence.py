@@ -40,34 +40,30 @@ def matched_variables(source: keras.layers.Layer, target: keras.layers.Layer, *,
 
 def every_matching(source: keras.layers.Layer, target: keras.layers.Layer, *, source_label: str,
                    target_label: str) -> Iterator[list[tuple[keras.Variable, keras.Variable]]]:
-    """Every way of pairing `source`'s variables with `target`'s of the same shapes, at most MAX_MATCHINGS:
-    first the pairing `matched_variables` gives (its CheckFailure when the shapes differ), then, where a
-    shape occurs more than once, the others.
+    """Every way of pairing `source`'s variables with `target`'s of the same shapes, at most MAX_MATCHINGS;
+    a CheckFailure (as `matched_variables` says it) when the two do not hold the same shapes. First the
+    pairing that takes each shape's occurrences in order (by order when both list the same shapes in the
+    same order, as `matched_variables` pairs them), then, where a shape occurs more than once, the others.
 
     For a check that asks whether a model computes a reference's function: a learner's own layer tracks
     its inner layers in the order it makes them, not the order it calls them (a residual block that makes
-    its output Dense first lists that Dense's kernel first), so two weights of one shape may correspond
-    either way. A model matches the reference when some pairing gives the same outputs."""
+    its output Dense first lists that Dense's kernel first; a subclassed model may make its head before
+    its stem), so weights of one shape may correspond in any order. A model matches the reference when
+    some pairing gives the same outputs."""
     src, dst = variables_of(source), variables_of(target)
-    first = matched_variables(source, target, source_label=source_label, target_label=target_label)
-    yield first
-    seen = {tuple((id(a), id(b)) for a, b in first)}
+    src_shapes, dst_shapes = [tuple(v.shape) for v in src], [tuple(v.shape) for v in dst]
+    if sorted(src_shapes) != sorted(dst_shapes):
+        _matching(src_shapes, dst_shapes, source_label, target_label)  # raises, saying which shapes differ
     groups: dict[Shape, tuple[list[int], list[int]]] = {}
-    for i, variable in enumerate(src):
-        groups.setdefault(tuple(variable.shape), ([], []))[0].append(i)
-    for j, variable in enumerate(dst):
-        groups.setdefault(tuple(variable.shape), ([], []))[1].append(j)
-    if any(len(mine) != len(theirs) for mine, theirs in groups.values()):
-        return
+    for i, shape in enumerate(src_shapes):
+        groups.setdefault(shape, ([], []))[0].append(i)
+    for j, shape in enumerate(dst_shapes):
+        groups[shape][1].append(j)
     orders = [[list(zip(mine, order, strict=True)) for order in itertools.islice(itertools.permutations(theirs),
                                                                                   MAX_MATCHINGS)]
               for mine, theirs in groups.values()]
     for choice in itertools.islice(itertools.product(*orders), MAX_MATCHINGS):
-        pairs = sorted(pair for group in choice for pair in group)
-        key = tuple((id(src[i]), id(dst[j])) for i, j in pairs)
-        if key not in seen:
-            seen.add(key)
-            yield [(src[i], dst[j]) for i, j in pairs]
+        yield [(src[i], dst[j]) for i, j in sorted(pair for group in choice for pair in group)]
 
 
 def copy_weights(source: keras.layers.Layer, target: keras.layers.Layer, *, source_label: str,

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from grader.checks.scenario import SCENARIO_PROBE
-from grader.grade.sandbox import Limits, confine
+from grader.grade.sandbox import Limits, SandboxNotSealed, confine
 
 ARTEFACT_MAX_BYTES = 32 * 1024 * 1024
 # The variables one committed call may be given (the course's classes have a handful): the student's
@@ -359,8 +359,16 @@ def challenge_commitments(job: ChallengeJob, conn) -> None:
 
     code = 0
     try:
-        confinement = confine(job.limits, Path(job.scratch), [Path(p) for p in job.hide], job.uid,
-                              keep_fds=(conn.fileno(),), visible=tuple(Path(p) for p in job.visible))
+        try:
+            confinement = confine(job.limits, Path(job.scratch), [Path(p) for p in job.hide], job.uid,
+                                  keep_fds=(conn.fileno(),), visible=tuple(Path(p) for p in job.visible))
+        except SandboxNotSealed as refused:  # no graph is loaded: every message gets the grader's own error
+            while True:
+                try:
+                    conn.recv_bytes()
+                except EOFError:
+                    return
+                conn.send_bytes(pack({"grader_error": str(refused)[:800]}, []))
         job.scratch, job.hide = "", []  # from here on, nothing in this process names a path of the grader's
         scratch = confinement.workdir
         count = 0

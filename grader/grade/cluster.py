@@ -73,6 +73,7 @@ class _WorkerSetup:
     work: Path
     uid_base: int
     slots: Slots
+    namespaces_required: bool  # asked once per worker (sandbox.namespaces_available)
 
 
 _SETUP: _WorkerSetup | None = None
@@ -85,14 +86,14 @@ def _worker_setup() -> _WorkerSetup:
         if _SETUP is None:
             from distributed import get_worker
 
-            from grader.grade.sandbox import new_uid_base
+            from grader.grade.sandbox import namespaces_available, new_uid_base
 
             worker = get_worker()
             slots = max(1, int(worker.state.nthreads))
             work = Path(tempfile.mkdtemp(prefix="course-worker-"))
             work.chmod(0o711)
             (work / "extracted").mkdir(mode=0o700)
-            _SETUP = _WorkerSetup(worker.address, work, new_uid_base(slots), Slots(slots))
+            _SETUP = _WorkerSetup(worker.address, work, new_uid_base(slots), Slots(slots), namespaces_available())
         return _SETUP
 
 
@@ -127,7 +128,7 @@ def grade_remotely(payload: StudentPayload, exercise_ids: list[str], probes: dic
         student = StudentSubmission(payload.student, Path(payload.source), files, list(payload.problems))
         hide = [setup.work, *hidden_paths([folder], out=setup.work / "out")]
         grading = GradingSetup([course.find(e) for e in exercise_ids], probes, memory_mb, hide, setup.work,
-                               dataset_cache, setup.uid_base, input_key)
+                               dataset_cache, setup.uid_base, input_key, setup.namespaces_required)
         with setup.slots.taken() as slot:
             record = grade_student(student, grading, slot)
         record["graded_on"] = setup.address

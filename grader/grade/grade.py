@@ -31,7 +31,7 @@ from grader.grade.deadlines import LateTerms, prepare_lateness
 from grader.grade.intake import StudentSubmission, discover, student_file_name
 from grader.grade.pool import context, run_job
 from grader.grade.records import read_records
-from grader.grade.sandbox import new_uid_base
+from grader.grade.sandbox import namespaces_available, new_uid_base
 from grader.grade.signing import signed, verified
 from grader.grade.student import GradingSetup, Slots, cache_trusted_dataset, grade_student, hidden_paths
 from grader.manifest import PACKAGE_DIR, Course, load_course
@@ -283,7 +283,7 @@ def _grade_here(todo: list[StudentSubmission], exercises, probes: dict, input_ke
     hide = [work, *hidden_paths(inputs, solutions=options.solutions, out=options.out, extra=options.extra_hide)]
     slots = Slots(options.workers)
     setup = GradingSetup(exercises, probes, options.memory_mb, hide, work, dataset_cache, new_uid_base(options.workers),
-                         input_key)
+                         input_key, namespaces_available())  # asked once, before the workers' threads start
 
     def run(student: StudentSubmission) -> dict[str, Any]:
         with slots.taken() as slot:

@@ -3,7 +3,8 @@ it writes after.
 
 A stored record is kept exercise by exercise: an exercise's result stands while the record verifies
 (grader.grade.signing), the student's files are unchanged, and the exercise's fingerprint
-(grader.grade.fingerprint) equals the one stored beside its result. Every other selected exercise is
+(grader.grade.fingerprint) equals the one stored beside its result, and the result is not the grader's
+own failure ("grader error": its sandbox refused, its verifier failed). Every other selected exercise is
 graded again; an exercise no longer selected (removed from the manifest, or left out with `-e`)
 leaves the record. A record that is absent, unreadable, forged, marked for retry, or without
 fingerprints (written by an older grader) keeps nothing.
@@ -20,6 +21,7 @@ from grader.grade.intake import StudentSubmission
 from grader.manifest import Exercise
 
 NOT_GRADED = "not graded before"
+GRADER_FAILED = "the grader failed on it last time"
 
 
 @dataclass
@@ -47,7 +49,7 @@ def plan_student(student: StudentSubmission, stored: dict[str, Any] | None, exer
     current files (grade.submission_fingerprint)."""
     if stored is not None and not isinstance(stored.get("exercises"), dict):
         stored = None
-    why = ("no trusted result" if stored is None else "the grader failed on it last time" if stored.get("retry")
+    why = ("no trusted result" if stored is None else GRADER_FAILED if stored.get("retry")
            else "the submission changed" if stored.get("submission") != submission else None)
     trusted = why is None
     if trusted and force:
@@ -59,6 +61,8 @@ def plan_student(student: StudentSubmission, stored: dict[str, Any] | None, exer
     for exercise in exercises:
         if exercise.id not in stored["exercises"]:
             reasons[exercise.id] = NOT_GRADED
+        elif _grader_failed(stored["exercises"][exercise.id]):
+            reasons[exercise.id] = GRADER_FAILED
         elif exercise.id not in kept:
             reasons[exercise.id] = "no fingerprint stored"
         else:
@@ -68,6 +72,12 @@ def plan_student(student: StudentSubmission, stored: dict[str, Any] | None, exer
             reasons[exercise.id] = "changed: " + ", ".join(changed)
         regrade.append(exercise)
     return StudentPlan(student, list(exercises), stored, trusted, regrade, reasons)
+
+
+def _grader_failed(result: Any) -> bool:
+    """Whether a stored exercise result is the grader's own failure (its sandbox refused, its verifier
+    failed): the submission was not judged, so the next run judges it."""
+    return isinstance(result, dict) and result.get("status") == "grader error"
 
 
 def merged_record(plan: StudentPlan, graded: dict[str, Any] | None, fingerprints: dict[str, ExerciseFingerprint],

@@ -54,6 +54,7 @@ import resource
 import signal
 import tempfile
 from dataclasses import dataclass, field
+from errno import EINVAL, ELOOP, ENOSPC, EPERM, EUSERS
 from pathlib import Path
 
 from grader.grade.socket_filter import forbid_new_unix_sockets
@@ -120,22 +121,30 @@ class SandboxNotSealed(RuntimeError):
     private /proc, no_new_privs, ...): the submission must not run in a half-built sandbox."""
 
 
+# unshare's refusals that say the machine gives no namespaces to this user (policy, not a passing shortage):
+# EPERM (no privilege, or unprivileged user namespaces turned off), EINVAL (a namespace type the kernel
+# lacks), ENOSPC (also what a namespace count set to 0 gives), EUSERS (nested too deep).
+NAMESPACES_REFUSED = (EPERM, EINVAL, ENOSPC, EUSERS)
+
+
 def namespaces_available() -> bool:
-    """Whether this process may make the namespaces `confine` makes, tried in a short-lived fork (whose
-    namespaces end with it). The grader asks once, when a run starts: where the machine gave them then,
-    a later refusal (`unshare` failing for lack of memory, or at a namespace count's limit) must not run a
-    submission without them (`Limits.namespaces_required`): it is refused instead, as an unsealed
-    sandbox is. Where they were never given (a kernel that refuses them to an unprivileged user), the
-    documented fallback stays."""
+    """Whether this machine gives this user the namespaces `confine` makes: `unshare` tried in a
+    short-lived fork (whose namespaces end with it). The grader asks once, when a run (or a cluster
+    worker) starts, before its threads do: where the machine gives them, a later refusal must not run a
+    submission without them (`Limits.namespaces_required`): it is refused instead, as an unsealed sandbox
+    is. A passing shortage here (ENOMEM, EAGAIN) counts as given: the jobs then fail closed rather than
+    the whole run falling back. Where they are refused as a matter of policy (NAMESPACES_REFUSED: a kernel
+    that does not give them to an unprivileged user), the documented fallback stays."""
     import warnings
 
     flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | (0 if os.geteuid() == 0 else CLONE_NEWUSER)
-    unshare = _libc().unshare  # loaded before the fork: the child only calls it and exits
+    libc = _libc()  # loaded before the fork
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child runs no Python but this
-        child = os.fork()
+        warnings.simplefilter("ignore", DeprecationWarning)  # a fork of a threaded process: the child only
+        child = os.fork()  # makes one call through ctypes and exits
     if child == 0:
-        os._exit(0 if unshare(flags) == 0 else 1)
+        refused = 0 if libc.unshare(flags) == 0 else ctypes.get_errno()
+        os._exit(2 if refused in NAMESPACES_REFUSED else 0)
     _, status = os.waitpid(child, 0)
     return os.waitstatus_to_exitcode(status) == 0
 
@@ -540,9 +549,14 @@ def _exists(path: Path) -> bool:
     makes the confinement refuse the run: a cover skipped on a transient error would leave the path in
     the submission's sight."""
     try:
-        return path.exists()
-    except PermissionError:
+        os.stat(path)
+        return True
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
         return False
+    except OSError as error:
+        if error.errno == ELOOP:
+            return False
+        raise
 
 
 def _stat_says_present(path: Path) -> bool:

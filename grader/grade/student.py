@@ -25,7 +25,7 @@ import numpy as np
 from grader.grade.entries import Entry, Outcome, Replay
 from grader.grade.intake import UNREADABLE, StudentSubmission
 from grader.grade.pool import run_job
-from grader.grade.sandbox import Limits
+from grader.grade.sandbox import Limits, SandboxNotSealed
 from grader.manifest import PACKAGE_DIR, Exercise
 from grader.students import MAX_SOURCE_BYTES
 
@@ -52,21 +52,13 @@ class GradingSetup:
     dataset_cache: Path
     uid_base: int
     input_key: bytes
+    namespaces_required: bool = False  # the machine gave namespaces when the run started (sandbox.namespaces_available)
 
     @cached_property
     def verifier_hide(self) -> list[str]:
         """What the grader's verifier must not see (`verifier_hidden`): the same for every student, so
         worked out once, in the process that grades (the training cache it binds back is this machine's)."""
         return [str(p) for p in verifier_hidden(self.hide)]
-
-    @cached_property
-    def namespaces_required(self) -> bool:
-        """Whether this machine gives submissions their namespaces (sandbox.namespaces_available), asked
-        once: from then on a submission, its challenger and its verifier are refused rather than run
-        without them."""
-        from grader.grade.sandbox import namespaces_available
-
-        return namespaces_available()
 
 
 def hidden_paths(inputs: list[Path], *, solutions: Path = ROOT / "solutions", out: Path | None = None,
@@ -360,7 +352,9 @@ def challenge_student(pending: list, memory_mb: int, hide: list[Path], scratch: 
     into the scenario facts. Pending parts whose challenge fails have those facts failed instead.
 
     Each part must be answered within CHALLENGE_WALL_S. A part whose graph stalls (or ends the
-    challenger) fails alone: the parts after it are challenged in a fresh challenger."""
+    challenger) fails alone: the parts after it are challenged in a fresh challenger. A challenger whose
+    sandbox was refused raises SandboxNotSealed: the grader's failure, not the student's (the student's
+    record is a "grader error", graded again next run)."""
     import pickle
 
     from grader.grade.challenge import ChallengeJob, apply_challenges, challenge_commitments, challenge_items
@@ -378,6 +372,8 @@ def challenge_student(pending: list, memory_mb: int, hide: list[Path], scratch: 
             raw = channel.ask(pickle.dumps((artefact, items)), CHALLENGE_WALL_S)
             try:
                 header, arrays = unpack(raw)
+                if "grader_error" in header:  # its sandbox was refused: the student was not judged
+                    raise SandboxNotSealed(f"the challenger: {header['grader_error']}")
                 outputs = header.get("outputs")
                 replies[number] = (outputs if isinstance(outputs, list) else [], arrays, header.get("error"))
             except (ValueError, KeyError, OSError, RecursionError, AttributeError):
