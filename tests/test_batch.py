@@ -1602,9 +1602,9 @@ def test_a_model_config_cannot_poison_the_training_cache_for_the_next_student(ro
     classmate with the same exercise 5 trains its 10 epochs (or reuses a 10-epoch run) and keeps every
     point, as root and unprivileged.
 
-    The reference recipe as it is (batch size 32): with batch size 256 it reached 0.894 on one held-out
-    split in a whole-suite run, under the 0.90 threshold: the split is drawn with a key new to each run,
-    so a recipe this close to the threshold passed or failed by chance."""
+    The reference recipe as it is (batch size 32), on the suite's own split (pinned_split): with batch
+    size 256, on a split drawn anew in each run, it once reached 0.894, under the threshold of then
+    (0.90), and the test passed or failed by chance."""
     skip_unless_users_can_be_stood_in_for(user)
     recipe = (root / "solutions" / "05_training.py").read_text()
     submissions = tmp_path / "class"
