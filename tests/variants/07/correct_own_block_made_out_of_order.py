@@ -30,14 +30,14 @@ def build_residual_mlp() -> keras.Model:
 
 
 def build_two_headed_model() -> keras.Model:
-    image = keras.Input(shape=(28, 28), name="image")
-    trunk = layers.Dense(64, activation="relu")(layers.Flatten()(image))
-    return keras.Model(image, [layers.Dense(10, name="digit")(trunk), layers.Dense(1, name="parity")(trunk)])
+    pixels = keras.Input(shape=(28, 28), name="image")
+    features = layers.Dense(64, activation="relu", name="trunk")(layers.Reshape((784,))(pixels))
+    heads = {"digit": layers.Dense(10, name="digit"), "parity": layers.Dense(1, name="parity")}
+    return keras.Model(inputs=pixels, outputs={name: head(features) for name, head in heads.items()})
 
 
 def build_siamese_model() -> keras.Model:
-    left = keras.Input(shape=(28, 28), name="left")
-    right = keras.Input(shape=(28, 28), name="right")
-    encoder = keras.Sequential([layers.Flatten(), layers.Dense(32, activation="relu")])
-    joined = layers.Concatenate()([encoder(left), encoder(right)])
-    return keras.Model([left, right], layers.Dense(1, name="same")(joined))
+    flatten, project = layers.Flatten(), layers.Dense(32, activation="relu")  # one encoder, used twice
+    pair = [keras.Input(shape=(28, 28), name=side) for side in ("left", "right")]
+    codes = [project(flatten(image)) for image in pair]
+    return keras.Model(inputs=pair, outputs=layers.Dense(1, name="same")(layers.Concatenate()(codes)))
