@@ -12,7 +12,7 @@ Printed: one Markdown row per answer (accuracy per key, lowest, median), then pe
 correct answer's lowest accuracy, the strongest wrong one that only the threshold stops, the threshold in
 grader/course.toml and the margin it leaves. Run:
 `python benchmarks/threshold_margins.py --keys 8` (about 5 min per key on a quiet 2-core machine with
-`--workers 2`).
+`--workers 2`), and `--dataset digits --keys 4` for the digits row.
 """
 
 from __future__ import annotations
