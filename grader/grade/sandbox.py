@@ -127,6 +127,11 @@ class SandboxNotSealed(RuntimeError):
 NAMESPACES_REFUSED = (EPERM, EINVAL, ENOSPC, EUSERS)
 
 
+def _confinement_namespaces(is_root: bool) -> int:
+    """The namespaces `confine` makes (and `namespaces_available` tries): a user namespace too when not root."""
+    return CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | (0 if is_root else CLONE_NEWUSER)
+
+
 def namespaces_available() -> bool:
     """Whether this machine gives this user the namespaces `confine` makes: `unshare` tried in a
     short-lived fork (whose namespaces end with it). The grader asks once, when a run (or a cluster
@@ -137,7 +142,7 @@ def namespaces_available() -> bool:
     that does not give them to an unprivileged user), the documented fallback stays."""
     import warnings
 
-    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | (0 if os.geteuid() == 0 else CLONE_NEWUSER)
+    flags = _confinement_namespaces(os.geteuid() == 0)
     libc = _libc()  # loaded before the fork
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # a fork of a threaded process: the child only
@@ -217,7 +222,7 @@ def confine(limits: Limits, scratch: Path, hide: list[Path], uid: int, keep_fds:
     os.setsid()
     libc = _libc()
     is_root = os.geteuid() == 0
-    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | (0 if is_root else CLONE_NEWUSER)
+    flags = _confinement_namespaces(is_root)
     own_uid, own_gid = os.geteuid(), os.getegid()
     if libc.unshare(flags) == 0:
         state.namespaces = state.network_isolated = True
@@ -563,7 +568,7 @@ def _stat_says_present(path: Path) -> bool:
     """Whether a folder to make writable exists; one that cannot be looked at stays read-only (the safe
     side: the verifier then trains without its cache)."""
     try:
-        return path.exists()
+        return _exists(path)
     except OSError:
         return False
 
