@@ -54,7 +54,8 @@ def pinned_split(out: Path) -> Path:
     (OUT/.work/split-key, mode 0600 as the grader makes it). A fresh gradebook's key is new to every run,
     so a recipe near an accuracy threshold passed in one run of the suite and failed in another; a
     gradebook made here splits the data the same way in every run, and an accuracy check passes or fails
-    by the submission alone. The tests of the secret key itself let the grader draw it."""
+    by the submission alone. The test of the secret key itself (its mode, the split it describes) lets the
+    grader draw it."""
     key = out / ".work" / "split-key"
     key.parent.mkdir(parents=True, exist_ok=True)
     key.write_bytes(TEST_SPLIT_KEY)

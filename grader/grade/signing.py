@@ -14,9 +14,10 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 from pathlib import Path
 from typing import Any
+
+from grader.grade.secret_file import made_once
 
 KEY_ENV = "COURSE_RECORD_KEY_FILE"
 SIGNATURE = "signature"
@@ -29,18 +30,7 @@ def key_file() -> Path:
 
 
 def _key() -> bytes:
-    path = key_file()
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another run made it first
-            return path.read_bytes()
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(32))
-        return path.read_bytes()
+    return made_once(key_file())
 
 
 def _digest(record: dict[str, Any], key: bytes) -> str:

@@ -43,12 +43,17 @@ class Stall:
                                                                               "a very slow step in that code"}}
 
 
-def continuation(stall: StepStalled, spent_s: float):
-    """The stalled task without the stalled probe, with what is left of its time (None if nothing is)."""
+def continuation(stall: StepStalled, spent_s: float, startup_s: float):
+    """The stalled task without the stalled probe, with what is left of its time plus `startup_s` for the
+    fresh process it is played in (None if nothing is left): starting that process is the grader's cost,
+    not the student's, and it must not time out the calls that never stalled when the machine is busy.
+    Only a part's first restart gets `startup_s`: a submission whose every call stalls cannot stretch a
+    part's time by one start-up per call."""
     left = stall.task.wall_s - spent_s
     if left <= 0:
         return None
-    return replace(stall.task, probes=[p for p in stall.task.probes if p.key != stall.probe.key], wall_s=left)
+    return replace(stall.task, probes=[p for p in stall.task.probes if p.key != stall.probe.key],
+                   wall_s=left + (0.0 if stall.task.restarted else startup_s), restarted=True)
 
 
 def add_stalls(entry: Entry, stalls: list[Stall], part: str) -> Entry:

@@ -464,7 +464,7 @@ def grade_student(student: StudentSubmission, setup: GradingSetup, slot: int) ->
             stall, spent = stalled[0]
             stalls.append(Stall(stall.task.exercise_id, stall.task.part, stall.probe.key, stall.detail))
             timings[stall.task.exercise_id] = round(timings.get(stall.task.exercise_id, 0.0) + spent, 3)
-            rest = continuation(stall, spent)
+            rest = continuation(stall, spent, STARTUP_MARGIN_S)
             if rest is not None:
                 tasks = [rest, *tasks[len(played) + 1:]]
                 continue

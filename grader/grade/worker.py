@@ -39,6 +39,7 @@ class ProbeTask:
     wall_s: float
     part: str = "public"  # or "hidden": the probes only hidden checks make, played after every public part
     step_s: float = 0.0  # the time limit of each probe's answer (grader.grade.steps); 0: only wall_s
+    restarted: bool = False  # played again in a fresh process after one of its probes stalled (grader.grade.steps)
 
 
 @dataclass

@@ -14,6 +14,8 @@ from grader.learner.commands import check, progress_rows
 from grader.learner.render import render_result, training_progress
 from grader.manifest import Exercise, load_course
 
+WAKE_MS = 200  # how long the watcher waits for a save before it first yields (and then between idle wake-ups)
+
 
 def first_unfinished(folder: Path, root: Path) -> Exercise:
     course = load_course()
@@ -38,8 +40,12 @@ def watch_exercises(folder: Path, exercise: Exercise | None, console: Console) -
             check([ex.id], folder, root, on_result=lambda r: render_result(console, r))
         console.print(f"[dim]watching {folder} — save {ex.filename} to re-check, Ctrl-C to stop[/dim]")
 
+    # The watcher starts before the first check: a file saved while it runs (or a moment after "watching"
+    # is printed) is seen. With no save it wakes every WAKE_MS ms (an empty set of changes, skipped).
+    saves = watch(folder, debounce=150, step=50, yield_on_timeout=True, rust_timeout=WAKE_MS)
+    next(saves)
     run(current)
-    for changes in watch(folder, debounce=150, step=50):
+    for changes in saves:
         changed = {Path(p).name for _, p in changes}
         touched = [e for e in course.exercises if e.filename in changed]
         if touched:
