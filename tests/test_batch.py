@@ -1110,7 +1110,7 @@ def expect_answers_by_heart_earn_only_their_control_s_score(graded: dict, contro
 
 # Checks of facts about Python objects that no graph shows (the class's bases, what its constructor
 # raises, its config) or of the losses of fit: these stay the student's process's word (README).
-PROCESS_WORD_CHECKS = {"test_rejects_non_positive_units", "test_hidden_config_activation_is_a_string",
+PROCESS_WORD_CHECKS = {"test_rejects_non_positive_units", "test_hidden_config_describes_an_activation_passed_as_a_function",
                        "test_is_a_keras_model_subclass", "test_hidden_fit_trains_the_model"}
 
 

@@ -248,6 +248,43 @@ def test_a_correct_loss_is_read_as_what_it_is_under_every_key():
             expect_cross_entropy(keras.losses.get("sparse_categorical_crossentropy"), outputs_are_logits=False)
 
 
+def _minus_log_of_the_right_probability(y_true, y_pred):
+    labels = keras.ops.reshape(keras.ops.cast(y_true, "int32"), (-1, 1))
+    return keras.ops.mean(-keras.ops.log(keras.ops.clip(keras.ops.take_along_axis(y_pred, labels, axis=-1), 1e-7, 1.0)))
+
+
+PROBABILITY_LOSSES = {  # every one the mean cross-entropy of a softmax output, each written its own way
+    "by hand": _minus_log_of_the_right_probability,
+    "categorical on one-hot labels": lambda y, p: keras.losses.categorical_crossentropy(
+        keras.ops.one_hot(keras.ops.cast(y, "int32"), 10), p),
+    "Keras' sparse function": lambda y, p: keras.losses.sparse_categorical_crossentropy(y, p),
+}
+
+
+@pytest.mark.parametrize("spelling", PROBABILITY_LOSSES)
+def test_every_spelling_of_a_loss_of_probabilities_is_read_as_the_cross_entropy(spelling):
+    """Keras' sparse cross-entropy clips then normalises the scores, its categorical one normalises then
+    clips, one written by hand does neither: on the old probes (scores not summing to 1) they differed, and
+    a correct loss of a softmax output read as no cross-entropy at all (2 points of exercise 11, in `course
+    check` and in batch grading alike). On probability rows, what a softmax gives, they agree: in `course
+    check` (read_loss) and in the challenge of batch grading (the committed loss identified as Keras' own),
+    under every key."""
+    from grader.checks.inputs import drawn_with
+    from grader.checks.losses import read_loss
+    from grader.grade.functions import LOSS, FunctionSecret, _identify, _loss_challenge, _LossOnRows
+
+    fn = PROBABILITY_LOSSES[spelling]
+    for key in range(20):
+        with drawn_with(key.to_bytes(32, "big")):
+            reading = read_loss(fn)
+        assert (reading.from_logits, reading.reduction) == (False, "mean"), key
+        rows = _loss_challenge(np.random.default_rng(key))
+        measured = np.asarray(_LossOnRows(fn)(keras.ops.convert_to_tensor(rows)), dtype="float32")
+        found = _identify(FunctionSecret(0, LOSS, rows), measured)
+        assert found is not None and found["config"]["from_logits"] is False, (key, found)
+        assert found["config"]["reduction"] == "sum_over_batch_size", (key, found)
+
+
 def test_a_flood_of_function_markers_costs_the_grader_a_bounded_challenge():
     """The markers in a reply are the process's word: a reply that names thousands of functions, or
     functions on the largest inputs a marker may name, gets at most MAX_FUNCTIONS challenge inputs holding

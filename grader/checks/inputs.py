@@ -66,3 +66,12 @@ def drawn_with(key: bytes | None) -> Iterator[None]:
         yield
     finally:
         _key = previous
+
+
+def probability_rows(rng: np.random.Generator, n: int) -> np.ndarray:
+    """`n` rows of 10 probabilities, each at least 0.002: what a softmax output gives. Keras' sparse and
+    categorical cross-entropies, and one written by hand as minus the log of the right class's
+    probability, agree on them (on scores that do not sum to 1 each clips or normalises in its own way, or
+    not at all, and a correct loss of probabilities was read as no cross-entropy)."""
+    scores = rng.uniform(0.05, 3.0, size=(n, 10))
+    return (scores / scores.sum(axis=1, keepdims=True)).astype("float32")

@@ -243,6 +243,17 @@ def computed_activation(fn, example_shape: Sequence[int | None] | None = None) -
     return None
 
 
+def config_activation_name(value) -> str | None:
+    """The name of the activation a config value describes (its name, the dict Keras serialises a function
+    to, or a function), or None when it describes none Keras knows."""
+    if isinstance(value, dict) and set(value) == {"function"}:
+        return value["function"]
+    try:
+        return getattr(keras.activations.get(value), "__name__", None)
+    except Exception:  # noqa: BLE001 - a value Keras does not understand describes no activation
+        return None
+
+
 def predict_numpy(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
     """Inference outputs of `model` on `x` as a numpy array, batch by batch, without progress output.
 

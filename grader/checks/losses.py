@@ -15,11 +15,12 @@ import keras
 import numpy as np
 
 from grader.checks.failure import CheckFailure
-from grader.checks.inputs import generator
+from grader.checks.inputs import generator, probability_rows
 
-# Grader-chosen probe: positive scores that do not sum to 1, so that reading them as logits and reading
-# them as (unnormalised) probabilities give clearly different losses, and a batch of 5 so that the sum
-# over the batch differs from the mean.
+# Grader-chosen probe: rows of probabilities (each positive, each row summing to 1), which a loss of
+# probabilities is defined on however it is written, and on which reading the scores as logits (a softmax
+# of them first) gives a clearly different loss; a batch of 5 so that the sum over the batch differs from
+# the mean.
 PROBE_LABELS = np.array([0, 3, 9, 5, 1])
 
 
@@ -28,13 +29,14 @@ MIN_GAP = 0.02  # relative: every two readings of the probe differ by at least t
 
 
 def probe_scores() -> np.ndarray:
-    """The scores the losses are read on (drawn when read: see grader.checks.inputs), drawn again until the
-    four configurations of the cross-entropy (READINGS) give values at least MIN_GAP apart on them. Batch
-    grading draws them with each run's key, and on an unlucky draw reading the scores as logits and as
-    probabilities gave the same loss: a correct loss was then read as the other configuration."""
+    """The scores the losses are read on (drawn when read: see grader.checks.inputs): probability rows,
+    drawn again until the four configurations of the cross-entropy (READINGS) give values at least
+    MIN_GAP apart on them. Batch grading draws them with each run's key, and on an unlucky draw reading
+    the scores as logits and as probabilities gave the same loss: a correct loss was then read as the
+    other configuration."""
     rng = generator(55)
     for _ in range(100):
-        scores = rng.uniform(0.05, 3.0, size=(5, 10)).astype("float32")
+        scores = probability_rows(rng, 5)
         values = sorted(_reference(scores, from_logits, reduction) for from_logits, reduction in READINGS)
         if all(b - a > MIN_GAP * abs(b) for a, b in zip(values, values[1:], strict=False)):
             return scores

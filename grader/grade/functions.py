@@ -226,15 +226,18 @@ def function_secrets(results: dict, rng: np.random.Generator) -> dict[int, Funct
 
 
 def _loss_challenge(rng: np.random.Generator) -> np.ndarray:
-    """`[label, score_1 … score_C]` rows on which the cross-entropy of the scores read as logits and read as
-    probabilities differ by at least 2 % (drawn again until they do: on about 1 draw in 600 they coincided,
-    and a loss of the learner's own would then be identified as the other one)."""
+    """`[label, score_1 … score_C]` rows, the scores probabilities (grader.checks.inputs.probability_rows:
+    every correct way to write a loss of probabilities agrees on them), on which the cross-entropy of the
+    scores read as logits and read as probabilities differ by at least 2 % (drawn again until they do, so
+    that a loss of the learner's own is never identified as the other one)."""
+    from grader.checks.inputs import probability_rows
+
     while True:
         labels = rng.integers(0, CLASSES, size=16)
-        scores = rng.uniform(0.05, 3.0, size=(16, CLASSES)).astype("float32")  # logits and probabilities differ
-        right = scores[np.arange(16), labels]
-        as_logits = float(np.mean(np.log(np.exp(scores).sum(axis=1)) - right))
-        as_probabilities = float(np.mean(-np.log(right / scores.sum(axis=1))))
+        scores = probability_rows(rng, 16)
+        right = scores[np.arange(16), labels].astype("float64")
+        as_logits = float(np.mean(np.log(np.exp(scores.astype("float64")).sum(axis=1)) - right))
+        as_probabilities = float(np.mean(-np.log(right)))
         if abs(as_logits - as_probabilities) > 0.02 * max(as_logits, as_probabilities):
             return np.concatenate([labels[:, None].astype("float32"), scores], axis=1)
 
