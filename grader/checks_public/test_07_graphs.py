@@ -1,5 +1,7 @@
 """Exercise 7 — Graphs: a residual MLP, a two-headed model and a siamese model with a shared encoder."""
 
+import contextlib
+
 import keras
 import numpy as np
 import pytest
@@ -204,3 +206,75 @@ def test_siamese_encoder_is_shared(submission, siamese):
             why="a shared encoder means both branches use the very same kernel variable",
             hint="apply the same encoder object to both left and right",
         )
+
+
+def _only_variable(model: keras.Model, shape: tuple[int, ...], what: str):
+    found = variables_with_shape(model, shape)
+    if len(found) != 1:
+        raise NotChecked(f"the grader cannot find the {what} (one variable of shape {shape}; see the parameter count)")
+    return found[0]
+
+
+def _assigned(*pairs) -> contextlib.ExitStack:
+    """Each (variable, value) of `pairs` set until the block ends (then restored)."""
+    stack = contextlib.ExitStack()
+    for variable, value in pairs:
+        stack.enter_context(temporarily_assigned(variable, np.asarray(value, dtype="float32")))
+    return stack
+
+
+def test_siamese_same_is_a_logit_of_relu_encodings(submission, siamese):
+    """Judged by what the model computes with weights the grader sets: the "same" head outputs its Dense
+    layer's raw score (a zero kernel and a bias of 3 give exactly 3; a sigmoid gives 0.953), and the
+    shared encoder applies a ReLU (a zero kernel and a bias of -1 make every encoding 0 after a ReLU, so
+    a head of ones outputs 0; with no activation it outputs -64)."""
+    encoder_kernel = _only_variable(siamese, (784, 32), "shared encoder's kernel")
+    encoder_bias = _only_variable(siamese, (32,), "shared encoder's bias")
+    head_kernel = _only_variable(siamese, (64, 1), "\"same\" head's kernel")
+    head_bias = _only_variable(siamese, (1,), "\"same\" head's bias")
+    rng = generator(74)
+    left, right = (rng.uniform(size=(4, *IMAGE)).astype("float32") for _ in range(2))
+
+    def same() -> float:
+        outputs = submission.invoke(siamese, "build_siamese_model()(inputs)", siamese_feed(siamese, left, right),
+                                    training=False)
+        return float(np.asarray(keras.tree.flatten(outputs)[0]).flat[0])
+
+    with _assigned((head_kernel, np.zeros((64, 1))), (head_bias, [3.0])):
+        score = same()
+    if not np.isclose(score, 3.0, atol=1e-5):
+        raise CheckFailure(
+            f'the "same" output is not a logit: with weights that make its Dense output 3.0, the model outputs '
+            f"{score:.3f}", expected="3.000 (the Dense layer's raw score)", got=f"{score:.3f}",
+            why="a sigmoid on the head turns the score into a probability; the loss for it is given "
+            "from_logits=True and applies the sigmoid itself",
+            hint='leave the "same" Dense layer without an activation')
+    with _assigned((encoder_kernel, np.zeros((784, 32))), (encoder_bias, np.full(32, -1.0)),
+                   (head_kernel, np.ones((64, 1))), (head_bias, [0.0])):
+        score = same()
+    if not np.isclose(score, 0.0, atol=1e-4):
+        raise CheckFailure(
+            "the shared encoder does not apply a ReLU: with every encoder unit at -1 before its activation, the "
+            f"head (all ones) outputs {score:.3f}", expected="0.000 (a ReLU makes every encoding 0)",
+            got=f"{score:.3f}", why="the encoder is Flatten → Dense(32, relu): its features are never negative",
+            hint='give the encoder\'s Dense layer activation="relu"')
+
+
+def test_two_headed_trunk_applies_relu(submission, two_headed):
+    """With the trunk's kernel at zero and its bias at -1, a ReLU makes every trunk feature 0, so a digit head
+    of ones outputs 0 for every class (with no activation on the trunk: -64)."""
+    trunk_kernel = _only_variable(two_headed, (784, 64), "trunk's kernel")
+    trunk_bias = _only_variable(two_headed, (64,), "trunk's bias")
+    digit_kernel = _only_variable(two_headed, (64, 10), "'digit' head's kernel")
+    digit_bias = _only_variable(two_headed, (10,), "'digit' head's bias")
+    x = generator(75).uniform(size=(4, *IMAGE)).astype("float32")
+    with _assigned((trunk_kernel, np.zeros((784, 64))), (trunk_bias, np.full(64, -1.0)),
+                   (digit_kernel, np.ones((64, 10))), (digit_bias, np.zeros(10))):
+        outputs = submission.invoke(two_headed, "build_two_headed_model()(x)", x, training=False)
+    got = np.asarray(head_output(outputs, list(named_outputs(two_headed)), "digit"))
+    if not np.allclose(got, 0.0, atol=1e-4):
+        raise CheckFailure(
+            "the trunk does not apply a ReLU: with every trunk unit at -1 before its activation, the 'digit' head "
+            f"(all ones) outputs {float(got.flat[0]):.3f}", expected="0.000 (a ReLU makes every trunk feature 0)",
+            got=f"{float(got.flat[0]):.3f}", why="the trunk is Flatten → Dense(64, relu): its features are never negative",
+            hint='give the trunk\'s Dense layer activation="relu"')
