@@ -264,6 +264,7 @@ def test_the_rest_of_the_class_is_graded_exactly_as_without_faults(graded):
     ("reply_broken_npz", "bad reply", "could not read the reply"),
     ("reply_huge_shape", "bad reply", "could not read the reply"),
     ("hoards_replies", "bad reply", "your process sent more than 256 MB of arrays in its answers"),
+    ("hoards_reply_headers", "bad reply", "your process sent more than 16 MB of values (JSON) in its answers"),
     ("notebook_no_source", "unreadable submission", "code cell 2 has no source"),
     ("forks_many", "limit exceeded", "started more than 32 processes"),
 ])
@@ -272,6 +273,20 @@ def test_each_fault_costs_its_own_points_with_a_clear_reason(graded, student, st
     assert exercise["status"] == status, (exercise["status"], exercise.get("reason"))
     assert exercise["points"] < exercise["max_points"]
     assert reason in _messages(exercise), _messages(exercise)
+
+
+def test_a_forged_isolation_report_is_kept_only_in_its_known_form(graded):
+    """tests/faults/forges_isolation rewrites the isolation report of its replies (a uid that is not a
+    number, flags the grader never sets, 1,000 problems of 1,000 characters): the gradebook keeps the
+    known flags, no uid, and at most 20 problems of 300 characters; its exercise keeps its points."""
+    from grader.grade.student import ISOLATION_FLAGS
+
+    exercise = _ex4(graded["faulty"]["forges_isolation"])
+    isolation = exercise["isolation"]
+    assert set(isolation) <= {*ISOLATION_FLAGS, "uid", "hidden_paths", "problems"}, sorted(isolation)
+    assert isolation["uid"] is None and len(isolation["problems"]) <= 20
+    assert all(len(problem) <= 300 for problem in isolation["problems"])
+    assert exercise["points"] == exercise["max_points"]
 
 
 def test_a_call_that_stalls_costs_only_its_own_check_with_a_clear_message(graded):
@@ -1210,16 +1225,22 @@ def test_an_error_on_the_grader_s_inputs_carries_none_of_them_out(graded):
 def test_each_run_draws_the_checks_arrays_anew_and_gives_the_same_score(tmp_path):
     """A wrong MyDense (its activation ignored) graded twice into one gradebook: the same outcome and points
     for every check, the same words, other numbers quoted (each run's arrays are its own: what one run's
-    feedback quotes is no use to the next), and no run leaves its probes (the secret arrays) on disk."""
+    feedback quotes is no use to the next), and no run leaves its probes (the secret arrays) on disk. The
+    gradebook's split key is drawn by the first run (32 bytes, readable by its owner only), kept by the
+    second, and grades.json says the split is secret."""
     wrong = tmp_path / "class" / "wrong"
     wrong.mkdir(parents=True)
     shutil.copy(VARIANTS / "08" / "wrong_activation_ignored.py", wrong / "08_custom_layer.py")
     out = tmp_path / "out"
-    runs = []
+    runs, keys = [], []
     for _ in range(2):
         done = run_grade(str(tmp_path / "class"), "--out", str(out), "--json", "--force", "-e", "8")
         assert done.returncode == 0, done.stderr[-3000:]
         runs.append(_records(out)["wrong"]["exercises"]["08"])
+        keys.append((out / ".work" / "split-key").read_bytes())
+    assert len(keys[0]) == 32 and keys[0] == keys[1] and (out / ".work" / "split-key").stat().st_mode & 0o077 == 0
+    dataset = json.loads((out / "grades.json").read_text())["dataset"]
+    assert dataset["split"] == "drawn with the grading run's secret key" and "seed 1234" not in dataset["description"]
     first, second = ([(c["name"], c["outcome"], c["points"], c["message"]) for c in run["checks"]] for run in runs)
     assert [c[:3] for c in first] == [c[:3] for c in second] and runs[0]["points"] == runs[1]["points"] < 15
     assert [in_words(c[3]) for c in first] == [in_words(c[3]) for c in second]
@@ -1548,7 +1569,8 @@ def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, 
     (traced into a functional graph that the grader re-initialises and trains itself).
     tests/faults/bakes_its_weights trains on all the public images and hands the weights over as
     Constant initialisers, which re-initialising gave back (12/12 before): refused, it earns its control's
-    score too."""
+    score too; and so does tests/faults/bakes_into_operations, which writes them into the model's structure
+    (constants of ops.matmul and ops.add, beside a tiny Dense)."""
     skip_unless_users_can_be_stood_in_for(user)
     from grader.manifest import load_course
     from grader.runner import run_checks
@@ -1567,13 +1589,19 @@ def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, 
     baked_control = tmp_path / "baked_control" / "11_capstone.py"
     baked_control.parent.mkdir()
     baked_control.write_text(baked.read_text().replace("CHEAT = True", "CHEAT = False"))
+    in_operations = FAULTS / "bakes_into_operations" / "11_capstone.py"
+    in_operations_control = tmp_path / "in_operations_control" / "11_capstone.py"
+    in_operations_control.parent.mkdir()
+    in_operations_control.write_text(in_operations.read_text().replace("CHEAT = True", "CHEAT = False"))
     for name, path in (("cheat", fault), ("cheat_subclassed", subclassed), ("baked", baked),
-                       ("alice", root / "solutions" / "11_capstone.py")):
+                       ("in_operations", in_operations), ("alice", root / "solutions" / "11_capstone.py")):
         (submissions / name).mkdir(parents=True)
         shutil.copy(path, submissions / name / "11_capstone.py")
-    done = run_grade(str(submissions), "--out", str(tmp_path / "out"), "--json", "-e", "11", user=user)
+    # The suite's fixed key, which the submission never sees either: alice's 12 points do not hang on a draw
+    out = pinned_split(tmp_path / "out")
+    done = run_grade(str(submissions), "--out", str(out), "--json", "-e", "11", user=user)
     assert done.returncode == 0, done.stderr[-3000:]
-    graded = _records(tmp_path / "out")
+    graded = _records(out)
     for student in ("cheat", "cheat_subclassed"):
         cheat = graded[student]["exercises"]["11"]
         assert {c["name"]: c["outcome"] for c in cheat["checks"]} == {c.name: c.outcome for c in honest.checks}, \
@@ -1585,10 +1613,13 @@ def test_weights_trained_on_the_held_out_split_earn_only_the_honest_score(root, 
     assert {c["name"]: c["outcome"] for c in cheat["checks"]} == {c.name: c.outcome for c in baked_honest.checks}
     assert cheat["points"] == baked_honest.points < cheat["max_points"]
     assert "holds 7,840 values, so training would start from them" in _messages(cheat), _messages(cheat)
+    honest_in_operations = run_checks(load_course().find("11"), in_operations_control, include_hidden=True)
+    cheat = graded["in_operations"]["exercises"]["11"]
+    assert {c["name"]: c["outcome"] for c in cheat["checks"]} == \
+        {c.name: c.outcome for c in honest_in_operations.checks}
+    assert cheat["points"] == honest_in_operations.points < cheat["max_points"]
+    assert "structure holds 7,852 numbers outside its weights" in _messages(cheat), _messages(cheat)
     assert graded["alice"]["exercises"]["11"]["points"] == 12
-    assert (tmp_path / "out" / ".work" / "split-key").stat().st_mode & 0o077 == 0
-    dataset = json.loads((tmp_path / "out" / "grades.json").read_text())["dataset"]
-    assert dataset["split"] == "drawn with the grading run's secret key" and "seed 1234" not in dataset["description"]
 
 
 @pytest.mark.parametrize("user", ["root", "unprivileged"])

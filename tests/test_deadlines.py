@@ -115,9 +115,13 @@ def test_the_submission_time_comes_from_the_csv_then_timestamp_txt_then_the_arch
     assert submission_time("bob", tmp_path / "bob", terms).source == "the instructor's submission times (times.csv)"
     (tmp_path / "erin").mkdir()
     assert submission_time("erin", tmp_path / "erin", terms).at is None
-    (folder / "timestamp.txt").write_text("sometime\n")
-    with pytest.raises(TermsError, match="bob/keras-course/timestamp.txt"):
-        submission_time("bob", tmp_path / "bob", LateTerms(deadline))
+    (folder / "notes").mkdir()  # a submission's own file deeper than nbgrader writes one: not read
+    (folder / "notes" / "timestamp.txt").write_text("2026-12-09 12:00:00.000000 UTC\n")
+    assert submission_time("bob", tmp_path / "bob", LateTerms(deadline)).at == datetime(2026, 12, 2, 12, tzinfo=UTC)
+    (folder / "timestamp.txt").write_text("sometime\n")  # costs only bob: his time is unknown, and says why
+    unknown = submission_time("bob", tmp_path / "bob", LateTerms(deadline))
+    assert unknown.at is None and "bob/keras-course/timestamp.txt" in unknown.source
+    assert "--submissions-csv" in unknown.source
 
 
 def test_a_late_record_keeps_its_raw_score_and_says_why():

@@ -207,10 +207,22 @@ def test_bad_terms_are_one_line_errors_before_any_grading(tmp_path, args, messag
     assert "Traceback" not in result.stderr and not (out / "students").exists()
 
 
-def test_a_bad_nbgrader_timestamp_is_refused_before_grading(tmp_path):
+def test_a_bad_timestamp_costs_only_its_student_and_a_deeper_one_is_not_read(tmp_path):
+    """bob's timestamp.txt has no UTC offset: his time is unknown, and his record names the file and why
+    (it stopped the whole class's run before grading, and a student can put such a file in their own
+    folder). alice's submission holds a timestamp.txt of its own, deeper than nbgrader writes one, that is
+    no time at all: not read, she is timed by nbgrader's. Everyone is graded."""
     make_term_class(tmp_path)
     (tmp_path / "submitted" / "bob" / "keras-course" / "timestamp.txt").write_text("2026-12-03 11:00:00\n")
-    result = run_grade(str(tmp_path / "submitted"), "--out", str(tmp_path / "out"), "-e", "1",
-                       "--deadline", DEADLINE, timeout=120)
-    assert result.returncode == 2 and "bob/keras-course/timestamp.txt" in result.stderr
-    assert "no UTC offset" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    (tmp_path / "submitted" / "alice" / "keras-course" / "notes").mkdir()
+    (tmp_path / "submitted" / "alice" / "keras-course" / "notes" / "timestamp.txt").write_text("whenever\n")
+    out = tmp_path / "out"
+    result = run_grade(str(tmp_path / "submitted"), "--out", str(out), "-e", "1", "--deadline", DEADLINE, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    students = {s["student"]: s for s in json.loads((out / "grades.json").read_text())["students"]}
+    bob, alice = students["bob"], students["alice"]
+    assert bob["late"]["submitted_at"] is None and "submission time unknown" in bob["late"]["source"]
+    assert "bob/keras-course/timestamp.txt" in bob["late"]["source"] and "no UTC offset" in bob["late"]["source"]
+    assert bob["total"] == bob["raw_total"] > 0
+    assert alice["late"]["submitted_at"] == "2026-12-01T20:00:00+00:00", alice["late"]
+    assert "alice/keras-course/timestamp.txt" in alice["late"]["source"]

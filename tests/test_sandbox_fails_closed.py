@@ -162,3 +162,15 @@ def test_a_challenger_whose_sandbox_is_refused_answers_with_the_grader_s_error(t
     assert os.waitstatus_to_exitcode(status) == 0
     assert all("were refused" in r["grader_error"] and "Cannot allocate memory" in r["grader_error"]
                for r in replies), replies
+
+
+def test_the_gradebook_s_isolation_line_says_what_this_machine_gives(monkeypatch):
+    """grades.json's isolation line is `sandbox.describe()`: as root on a machine that refuses namespaces
+    (a container without CAP_SYS_ADMIN) it claimed private namespaces and hidden paths all the same. It now
+    says what holds, asking the machine as a run does."""
+    if os.geteuid() != 0:
+        pytest.skip("the root lines")
+    assert sandbox.namespaces_available() and sandbox.describe().startswith("root: private mount")
+    monkeypatch.setattr(sandbox, "namespaces_available", lambda: False)
+    line = sandbox.describe()
+    assert line.startswith("root WITHOUT namespaces") and "within a submission's reach" in line

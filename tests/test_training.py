@@ -76,3 +76,36 @@ def test_a_learners_own_train_step_runs_one_batch_per_call_as_written(tmp_path):
         seen.append(model.steps_per_execution), fit(force))[1]
     fit_within_budget(model, _submission(tmp_path), x, y, {"epochs": 1, "batch_size": 32}, budget_s=600)
     assert seen == [1] and CountingSteps.traced >= 1
+
+
+def test_numbers_written_into_a_model_s_structure_are_refused_before_training():
+    """Re-initialising a model draws its weights anew but keeps what its structure holds: a trained kernel
+    passed to ops.matmul, or a Rescaling by an array, would be handed to training as they are. Such a model
+    is refused, naming how many numbers it holds; shapes and axes are not counted, and a model's few
+    settings (a 1/255 scale, a reshape target, a constant added, its units) stay far below the bound
+    (tests/faults/bakes_into_operations is the attack, graded in batch in tests/test_batch.py)."""
+    import pytest
+    from keras import layers, ops
+
+    from grader.checks.failure import CheckFailure
+    from grader.checks.training import MAX_NUMBERS_IN_STRUCTURE, expect_no_data_in_the_structure
+
+    inputs = keras.Input(shape=(28, 28))
+    scaled = ops.add(ops.reshape(layers.Rescaling(1 / 255)(inputs), (-1, 784)), 0.5)
+    expect_no_data_in_the_structure(keras.Model(inputs, layers.Dense(10)(scaled)))  # 6 numbers
+    flat = layers.Flatten()(inputs)
+    kernel = np.random.default_rng(3).normal(size=(784, 10)).astype("float32")
+    in_a_matmul = keras.Model(inputs, ops.add(ops.matmul(flat, kernel), layers.Dense(10)(flat)))
+    with pytest.raises(CheckFailure, match="structure holds 7,841 numbers outside its weights"):
+        expect_no_data_in_the_structure(in_a_matmul)
+    pooled = layers.Reshape((49, 16))(layers.AveragePooling2D(1)(layers.Reshape((28, 28, 1))(inputs)))
+    per_class = layers.Rescaling(scale=np.ones((49, 1), "float32"))(pooled)  # 49 numbers, and its offset
+    small = keras.Model(inputs, ops.sum(per_class, axis=1))
+    expect_no_data_in_the_structure(small)
+    assert MAX_NUMBERS_IN_STRUCTURE < 49 * 10  # a linear classifier of a 7x7 pooling would not fit
+    slopes = [layers.LeakyReLU(negative_slope=0.01 * (i + 1))(flat) for i in range(200)]  # a number per layer
+    with pytest.raises(CheckFailure, match="structure holds 2\\d\\d numbers"):
+        expect_no_data_in_the_structure(keras.Model(inputs, layers.Concatenate()(slopes)))
+    wide = layers.Rescaling(scale=np.ones((49, 16), "float32"))(pooled)  # a pixel's own weight, and the offset
+    with pytest.raises(CheckFailure, match="structure holds 785 numbers"):
+        expect_no_data_in_the_structure(keras.Model(inputs, ops.sum(wide, axis=1)))

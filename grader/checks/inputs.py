@@ -69,7 +69,7 @@ def drawn_with(key: bytes | None) -> Iterator[None]:
 
 
 def probability_rows(rng: np.random.Generator, n: int) -> np.ndarray:
-    """`n` rows of 10 probabilities, each at least 0.002: what a softmax output gives. Keras' sparse and
+    """`n` rows of 10 probabilities, each at least 0.0018: what a softmax output gives. Keras' sparse and
     categorical cross-entropies, and one written by hand as minus the log of the right class's
     probability, agree on them (on scores that do not sum to 1 each clips or normalises in its own way, or
     not at all, and a correct loss of probabilities was read as no cross-entropy)."""

@@ -199,6 +199,7 @@ def with_fresh_weights(model: keras.Model, seed: int, input_shape: tuple[int, ..
     if api_of(model) == "subclassed":
         return model
     expect_initialisers_draw(model)
+    expect_no_data_in_the_structure(model)
     seed_everything(seed)
     try:
         clone = keras.models.clone_model(model)
@@ -225,6 +226,69 @@ def expect_initialisers_draw(model: keras.Model) -> None:
                     "weights back every time",
                     hint="leave kernel_initializer and bias_initializer at their defaults (or a single value)",
                 )
+
+
+# Numbers a model's structure may hold (outside its weights): every setting of every layer and operation
+# (units, rates, a 1/255 scale, a reshape target, a slope) counts, shapes and axes aside. The reference
+# models hold under 20; 128 numbers cannot hold a classifier of 28×28 images that reaches the thresholds
+# (a linear one of a 7×7 pooling holds 500, of a 3×3 pooling 100, and that one is far below them).
+MAX_NUMBERS_IN_STRUCTURE = 128
+# Config keys whose values are shapes, axes, sizes or seeds: what the structure is, not data it computes
+# with (a seed decides weights that re-initialising draws anew; it cannot be chosen to hold trained ones)
+_STRUCTURAL_KEYS = frozenset({
+    "batch_shape", "shape", "target_shape", "dims", "kernel_size", "strides", "pool_size", "dilation_rate",
+    "padding", "cropping", "size", "axis", "axes", "output_shape", "input_shape", "build_config", "noise_shape",
+    "keras_history", "batch_input_shape", "build_input_shape", "input_layers", "output_layers", "seed",
+    "compile_config"})
+
+
+def numbers_in_structure(config) -> int:
+    """How many numbers the serialized model `config` (its JSON, as keras.saving.serialize_keras_object
+    gives it) holds outside its weights: every number of every layer's and operation's settings and
+    arguments (`__numpy__` and `__tensor__` arrays included), except under _STRUCTURAL_KEYS and in the
+    references to other layers' outputs (`__keras_tensor__`)."""
+
+    def count(value, key: str | None = None) -> int:
+        if key in _STRUCTURAL_KEYS or isinstance(value, bool) or value is None or isinstance(value, str):
+            return 0
+        if isinstance(value, (int, float)):
+            return 1
+        if isinstance(value, list):
+            return sum(count(v) for v in value)
+        if isinstance(value, dict):
+            if value.get("class_name") == "__keras_tensor__":
+                return 0
+            return sum(count(v, k) for k, v in value.items())
+        return 0
+
+    return count(config)
+
+
+def expect_no_data_in_the_structure(model: keras.Model) -> None:
+    """CheckFailure if the model's structure holds more than MAX_NUMBERS_IN_STRUCTURE numbers outside its
+    weights (numbers_in_structure): an array passed to `ops.matmul`, a Rescaling by an array, a slope per
+    pixel. Re-initialising the weights leaves them as they are, so a model trained anywhere (on the
+    held-out images too) could hand its weights over that way, and training would start from them (an
+    outside attack: a linear model trained offline in a matmul's constant, a tiny Dense beside it, the
+    capstone's every point)."""
+    import json
+
+    try:  # as a .keras file or a batch reply writes it: JSON (tuples become lists)
+        config = json.loads(json.dumps(keras.saving.serialize_keras_object(model), default=str))
+    except Exception:  # noqa: BLE001 - a model Keras cannot serialise: cloning reports it in its own terms
+        return
+    held = numbers_in_structure(config)
+    if held > MAX_NUMBERS_IN_STRUCTURE:
+        raise CheckFailure(
+            f"the model's structure holds {held:,} numbers outside its weights (arrays or values passed to "
+            "operations and layers), so training would not start only from weights the grader draws",
+            expected=f"at most {MAX_NUMBERS_IN_STRUCTURE} (the layers' settings: units, rates, a 1/255 scale)",
+            got=f"{held:,}",
+            why="the grader re-initialises the model's weights before training, to measure what your recipe "
+            "learns; numbers written into the model itself stay as they are",
+            hint="learn the model's numbers as weights (Dense, Conv2D) rather than passing arrays to operations or "
+            "layers; to standardise the images, scale them (Rescaling(1/255)) or let BatchNormalization learn it",
+        )
 
 
 def _learning_rate(model: keras.Model) -> float | None:

@@ -252,12 +252,7 @@ def test_siamese_same_is_a_logit_of_relu_encodings(submission, siamese):
     with _assigned((encoder_kernel, np.zeros((784, 32))), (encoder_bias, np.full(32, -1.0)),
                    (head_kernel, np.ones((64, 1))), (head_bias, [0.0])):
         score = same()
-    if not np.isclose(score, 0.0, atol=1e-4):
-        raise CheckFailure(
-            "the shared encoder does not apply a ReLU: with every encoder unit at -1 before its activation, the "
-            f"head (all ones) outputs {score:.3f}", expected="0.000 (a ReLU makes every encoding 0)",
-            got=f"{score:.3f}", why="the encoder is Flatten → Dense(32, relu): its features are never negative",
-            hint='give the encoder\'s Dense layer activation="relu"')
+    expect_relu_held_at_zero("the shared encoder", "encoder", 32, '"same" head', score)
 
 
 def test_two_headed_trunk_applies_relu(submission, two_headed):
@@ -272,9 +267,15 @@ def test_two_headed_trunk_applies_relu(submission, two_headed):
                    (digit_kernel, np.ones((64, 10))), (digit_bias, np.zeros(10))):
         outputs = submission.invoke(two_headed, "build_two_headed_model()(x)", x, training=False)
     got = np.asarray(head_output(outputs, list(named_outputs(two_headed)), "digit"))
-    if not np.allclose(got, 0.0, atol=1e-4):
+    expect_relu_held_at_zero("the trunk", "trunk", 64, "'digit' head", float(got.flat[np.argmax(np.abs(got))]))
+
+
+def expect_relu_held_at_zero(part: str, unit: str, units: int, head: str, got: float) -> None:
+    """CheckFailure unless `got`, the output of a head of ones on `part`'s Dense(units, relu) held at -1
+    before its activation, is 0 (with no activation it is -units)."""
+    if not np.isclose(got, 0.0, atol=1e-4):
         raise CheckFailure(
-            "the trunk does not apply a ReLU: with every trunk unit at -1 before its activation, the 'digit' head "
-            f"(all ones) outputs {float(got.flat[0]):.3f}", expected="0.000 (a ReLU makes every trunk feature 0)",
-            got=f"{float(got.flat[0]):.3f}", why="the trunk is Flatten → Dense(64, relu): its features are never negative",
-            hint='give the trunk\'s Dense layer activation="relu"')
+            f"{part} does not apply a ReLU: with every {unit} unit at -1 before its activation, the {head} "
+            f"(all ones) outputs {got:.3f}", expected=f"0.000 (a ReLU makes every {unit} feature 0)", got=f"{got:.3f}",
+            why=f"{part} is Flatten → Dense({units}, relu): its features are never negative",
+            hint=f"give {part}'s Dense layer activation=\"relu\"")

@@ -21,9 +21,10 @@ A student with none of these is not judged late; the record says "submission tim
 Only the first source is the instructor's own: a `timestamp.txt` is as trustworthy as whatever put it
 in the folder (nbgrader's exchange does; a student could), and a zip's member times are whatever the
 student's machine (or the student) wrote. Where that matters, give the LMS's times with
-`--submissions-csv`; they take precedence. A `timestamp.txt` that is not a time with a zone stops the
-run before grading, naming the file: fix it, or give that student's time with `--submissions-csv`
-(then the file is not read).
+`--submissions-csv`; they take precedence. Only a `timestamp.txt` where nbgrader writes one is read
+(in the student's folder, or in a folder directly in it). One that is not a time with a zone costs only
+its student: with no readable one their time is unknown, and their record names the file and why; fix
+it, or give that student's time with `--submissions-csv` (then the file is not read).
 
 Late policy grammar (`--late-policy`), terms separated by commas::
 
@@ -281,26 +282,35 @@ class SubmissionTime:
 
 
 def submission_time(student: str, source: Path, terms: LateTerms) -> SubmissionTime:
-    """The student's submission time by the precedence in the module docstring; TermsError for a
-    timestamp.txt that cannot be read as a time."""
+    """The student's submission time by the precedence in the module docstring.
+
+    Only the timestamp.txt files where nbgrader puts one are read: the student's folder itself and each
+    folder directly in it (`submitted/STUDENT/ASSIGNMENT/timestamp.txt`); one deeper is a file of the
+    submission's own. A stamp that cannot be read as a time costs only its student: none readable, the
+    time is unknown, and the record says which file and why (it stopped the whole class's run before,
+    and a student could put such a file in their own folder)."""
     if student in terms.submitted:
         return SubmissionTime(terms.submitted[student], f"the instructor's submission times ({terms.submissions_csv})")
     if source.is_dir():
-        stamps = sorted(p for p in source.rglob("timestamp.txt") if p.is_file() and not p.is_symlink())
-        if stamps:
-            times = []
-            for stamp in stamps:
-                shown = f"{student}/{stamp.relative_to(source)}"
-                try:
-                    text = stamp.read_text(encoding="utf-8", errors="replace")[:200]
-                except OSError as error:
-                    raise TermsError(f"{shown}: cannot read it ({error.strerror})") from None
-                try:
-                    times.append((parse_time(text, shown), shown))
-                except TermsError as error:  # the instructor decides: fix the file, or give the time
-                    raise TermsError(f"{error}; or give {student}'s time in --submissions-csv") from None
+        stamps = [p for p in (source / "timestamp.txt", *sorted(source.glob("*/timestamp.txt")))
+                  if p.is_file() and not p.is_symlink()]
+        times, unreadable = [], []
+        for stamp in stamps:
+            shown = f"{student}/{stamp.relative_to(source)}"
+            try:
+                with stamp.open("rb") as file:  # its first 200 bytes: a stamp of any size costs nothing
+                    text = file.read(200).decode("utf-8", errors="replace")
+                times.append((parse_time(text, shown), shown))
+            except OSError as error:
+                unreadable.append(f"{shown}: cannot read it ({error.strerror})")
+            except TermsError as error:
+                unreadable.append(str(error))
+        if times:
             newest = max(times)
             return SubmissionTime(newest[0], f"nbgrader timestamp.txt ({newest[1]})")
+        if unreadable:
+            return SubmissionTime(None, f"{UNKNOWN_TIME} ({unreadable[0][:300]}; give {student}'s time in "
+                                        "--submissions-csv)")
     elif source.suffix.lower() == ".zip":
         return _archive_time(source, terms.deadline)
     return SubmissionTime(None, UNKNOWN_TIME)

@@ -767,7 +767,12 @@ def kill_leftovers(uid: int) -> int:
 
 
 def describe() -> str:
-    """One line on the isolation this machine gives submissions."""
+    """One line on the isolation this machine gives submissions: what it gives now (namespaces_available),
+    not what it would give with namespaces (as root without them, the line claimed them all the same)."""
+    if os.geteuid() == 0 and not namespaces_available():
+        return ("root WITHOUT namespaces (this machine refused them): a per-slot unprivileged uid, process limits "
+                "and a scrubbed environment only; the network, and every file other users may read (solutions "
+                "and hidden checks too, unless their modes forbid it), are within a submission's reach")
     if os.geteuid() == 0:
         return ("root: private mount, network, PID and IPC namespaces, a read-only file system with hidden paths "
                 "covered, a private scratch tmpfs, and a per-slot unprivileged uid, no capability, no unix socket of "

@@ -36,6 +36,10 @@ CHALLENGE_WALL_S = 60.0  # loading one exercise part's committed graph and runni
 # reply may hold 64 MB, and nothing else bounds how many a process sends. The reference solutions' answers
 # to all twelve exercises hold 13.5 MB in 133 replies (the largest 8.8 MB).
 MAX_REPLY_ARRAY_BYTES = 256 * 1024 * 1024
+# The JSON headers of the same replies, all exercises together: parsed, a header of numbers takes up to
+# about eight times its JSON in the grader's memory, and each may hold 16 MB (grader.grade.values). The
+# reference solutions' headers to all twelve exercises hold 0.1 MB in all (100 kB in 133 replies).
+MAX_REPLY_HEADER_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -227,18 +231,45 @@ def _answered(entry: Entry | None) -> bool:
 
 @dataclass
 class SpentBytes:
-    """What one student's replies have cost the grader's memory so far (at most MAX_REPLY_ARRAY_BYTES)."""
+    """What one student's replies have cost the grader's memory so far: at most MAX_REPLY_ARRAY_BYTES of
+    arrays and MAX_REPLY_HEADER_BYTES of headers (JSON)."""
 
     total: int = 0
+    header_total: int = 0
 
-    def add(self, arrays: list) -> None:
-        """Count `arrays`, just read from a reply; _BadReply (costing the exercise it came in) past the bound."""
+    def add(self, arrays: list, header_bytes: int = 0) -> None:
+        """Count `arrays` and a header of `header_bytes`, just read from a reply; _BadReply (costing the
+        exercise it came in) past either bound."""
         added = sum(int(getattr(a, "nbytes", 0)) for a in arrays)
         self.total += added
+        self.header_total += header_bytes
         if added and self.total > MAX_REPLY_ARRAY_BYTES:
             raise _BadReply("bad reply", f"your process sent more than {MAX_REPLY_ARRAY_BYTES // 2**20:,} MB of arrays in "
                             "its answers, more than the grader keeps of one student (the reference answers to "
                             "the whole course hold 14 MB)")
+        if header_bytes and self.header_total > MAX_REPLY_HEADER_BYTES:
+            raise _BadReply("bad reply", f"your process sent more than {MAX_REPLY_HEADER_BYTES // 2**20:,} MB of values "
+                            "(JSON) in its answers, more than the grader keeps of one student (the reference answers "
+                            "to the whole course hold 0.1 MB)")
+
+
+ISOLATION_FLAGS = ("namespaces", "network_isolated", "read_only", "private_scratch", "own_proc", "private_dev",
+                   "no_capabilities", "own_keyring", "no_unix_sockets")
+
+
+def isolation_report(said: Any) -> dict | None:
+    """The isolation the student's process reported (grader.grade.worker), as the gradebook keeps it: its
+    known flags, its uid, how many paths it hid and a short list of problems, and nothing else. It is the
+    process's word, and only its first exercise's report is written before a submission ran in it: a
+    process could send anything there (the gradebook kept it whole, of any size)."""
+    if not isinstance(said, dict):
+        return None
+    report = {flag: said[flag] for flag in ISOLATION_FLAGS if isinstance(said.get(flag), bool)}
+    for count in ("uid", "hidden_paths"):
+        report[count] = said[count] if type(said.get(count)) is int else None
+    problems = said.get("problems")
+    report["problems"] = [p[:300] for p in problems[:20] if isinstance(p, str)] if isinstance(problems, list) else []
+    return report
 
 
 class _BadReply(Exception):
@@ -261,12 +292,12 @@ def _reply(channel, message, task, deadline: float, spent: SpentBytes | None = N
         header, arrays = unpack(raw)
     except Exception as error:  # noqa: BLE001 - whatever the student's process sent, it costs only this exercise
         raise _BadReply("bad reply", f"the grader could not read the reply of your process ({str(error)[:300]})") from None
+    if spent is not None:  # every reply counts, whatever it says (unpack checked the size against the reply)
+        spent.add(arrays, header_bytes=int.from_bytes(raw[:8], "big"))
     if "grader_error" in header:
-        raise _BadReply("grader error", f"the grader failed while running this exercise: {header['grader_error']}")
+        raise _BadReply("grader error", f"the grader failed while running this exercise: {str(header['grader_error'])[:800]}")
     if header.get("exercise") != task.exercise_id or header.get("part") != task.part:
         raise _BadReply("bad reply", "the submission's process answered for another exercise")
-    if spent is not None:
-        spent.add(arrays)
     return header, arrays
 
 
@@ -292,7 +323,8 @@ def play_task(channel, task, decoys=None, pending: list | None = None, spent: Sp
         header, _ = _reply(channel, OpenFile(task.exercise_id, task.filename, task.source, task.part), task, deadline,
                            spent)
         if "load_failure" in header:
-            return Replay({k: header[k] for k in ("exercise", "part", "isolation", "load_failure") if k in header}, [])
+            return Replay({**{k: header[k] for k in ("exercise", "part", "load_failure") if k in header},
+                           "isolation": isolation_report(header.get("isolation"))}, [])
         results, arrays = {}, []
         for probe in task.probes:
             sent, secret = with_decoys(probe, decoys) if decoys is not None else (probe, None)
@@ -316,7 +348,7 @@ def play_task(channel, task, decoys=None, pending: list | None = None, spent: Sp
     except _BadReply as bad:
         return bad.entry
     notes = closing.get("notes") if isinstance(closing.get("notes"), list) else []
-    header = {"exercise": task.exercise_id, "part": task.part, "isolation": header.get("isolation"),
+    header = {"exercise": task.exercise_id, "part": task.part, "isolation": isolation_report(header.get("isolation")),
               "results": results, "notes": notes}
     functions = function_secrets(results, decoys) if decoys is not None else {}
     if (kept or functions) and pending is not None:

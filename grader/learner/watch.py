@@ -6,6 +6,7 @@ file and runs its checks (well under the 1.5 s budget for the quick exercises).
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from rich.console import Console
@@ -43,9 +44,9 @@ def watch_exercises(folder: Path, exercise: Exercise | None, console: Console) -
     # The watcher starts before the first check: a file saved while it runs (or a moment after "watching"
     # is printed) is seen. With no save it wakes every WAKE_MS ms (an empty set of changes, skipped).
     saves = watch(folder, debounce=150, step=50, yield_on_timeout=True, rust_timeout=WAKE_MS)
-    next(saves)
+    first = next(saves)  # the watcher is up; a save in its first moment is handled after the first check
     run(current)
-    for changes in saves:
+    for changes in itertools.chain([first], saves):
         changed = {Path(p).name for _, p in changes}
         touched = [e for e in course.exercises if e.filename in changed]
         if touched:
