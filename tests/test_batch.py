@@ -148,6 +148,7 @@ class _Listener:
             self.port = self.server.getsockname()[1]
         else:
             self.server = socket.socket(socket.AF_UNIX)
+            path.unlink(missing_ok=True)  # this test's own name: a socket left by a run that was killed
             self.server.bind(str(path))
             path.chmod(0o777)
             self.server.listen()

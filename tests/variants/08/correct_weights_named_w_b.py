@@ -1,4 +1,6 @@
-"""keras.ops.tensordot, weights named w and b, a constant zero bias (not a weight) when use_bias=False.
+"""keras.ops.tensordot, weights named w and b, a constant zero bias (not a weight) when use_bias=False;
+get_config writes the activation with keras.saving.serialize_keras_object (a dict, which
+keras.activations.get reads back).
 Written by an independent student (a helper that read only the lessons and the stub).
 styles: numpy-alternative
 """
@@ -37,6 +39,6 @@ class MyDense(keras.layers.Layer):
     def get_config(self):
         config = dict(super().get_config())
         config["units"] = self.units
-        config["activation"] = self._act.__name__ if self._act is not None else None
+        config["activation"] = keras.saving.serialize_keras_object(self._act)  # the dict Keras writes a function as
         config["use_bias"] = self.use_bias
         return config
