@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ import numpy as np
 from grader.grade.entries import Entry, Outcome, Replay
 from grader.grade.intake import UNREADABLE, StudentSubmission
 from grader.grade.pool import run_job
-from grader.grade.sandbox import Limits, SandboxNotSealed
+from grader.grade.sandbox import Confinement, Limits, SandboxNotSealed
 from grader.manifest import PACKAGE_DIR, Exercise
 from grader.students import MAX_SOURCE_BYTES
 
@@ -253,8 +253,8 @@ class SpentBytes:
                             "to the whole course hold 0.1 MB)")
 
 
-ISOLATION_FLAGS = ("namespaces", "network_isolated", "read_only", "private_scratch", "own_proc", "private_dev",
-                   "no_capabilities", "own_keyring", "no_unix_sockets")
+# The flags the worker reports: Confinement's own (grader.grade.worker._open sends them by these names)
+ISOLATION_FLAGS = tuple(f.name for f in fields(Confinement) if f.type == "bool")
 
 
 def isolation_report(said: Any) -> dict | None:
