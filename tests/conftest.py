@@ -101,3 +101,43 @@ def _node_ids_take_group_suffixes() -> bool:
         return probe.nodeid == "probe@group"
     except Exception:  # noqa: BLE001 - any other node model: grouping cannot be relied on
         return False
+
+
+_CHECKED: dict[str, Path] = {}  # "dir": where this session keeps the results `checked` shares between workers
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _checked_results_folder(tmp_path_factory) -> None:
+    """The folder `checked` keeps results in: the session's temporary root, which both xdist workers share."""
+    base = tmp_path_factory.getbasetemp()
+    _CHECKED["dir"] = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "checked-results"
+    _CHECKED["dir"].mkdir(exist_ok=True)
+
+
+def checked(exercise, path: Path, *, include_hidden: bool = True):
+    """`grader.runner.run_checks(exercise, path, include_hidden=...)`, what `course check` gives the file,
+    computed once per session whichever worker asks first (the other waits for it and reads it). Several
+    tests compare other paths with `course check` on the same answer (a wrong variant's own message, its
+    batch grade, its checks one by one); the checks are deterministic, so one run answers them all. Keyed by
+    the file's bytes and path (messages name the file), the exercise, the hidden switch and the data set."""
+    import fcntl
+    import pickle
+
+    from grader.runner import run_checks
+
+    path = Path(path).resolve()
+    key = hashlib.sha256("\0".join([exercise.id, str(path), str(include_hidden), os.environ["COURSE_DATASET"],
+                                    hashlib.sha256(path.read_bytes()).hexdigest()]).encode()).hexdigest()[:32]
+    folder = _CHECKED.get("dir")
+    if folder is None:  # outside a session (a test module imported by hand)
+        return run_checks(exercise, path, include_hidden=include_hidden)
+    stored = folder / f"{key}.pickle"
+    with open(folder / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stored.is_file():
+            return pickle.loads(stored.read_bytes())
+        result = run_checks(exercise, path, include_hidden=include_hidden)
+        partial = stored.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(result))
+        partial.replace(stored)
+        return result

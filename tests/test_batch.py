@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import in_words, pinned_split
+from conftest import checked, in_words, pinned_split
 
 pytestmark = pytest.mark.xdist_group("batch")
 FAULTS = Path(__file__).parent / "faults"
@@ -688,6 +688,7 @@ except OSError:
 
 
 @pytest.mark.parametrize("user", ["root", "unprivileged"])
+@pytest.mark.xdist_group("verifier")  # its own grading runs: either worker may take them
 def test_the_grader_s_verifier_has_no_network_and_no_view_of_other_students(root, tmp_path, user):
     """The verifier rebuilds and trains the student's models (Keras reads their configs there): it runs in
     network and mount namespaces of its own, so a server on the machine's loopback gets no connection from
@@ -750,6 +751,7 @@ print("confined")
 
 
 @pytest.mark.parametrize("user", ["root", "unprivileged"])
+@pytest.mark.xdist_group("verifier")  # its own grading runs: either worker may take them
 def test_the_grader_s_verifier_writes_only_its_training_cache_and_sees_no_temp_home_or_process(root, tmp_path,
                                                                                                  user):
     """The verifier's file system is read-only but for the training cache (bound back writable) and a
@@ -925,6 +927,7 @@ def test_json_progress_lines(graded):
     assert lines[-1]["students"] == len(graded["faulty"])
 
 
+@pytest.mark.xdist_group("kill-resume")  # its own grading runs: either worker may take them
 def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
     submissions = make_class(root, tmp_path / "class", False)
     for i in range(6):
@@ -969,6 +972,7 @@ def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
     assert {k: v for k, v in after.items() if k != "bob"} == {k: v for k, v in before.items() if k != "bob"}
 
 
+@pytest.mark.xdist_group("regrade")  # its own grading runs: either worker may take them
 def test_a_change_regrades_exactly_the_exercises_it_decides(root, tmp_path):
     """Per-exercise fingerprints (grader.grade.fingerprint), in a copy of the course: a comment in a module
     only exercise 5's checks import, a point value of exercise 1 and the dataset each regrade the exercises
@@ -1045,9 +1049,8 @@ def test_a_change_regrades_exactly_the_exercises_it_decides(root, tmp_path):
 def test_patching_the_checks_of_a_class_exercise_changes_nothing(graded):
     """Exercise 8's checks never run in the student's process: patching them there earns nothing."""
     from grader.manifest import load_course
-    from grader.runner import run_checks
 
-    honest = run_checks(load_course().find("08"), VARIANTS / "08" / "wrong_activation_ignored.py", include_hidden=True)
+    honest = checked(load_course().find("08"), VARIANTS / "08" / "wrong_activation_ignored.py")
     exercise = graded["faulty"]["patches_checks"]["exercises"]["08"]
     assert exercise["status"] == "graded"
     assert {c["name"]: c["outcome"] for c in exercise["checks"]} == {c.name: c.outcome for c in honest.checks}
@@ -1059,6 +1062,7 @@ CLASS_VARIANTS = [p for n in ("08", "09", "10", "12") for p in sorted((VARIANTS 
                   if p.name.startswith("wrong_") or p.name == sorted((VARIANTS / n).glob("correct_*.py"))[0].name]
 
 
+@pytest.mark.xdist_group("class-exercises")  # its own grading runs: either worker may take them
 def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
     """Exercises 8–10 and 12 through the batch grader (scenarios played confined, judged in the grader's
     process; exercise 12 saves its .keras files in the confined scratch) give every check the same
@@ -1066,7 +1070,6 @@ def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
     grading draws the checks' arrays with each run's secret key (grader.checks.inputs), so the
     values it quotes are others."""
     from grader.manifest import load_course
-    from grader.runner import run_checks
 
     course = load_course()
     submissions = tmp_path / "class"
@@ -1083,7 +1086,7 @@ def test_class_exercises_grade_in_batch_exactly_as_in_course_check(tmp_path):
     expect_forged_facts_earn_only_the_process_word(graded["forges_facts"], tmp_path / "honest")
     expect_answers_by_heart_earn_only_their_control_s_score(graded["answers_by_heart"], tmp_path / "control")
     for path in CLASS_VARIANTS:
-        local = run_checks(course.find(path.parent.name), path, include_hidden=True)
+        local = checked(course.find(path.parent.name), path)
         batch = graded[f"{path.parent.name}-{path.stem}"]["exercises"][path.parent.name]
         assert batch["status"] == "graded", (path, batch["reason"])
         renamed = course.find(path.parent.name).filename  # the batch grades the file under its exercise name
@@ -1223,6 +1226,7 @@ def test_an_error_on_the_grader_s_inputs_carries_none_of_them_out(graded):
     expect_no_inputs_carried_out(graded["faulty"]["leaks_through_errors"])
 
 
+@pytest.mark.xdist_group("each-run")  # its own grading runs: either worker may take them
 def test_each_run_draws_the_checks_arrays_anew_and_gives_the_same_score(tmp_path):
     """A wrong MyDense (its activation ignored) graded twice into one gradebook: the same outcome and points
     for every check, the same words, other numbers quoted (each run's arrays are its own: what one run's
@@ -1315,6 +1319,7 @@ NOT_ROOT = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]  # uid 1
 
 
 @pytest.mark.skipif(not shutil.which("unshare"), reason="needs util-linux unshare")
+@pytest.mark.xdist_group("unprivileged")  # its own grading runs: either worker may take them
 def test_grading_as_an_unprivileged_user_is_contained_too(root):
     """The instructor need not be root. As uid 1000 with no capability (a user namespace stands in
     for a non-root account), `course grade` takes the unprivileged path: its own user namespace per
@@ -1404,6 +1409,7 @@ def test_grading_as_an_unprivileged_user_is_contained_too(root):
 
 
 @pytest.mark.parametrize("user", ["root", "unprivileged"])
+@pytest.mark.xdist_group("memory-limits")  # its own grading runs: either worker may take them
 def test_memory_limits_hold_for_the_whole_submission(root, tmp_path, user):
     """Four children of 200 MB each stay under the limit of one process, not under the limit of the
     whole submission (512 MB here: this machine fills pages too slowly for 2 GB within the time limit)."""
@@ -1426,6 +1432,7 @@ def test_memory_limits_hold_for_the_whole_submission(root, tmp_path, user):
     assert _ex4(graded["loud"])["points"] == 12
 
 
+@pytest.mark.xdist_group("dask")  # its own grading runs: either worker may take them
 def test_a_dask_cluster_grades_the_class_exactly_as_one_machine(root, tmp_path):
     """`--scheduler`: the students are graded on the workers of a Dask cluster (here a LocalCluster of
     two worker processes), with the same records as when this machine grades them itself."""
@@ -1791,6 +1798,7 @@ print(os.waitstatus_to_exitcode(status), got)
 
 
 @pytest.mark.parametrize("user", ["root", "unprivileged"])
+@pytest.mark.xdist_group("sockets")  # its own grading runs: either worker may take them
 def test_a_socket_bound_after_the_run_listed_the_machine_s_is_out_of_reach(root, tmp_path, user):
     """The grader covers every unix socket the machine has when a run starts; one bound later (here right
     after the list was read, open to every uid, under /srv where no folder cover holds) was in reach of
@@ -1812,6 +1820,7 @@ def test_a_socket_bound_after_the_run_listed_the_machine_s_is_out_of_reach(root,
     assert done.stdout.strip() == "42 []", (done.stdout, done.stderr[-2000:])
 
 
+@pytest.mark.xdist_group("sockets")  # its own grading runs: either worker may take them
 def test_a_socket_where_services_keep_theirs_is_out_of_reach(root, tmp_path):
     """Sockets under /var (a database's under /var/lib, LXD's under /var/snap) stay reachable on a read-only
     mount: the sandbox covers /var as it covers /tmp and /run, and every other socket of the machine's by

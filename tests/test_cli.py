@@ -81,6 +81,26 @@ def test_unknown_exercise_is_a_clear_error(workspace):
     assert "Traceback" not in result.stderr
 
 
+def test_commands_that_run_no_check_answer_without_tensorflow(workspace):
+    """`course list`, `hint`, `notebooks` and a misspelt `check 42` import neither TensorFlow (≈5 s) nor the
+    IRI grammar jsonschema compiles for nbformat (≈3 s, grader.lean_imports): they answer in about a second.
+    Python's own record of what each process imported decides, not a clock."""
+    probe = ("import runpy, sys\n"
+             "sys.argv = ['course', *sys.argv[1:]]\n"
+             "try:\n    runpy.run_module('grader.cli', run_name='__main__')\n"
+             "except SystemExit:\n    pass\n"
+             "print('IMPORTED', sorted(m for m in ('tensorflow', 'keras', 'rfc3987_syntax') if sys.modules.get(m) is not None))\n")
+    env = {**os.environ, "COURSE_DATASET": "mnist5k", "COLUMNS": "120", "NO_COLOR": "1"}
+    for args in (["list"], ["hint", "4"], ["notebooks"], ["check", "42"]):
+        done = subprocess.run([sys.executable, "-c", probe, *args], cwd=workspace, capture_output=True, text=True,
+                              env=env, timeout=120)
+        assert "IMPORTED []" in done.stdout, (args, done.stdout[-2000:], done.stderr[-2000:])
+    assert (workspace / "notebooks" / "04_sequential.ipynb").is_file()  # the notebooks were written and valid
+    import nbformat
+
+    nbformat.validate(nbformat.read(workspace / "notebooks" / "04_sequential.ipynb", as_version=4))
+
+
 def test_json_output_matches_the_result(workspace):
     result = course(workspace, "check", "1", "--json")
     assert result.returncode == 1

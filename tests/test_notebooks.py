@@ -20,14 +20,23 @@ JUPYTEXT = Path(sys.executable).parent / "jupytext"
 STUB_BODY = "    # YOUR CODE HERE\n    raise NotImplementedError"
 
 
-@pytest.fixture
-def workspace(root, tmp_path) -> Path:
+@pytest.fixture(scope="module")
+def made_once(root, tmp_path_factory) -> Path:
     """A learner's checkout with untouched stubs, and the notebooks `course notebooks` writes from them."""
-    shutil.copytree(root / "exercises", tmp_path / "exercises")
-    shutil.copytree(root / "solutions", tmp_path / "solutions")
-    made = course(tmp_path, "notebooks")
+    made_in = tmp_path_factory.mktemp("notebooks") / "checkout"
+    shutil.copytree(root / "exercises", made_in / "exercises")
+    shutil.copytree(root / "solutions", made_in / "solutions")
+    made = course(made_in, "notebooks")
     assert made.returncode == 0, made.stdout + made.stderr
-    return tmp_path
+    return made_in
+
+
+@pytest.fixture
+def workspace(made_once, tmp_path) -> Path:
+    """A copy of that checkout of the test's own (file times kept: jupytext syncs a pair by which is newer)."""
+    copy = tmp_path / "checkout"
+    shutil.copytree(made_once, copy, copy_function=shutil.copy2)
+    return copy
 
 
 def course(workspace: Path, *args: str) -> subprocess.CompletedProcess:

@@ -12,7 +12,7 @@ import ast
 import re
 
 import pytest
-from conftest import VARIANTS, expected_fragment, in_words, pinned_split, variant_files
+from conftest import VARIANTS, checked, expected_fragment, in_words, pinned_split, variant_files
 
 from grader.manifest import load_course
 from grader.runner import run_checks
@@ -27,7 +27,7 @@ def _exercise(path):
 @pytest.mark.parametrize("path", [p for p in FILES if p.name.startswith("correct_")],
                          ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_correct_variant_passes(path):
-    result = run_checks(_exercise(path), path, include_hidden=True)
+    result = checked(_exercise(path), path)
     assert result.error is None, result.error
     assert result.passed, {c.name: c.message for c in result.checks if c.outcome != "passed"}
     assert result.points == result.max_points
@@ -38,7 +38,7 @@ def test_correct_variant_passes(path):
 def test_wrong_variant_fails_with_a_pointed_message(path):
     fragment = expected_fragment(path)
     assert fragment, f"{path.name} lacks an 'expect:' line in its docstring"
-    result = run_checks(_exercise(path), path, include_hidden=True)
+    result = checked(_exercise(path), path)
     assert result.error is None, result.error
     failed = [c for c in result.checks if c.outcome == "failed"]
     assert failed, f"{path.name} passed every check"
@@ -193,7 +193,7 @@ def test_a_check_gives_the_same_message_alone_as_among_the_others(path):
     gives byte-for-byte the message it gave among all the others (Keras' layer-name counters, for one,
     advance with every model the earlier checks built; batch grading and nbgrader run checks in other
     groupings than `course check`)."""
-    together = run_checks(_exercise(path), path, include_hidden=True)
+    together = checked(_exercise(path), path)  # whichever process ran it first, after whatever it ran
     for check in (c for c in together.checks if c.outcome != "passed"):
         alone = run_checks(_exercise(path), path, include_hidden=True, only=check.name)
         assert [(c.name, c.message) for c in alone.checks] == [(check.name, check.message)]
@@ -265,15 +265,15 @@ def test_wrong_variant_fails_the_same_checks_in_course_grade(path, batch_graded)
     messages but their numbers (`in_words`: the held-out split and the checks' arrays are drawn with
     secret keys)."""
     exercise = _exercise(path)
-    checked = run_checks(exercise, path, include_hidden=True)
+    checked_here = checked(exercise, path)
     graded = batch_graded[f"{path.parent.name}-{path.stem}"]["exercises"][exercise.id]
     assert graded["status"] == "graded", (graded["status"], graded["reason"])
     renamed = exercise.filename  # the batch grades the file under its exercise's name
     assert [(c["name"], c["outcome"], in_words(c["message"])) for c in graded["checks"]] == \
-        [(c.name, c.outcome, in_words(c.message.replace(path.name, renamed))) for c in checked.checks]
+        [(c.name, c.outcome, in_words(c.message.replace(path.name, renamed))) for c in checked_here.checks]
     first = next(c for c in graded["checks"] if c["outcome"] == "failed")
     assert expected_fragment(path) in first["message"], first["message"]
-    assert graded["points"] == checked.points < exercise.max_points
+    assert graded["points"] == checked_here.points < exercise.max_points
 
 
 def test_a_float32_softmax_keeps_its_hidden_point_under_every_key():

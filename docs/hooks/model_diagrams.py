@@ -7,9 +7,10 @@ text check uses), draws each model from its graph (grader.author.diagrams) and r
 marker with an inline SVG in a `<figure>`. Nothing is hand-drawn and nothing is fetched.
 
 The page's `docs-check` comments (grader.author.lesson_code) are removed from what is published.
-Results are cached in `.cache/docs/`, keyed by the page's text, the drawing code, the installed
-Keras version and (for measured figures) the dataset, so a rebuild that changes nothing runs nothing
-and does not even import TensorFlow.
+Results are cached in `.cache/docs/` (or the folder `COURSE_DOCS_CACHE` names), keyed by the page's text,
+the drawing code, the installed Keras version and (for measured figures) the dataset, so a rebuild that
+changes nothing runs nothing and does not even import TensorFlow; a copy of the course (a learner release)
+with the same text and code may share the folder safely.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".cache" / "docs"
+CACHE = Path(os.environ.get("COURSE_DOCS_CACHE") or ROOT / ".cache" / "docs")
 FIGURE = re.compile(r"<!--\s*figure:\s*(?P<name>[a-z0-9-]+)\s*-->")
 DIAGRAM_MARK = "<!-- diagram:"
 AUTHORING = ROOT / "grader" / "author"

@@ -1,85 +1,52 @@
-"""The checks library: small, Keras-3-safe expectations with messages in the learner's terms."""
+"""The checks library: small, Keras-3-safe expectations with messages in the learner's terms.
 
-from grader.checks.expect import (
-    expect_array,
-    expect_close,
-    expect_equal_shape,
-    expect_integer,
-    expect_param_count,
-)
-from grader.checks.failure import CheckFailure, NotChecked, NotImplementedYet, fmt_int
-from grader.checks.introspect import (
-    activation_name,
-    built_note,
-    count_params,
-    describe_layer,
-    ensure_built,
-    expect_model,
-    fmt_shape,
-    given_name,
-    layer_output_shapes,
-    layers_of,
-    model_output_shape,
-    predict_numpy,
-    variables_of,
-)
-from grader.checks.submission import Submission, load_submission
+Every name below is imported from its own module on first use (PEP 562), so that importing one light module
+of the library (`grader.checks.failure`, `grader.checks.submission`) does not import Keras and TensorFlow:
+`course list`, `course hint`, `course notebooks` and a misspelt `course check 42` answer in a fraction of a
+second. `from grader.checks import expect_model` works as before.
+"""
 
-__all__ = [
-    "CheckFailure", "NotChecked", "NotImplementedYet", "Submission", "activation_name", "built_note", "count_params",
-    "describe_layer", "ensure_built", "expect_array", "expect_close", "expect_equal_shape", "expect_integer",
-    "expect_model", "expect_param_count", "fmt_int", "fmt_shape", "given_name", "layer_output_shapes",
-    "layers_of", "load_submission", "model_output_shape", "predict_numpy", "variables_of",
-]
+from __future__ import annotations
 
-# Exercises 6–11: functional graphs, weight copying and variable identity.
-from grader.checks.equivalence import (  # noqa: E402
-    assign_random,
-    assign_values,
-    copy_weights,
-    depends_on,
-    every_matching,
-    matched_variables,
-    temporarily_assigned,
-    variables_with_shape,
-)
-from grader.checks.graph import (  # noqa: E402
-    api_of,
-    call_inputs,
-    expect_api,
-    expect_api_named,
-    expect_named_shapes,
-    layers_of_kind,
-    named_inputs,
-    named_outputs,
-    producer,
-    single_output,
-    skip_connections,
-    structured_inputs,
-    upstream,
-)
+import importlib
 
-__all__ += [
-    "api_of", "assign_random", "assign_values", "call_inputs", "copy_weights", "depends_on", "every_matching",
-    "expect_api",
-    "expect_api_named",
-    "expect_named_shapes", "layers_of_kind", "matched_variables", "named_inputs", "named_outputs",
-    "producer", "single_output", "skip_connections", "structured_inputs", "temporarily_assigned",
-    "upstream", "variables_with_shape",
-]
+_HOMES = {
+    # what every exercise uses: expectations, failures, introspection, the learner's file
+    "expect": ["expect_array", "expect_close", "expect_equal_shape", "expect_integer", "expect_param_count"],
+    "failure": ["CheckFailure", "NotChecked", "NotImplementedYet", "fmt_int"],
+    "introspect": ["activation_name", "built_note", "count_params", "describe_layer", "ensure_built", "expect_model",
+                   "fmt_shape", "given_name", "layer_output_shapes", "layers_of", "model_output_shape",
+                   "predict_numpy", "variables_of"],
+    "submission": ["Submission", "load_submission"],
+    # exercises 6–11: functional graphs, weight copying and variable identity
+    "equivalence": ["assign_random", "assign_values", "copy_weights", "depends_on", "every_matching",
+                    "matched_variables", "temporarily_assigned", "variables_with_shape"],
+    "graph": ["api_of", "call_inputs", "expect_api", "expect_api_named", "expect_named_shapes", "layers_of_kind",
+              "named_inputs", "named_outputs", "producer", "single_output", "skip_connections",
+              "structured_inputs", "upstream"],
+    # exercises 8–10 and 12: the learner's own classes, observed through scenarios
+    "scenario": ["Facts", "KerasActivation", "Ref", "Scenario", "expect_own_code", "own_code_steps",
+                 "parameter_count", "run_on_model_class", "subclasses"],
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
-# Exercises 8–10 and 12: the learner's own classes, observed through scenarios.
-from grader.checks.scenario import (  # noqa: E402
-    Facts,
-    KerasActivation,
-    Ref,
-    Scenario,
-    expect_own_code,
-    own_code_steps,
-    parameter_count,
-    run_on_model_class,
-    subclasses,
-)
+__all__ = sorted(_HOME_OF)
 
-__all__ += ["Facts", "KerasActivation", "Ref", "Scenario", "expect_own_code", "own_code_steps", "parameter_count",
-            "run_on_model_class", "subclasses"]
+
+def __getattr__(name: str):
+    """A library name, imported from its module; or a submodule (`grader.checks.training`) not yet imported."""
+    module = _HOME_OF.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        globals()[name] = value
+        return value
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as missing:
+        if missing.name != f"{__name__}.{name}":
+            raise
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
