@@ -107,10 +107,12 @@ _CHECKED: dict[str, Path] = {}  # "dir": where this session keeps the results `c
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _checked_results_folder(tmp_path_factory) -> None:
-    """The folder `checked` keeps results in: the session's temporary root, which both xdist workers share."""
+def _checked_results_folder(tmp_path_factory, pytestconfig) -> None:
+    """The folder `checked` keeps results in: the session's temporary root, which both xdist workers share
+    (a worker's own root is a folder in it; `workerinput` says this process is a worker, where the environment
+    would say so to a pytest it starts too)."""
     base = tmp_path_factory.getbasetemp()
-    _CHECKED["dir"] = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "checked-results"
+    _CHECKED["dir"] = (base.parent if hasattr(pytestconfig, "workerinput") else base) / "checked-results"
     _CHECKED["dir"].mkdir(exist_ok=True)
 
 

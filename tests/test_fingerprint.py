@@ -82,6 +82,26 @@ def test_the_real_closures_hold_the_grading_code_and_each_exercises_own_checks(c
     assert not any(name.startswith("checks_public/test_01") for name in closures["04"])
 
 
+def test_a_name_taken_from_the_checks_package_brings_its_module_into_the_closure(course):
+    """`from grader.checks import expect_close` runs grader/checks/expect.py, which the package imports on
+    first use (grader/checks/__init__.py): every exercise whose checks take a name from the package has that
+    name's module in its fingerprint (a change to a tolerance in expect.py regrades them)."""
+    import ast
+
+    import grader.checks
+
+    modules = PackageModules(PACKAGE_DIR)
+    roots = grading_roots(GradingCode(GRADE_MODULE))
+    for exercise in course.exercises:
+        checks = check_modules(exercise)
+        needed = {grader.checks._HOME_OF[alias.name] for path in checks for node in ast.walk(ast.parse(path.read_text()))
+                  if isinstance(node, ast.ImportFrom) and node.module == "grader.checks"
+                  for alias in node.names if alias.name in grader.checks._HOME_OF}
+        files = _relative(import_closure(modules, [*roots, *checks]).files, PACKAGE_DIR)
+        assert needed, exercise.id
+        assert {m.removeprefix("grader.").replace(".", "/") + ".py" for m in needed} <= files, exercise.id
+
+
 @pytest.fixture
 def copy(tmp_path) -> Path:
     """A copy of the grader package (module names resolve inside it) and of the solutions."""

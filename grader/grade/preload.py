@@ -8,7 +8,10 @@ import keras  # noqa: F401,E402
 import tensorflow  # noqa: F401,E402
 
 import grader  # noqa: F401 - silences TensorFlow first
-import grader.checks  # noqa: F401,E402
+import grader.checks  # noqa: E402
+
+for _module in grader.checks.MODULES:  # the package imports them on first use: here, before any confinement
+    __import__(_module)
 import grader.checks.training  # noqa: F401,E402
 import grader.grade.functions  # noqa: F401,E402 - a submission's process commits its own functions
 import grader.grade.replay  # noqa: F401,E402

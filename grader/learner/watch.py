@@ -29,7 +29,7 @@ def first_unfinished(folder: Path, root: Path) -> Exercise:
 def watch_exercises(folder: Path, exercise: Exercise | None, console: Console) -> None:
     from watchfiles import watch
 
-    import grader.checks  # noqa: F401 - pay the TensorFlow import once, before the first save
+    import grader.checks.introspect  # noqa: F401 - pay the TensorFlow import once, before the first save
 
     root = Path.cwd()
     course = load_course()
