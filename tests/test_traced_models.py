@@ -223,3 +223,25 @@ def test_only_exercises_whose_checks_read_no_layer_list_trace_the_learner_s_laye
     grading leaves the model as it is there (and refuses the class, as before)."""
     model = _siamese(PixelEncoder(3))
     assert as_transferable(model, "06") is model
+
+
+def test_the_grading_process_keys_probes_without_importing_keras():
+    """The grading process never imports Keras for itself (≈10 s of CPU per `course grade`): a probe's key
+    names a model argument as "<model>" whether it is the grader's stand-in or, in a process with Keras, a
+    Keras model. Run in a fresh interpreter, where Python's record of imports decides."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from grader.grade.replay import LearnerModel, ModelArg, probe_key\n"
+        "a = probe_key('compile_model', (ModelArg('{}', ()),), {'x': np.ones(3)})\n"
+        "b = probe_key('compile_model', (LearnerModel('build_model', (), ()),), {'x': np.ones(3)})\n"
+        "print(a == b, 'keras' in sys.modules, 'tensorflow' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["True", "False", "False"], done.stdout + done.stderr
+    from grader.grade.replay import LearnerModel, probe_key
+
+    here = probe_key("compile_model", (keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]),), {"x": np.ones(3)})
+    assert here == probe_key("compile_model", (LearnerModel("build_model", (), ()),), {"x": np.ones(3)})

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,9 +128,9 @@ def _learner_model(submission: Submission, stand_in: LearnerModel) -> Any:
 
 
 def _key_part(value: Any) -> Any:
-    import keras
-
-    if isinstance(value, (ModelArg, LearnerModel, keras.Model)):
+    keras = sys.modules.get("keras")  # a process that never imported Keras holds no Keras model: the grading
+    # process keys probes without importing it (≈5 s of CPU per run)
+    if isinstance(value, (ModelArg, LearnerModel)) or (keras is not None and isinstance(value, keras.Model)):
         return "<model>"
     if isinstance(value, np.ndarray):
         return ("nd", str(value.dtype), value.shape, hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest())
