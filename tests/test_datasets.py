@@ -71,6 +71,33 @@ def test_the_mnist5k_split_is_stratified_disjoint_pinned_and_says_what_it_is():
     assert "4,000 train / 1,000 held-out, seed 1234" in data.description
 
 
+@pytest.mark.parametrize("labels", ["mnist5k", "unbalanced", "strings"])
+def test_the_split_is_exactly_scikit_learns_stratified_split(labels):
+    """grader.datasets.stratified_split gives scikit-learn's train_test_split(..., stratify=labels) index for
+    index, remainders and their ties too (unbalanced classes), so the held-out split every threshold was
+    calibrated on is the same without importing scikit-learn."""
+    from sklearn.model_selection import train_test_split
+
+    from grader.datasets import stratified_split
+
+    y = {"mnist5k": mnist5k_arrays()[1], "unbalanced": np.random.default_rng(0).integers(0, 7, 1234) ** 2,
+         "strings": np.array(list("aabbbcccccdd" * 20))}[labels]
+    for size in (1000, 333, 99, 37):
+        for seed in range(0, 40, 3) if size < len(y) - 10 else ():
+            ours = stratified_split(y, size, seed)
+            theirs = train_test_split(np.arange(len(y)), test_size=size, random_state=seed, shuffle=True, stratify=y)
+            assert all(np.array_equal(a, b) for a, b in zip(ours, theirs, strict=True)), (labels, size, seed)
+
+
+def test_loading_the_offline_mnist_digits_imports_no_scikit_learn():
+    import subprocess
+
+    code = ("import sys\nfrom grader.datasets import build_dataset\nd = build_dataset('mnist5k', 7)\n"
+            "print(len(d.x_train), len(d.x_test), 'sklearn' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["4000", "1000", "False"], done.stdout + done.stderr
+
+
 def test_the_tests_grade_on_the_offline_mnist_digits_without_downloading():
     assert chosen_dataset_name() == "mnist5k"
     assert datasets.load_dataset().name == "mnist5k"
