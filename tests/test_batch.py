@@ -927,16 +927,22 @@ def test_json_progress_lines(graded):
     assert lines[-1]["students"] == len(graded["faulty"])
 
 
+RESUMED = ["-e", "1", "-e", "4"]
+
+
 @pytest.mark.xdist_group("kill-resume")  # its own grading runs: either worker may take them
 def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
+    """A run killed outright and started again grades only whom it had not, and ends with the gradebook an
+    uninterrupted run makes; a record edited outside the grader is graded again; a student graded alone
+    replaces only their own rows. Exercises 1 and 4 (what resuming does is the same for any exercise)."""
     submissions = make_class(root, tmp_path / "class", False)
     for i in range(6):
         shutil.copytree(submissions / "alice", submissions / f"student{i}")
     reference_out, resumed_out = tmp_path / "reference", tmp_path / "resumed"
-    assert run_grade(str(submissions), "--out", str(reference_out), "--json", "-w", "1", *EXERCISES).returncode == 0
+    assert run_grade(str(submissions), "--out", str(reference_out), "--json", "-w", "1", *RESUMED).returncode == 0
     env = {**os.environ, "COURSE_DATASET": "mnist5k"}
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "grade", str(submissions), "--out", str(resumed_out),
-                             "--json", "-w", "1", *EXERCISES], env=env, stdout=subprocess.DEVNULL,
+                             "--json", "-w", "1", *RESUMED], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and len(list((resumed_out / "students").glob("*.json"))) < 3:
@@ -945,7 +951,7 @@ def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
     proc.wait()
     finished = len(list((resumed_out / "students").glob("*.json")))
     assert 3 <= finished < 9, finished
-    again = run_grade(str(submissions), "--out", str(resumed_out), "--json", "-w", "1", *EXERCISES)
+    again = run_grade(str(submissions), "--out", str(resumed_out), "--json", "-w", "1", *RESUMED)
     assert again.returncode == 0
     # the killed run's work folder (the trusted dataset cache in it) is gone: the next run removed it
     assert not list(Path(tempfile.gettempdir()).glob(f"course-grade-{proc.pid}-*"))
@@ -958,7 +964,7 @@ def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
     forged = json.loads(bob_record.read_text())
     forged["total"] = forged["exercises"]["04"]["points"] = 12
     bob_record.write_text(json.dumps(forged))
-    again = run_grade(str(submissions), "--out", str(resumed_out), "--json", "-w", "1", *EXERCISES)
+    again = run_grade(str(submissions), "--out", str(resumed_out), "--json", "-w", "1", *RESUMED)
     events = {e["student"]: e["event"] for e in map(json.loads, again.stdout.splitlines()) if "event" in e}
     assert events["bob"] == "graded" and events["alice"] == "skipped"
     assert (resumed_out / "grades.csv").read_text() == (reference_out / "grades.csv").read_text()
@@ -966,7 +972,7 @@ def test_kill_and_resume_gives_the_same_gradebook(root, tmp_path):
     # re-grading one student replaces only that student's rows
     (submissions / "bob" / "04_sequential.py").write_text((root / "solutions" / "04_sequential.py").read_text())
     before = {r["student"]: r for r in csv.DictReader((resumed_out / "grades.csv").open())}
-    assert run_grade(str(submissions / "bob"), "--out", str(resumed_out), "--json", *EXERCISES).returncode == 0
+    assert run_grade(str(submissions / "bob"), "--out", str(resumed_out), "--json", *RESUMED).returncode == 0
     after = {r["student"]: r for r in csv.DictReader((resumed_out / "grades.csv").open())}
     assert after["bob"]["04_sequential"] == "12"
     assert {k: v for k, v in after.items() if k != "bob"} == {k: v for k, v in before.items() if k != "bob"}
