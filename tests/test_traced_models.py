@@ -245,3 +245,20 @@ def test_the_grading_process_keys_probes_without_importing_keras():
 
     here = probe_key("compile_model", (keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]),), {"x": np.ones(3)})
     assert here == probe_key("compile_model", (LearnerModel("build_model", (), ()),), {"x": np.ones(3)})
+
+
+def test_a_probe_is_keyed_while_another_thread_is_still_importing_keras():
+    """The grading process imports Keras in one student's thread (to identify a function of the student's
+    own) while other threads key their probes: a Keras module that is in sys.modules but not yet whole must
+    not break them (it has no `Model` yet)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, types, numpy as np\n"
+        "sys.modules['keras'] = types.ModuleType('keras')  # what another thread's import shows half-way\n"
+        "from grader.grade.replay import ModelArg, probe_key\n"
+        "print(len(probe_key('f', (ModelArg('{}', ()), np.ones(2), [1, 'a']), {'y': 2.0})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["64"], done.stdout + done.stderr

@@ -128,9 +128,12 @@ def _learner_model(submission: Submission, stand_in: LearnerModel) -> Any:
 
 
 def _key_part(value: Any) -> Any:
-    keras = sys.modules.get("keras")  # a process that never imported Keras holds no Keras model: the grading
-    # process keys probes without importing it (≈5 s of CPU per run)
-    if isinstance(value, (ModelArg, LearnerModel)) or (keras is not None and isinstance(value, keras.Model)):
+    # A process that has not imported Keras holds no Keras model: the grading process keys probes without
+    # importing it (≈10 s of CPU per run). Another of its threads may be importing Keras at this moment
+    # (grader.grade.functions identifies a student's own functions): until the module is whole it has no
+    # `Model`, and no model of it can exist yet either.
+    model_class = getattr(sys.modules.get("keras"), "Model", None)
+    if isinstance(value, (ModelArg, LearnerModel)) or (model_class is not None and isinstance(value, model_class)):
         return "<model>"
     if isinstance(value, np.ndarray):
         return ("nd", str(value.dtype), value.shape, hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest())
