@@ -39,3 +39,33 @@ def test_check_without_points_in_the_manifest_is_a_collection_error(root, tmp_pa
     result = _pytest(root, str(check), "-q", cwd=tmp_path)
     assert result.returncode != 0
     assert "has no points in grader/course.toml" in result.stdout + result.stderr
+
+
+def test_a_check_session_loads_the_course_plugin_and_no_other_installed_one(root, monkeypatch):
+    """`course check` (and every verification in batch grading) runs its pytest session with this
+    project's plugin alone: the installed plugins (xdist, random-order, …) cost every re-check time and
+    have nothing to do there."""
+    from importlib.metadata import entry_points
+
+    import pytest
+
+    import grader.pytest_plugin
+    from grader.manifest import load_course
+    from grader.runner import run_checks
+
+    registered: set[str] = set()
+    course_plugin: list[bool] = []
+
+    class Observer:
+        def pytest_configure(self, config):
+            registered.update(name for name, _ in config.pluginmanager.list_name_plugin())
+            course_plugin.append(config.pluginmanager.is_registered(grader.pytest_plugin))
+
+    real_main = pytest.main
+    monkeypatch.setattr(pytest, "main", lambda args, plugins=(): real_main(args, plugins=[*plugins, Observer()]))
+    exercise = load_course().find("04")
+    assert run_checks(exercise, root / "solutions" / exercise.filename).passed
+    others = {ep.name for ep in entry_points(group="pytest11")} - {"course"}
+    assert others, "the test environment installs other pytest plugins (pytest-xdist)"
+    assert not registered & others, registered & others
+    assert course_plugin == [True]

@@ -49,8 +49,7 @@ import os as _os  # noqa: E402
 
 _targets = [str(e.public_checks) for e in load_course().exercises if e.public_checks.is_file()]
 with _contextlib.redirect_stdout(_io.StringIO()), _contextlib.redirect_stderr(_io.StringIO()):
-    pytest.main(["-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
-                 "-p", "no:threadexception", "-c", _os.devnull, "--collect-only", "-q", *_targets])
+    pytest.main([*grader.runner.SESSION_PLUGINS, "-c", _os.devnull, "--collect-only", "-q", *_targets])
 
 # Everything imported so far lives as long as the process: keep it out of the garbage collector's
 # scans (a full collection over TensorFlow's objects costs ~0.2 s) and out of copy-on-write faults.
