@@ -47,7 +47,8 @@ def skip_unless_users_can_be_stood_in_for(user: str) -> None:
 
 # Faults whose exercise 4 is the reference solution, copied in with them (`copy_fault`): the fault is in their
 # other file, and a correct exercise 4 next door must earn exactly its points.
-WITH_REFERENCE_04 = ("lifts_the_covers", "prints_escape_codes", "reaches_the_terminal", "reads_the_keyring")
+WITH_REFERENCE_04 = ("lifts_the_covers", "prints_escape_codes", "reaches_the_terminal", "reads_the_keyring",
+                     "crashes_then_answers")
 
 
 def copy_fault(name: str, target: Path) -> Path:
@@ -73,8 +74,41 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
                 copy_fault(fault.name, target / fault.name)
         network = target / "uses_network" / "04_sequential.py"
         network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
+        aim_at_the_grader_s_files(root, target)
         add_intake_faults(root, target)
     return target
+
+
+def secret_patterns(root: Path, target: Path) -> list[str]:
+    """Where the grader's secrets are while the class in `target` is graded: the course's solutions and
+    hidden checks, every student's files and the gradebooks beside the class (their work folders hold
+    the split key)."""
+    return [f"{root}/solutions/*.py", f"{root}/grader/checks_hidden/*.py", f"{target}/*/*.py",
+            f"{target.parent}/out*/*", f"{target.parent}/out*/.work/*"]
+
+
+def leak_targets(root: Path, target: Path) -> list[Path]:
+    """Where tests/faults/writes_from_the_challenger tries to write (named for this run alone)."""
+    name = f"keras-course-leak-{target.parent.name}"
+    return [root / name, target / name, Path("/var/tmp") / name, Path("/dev/shm") / name]
+
+
+def aim_at_the_grader_s_files(root: Path, target: Path) -> None:
+    """Point tests/faults/probes_the_challenger at the grader's secret paths (and its control at the
+    interpreter's own os.py, which the challenger must see), and writes_from_the_challenger at places
+    outside the sandbox."""
+    import os as os_module
+
+    looks = target / "probes_the_challenger" / "01_flatten.py"
+    source = looks.read_text()
+    looks.write_text(source.replace('PATTERNS = ["/nowhere/*"]', f"PATTERNS = {secret_patterns(root, target)!r}"))
+    control = target / "probes_the_challenger_control"
+    control.mkdir()
+    (control / "01_flatten.py").write_text(
+        source.replace('PATTERNS = ["/nowhere/*"]', f"PATTERNS = {[os_module.__file__]!r}"))
+    writes = target / "writes_from_the_challenger" / "01_flatten.py"
+    writes.write_text(writes.read_text().replace(
+        'TARGETS = ["/nowhere/leak"]', f"TARGETS = {[str(p) for p in leak_targets(root, target)]!r}"))
 
 
 def add_intake_faults(root: Path, target: Path) -> None:
@@ -327,6 +361,28 @@ def test_a_graph_that_stalls_in_the_challenge_costs_only_its_own_part(graded):
     assert f"the challenger timed out: stopped after the {CHALLENGE_WALL_S:g} s time limit" in stalled, stalled
 
 
+def test_the_challenger_s_graph_sees_no_secret_file_and_writes_nowhere(graded, root):
+    """The challenger runs a student's committed graph on the real inputs; the graph's own file operations
+    are confined like the student's process. tests/faults/probes_the_challenger counts, on the real inputs
+    only, the files it finds at the grader's secret paths and adds 1,000 × the count to its answer: it
+    finds none, so it earns what the reference earns; its control, looking for a file the challenger
+    must see, loses the challenged checks (the graph's look ran there and would have counted).
+    tests/faults/writes_from_the_challenger writes the real inputs to the course folder, the class
+    folder, /var/tmp and /dev/shm: nothing appears, and the call that tried fails its checks."""
+    reference = graded["clean"]["alice"]["exercises"]["01"]
+    looked = graded["faulty"]["probes_the_challenger"]["exercises"]["01"]
+    assert [(c["name"], c["outcome"]) for c in looked["checks"]] == [(c["name"], c["outcome"]) for c in reference["checks"]]
+    assert looked["points"] == reference["points"] == reference["max_points"]
+    control = graded["faulty"]["probes_the_challenger_control"]["exercises"]["01"]
+    failed = {c["name"] for c in control["checks"] if c["outcome"] != "passed"}
+    assert "test_row_major_order_is_preserved" in failed, control["checks"]
+    assert control["points"] < control["max_points"]
+    wrote = graded["faulty"]["writes_from_the_challenger"]["exercises"]["01"]
+    assert "test_row_major_order_is_preserved" in {c["name"] for c in wrote["checks"] if c["outcome"] != "passed"}
+    leaks = [path for path in leak_targets(root, graded["base"] / "faulty") if path.exists()]
+    assert not leaks, leaks
+
+
 def test_a_memory_bomb_is_stopped_and_reported(graded):
     exercise = _ex4(graded["faulty"]["memory_bomb"])
     assert exercise["points"] == 0
@@ -467,6 +523,19 @@ def expect_no_formula_cells(records: dict, out: Path) -> None:
     for formula in FORMULA_IDS:
         assert rows["'" + formula]["status"] == "invalid student id" and rows["'" + formula]["total"] == "0"
         assert records[formula]["status"] == "invalid student id"
+
+
+def test_a_crash_costs_only_the_exercise_it_hit(graded):
+    """tests/faults/crashes_then_answers segfaults in exercise 1, the first its process answers: exercise 1
+    is reported as a crash, and the reference exercise 4 beside it, answered by a fresh process, earns
+    every point with no word of the crash."""
+    record = graded["faulty"]["crashes_then_answers"]
+    first = record["exercises"]["01"]
+    assert first["status"] == "crashed" and "SIGSEGV" in _messages(first), (first["status"], _messages(first))
+    assert first["points"] == 0
+    fourth = _ex4(record)
+    assert fourth["status"] == "graded" and fourth["points"] == fourth["max_points"] == 12, _messages(fourth)
+    assert "crash" not in _messages(fourth)
 
 
 def test_a_grader_error_on_one_exercise_costs_no_other(graded):
