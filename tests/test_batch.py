@@ -75,8 +75,15 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
         network = target / "uses_network" / "04_sequential.py"
         network.write_text(network.read_text().replace("PORT = 9", f"PORT = {LISTENER.port}"))
         aim_at_the_grader_s_files(root, target)
+        pickled = target / "reply_pickled_npz" / "04_sequential.py"
+        pickled.write_text(pickled.read_text().replace('"/nowhere/pickle-ran"', repr(str(pickle_marker(target)))))
         add_intake_faults(root, target)
     return target
+
+
+def pickle_marker(target: Path) -> Path:
+    """The file tests/faults/reply_pickled_npz's reply would create if the grader unpickled it."""
+    return Path("/tmp") / f"keras-course-pickle-ran-{target.parent.name}"
 
 
 def secret_patterns(root: Path, target: Path) -> list[str]:
@@ -298,6 +305,7 @@ def test_the_rest_of_the_class_is_graded_exactly_as_without_faults(graded):
     ("reply_deep_json", "bad reply", "could not read the reply"),
     ("reply_broken_npz", "bad reply", "could not read the reply"),
     ("reply_huge_shape", "bad reply", "could not read the reply"),
+    ("reply_pickled_npz", "bad reply", "could not read the reply"),
     ("hoards_replies", "bad reply", "your process sent more than 256 MB of arrays in its answers"),
     ("hoards_reply_headers", "bad reply", "your process sent more than 16 MB of values (JSON) in its answers"),
     ("notebook_no_source", "unreadable submission", "code cell 2 has no source"),
@@ -308,6 +316,12 @@ def test_each_fault_costs_its_own_points_with_a_clear_reason(graded, student, st
     assert exercise["status"] == status, (exercise["status"], exercise.get("reason"))
     assert exercise["points"] < exercise["max_points"]
     assert reason in _messages(exercise), _messages(exercise)
+
+
+def test_a_pickled_reply_runs_nothing_in_the_grader(graded):
+    """tests/faults/reply_pickled_npz answers with a real .npz whose array is a pickle that would create a
+    file when loaded: refused as a bad reply (above), and the file was never created."""
+    assert not pickle_marker(graded["base"] / "faulty").exists()
 
 
 def test_a_forged_isolation_report_is_kept_only_in_its_known_form(graded):
