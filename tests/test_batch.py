@@ -1316,22 +1316,42 @@ def test_an_error_on_the_grader_s_inputs_carries_none_of_them_out(graded):
 
 
 @pytest.mark.xdist_group("each-run")  # its own grading runs: either worker may take them
-def test_each_run_draws_the_checks_arrays_anew_and_gives_the_same_score(tmp_path):
+def test_each_run_draws_the_checks_arrays_anew_and_gives_the_same_score(root, tmp_path):
     """A wrong MyDense (its activation ignored) graded twice into one gradebook: the same outcome and points
     for every check, the same words, other numbers quoted (each run's arrays are its own: what one run's
     feedback quotes is no use to the next), and no run leaves its probes (the secret arrays) on disk. The
     gradebook's split key is drawn by the first run (32 bytes, readable by its owner only), kept by the
-    second, and grades.json says the split is secret."""
-    wrong = tmp_path / "class" / "wrong"
+    second, and grades.json says the split is secret.
+
+    The class and the gradebook are kept outside every temp folder (under /srv, where root can write),
+    where only their own covers hide them: tests/faults/copies_a_classmate, beside a correct classmate,
+    finds neither the classmate's file nor any file of the gradebook."""
+    base = Path("/srv") / f"keras-course-{tmp_path.name}-{os.getpid()}" if os.geteuid() == 0 else tmp_path
+    try:
+        graded_twice_outside_the_temp_folders(root, base)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def graded_twice_outside_the_temp_folders(root: Path, base: Path) -> None:
+    wrong = base / "class" / "wrong"
     wrong.mkdir(parents=True)
     shutil.copy(VARIANTS / "08" / "wrong_activation_ignored.py", wrong / "08_custom_layer.py")
-    out = tmp_path / "out"
+    shutil.copy(root / "solutions" / "04_sequential.py", wrong / "04_sequential.py")  # the classmate to copy
+    out = base / "out"
+    copier = base / "class" / "copies_a_classmate" / "04_sequential.py"
+    copier.parent.mkdir()
+    copier.write_text((FAULTS / "copies_a_classmate" / "04_sequential.py").read_text()
+                      .replace('"/nowhere/class"', repr(str(base / "class"))).replace('"/nowhere/out"', repr(str(out))))
     runs, keys = [], []
     for _ in range(2):
-        done = run_grade(str(tmp_path / "class"), "--out", str(out), "--json", "--force", "-e", "8")
+        done = run_grade(str(base / "class"), "--out", str(out), "--json", "--force", "-e", "8", "-e", "4")
         assert done.returncode == 0, done.stderr[-3000:]
         runs.append(_records(out)["wrong"]["exercises"]["08"])
         keys.append((out / ".work" / "split-key").read_bytes())
+    copied = _ex4(_records(out)["copies_a_classmate"])
+    assert copied["points"] == 0 and "COPY none found; gradebook files read: []" in _messages(copied), _messages(copied)
+    assert (wrong / "04_sequential.py").read_text() and (out / ".work" / "split-key").read_bytes()  # there to find
     assert len(keys[0]) == 32 and keys[0] == keys[1] and (out / ".work" / "split-key").stat().st_mode & 0o077 == 0
     dataset = json.loads((out / "grades.json").read_text())["dataset"]
     assert dataset["split"] == "drawn with the grading run's secret key" and "seed 1234" not in dataset["description"]

