@@ -1865,6 +1865,8 @@ from grader.grade.student import machine_sockets
 late, scratch = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 hide = machine_sockets()  # the grading run lists the machine's sockets (and covers each)...
 stream, datagram = socket.socket(socket.AF_UNIX), socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+for stale in (f"{late}.stream", f"{late}.datagram"):  # left by a session killed during this test
+    pathlib.Path(stale).unlink(missing_ok=True)
 stream.bind(f"{late}.stream")  # ...then programs bind theirs, open to every uid, where no cover holds
 datagram.bind(f"{late}.datagram")  # (a syslog's or a journal's takes datagrams)
 for path in (f"{late}.stream", f"{late}.datagram"):
