@@ -397,6 +397,19 @@ def test_the_challenger_s_graph_sees_no_secret_file_and_writes_nowhere(graded, r
     assert not leaks, leaks
 
 
+def test_a_submission_cannot_fill_more_than_its_private_scratch(graded):
+    """tests/faults/fills_its_scratch writes up to 512 MB into its temp folder (a tmpfs: memory the
+    memory watcher does not count), first as one file, then one file per MB, and says how much each way
+    got: one file stops at the file-size limit (16 MB), the many at the scratch's 64 MB (nearly all of it:
+    the writes did land there); its classmates are graded as without it (the test above)."""
+    from grader.grade.sandbox import SCRATCH_MB, Limits
+
+    messages = _messages(_ex4(graded["faulty"]["fills_its_scratch"]))
+    written = re.search(r"FILE stopped at (\d+) MB; SCRATCH wrote (\d+) MB", messages)
+    assert written and int(written[1]) == Limits().file_mb, messages
+    assert SCRATCH_MB * 3 // 4 <= int(written[2]) <= SCRATCH_MB, messages
+
+
 def test_a_memory_bomb_is_stopped_and_reported(graded):
     exercise = _ex4(graded["faulty"]["memory_bomb"])
     assert exercise["points"] == 0
@@ -956,6 +969,8 @@ def test_no_hidden_check_is_in_the_submission_process_memory(graded):
 def test_no_fake_results_and_no_secret_reach_the_gradebook(graded):
     assert not (graded["out"] / "fake_results.json").exists()
     assert not (graded["out"] / "students" / "fake_results.json.tmp").exists()
+    assert not (graded["out"] / "students" / "forged.json").exists()  # what the grader's own record cannot hide
+    assert graded["faulty"]["alice"]["total"] == 34
     assert graded["faulty"]["fake_results"]["total"] == 0
     assert "s3cret" not in (graded["out"] / "grades.json").read_text()
 

@@ -8,6 +8,8 @@ for folder in [Path.cwd(), Path("/tmp"), *Path("/").glob("tmp/**/students")]:
     try:
         (folder / "fake_results.json").write_text(json.dumps(fake))
         (folder / "results.json").write_text(json.dumps(fake))
+        (folder / "forged.json").write_text(json.dumps(fake))  # a name the grader never writes itself
+        (folder / "alice.json").write_text(json.dumps({**fake, "student": "alice"}))  # a classmate's record
     except OSError:
         pass
 for env in ("COURSE_RESULTS", "OUT"):
