@@ -118,7 +118,7 @@ def _run_session(exercises: list[Exercise], targets: list[str], path: Path) -> l
     ]
     started = time.perf_counter()
     sink = io.StringIO()
-    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), _without_session_settings():
         code = pytest.main(args, plugins=[collector])
     seconds = round(time.perf_counter() - started, 3)
     error = None
@@ -137,6 +137,17 @@ def _run_session(exercises: list[Exercise], targets: list[str], path: Path) -> l
         results.append(ExerciseResult(exercise.id, exercise.slug, exercise.title, str(path), checks, took,
                                       dataset, error or (None if checks else "no checks ran"), notes))
     return results
+
+
+@contextlib.contextmanager
+def _without_session_settings():
+    """Keep the caller's pytest settings out of a check session: PYTEST_ADDOPTS (options such as `-n 2`
+    or `--random-order` from a shell that runs a test suite) and PYTEST_PLUGINS (plugins to load)."""
+    saved = {name: os.environ.pop(name) for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS") if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
 
 
 def resolve_submission(exercise: Exercise, path: Path | None) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import ctypes
+import hashlib
 import json
 import os
 import platform
@@ -81,9 +82,15 @@ def make_class(root: Path, target: Path, faults: bool) -> Path:
     return target
 
 
+def run_token(target: Path) -> str:
+    """A name part for files the faults would leave outside the class: the class folder's full path (the
+    pytest session's number in it) hashed, so no other run, earlier or beside this one, shares it."""
+    return hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:16]
+
+
 def pickle_marker(target: Path) -> Path:
     """The file tests/faults/reply_pickled_npz's reply would create if the grader unpickled it."""
-    return Path("/tmp") / f"keras-course-pickle-ran-{target.parent.name}"
+    return Path("/tmp") / f"keras-course-pickle-ran-{run_token(target)}"
 
 
 def secret_patterns(root: Path, target: Path) -> list[str]:
@@ -96,7 +103,7 @@ def secret_patterns(root: Path, target: Path) -> list[str]:
 
 def leak_targets(root: Path, target: Path) -> list[Path]:
     """Where tests/faults/writes_from_the_challenger tries to write (named for this run alone)."""
-    name = f"keras-course-leak-{target.parent.name}"
+    name = f"keras-course-leak-{run_token(target)}"
     return [root / name, target / name, Path("/var/tmp") / name, Path("/dev/shm") / name]
 
 
@@ -146,7 +153,8 @@ OWN_LIMITS = {"spreads_memory",  # graded by a test of its own, with a lower mem
               "forges_replies",  # graded by a test of its own, on exercises 1, 3 and 5
               "expensive_inference",  # graded by a test of its own: its verification runs into the backstop
               "poisons_the_training_cache",  # graded by a test of its own, before a classmate
-              "names_its_optimizer_after_its_class", "drops_a_loss_argument"}  # the same, on the cache's key
+              "names_its_optimizer_after_its_class", "drops_a_loss_argument",  # the same, on the cache's key
+              "copies_a_classmate"}  # graded by the each-run test, its class and gradebook outside the temp folders
 LONG_ID = "a" * 240
 FORMULA_IDS = ('=HYPERLINK("http:\\attacker.example","full marks")', "+1+1", "-2+3", "@SUM(1+1)")
 UNREADABLE_ARCHIVES = ("zip_encrypted", "zip_unknown_method", "zip_bad_deflate")
@@ -305,7 +313,7 @@ def test_the_rest_of_the_class_is_graded_exactly_as_without_faults(graded):
     ("reply_deep_json", "bad reply", "could not read the reply"),
     ("reply_broken_npz", "bad reply", "could not read the reply"),
     ("reply_huge_shape", "bad reply", "could not read the reply"),
-    ("reply_pickled_npz", "bad reply", "could not read the reply"),
+    ("reply_pickled_npz", "bad reply", "could not read the reply of your process (array 0 has dtype object)"),
     ("hoards_replies", "bad reply", "your process sent more than 256 MB of arrays in its answers"),
     ("hoards_reply_headers", "bad reply", "your process sent more than 16 MB of values (JSON) in its answers"),
     ("notebook_no_source", "unreadable submission", "code cell 2 has no source"),
@@ -387,27 +395,28 @@ def test_the_challenger_s_graph_sees_no_secret_file_and_writes_nowhere(graded, r
     looked = graded["faulty"]["probes_the_challenger"]["exercises"]["01"]
     assert [(c["name"], c["outcome"]) for c in looked["checks"]] == [(c["name"], c["outcome"]) for c in reference["checks"]]
     assert looked["points"] == reference["points"] == reference["max_points"]
-    control = graded["faulty"]["probes_the_challenger_control"]["exercises"]["01"]
-    failed = {c["name"] for c in control["checks"] if c["outcome"] != "passed"}
-    assert "test_row_major_order_is_preserved" in failed, control["checks"]
-    assert control["points"] < control["max_points"]
-    wrote = graded["faulty"]["writes_from_the_challenger"]["exercises"]["01"]
-    assert "test_row_major_order_is_preserved" in {c["name"] for c in wrote["checks"] if c["outcome"] != "passed"}
+    control = {c["name"]: c for c in graded["faulty"]["probes_the_challenger_control"]["exercises"]["01"]["checks"]}
+    order = control["test_row_major_order_is_preserved"]  # its output was off by 1,000 × the files it found
+    assert order["outcome"] == "failed" and "not in row-major (C) order" in order["message"], order
+    wrote = {c["name"]: c for c in graded["faulty"]["writes_from_the_challenger"]["exercises"]["01"]["checks"]}
+    order = wrote["test_row_major_order_is_preserved"]  # the graph ran in the challenger, and its write failed
+    assert order["outcome"] == "failed" and "PermissionDeniedError on the grader's inputs" in order["message"], order
     leaks = [path for path in leak_targets(root, graded["base"] / "faulty") if path.exists()]
     assert not leaks, leaks
 
 
 def test_a_submission_cannot_fill_more_than_its_private_scratch(graded):
     """tests/faults/fills_its_scratch writes up to 512 MB into its temp folder (a tmpfs: memory the
-    memory watcher does not count), first as one file, then one file per MB, and says how much each way
-    got: one file stops at the file-size limit (16 MB), the many at the scratch's 64 MB (nearly all of it:
-    the writes did land there); its classmates are graded as without it (the test above)."""
+    memory watcher does not count), first as one file, then one file per 2 MB, and says how much each way
+    got and how large its folder's file system is: one file stops at the file-size limit (16 MB), the
+    many within the scratch's 64 MB (at least half of it: the writes did land there); its classmates are
+    graded as without it (the test above)."""
     from grader.grade.sandbox import SCRATCH_MB, Limits
 
     messages = _messages(_ex4(graded["faulty"]["fills_its_scratch"]))
-    written = re.search(r"FILE stopped at (\d+) MB; SCRATCH wrote (\d+) MB", messages)
+    written = re.search(r"FILE stopped at (\d+) MB; SCRATCH wrote (\d+) MB of (\d+) MB", messages)
     assert written and int(written[1]) == Limits().file_mb, messages
-    assert SCRATCH_MB * 3 // 4 <= int(written[2]) <= SCRATCH_MB, messages
+    assert int(written[3]) == SCRATCH_MB and SCRATCH_MB // 2 <= int(written[2]) <= SCRATCH_MB, messages
 
 
 def test_a_memory_bomb_is_stopped_and_reported(graded):
@@ -1341,11 +1350,18 @@ def test_each_run_draws_the_checks_arrays_anew_and_gives_the_same_score(root, tm
     The class and the gradebook are kept outside every temp folder (under /srv, where root can write),
     where only their own covers hide them: tests/faults/copies_a_classmate, beside a correct classmate,
     finds neither the classmate's file nor any file of the gradebook."""
-    base = Path("/srv") / f"keras-course-{tmp_path.name}-{os.getpid()}" if os.geteuid() == 0 else tmp_path
+    from grader.grade.student import broad_folders
+
+    srv = Path("/srv").resolve()
+    outside = os.geteuid() == 0 and not any(srv.is_relative_to(folder) for folder in broad_folders())
+    if outside:
+        srv.mkdir(exist_ok=True)
+    base = Path(tempfile.mkdtemp(dir=srv, prefix="keras-course-")) if outside else tmp_path
     try:
         graded_twice_outside_the_temp_folders(root, base)
     finally:
-        shutil.rmtree(base, ignore_errors=True)
+        if outside:
+            shutil.rmtree(base, ignore_errors=True)
 
 
 def graded_twice_outside_the_temp_folders(root: Path, base: Path) -> None:
@@ -1935,7 +1951,7 @@ def test_a_socket_bound_after_the_run_listed_the_machine_s_is_out_of_reach(root,
     skip_unless_users_can_be_stood_in_for(user)
     if os.geteuid() != 0:
         pytest.skip("needs root to bind a socket under /srv")
-    late = UNCOVERED_FOLDER / f"late-{tmp_path.name}"
+    late = UNCOVERED_FOLDER / f"late-{tmp_path.name}-{os.getpid()}"
     prefix = NOT_ROOT if user == "unprivileged" else []
     try:
         done = subprocess.run([*prefix, sys.executable, "-c", LATE_SOCKET, str(late), str(tmp_path)], cwd=root,

@@ -44,7 +44,8 @@ def test_check_without_points_in_the_manifest_is_a_collection_error(root, tmp_pa
 def test_a_check_session_loads_the_course_plugin_and_no_other_installed_one(root, monkeypatch):
     """`course check` (and every verification in batch grading) runs its pytest session with this
     project's plugin alone: the installed plugins (xdist, random-order, …) cost every re-check time and
-    have nothing to do there."""
+    have nothing to do there. The caller's PYTEST_ADDOPTS and PYTEST_PLUGINS (a shell running a test
+    suite) do not reach it, and are the caller's again after it."""
     from importlib.metadata import entry_points
 
     import pytest
@@ -63,8 +64,11 @@ def test_a_check_session_loads_the_course_plugin_and_no_other_installed_one(root
 
     real_main = pytest.main
     monkeypatch.setattr(pytest, "main", lambda args, plugins=(): real_main(args, plugins=[*plugins, Observer()]))
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-n 2 --random-order")
+    monkeypatch.setenv("PYTEST_PLUGINS", "xdist.plugin")
     exercise = load_course().find("04")
     assert run_checks(exercise, root / "solutions" / exercise.filename).passed
+    assert os.environ["PYTEST_ADDOPTS"] == "-n 2 --random-order" and os.environ["PYTEST_PLUGINS"] == "xdist.plugin"
     others = {ep.name for ep in entry_points(group="pytest11")} - {"course"}
     assert others, "the test environment installs other pytest plugins (pytest-xdist)"
     assert not registered & others, registered & others
